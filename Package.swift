@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+//
+// riglog: telemetry collector for vocational equipment labs.
+//
+// Modules depend downwards only, in this order from the bottom (DESIGN.md, "Layout"):
+//   CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> riglog
+// RigSimulator sits beside the Collector on Modbus and RigProfiles. Targets are added here as
+// their issue lands; the order above is fixed.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "riglog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "riglog", targets: ["riglog"]),
+        .library(name: "Modbus", targets: ["Modbus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // libmodbus through pkg-config; `make deps` installs Debian's libmodbus-dev.
+        .systemLibrary(
+            name: "CModbus",
+            pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]
+        ),
+        .target(name: "Modbus", dependencies: ["CModbus"], swiftSettings: strict),
+        .target(
+            name: "RigProfiles",
+            dependencies: ["Modbus", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(name: "Ingest", swiftSettings: strict),
+        .target(
+            name: "Store",
+            dependencies: ["Ingest", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "riglog",
+            dependencies: [
+                "Modbus", "RigProfiles", "Ingest", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // `make bench`: in-process measurements that need the Swift modules (see Benchmarks/README.md).
+        .executableTarget(
+            name: "riglog-bench",
+            dependencies: ["Modbus", "Ingest", "Store"],
+            path: "Benchmarks/riglog-bench",
+            swiftSettings: strict
+        ),
+        // A child process for the store's crash-safety test: writes samples until it is killed.
+        .executableTarget(
+            name: "riglog-store-writer",
+            dependencies: ["Ingest", "Store"],
+            path: "Tests/Support/StoreWriter",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus"], swiftSettings: strict),
+        .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles"], swiftSettings: strict),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest"], swiftSettings: strict),
+        // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
+        .testTarget(name: "RiglogTests", dependencies: ["Modbus"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+// Ingest: populated by its issue.

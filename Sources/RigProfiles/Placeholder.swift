@@ -1,0 +1,1 @@
+// RigProfiles: populated by its issue.

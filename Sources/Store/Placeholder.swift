@@ -1,0 +1,1 @@
+// Store: populated by its issue.
