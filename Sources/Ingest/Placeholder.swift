@@ -1,1 +1,0 @@
-// Ingest: populated by its issue.

@@ -1,0 +1,242 @@
+internal import CModbus
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The body of a ``ModbusServer``'s thread: owns the libmodbus context and every descriptor.
+final class ServerLoop {
+    private let ctx: OpaquePointer
+    private let isSerial: Bool
+    private let mainFD: Int32  // listening socket, or the serial port
+    private let wakeFD: Int32
+    private let units: [UInt8: RegisterMap]
+    private let anyUnit: RegisterMap?
+    private let observer: ModbusServer.Observer?
+    private let faults: FaultSwitch
+    private let frameGapMilliseconds: Int32
+    let port: Int
+    private var clients: [Int32] = []
+    private var query = [UInt8](repeating: 0, count: 260)
+
+    private init(ctx: OpaquePointer, isSerial: Bool, mainFD: Int32, wakeFD: Int32, port: Int, gapMs: Int32,
+                 units: [UInt8: RegisterMap], anyUnit: RegisterMap?, observer: ModbusServer.Observer?,
+                 faults: FaultSwitch) {
+        self.ctx = ctx
+        self.isSerial = isSerial
+        self.mainFD = mainFD
+        self.wakeFD = wakeFD
+        self.port = port
+        self.frameGapMilliseconds = gapMs
+        self.units = units
+        self.anyUnit = anyUnit
+        self.observer = observer
+        self.faults = faults
+    }
+
+    static func open(endpoint: ModbusEndpoint, units: [UInt8: RegisterMap], anyUnit: RegisterMap?,
+                     observer: ModbusServer.Observer?, faults: FaultSwitch,
+                     wakeFD: Int32) throws(ModbusError) -> ServerLoop {
+        switch endpoint {
+        case .tcp(let host, let port):
+            guard let ctx = modbus_new_tcp_pi(host, String(port)) else { throw .cannotServe(endpoint, errno: errno) }
+            let fd = modbus_tcp_pi_listen(ctx, 64)
+            if fd == -1 {
+                let e = errno
+                modbus_free(ctx)
+                throw .cannotServe(endpoint, errno: e)
+            }
+            return ServerLoop(ctx: ctx, isSerial: false, mainFD: fd, wakeFD: wakeFD, port: boundPort(fd) ?? port,
+                              gapMs: 0, units: units, anyUnit: anyUnit, observer: observer, faults: faults)
+        case .rtu(let line):
+            guard let ctx = modbus_new_rtu(line.device, Int32(line.baud), CChar(line.parity.rawValue.asciiValue!),
+                                           Int32(line.dataBits), Int32(line.stopBits)) else {
+                throw .cannotServe(endpoint, errno: errno)
+            }
+            if modbus_connect(ctx) == -1 {
+                let e = errno
+                modbus_free(ctx)
+                throw .serialPortUnavailable(device: line.device, errno: e)
+            }
+            let gap = Int32((line.interFrameGapMicroseconds + 999) / 1000) + 1
+            return ServerLoop(ctx: ctx, isSerial: true, mainFD: modbus_get_socket(ctx), wakeFD: wakeFD, port: 0,
+                              gapMs: max(gap, 3), units: units, anyUnit: anyUnit, observer: observer, faults: faults)
+        }
+    }
+
+    private static func boundPort(_ fd: Int32) -> Int? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard rc == 0 else { return nil }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) } }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) } }
+        default:
+            return nil
+        }
+    }
+
+    func run() {
+        defer { shutdown() }
+        var fds: [pollfd] = []
+        while true {
+            fds.removeAll(keepingCapacity: true)
+            fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: mainFD, events: Int16(POLLIN), revents: 0))
+            for c in clients { fds.append(pollfd(fd: c, events: Int16(POLLIN), revents: 0)) }
+            let rc = poll(&fds, nfds_t(fds.count), -1)
+            if rc < 0 { if errno == EINTR { continue } else { return } }
+            if fds[0].revents != 0 { return }
+            if fds[1].revents != 0 {
+                if isSerial { serveSerialFrame() } else { acceptClient() }
+            }
+            var closed: [Int32] = []
+            for pfd in fds.dropFirst(2) where pfd.revents != 0 {
+                if !serveTCPRequest(on: pfd.fd) { closed.append(pfd.fd) }
+            }
+            if !closed.isEmpty {
+                for fd in closed { Glibc.close(fd) }
+                clients.removeAll { closed.contains($0) }
+            }
+        }
+    }
+
+    private func shutdown() {
+        for c in clients { Glibc.close(c) }
+        clients.removeAll()
+        if isSerial {
+            modbus_close(ctx)
+        } else {
+            Glibc.close(mainFD)
+            modbus_set_socket(ctx, -1)
+        }
+        modbus_free(ctx)
+        Glibc.close(wakeFD)
+    }
+
+    // MARK: TCP
+
+    private func acceptClient() {
+        var listening = mainFD
+        let fd = modbus_tcp_pi_accept(ctx, &listening)
+        guard fd >= 0 else { return }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        clients.append(fd)
+    }
+
+    /// Serves one request from a client; false when the client has gone.
+    private func serveTCPRequest(on fd: Int32) -> Bool {
+        modbus_set_socket(ctx, fd)
+        let length = query.withUnsafeMutableBufferPointer { modbus_receive(ctx, $0.baseAddress) }
+        if length <= 0 { return length == 0 }
+        handle(length: Int(length), headerLength: 7, checksumLength: 0)
+        return true
+    }
+
+    // MARK: RTU
+
+    /// Reads one frame off the serial line; frames end at their computed length or at silence.
+    private func serveSerialFrame() {
+        var n = 0
+        let fd = mainFD
+        while n < query.count {
+            let r = query.withUnsafeMutableBytes { read(fd, $0.baseAddress! + n, $0.count - n) }
+            if r <= 0 { break }
+            n += r
+            if let expected = Self.expectedRequestLength(query, count: n), n >= expected { n = expected; break }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&pfd, 1, frameGapMilliseconds) <= 0 { break }  // silence: the frame has ended
+        }
+        guard n >= 4, ModbusCRC.isValid(query, count: n) else { return }  // devices stay silent on bad frames
+        handle(length: n, headerLength: 1, checksumLength: 2)
+    }
+
+    /// The length of an RTU request from its first bytes, or nil while it is not yet known.
+    static func expectedRequestLength(_ frame: [UInt8], count n: Int) -> Int? {
+        guard n >= 2 else { return nil }
+        switch frame[1] {
+        case 1...6: return 8
+        case 7, 11, 12, 17: return 4
+        case 15, 16: return n >= 7 ? 9 + Int(frame[6]) : nil
+        case 22: return 10
+        case 23: return n >= 11 ? 13 + Int(frame[10]) : nil
+        case 43: return 7
+        default: return nil
+        }
+    }
+
+    // MARK: Replies
+
+    private func handle(length: Int, headerLength: Int, checksumLength: Int) {
+        let unit = query[headerLength - 1]
+        let request = query.withUnsafeBufferPointer {
+            ServedRequest(unit: unit, pdu: UnsafeBufferPointer(rebasing: $0[headerLength..<(length - checksumLength)]))
+        }
+        observer?(request)
+        let action = faults.hook.withLock { $0?(request) } ?? .reply
+        let map = units[unit] ?? (isSerial ? nil : anyUnit)
+        switch action {
+        case .ignore:
+            return
+        case .delay(let pause):
+            usleep(UInt32(clamping: pause.microseconds))
+            reply(length: length, map: map)
+        case .exception(let exception):
+            _ = query.withUnsafeBufferPointer { modbus_reply_exception(ctx, $0.baseAddress, UInt32(exception.rawValue)) }
+        case .replyAsUnit(let other):
+            let saved = query[headerLength - 1]
+            query[headerLength - 1] = other
+            reply(length: length, map: map)
+            query[headerLength - 1] = saved
+        case .reply:
+            reply(length: length, map: map)
+        }
+    }
+
+    private func reply(length: Int, map: RegisterMap?) {
+        guard let map else {
+            // No such unit: a gateway says so over TCP; on a serial line nobody answers.
+            if !isSerial {
+                _ = query.withUnsafeBufferPointer {
+                    modbus_reply_exception(ctx, $0.baseAddress, UInt32(ModbusException.gatewayTargetFailedToRespond.rawValue))
+                }
+            }
+            return
+        }
+        _ = map.withMapping { mapping in
+            query.withUnsafeBufferPointer { modbus_reply(ctx, $0.baseAddress, Int32(length), mapping) }
+        }
+    }
+}
+
+/// The CRC-16 of Modbus RTU frames (polynomial 0xA001, initial 0xFFFF, low byte first).
+public enum ModbusCRC {
+    public static func compute(_ bytes: some Sequence<UInt8>) -> UInt16 {
+        var crc: UInt16 = 0xFFFF
+        for byte in bytes {
+            crc ^= UInt16(byte)
+            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xA001 : crc >> 1 }
+        }
+        return crc
+    }
+
+    /// True when the last two of `count` bytes are the CRC of the others.
+    public static func isValid(_ frame: [UInt8], count: Int) -> Bool {
+        guard count >= 3 else { return false }
+        let crc = compute(frame[0..<(count - 2)])
+        return frame[count - 2] == UInt8(crc & 0xFF) && frame[count - 1] == UInt8(crc >> 8)
+    }
+}
+
+/// The fault hook, shared between a server and its loop.
+final class FaultSwitch: Sendable {
+    let hook = Mutex<ModbusServer.FaultHook?>(nil)
+}

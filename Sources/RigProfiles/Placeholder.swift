@@ -1,1 +1,0 @@
-// RigProfiles: populated by its issue.

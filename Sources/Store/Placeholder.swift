@@ -1,1 +1,0 @@
-// Store: populated by its issue.
