@@ -1,0 +1,65 @@
+public import Ingest
+
+/// A rig as the lab config names it.
+public struct RigDefinition: Sendable, Hashable {
+    /// Stable id used everywhere (`brake-1`).
+    public var id: String
+    /// Display name (`Brake system trainer 1`).
+    public var name: String
+    /// Profile name (`brake-trainer`).
+    public var profile: String
+
+    public init(id: String, name: String, profile: String) {
+        self.id = id
+        self.name = name
+        self.profile = profile
+    }
+}
+
+/// A channel of a rig as its profile defines it.
+public struct ChannelDefinition: Sendable, Hashable {
+    /// `[a-z][a-z0-9_]*`, unique in the rig.
+    public var name: String
+    /// Engineering unit (`km/h`), may be empty.
+    public var unit: String
+    /// Register type as in the profile: `bool u16 i16 u32 i32 u64 i64 f32 f64`.
+    public var type: String
+    /// How samples of this channel carry their value.
+    public var kind: Sample.Kind
+    /// `value = raw * scale + offset` for integral channels.
+    public var scale: Double
+    public var offset: Double
+
+    public init(name: String, unit: String = "", type: String, kind: Sample.Kind? = nil, scale: Double = 1, offset: Double = 0) {
+        self.name = name
+        self.unit = unit
+        self.type = type
+        self.kind = kind ?? (type == "bool" ? .boolean : type.hasPrefix("f") ? .float : .integer)
+        self.scale = scale
+        self.offset = offset
+    }
+}
+
+/// A registered channel: its definition and the id samples carry.
+public struct Channel: Sendable, Hashable {
+    /// The id to put in ``Sample/channel``.
+    public var id: UInt32
+    public var rig: String
+    public var definition: ChannelDefinition
+
+    public var name: String { definition.name }
+    public var unit: String { definition.unit }
+
+    /// The value in engineering units of a stored sample of this channel.
+    public func value(of sample: Sample) -> Double {
+        sample.value(scale: definition.scale, offset: definition.offset)
+    }
+}
+
+/// A registered rig.
+public struct Rig: Sendable, Hashable {
+    public var definition: RigDefinition
+    public var channels: [Channel]
+
+    public var id: String { definition.id }
+}

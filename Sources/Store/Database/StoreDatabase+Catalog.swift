@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import Ingest
+
+extension StoreDatabase {
+    /// Registers a rig and its channels (again after a profile change) and returns the channel
+    /// ids, in the order of `channels`, to stamp on samples.
+    ///
+    /// A channel keeps its id as long as its name stays; its unit, type, scale and offset follow
+    /// the latest profile. Channels that left the profile keep their id and their stored samples.
+    @discardableResult
+    public func register(rig: RigDefinition, channels: [ChannelDefinition]) throws(StoreError) -> [UInt32] {
+        try write { db in
+            let now = Self.microsecondsNow()
+            try db.execute(
+                sql: """
+                    INSERT INTO rigs (id, name, profile, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, profile = excluded.profile
+                    """,
+                arguments: [rig.id, rig.name, rig.profile, now])
+            var ids: [UInt32] = []
+            for (position, channel) in channels.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO channels (rig_id, name, unit, type, kind, scale, "offset", position)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (rig_id, name) DO UPDATE SET unit = excluded.unit, type = excluded.type,
+                            kind = excluded.kind, scale = excluded.scale, "offset" = excluded."offset",
+                            position = excluded.position
+                        """,
+                    arguments: [rig.id, channel.name, channel.unit, channel.type, Int(channel.kind.rawValue),
+                                channel.scale, channel.offset, position])
+                let id = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM channels WHERE rig_id = ? AND name = ?", arguments: [rig.id, channel.name])
+                ids.append(UInt32(id ?? 0))
+            }
+            return ids
+        }
+    }
+
+    /// The rig with this id and its channels in profile order.
+    ///
+    /// - Throws: ``StoreError/unknownRig(_:known:)`` listing the rigs there are.
+    public func rig(_ id: String) throws(StoreError) -> Rig {
+        let found: Rig? = try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, name, profile FROM rigs WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            let definition = RigDefinition(id: row["id"], name: row["name"], profile: row["profile"])
+            return Rig(definition: definition, channels: try Self.channels(db, rig: id))
+        }
+        if let found { return found }
+        throw .unknownRig(id, known: try rigIDs())
+    }
+
+    /// Every rig id, sorted.
+    public func rigIDs() throws(StoreError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT id FROM rigs ORDER BY id") }
+    }
+
+    static func channels(_ db: Database, rig: String) throws -> [Channel] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, rig_id, name, unit, type, kind, scale, "offset" FROM channels
+                WHERE rig_id = ? ORDER BY position, id
+                """,
+            arguments: [rig]
+        ).map(channel(from:))
+    }
+
+    static func channel(from row: Row) -> Channel {
+        let kind = Sample.Kind(rawValue: UInt8(clamping: row["kind"] as Int)) ?? .integer
+        let definition = ChannelDefinition(
+            name: row["name"], unit: row["unit"], type: row["type"], kind: kind,
+            scale: row["scale"], offset: row["offset"])
+        return Channel(id: UInt32(row["id"] as Int64), rig: row["rig_id"], definition: definition)
+    }
+
+    /// Stores a lab config or profile text (once per distinct content) and returns its id.
+    @discardableResult
+    public func storeConfigVersion(kind: ConfigKind, name: String, content: String) throws(StoreError) -> Int64 {
+        try write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO config_versions (kind, name, content, stored_at) VALUES (?, ?, ?, ?)",
+                arguments: [kind.rawValue, name, content, Self.microsecondsNow()])
+            return try Int64.fetchOne(
+                db, sql: "SELECT id FROM config_versions WHERE kind = ? AND name = ? AND content = ?",
+                arguments: [kind.rawValue, name, content]) ?? 0
+        }
+    }
+
+    /// What a stored config text is.
+    public enum ConfigKind: String, Sendable {
+        case lab, profile
+    }
+
+    /// Sets a lab-wide setting such as ``LabSetting/timeZone``.
+    public func setLabSetting(_ key: LabSetting, _ value: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO lab_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                arguments: [key.rawValue, value])
+        }
+    }
+
+    /// A lab-wide setting, if stored.
+    public func labSetting(_ key: LabSetting) throws(StoreError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM lab_settings WHERE key = ?", arguments: [key.rawValue]) }
+    }
+
+    /// Keys of lab-wide settings.
+    public enum LabSetting: String, Sendable {
+        /// IANA zone of the lab (`Asia/Almaty`): reports and `--from/--to` use it.
+        case timeZone = "timezone"
+        /// The lab's name.
+        case labName = "lab"
+    }
+
+    /// Records who did what (exports, prunes) in the audit table.
+    public func recordAudit(user: String, action: String, detail: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
+                arguments: [Self.microsecondsNow(), user, action, detail])
+        }
+    }
+
+    /// Records a span in which a rig did not answer (`end` nil while it lasts).
+    @discardableResult
+    public func recordGap(rig: String, start: Int64, end: Int64?, reason: String) throws(StoreError) -> Int64 {
+        try write { db in
+            try db.execute(
+                sql: #"INSERT INTO gaps (rig_id, start, "end", reason) VALUES (?, ?, ?, ?)"#,
+                arguments: [rig, start, end, reason])
+            return db.lastInsertedRowID
+        }
+    }
+
+    static func microsecondsNow() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
+    }
+}

@@ -1,0 +1,135 @@
+import GRDB
+
+/// The schema, as versioned migrations. Never edit a migration that has shipped: add the next
+/// one. Times are integer microseconds since 1970 UTC everywhere.
+extension StoreDatabase {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: rigs, channels, chunks, practice and audit") { db in
+            // Lab config and every profile version collected with, so a data folder is enough
+            // to report, export and re-evaluate without the YAML files.
+            try db.execute(sql: """
+                CREATE TABLE config_versions (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('lab', 'profile')),
+                    name TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    stored_at INTEGER NOT NULL,
+                    UNIQUE (kind, name, content)
+                );
+                CREATE TABLE lab_settings (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                CREATE TABLE rigs (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    profile TEXT NOT NULL,
+                    profile_version_id INTEGER REFERENCES config_versions(id),
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE channels (
+                    id INTEGER PRIMARY KEY,
+                    rig_id TEXT NOT NULL REFERENCES rigs(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    unit TEXT NOT NULL DEFAULT '',
+                    type TEXT NOT NULL,
+                    kind INTEGER NOT NULL,
+                    scale REAL NOT NULL DEFAULT 1,
+                    "offset" REAL NOT NULL DEFAULT 0,
+                    position INTEGER NOT NULL,
+                    UNIQUE (rig_id, name)
+                );
+                CREATE TABLE chunks (
+                    id INTEGER PRIMARY KEY,
+                    t_first INTEGER NOT NULL,
+                    t_last INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    encoding INTEGER NOT NULL,
+                    data BLOB NOT NULL
+                );
+                CREATE INDEX chunks_t_last ON chunks(t_last);
+                CREATE TABLE chunk_channels (
+                    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,
+                    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                    column_index INTEGER NOT NULL,
+                    t_first INTEGER NOT NULL,
+                    t_last INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    PRIMARY KEY (channel_id, t_first, chunk_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX chunk_channels_chunk ON chunk_channels(chunk_id);
+                CREATE TABLE gaps (
+                    id INTEGER PRIMARY KEY,
+                    rig_id TEXT NOT NULL REFERENCES rigs(id) ON DELETE CASCADE,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX gaps_rig_start ON gaps(rig_id, start);
+                CREATE TABLE students (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    group_name TEXT NOT NULL DEFAULT '',
+                    badge TEXT UNIQUE,
+                    email TEXT
+                );
+                CREATE TABLE sessions (
+                    id INTEGER PRIMARY KEY,
+                    rig_id TEXT NOT NULL REFERENCES rigs(id),
+                    student_id TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER,
+                    source TEXT NOT NULL CHECK (source IN ('badge', 'checkin', 'timetable')),
+                    lost_samples INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX sessions_student_start ON sessions(student_id, start);
+                CREATE INDEX sessions_rig_start ON sessions(rig_id, start);
+                CREATE TABLE session_stats (
+                    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                    channel_id INTEGER NOT NULL REFERENCES channels(id),
+                    count INTEGER NOT NULL,
+                    min REAL,
+                    max REAL,
+                    mean REAL,
+                    active_seconds REAL NOT NULL DEFAULT 0,
+                    PRIMARY KEY (session_id, channel_id)
+                );
+                CREATE TABLE attempts (
+                    id INTEGER PRIMARY KEY,
+                    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                    exercise TEXT NOT NULL,
+                    result TEXT NOT NULL CHECK (result IN ('passed', 'failed', 'abandoned')),
+                    start INTEGER NOT NULL,
+                    seconds REAL NOT NULL,
+                    failed_step INTEGER
+                );
+                CREATE TABLE alarms (
+                    id INTEGER PRIMARY KEY,
+                    rig_id TEXT NOT NULL REFERENCES rigs(id),
+                    session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+                    alarm TEXT NOT NULL,
+                    severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+                    start INTEGER NOT NULL,
+                    seconds REAL,
+                    peak REAL
+                );
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('instructor', 'technician', 'admin')),
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    user TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+                """)
+        }
+        return migrator
+    }
+}

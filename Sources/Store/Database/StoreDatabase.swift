@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+
+/// The sample store: one SQLite database in the data folder, in WAL mode, through GRDB.
+///
+/// One `Sendable` value wraps the database writer (like GRDB's demo `AppDatabase`): copy it
+/// freely between threads and tasks. Every write method is one transaction. The schema is
+/// created and upgraded by versioned migrations when the store opens.
+///
+/// ```swift
+/// let store = try StoreDatabase.open(folder: "./riglog-data")
+/// let ids = try store.register(rig: RigDefinition(id: "brake-1", name: "Brake trainer 1", profile: "brake-trainer"),
+///                              channels: [ChannelDefinition(name: "wheel_speed", unit: "km/h", type: "u16", scale: 0.1)])
+/// let writer = try ChunkWriter(store: store)     // a SampleSink for the Drainer
+/// ```
+///
+/// ## Durability
+///
+/// `synchronous = FULL` in WAL mode: a committed flush survives a killed process and a power
+/// cut. The ``ChunkWriter`` commits at least once a second, so a crash loses at most the last
+/// second of samples.
+public struct StoreDatabase: Sendable {
+    /// The database file inside a data folder.
+    public static let fileName = "riglog.sqlite"
+
+    let writer: any DatabaseWriter
+
+    /// Opens (and with `create`, creates) the store in `folder`.
+    ///
+    /// - Throws: ``StoreError/noDataFolder(_:)`` when `create` is false and there is no store
+    ///   there; ``StoreError/database(_:)`` when SQLite refuses the file.
+    public static func open(folder: String, create: Bool = true) throws(StoreError) -> StoreDatabase {
+        let path = (folder as NSString).appendingPathComponent(fileName)
+        let files = FileManager.default
+        if !files.fileExists(atPath: path) {
+            guard create else { throw .noDataFolder(folder) }
+            do {
+                try files.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw .database("cannot create the data folder \(folder): \(error.localizedDescription)")
+            }
+        }
+        return try open(path: path)
+    }
+
+    /// Opens the store in the SQLite file at `path`.
+    public static func open(path: String) throws(StoreError) -> StoreDatabase {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            return try StoreDatabase(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("cannot open \(path): \(error)")
+        }
+    }
+
+    /// A private in-memory store, for tests and previews.
+    public static func inMemory() throws(StoreError) -> StoreDatabase {
+        do {
+            return try StoreDatabase(DatabaseQueue())
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Runs `PRAGMA integrity_check`; returns `["ok"]` for a healthy file.
+    public func integrityCheck() throws(StoreError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
+    // MARK: - Transactions with typed errors
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+public import Ingest
+import Synchronization
+
+/// Writes samples into compressed chunks in the store; a ``SampleSink`` for the ``Drainer``.
+///
+/// Samples of one frame (same time, the channels of one response) go to one chunk with one time
+/// column (see ``ChunkEncoder`` for the format). A chunk is sealed when it holds
+/// ``Configuration/framesPerChunk`` frames. Until then it stays open and every ``flush()``
+/// writes its current state (insert once, then update the same row), so a crash loses only what
+/// arrived after the last flush while chunks still grow to a size that compresses well.
+///
+/// Flushes happen when the drainer asks (every 250 ms by default) and, independently, inside
+/// ``write(_:)`` once ``Configuration/flushInterval`` has passed, so the one-second promise holds
+/// even when the writer is fed directly. Each flush is one transaction.
+///
+/// Samples must carry channel ids from ``StoreDatabase/register(rig:channels:)``.
+public final class ChunkWriter: SampleSink {
+    /// Tuning of chunk size and flushing.
+    public struct Configuration: Sendable {
+        /// Frames per chunk before it is sealed. 1,024 frames is about 10 s at 100 Hz.
+        public var framesPerChunk: Int
+        /// The longest time an accepted sample waits before it is committed.
+        public var flushInterval: Duration
+        /// Sealed chunk bytes that force a flush before the interval is up.
+        public var maxPendingBytes: Int
+
+        public init(framesPerChunk: Int = 1024, flushInterval: Duration = .milliseconds(500), maxPendingBytes: Int = 4 << 20) {
+            self.framesPerChunk = max(2, framesPerChunk)
+            self.flushInterval = flushInterval
+            self.maxPendingBytes = maxPendingBytes
+        }
+    }
+
+    private let store: StoreDatabase
+    private let configuration: Configuration
+    private let state: Mutex<ChunkWriterState>
+
+    /// - Parameters:
+    ///   - store: the database to write to.
+    ///   - configuration: chunk size and flush timing.
+    public init(store: StoreDatabase, configuration: Configuration = Configuration()) {
+        self.store = store
+        self.configuration = configuration
+        self.state = Mutex(ChunkWriterState(configuration: configuration))
+    }
+
+    /// The newest sample time (ns) known to be committed, or `nil` before the first commit.
+    public var committedThrough: Int64? {
+        state.withLock { $0.committedThrough }
+    }
+
+    /// Samples accepted so far (committed or not).
+    public var acceptedCount: Int {
+        state.withLock { $0.accepted }
+    }
+
+    public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
+        try state.withLock { state in
+            state.add(samples)
+            if state.pendingBytes >= configuration.maxPendingBytes
+                || ContinuousClock.now - state.lastFlush >= configuration.flushInterval {
+                try flush(&state)
+            }
+        }
+    }
+
+    public func flush() throws {
+        try state.withLock { state in try flush(&state) }
+    }
+
+    public func close() throws {
+        try flush()
+    }
+
+    private func flush(_ state: inout ChunkWriterState) throws {
+        state.lastFlush = .now
+        state.snapshotOpenGroups()
+        guard !state.pending.isEmpty else { return }
+        let chunks = state.pending
+        let inserted: [Int64?] = try store.write { db in
+            try chunks.map { chunk in try Self.save(chunk, db) }
+        }
+        state.committed(inserted: inserted)
+    }
+
+    /// Inserts or updates one chunk; returns the new row id of an inserted chunk.
+    private static func save(_ chunk: PendingChunk, _ db: Database) throws -> Int64? {
+        let data = Data(chunk.bytes)
+        if let row = chunk.rowID {
+            try db.cachedStatement(sql: "UPDATE chunks SET t_last = ?, count = ?, data = ? WHERE id = ?")
+                .execute(arguments: [chunk.tLast, chunk.count, data, row])
+            let update = try db.cachedStatement(
+                sql: "UPDATE chunk_channels SET t_last = ?, count = ?, bytes = ? WHERE chunk_id = ? AND column_index = ?")
+            for (index, bytes) in chunk.channelBytes.enumerated() {
+                try update.execute(arguments: [chunk.tLast, chunk.count, bytes, row, index])
+            }
+            return nil
+        }
+        try db.cachedStatement(sql: "INSERT INTO chunks (t_first, t_last, count, encoding, data) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [chunk.tFirst, chunk.tLast, chunk.count, Int(ChunkEncoder.formatVersion), data])
+        let row = db.lastInsertedRowID
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO chunk_channels (chunk_id, channel_id, column_index, t_first, t_last, count, bytes)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+        for (index, channel) in chunk.channels.enumerated() {
+            try insert.execute(arguments: [row, Int64(channel), index, chunk.tFirst, chunk.tLast, chunk.count, chunk.channelBytes[index]])
+        }
+        return row
+    }
+}
