@@ -1,0 +1,57 @@
+public import Foundation
+
+/// A lab: its rigs, the profile of each, and the connections the collector opens.
+///
+/// Load one with `LabLoader.load(path:)`; every rig's profile is loaded and checked with it.
+public struct LabConfig: Sendable, Hashable {
+    /// The lab's name, shown on reports and the web UI.
+    public var name: String
+    /// A TimeZone identifier (`Asia/Almaty`); reports use it, storage is UTC.
+    public var timeZoneIdentifier: String
+    /// The SQLite data folder, resolved against the lab file's folder.
+    public var dataPath: String
+    /// The central PostgreSQL URL, if this lab forwards to one.
+    public var central: String?
+    /// The student roster CSV, resolved against the lab file's folder.
+    public var studentsPath: String?
+    public var rigs: [Rig]
+    /// The rigs grouped by physical connection, in order of first use: one worker each.
+    public var connections: [LabConnection]
+    /// SHA-256 (hex) of the lab file's bytes.
+    public var contentHash: String
+
+    /// The lab's time zone.
+    public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0)! }
+
+    /// Every distinct profile the rigs use, by name.
+    public var profiles: [String: DeviceProfile] {
+        Dictionary(rigs.map { ($0.profile.name, $0.profile) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The rig with `id`.
+    public func rig(id: String) -> Rig? { rigs.first { $0.id == id } }
+}
+
+/// One training rig or meter in the lab.
+public struct Rig: Sendable, Hashable {
+    /// Stable id used in storage, reports and URLs (`brake-1`).
+    public var id: String
+    public var name: String
+    public var profile: DeviceProfile
+    /// Where the profile was loaded from.
+    public var profilePath: String
+    public var endpoint: ConnectionEndpoint
+    /// The Modbus unit id (slave address), 1...247.
+    public var unit: Int
+    /// Replaces the profile's default poll interval (channels with their own keep theirs).
+    public var poll: Duration?
+
+    /// The requests the collector sends to this rig.
+    public var requestPlan: RequestPlan { profile.requestPlan(poll: poll) }
+}
+
+/// One physical connection (a TCP endpoint or a serial line) and the rigs behind it.
+public struct LabConnection: Sendable, Hashable {
+    public var endpoint: ConnectionEndpoint
+    public var rigs: [Rig]
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// Loads a lab config and every profile its rigs name, refusing the lot if anything is wrong.
+///
+/// ```swift
+/// let lab = try LabLoader.load(path: "lab.yaml")          // profiles from the nearest Devices/
+/// for connection in lab.connections { /* one worker each */ }
+/// ```
+/// A rig's `profile:` is a name (`brake-trainer`, looked up as `<devices>/brake-trainer.yaml`)
+/// or a path relative to the lab file (anything with a `/` or ending in `.yaml`).
+public enum LabLoader {
+    static let topLevelKeys = ["lab", "timezone", "data", "central", "students", "rigs"]
+    static let rigKeys = ["id", "name", "profile", "connection", "unit", "poll"]
+
+    /// Loads the lab config at `path`; `devicesFolder` defaults to `defaultDevicesFolder(forLabAt:)`.
+    public static func load(path: String, devicesFolder: String? = nil) throws(ConfigErrors) -> LabConfig {
+        let data = try ConfigFile.read(path: path)
+        var reader = LabReader(file: path, devicesFolder: devicesFolder ?? defaultDevicesFolder(forLabAt: path))
+        let lab = reader.read(yaml: ConfigFile.text(of: data), contentHash: ContentHash.sha256Hex(data))
+        let issues = reader.yaml.issues + reader.profileIssues
+        guard let lab, issues.isEmpty else { throw ConfigErrors(issues) }
+        return lab
+    }
+
+    /// The folder profile names are looked up in: the nearest enclosing folder named `Devices`,
+    /// else a `Devices` folder next to the lab file or above it, else `Devices` next to the file.
+    public static func defaultDevicesFolder(forLabAt path: String) -> String {
+        var folder = PathText.directory(of: path)
+        let fm = FileManager.default
+        for _ in 0..<12 {
+            if PathText.lastComponent(folder) == "Devices" { return folder }
+            let candidate = PathText.join(folder, "Devices")
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue { return candidate }
+            let parent = PathText.join(folder, "..")
+            if URL(fileURLWithPath: parent).standardized.path == URL(fileURLWithPath: folder).standardized.path { break }
+            folder = parent
+        }
+        return PathText.join(PathText.directory(of: path), "Devices")
+    }
+}
+
+/// Small path arithmetic that keeps relative paths relative, so messages name files as typed.
+enum PathText {
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func lastComponent(_ path: String) -> String {
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        return trimmed.split(separator: "/").last.map(String.init) ?? trimmed
+    }
+
+    /// Joins and folds `.` and `x/..` where it can (`Devices/examples/../a.yaml` is `Devices/a.yaml`).
+    static func join(_ base: String, _ relative: String) -> String {
+        if relative.hasPrefix("/") { return relative }
+        let absolute = base.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in (base + "/" + relative).split(separator: "/") {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            if part == "..", absolute { continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+}
+
+/// The state of reading one lab file.
+struct LabReader {
+    var yaml: YAMLReader
+    let devicesFolder: String
+    /// Issues inside the profiles the rigs name, reported against the profile files.
+    var profileIssues: [ConfigIssue] = []
+    private var profilesByPath: [String: DeviceProfile?] = [:]
+
+    init(file: String, devicesFolder: String) {
+        yaml = YAMLReader(file: file)
+        self.devicesFolder = devicesFolder
+    }
+
+    mutating func read(yaml text: String, contentHash: String) -> LabConfig? {
+        guard let root = yaml.root(of: text),
+            let top = yaml.mapping(root, allowed: LabLoader.topLevelKeys, expected: "a lab config mapping (lab:, timezone:, rigs: ...)")
+        else { return nil }
+        let labFolder = PathText.directory(of: yaml.file)
+        let name = yaml.required(top, "lab", expected: "the lab's name").flatMap { yaml.string($0, expected: "the lab's name") }
+        let timeZone = yaml.required(top, "timezone", expected: "a time zone such as Asia/Almaty or UTC").flatMap { value in
+            yaml.string(value, expected: "a known time zone identifier such as Asia/Almaty, Asia/Shanghai or UTC") {
+                $0 == "UTC" || TimeZone.knownTimeZoneIdentifiers.contains($0)
+            }
+        }
+        let data = top["data"].flatMap { yaml.string($0, expected: "a folder path for the SQLite store") } ?? "./riglog-data"
+        let central = top["central"].flatMap { value in
+            yaml.string(value, expected: "a PostgreSQL URL such as postgres://riglog@db.example/riglog") {
+                $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://")
+            }
+        }
+        let students = top["students"].flatMap { yaml.string($0, expected: "the path of the roster CSV (id,name,group,badge[,email])") }
+
+        var rigs: [Rig] = []
+        var rigValues: [String: YAMLMapping] = [:]
+        if let list = yaml.required(top, "rigs", expected: "a list of rigs").flatMap({ yaml.sequence($0, expected: "a list of rigs (each starting with \"- id:\")") }) {
+            if list.isEmpty { yaml.report(.missing(expected: "at least one rig"), at: top["rigs"]!) }
+            var firstLine: [String: Int] = [:]
+            for item in list {
+                guard let map = yaml.mapping(item, allowed: LabLoader.rigKeys, expected: "a rig mapping (id:, profile:, connection:, unit:)") else { continue }
+                if let rig = readRig(map, labFolder: labFolder, firstLine: &firstLine) {
+                    rigs.append(rig)
+                    rigValues[rig.id] = map
+                }
+            }
+        }
+        let connections = groupConnections(rigs, values: rigValues)
+        guard yaml.issues.isEmpty, profileIssues.isEmpty, let name, let timeZone else { return nil }
+        return LabConfig(
+            name: name, timeZoneIdentifier: timeZone, dataPath: PathText.join(labFolder, data), central: central ?? nil,
+            studentsPath: students.map { PathText.join(labFolder, $0) }, rigs: rigs, connections: connections, contentHash: contentHash)
+    }
+
+    private mutating func readRig(_ map: YAMLMapping, labFolder: String, firstLine: inout [String: Int]) -> Rig? {
+        let before = yaml.issues.count
+        var id: String?
+        if let value = yaml.required(map, "id", expected: ProfileReader.idExpected),
+            let text = yaml.string(value, expected: ProfileReader.idExpected, where: ProfileReader.isID)
+        {
+            if let line = firstLine[text] {
+                yaml.report(.duplicate(kind: "rig id", name: text, firstLine: line), at: value)
+            } else {
+                firstLine[text] = value.line
+                id = text
+            }
+        }
+        let name = map["name"].flatMap { yaml.string($0, expected: "the rig's display name") }
+        let profile = yaml.required(map, "profile", expected: "a profile name such as brake-trainer, or a path to a .yaml file")
+            .flatMap { value in yaml.string(value, expected: "a profile name or path").flatMap { loadProfile($0, at: value, labFolder: labFolder) } }
+        let endpoint = yaml.required(map, "connection", expected: ConnectionEndpoint.expected).flatMap { value -> ConnectionEndpoint? in
+            switch ConnectionEndpoint.parse(value.scalarText ?? "") {
+            case .success(let endpoint): return endpoint
+            case .failure(let error):
+                yaml.report(.invalid(found: value.found, expected: error.expected), at: value)
+                return nil
+            }
+        }
+        let unit = yaml.required(map, "unit", expected: "the Modbus unit id (slave address), 1-247").flatMap {
+            yaml.integer($0, in: 1...247, expected: "a Modbus unit id (slave address) from 1 to 247")
+        }
+        let poll = map["poll"].map { yaml.duration($0, positive: true) }
+        guard yaml.issues.count == before, let id, let profile, let endpoint, let unit else { return nil }
+        return Rig(id: id, name: name ?? id, profile: profile.profile, profilePath: profile.path, endpoint: endpoint, unit: unit, poll: poll ?? nil)
+    }
+
+    /// Loads a profile once per path; its own issues go to `profileIssues`.
+    private mutating func loadProfile(_ reference: String, at value: YAMLValue, labFolder: String) -> (profile: DeviceProfile, path: String)? {
+        let isPath = reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
+        let path = isPath ? PathText.join(labFolder, reference) : PathText.join(devicesFolder, reference + ".yaml")
+        guard FileManager.default.fileExists(atPath: path) else {
+            yaml.report(.profileNotFound(name: reference, searched: [path]), at: value)
+            return nil
+        }
+        if let cached = profilesByPath[path] {
+            return cached.map { ($0, path) }
+        }
+        do {
+            let profile = try ProfileLoader.load(path: path)
+            profilesByPath[path] = profile
+            if !isPath, profile.name != reference {
+                yaml.report(.conflict("\(path) says profile: \(profile.name); rename the file or the profile so they match"), at: value)
+            }
+            return (profile, path)
+        } catch {
+            profilesByPath[path] = .some(nil)
+            profileIssues += error.issues
+            yaml.report(.conflict("profile \(path) has \(error.issues.count) error\(error.issues.count == 1 ? "" : "s") (listed with its file name); fix them first"), at: value)
+            return nil
+        }
+    }
+
+    /// Groups rigs by physical connection, refusing unit clashes and mixed serial settings.
+    private mutating func groupConnections(_ rigs: [Rig], values: [String: YAMLMapping]) -> [LabConnection] {
+        var connections: [LabConnection] = []
+        for rig in rigs {
+            guard let index = connections.firstIndex(where: { $0.endpoint.connectionKey == rig.endpoint.connectionKey }) else {
+                connections.append(LabConnection(endpoint: rig.endpoint, rigs: [rig]))
+                continue
+            }
+            let shared = connections[index]
+            if let other = shared.rigs.first(where: { $0.unit == rig.unit }), let unitValue = values[rig.id]?["unit"] {
+                yaml.report(.connectionClash(
+                    "unit \(rig.unit) is already used by rig \"\(other.id)\" on \(shared.endpoint.connectionKey); "
+                        + "every device behind one connection needs its own unit id"), at: unitValue)
+            }
+            if case .rtu(_, let mine) = rig.endpoint, case .rtu(let device, let theirs) = shared.endpoint, mine != theirs,
+                let connectionValue = values[rig.id]?["connection"]
+            {
+                yaml.report(.connectionClash(
+                    "\(device) is already used by rig \"\(shared.rigs[0].id)\" at \(theirs); one serial line has one speed "
+                        + "and framing, so write the same baud, parity, data and stop for every rig on it"), at: connectionValue)
+            }
+            connections[index].rigs.append(rig)
+        }
+        return connections
+    }
+}

@@ -1,0 +1,159 @@
+import Modbus
+
+extension ProfileReader {
+    static let channelKeys = ["name", "label", "unit", "source", "ref", "type", "order", "scale", "offset", "poll"]
+    static let typeExpected = "one of bool, u16, i16, u32, i32, u64, i64, f32, f64 or \"bit N\" (N 0-15)"
+    static let sourceExpected = "a table and a 0-based address such as \"input 0\" (tables: coil, discrete, input, holding; address 0-65535)"
+    static let refExpected = "a Modicon reference such as 30001 (input 0), 40101 (holding 100) or 300001"
+
+    mutating func readChannels(_ list: [YAMLValue]) -> [Channel] {
+        var channels: [Channel] = []
+        var firstLine: [String: Int] = [:]
+        for item in list {
+            guard let map = yaml.mapping(item, allowed: Self.channelKeys, expected: "a channel mapping (name:, source:, type: ...)") else { continue }
+            let before = yaml.issues.count
+            var name: String?
+            if let value = yaml.required(map, "name", expected: Self.nameExpected),
+                let text = yaml.string(value, expected: Self.nameExpected, where: Self.isName)
+            {
+                if Expression.reservedWords.contains(text) {
+                    yaml.report(.invalid(found: value.found, expected: "a name that is not a word of the expression language (and, or, not, true, false, abs)"), at: value)
+                } else if let line = firstLine[text] {
+                    yaml.report(.duplicate(kind: "channel name", name: text, firstLine: line), at: value)
+                } else {
+                    firstLine[text] = value.line
+                    name = text
+                }
+            }
+            let channel = readChannelBody(map, name: name)
+            if let channel, yaml.issues.count == before {
+                channels.append(channel)
+                addressFields[channel.name] = map["source"] ?? map["ref"]
+            } else if let name {
+                brokenChannels.insert(name)
+            }
+        }
+        return channels
+    }
+
+    private mutating func readChannelBody(_ map: YAMLMapping, name: String?) -> Channel? {
+        let label = map["label"].flatMap { yaml.localizedText($0) }
+        let unit = map["unit"].flatMap { $0.isNull ? "" : yaml.string($0, expected: "a unit such as km/h, bar or V") } ?? ""
+        let address = readAddress(map)
+        let type = readType(map, kind: address?.kind)
+        let order = readOrder(map, type: type)
+        let scale = readScaling(map, key: "scale", type: type, default: 1)
+        let offset = readScaling(map, key: "offset", type: type, default: 0)
+        let poll = map["poll"].map { yaml.duration($0, positive: true) }
+        if let address, let type, address.address + (address.kind.isBit ? 1 : type.registerCount) - 1 > 65535 {
+            let at = map["source"] ?? map["ref"]!
+            yaml.report(.invalid(found: at.found, expected: "an address where all \(type.registerCount) registers of a \(type) fit below 65536"), at: at)
+            return nil
+        }
+        guard let name, let address, let type, let order, let scale, let offset, poll ?? nil != nil || map["poll"] == nil else { return nil }
+        return Channel(name: name, label: label, unit: unit, address: address, type: type, order: order, scale: scale, offset: offset, poll: poll ?? nil)
+    }
+
+    /// `source: input 0` or `ref: 30001`, never both, never guessed.
+    mutating func readAddress(_ map: YAMLMapping) -> RegisterAddress? {
+        switch (map["source"], map["ref"]) {
+        case (let source?, _?):
+            yaml.report(.conflict("write either source (0-based protocol address) or ref (Modicon reference), not both"), at: source, field: map.value.child("ref"))
+            return nil
+        case (let source?, nil):
+            guard let text = source.scalarText, let address = RegisterAddress.parseSource(text) else {
+                yaml.report(.invalid(found: source.found, expected: Self.sourceExpected), at: source)
+                return nil
+            }
+            return address
+        case (nil, let ref?):
+            guard let number = Int(ref.scalarText ?? ""), let (kind, address) = RegisterKind.fromModiconReference(number), address <= 65535 else {
+                yaml.report(.invalid(found: ref.found, expected: Self.refExpected), at: ref)
+                return nil
+            }
+            return RegisterAddress(kind: kind, address: address, spelling: .modiconReference)
+        case (nil, nil):
+            yaml.report(.missing(expected: "source (e.g. \"input 0\") or ref (e.g. 30001)"), line: map.value.line, column: map.value.column, field: map.value.child("source"))
+            return nil
+        }
+    }
+
+    mutating func readType(_ map: YAMLMapping, kind: RegisterKind?) -> ValueType? {
+        guard let value = map["type"] else {
+            if kind?.isBit == true { return .bool }
+            yaml.report(.missing(expected: Self.typeExpected), line: map.value.line, column: map.value.column, field: map.value.child("type"))
+            return nil
+        }
+        guard let text = value.scalarText, let type = ValueType(profileName: text) else {
+            yaml.report(.invalid(found: value.found, expected: Self.typeExpected), at: value)
+            return nil
+        }
+        if let kind, kind.isBit, type != .bool {
+            yaml.report(.invalid(found: value.found, expected: "bool: \(kind == .coil ? "coils" : "discrete inputs") are single bits"), at: value)
+            return nil
+        }
+        return type
+    }
+
+    mutating func readOrder(_ map: YAMLMapping, type: ValueType?) -> WordOrder? {
+        guard let value = map["order"] else { return .abcd }
+        guard let type else { return nil }
+        guard type.hasWordOrder else {
+            yaml.report(.invalid(found: value.found, expected: "no order: \(type) is a single register (order applies to 32- and 64-bit values)"), at: value)
+            return nil
+        }
+        let names = WordOrder.allCases.map { $0.name(registerCount: type.registerCount) }
+        guard let text = value.scalarText, let order = WordOrder(profileName: text), names.contains(text.uppercased()) else {
+            yaml.report(.invalid(found: value.found, expected: "one of \(names.joined(separator: ", ")) for a \(type.registerCount)-register \(type)"), at: value)
+            return nil
+        }
+        return order
+    }
+
+    mutating func readScaling(_ map: YAMLMapping, key: String, type: ValueType?, default: Double) -> Double? {
+        guard let value = map[key] else { return `default` }
+        if type == .bool || { if case .bit = type { true } else { false } }() {
+            yaml.report(.invalid(found: value.found, expected: "no \(key): \(type!) channels are true/false"), at: value)
+            return nil
+        }
+        guard let number = yaml.number(value) else { return nil }
+        if key == "scale", number == 0 {
+            yaml.report(.invalid(found: value.found, expected: "a scale other than 0 (value = raw * scale + offset)"), at: value)
+            return nil
+        }
+        return number
+    }
+
+    mutating func readOperator(_ value: YAMLValue) -> OperatorRegister? {
+        guard let map = yaml.mapping(value, allowed: ["source", "ref", "type", "order"], expected: "a mapping such as {source: holding 100, type: u32}") else { return nil }
+        let address = readAddress(map)
+        if let address, address.kind.isBit {
+            yaml.report(.invalid(found: (map["source"] ?? map["ref"]!).found, expected: "an input or holding register (a badge number is not a bit)"), at: map["source"] ?? map["ref"]!)
+            return nil
+        }
+        var type: ValueType? = .u32
+        if let t = map["type"] {
+            type = yaml.string(t, expected: "u16, u32 or u64 (a badge number)", where: { ["u16", "u32", "u64"].contains($0) }).flatMap { ValueType(profileName: $0) }
+        }
+        let order = readOrder(map, type: type)
+        guard let address, let type, let order else { return nil }
+        return OperatorRegister(address: address, type: type, order: order)
+    }
+
+    /// Two channels reading the same register would be decoded twice and stored twice; only
+    /// `bit N` channels may share a register (the bits of a status word).
+    mutating func checkOverlaps(_ channels: [Channel]) {
+        var claimed: [(channel: Channel, range: Range<Int>)] = []
+        for channel in channels {
+            if case .bit = channel.type { continue }
+            let range = channel.address.address..<(channel.address.address + channel.width)
+            if let other = claimed.first(where: { $0.channel.address.kind == channel.address.kind && $0.range.overlaps(range) }) {
+                let written = range.count == 1 ? "\(channel.address)" : "\(channel.address.kind) \(range.lowerBound)-\(range.upperBound - 1)"
+                if let field = addressFields[channel.name] {
+                    yaml.report(.overlap(channel: channel.name, other: other.channel.name, range: written), at: field)
+                }
+            }
+            claimed.append((channel, range))
+        }
+    }
+}

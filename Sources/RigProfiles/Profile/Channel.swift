@@ -1,0 +1,70 @@
+public import Modbus
+
+/// One value a device exposes, and everything needed to read and decode it.
+///
+/// Decoding a channel: read `type.registerCount` registers (or one bit) at `address`, decode
+/// them with `ValueCodec.decode(type, order: order, ...)`, then `value(fromRaw:)` applies
+/// `raw * scale + offset`.
+public struct Channel: Sendable, Hashable {
+    /// `[a-z][a-z0-9_]*`, unique in the profile; what expressions and reports use.
+    public var name: String
+    /// The label shown to people; falls back to the name.
+    public var label: LocalizedText
+    /// The unit of the scaled value (`km/h`, `bar`), empty when dimensionless.
+    public var unit: String
+    public var address: RegisterAddress
+    public var type: ValueType
+    public var order: WordOrder
+    public var scale: Double
+    public var offset: Double
+    /// This channel's own poll interval, overriding the profile's (and a rig's) default.
+    public var poll: Duration?
+
+    public init(
+        name: String, label: LocalizedText? = nil, unit: String = "", address: RegisterAddress, type: ValueType,
+        order: WordOrder = .abcd, scale: Double = 1, offset: Double = 0, poll: Duration? = nil
+    ) {
+        self.name = name
+        self.label = label ?? LocalizedText(en: name)
+        self.unit = unit
+        self.address = address
+        self.type = type
+        self.order = order
+        self.scale = scale
+        self.offset = offset
+        self.poll = poll
+    }
+
+    /// True for bool and bit channels: they are conditions in expressions, 0/1 in CSV.
+    public var isBoolean: Bool {
+        switch type {
+        case .bool, .bit: true
+        default: false
+        }
+    }
+
+    /// The channel's type in the expression language.
+    public var expressionType: ExpressionType { isBoolean ? .boolean : .number }
+
+    /// How many items (registers, or bits for coils and discrete inputs) one read of it covers.
+    public var width: Int { address.kind.isBit ? 1 : type.registerCount }
+
+    /// The scaled value of a decoded raw value: `raw * scale + offset` (bools stay 0 or 1).
+    public func value(fromRaw raw: DecodedValue) -> Double {
+        isBoolean ? raw.doubleValue : raw.doubleValue * scale + offset
+    }
+}
+
+/// The register that says who is at the rig (a badge reader or an HMI login); 0 means nobody.
+public struct OperatorRegister: Sendable, Hashable {
+    public var address: RegisterAddress
+    /// An unsigned integer type: u16, u32 or u64.
+    public var type: ValueType
+    public var order: WordOrder
+
+    public init(address: RegisterAddress, type: ValueType = .u32, order: WordOrder = .abcd) {
+        self.address = address
+        self.type = type
+        self.order = order
+    }
+}
