@@ -1,0 +1,154 @@
+import GRDB
+public import Ingest
+
+/// Min, max and mean of one bucket of a downsampled series.
+public struct SeriesBucket: Sendable, Hashable {
+    /// Start of the bucket (ns since 1970 UTC).
+    public var start: Int64
+    public var count: Int
+    public var min: Double
+    public var max: Double
+    public var mean: Double
+}
+
+/// Value statistics of a channel over a range (NaN samples are skipped).
+public struct ValueStatistics: Sendable, Hashable {
+    public var count = 0
+    public var min = Double.infinity
+    public var max = -Double.infinity
+    public var mean = 0.0
+
+    mutating func add(_ value: Double) {
+        guard !value.isNaN else { return }
+        count += 1
+        min = Swift.min(min, value)
+        max = Swift.max(max, value)
+        mean += (value - mean) / Double(count)
+    }
+}
+
+/// How much a channel takes in the store.
+public struct ChannelStorage: Sendable, Hashable {
+    public var channel: Channel
+    public var samples: Int
+    public var chunks: Int
+    /// Bytes of the channel's columns plus its share of the chunks' time columns and headers.
+    public var bytes: Int
+    public var bytesPerSample: Double { samples == 0 ? 0 : Double(bytes) / Double(samples) }
+}
+
+extension StoreDatabase {
+    /// Streams the samples of `channels` with `from <= time < to` (ns; `nil` = unbounded), in time
+    /// order (equal times in the order of `channels`), from one consistent snapshot.
+    ///
+    /// Memory stays at one decoded chunk per channel whatever the range.
+    public func forEachSample(
+        of channels: [Channel], from: Int64? = nil, to: Int64? = nil, _ body: (Sample) throws -> Void
+    ) throws {
+        let fromMicros = from.map { OpenGroup.microseconds($0) } ?? .min
+        let toMicros = to.map { OpenGroup.microseconds($0 &+ 999) } ?? .max
+        try read { db in
+            let streams = try channels.map { try ChannelStream(db, channel: $0, fromMicros: fromMicros, toMicros: toMicros) }
+            while true {
+                var best: ChannelStream?
+                var bestTime = Int64.max
+                for stream in streams {
+                    if let t = stream.headTime, best == nil || t < bestTime {
+                        best = stream
+                        bestTime = t
+                    }
+                }
+                guard let best else { return }
+                let sample = try best.next()
+                if let from, sample.time < from { continue }
+                if let to, sample.time >= to { continue }
+                try body(sample)
+            }
+        }
+    }
+
+    /// A series downsampled to `buckets` equal buckets between `from` and `to` (ns): what a chart
+    /// draws. Empty buckets are left out.
+    public func series(of channel: Channel, from: Int64, to: Int64, buckets: Int) throws -> [SeriesBucket] {
+        precondition(buckets > 0 && to > from)
+        let width = max(1, (to - from + Int64(buckets) - 1) / Int64(buckets))
+        var stats = [ValueStatistics](repeating: ValueStatistics(), count: buckets)
+        try forEachSample(of: [channel], from: from, to: to) { sample in
+            let index = Int((sample.time - from) / width)
+            if index < buckets { stats[index].add(channel.value(of: sample)) }
+        }
+        return stats.enumerated().compactMap { index, s in
+            s.count == 0 ? nil
+                : SeriesBucket(start: from + Int64(index) * width, count: s.count, min: s.min, max: s.max, mean: s.mean)
+        }
+    }
+
+    /// Count, min, max and mean of a channel's values in a range.
+    public func statistics(of channel: Channel, from: Int64? = nil, to: Int64? = nil) throws -> ValueStatistics {
+        var stats = ValueStatistics()
+        try forEachSample(of: [channel], from: from, to: to) { stats.add(channel.value(of: $0)) }
+        return stats
+    }
+
+    /// Stored samples of `channels` in chunks overlapping the range: an upper bound of what
+    /// ``forEachSample(of:from:to:_:)`` yields, read from the chunk index without decoding.
+    public func estimatedSampleCount(of channels: [Channel], from: Int64? = nil, to: Int64? = nil) throws(StoreError) -> Int {
+        let fromMicros = from.map { OpenGroup.microseconds($0) } ?? .min
+        let toMicros = to.map { OpenGroup.microseconds($0 &+ 999) } ?? .max
+        return try read { db in
+            var total = 0
+            for channel in channels {
+                total += try Int.fetchOne(
+                    db,
+                    sql: "SELECT COALESCE(SUM(count), 0) FROM chunk_channels WHERE channel_id = ? AND t_first < ? AND t_last >= ?",
+                    arguments: [Int64(channel.id), toMicros, fromMicros]) ?? 0
+            }
+            return total
+        }
+    }
+
+    /// Samples, chunks and bytes per channel, from the chunk index (nothing is decoded).
+    public func storage(rig: String? = nil) throws(StoreError) -> [ChannelStorage] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT ch.id, ch.rig_id, ch.name, ch.unit, ch.type, ch.kind, ch.scale, ch."offset",
+                        COALESCE(SUM(cc.count), 0) AS samples, COUNT(cc.chunk_id) AS chunks, COALESCE(SUM(cc.bytes), 0) AS bytes
+                    FROM channels ch LEFT JOIN chunk_channels cc ON cc.channel_id = ch.id
+                    WHERE ?1 IS NULL OR ch.rig_id = ?1
+                    GROUP BY ch.id ORDER BY ch.rig_id, ch.position, ch.id
+                    """,
+                arguments: [rig])
+            return rows.map { row in
+                ChannelStorage(channel: Self.channel(from: row), samples: row["samples"], chunks: row["chunks"], bytes: row["bytes"])
+            }
+        }
+    }
+
+    /// Size of the database file and its WAL, in bytes (0 for an in-memory store).
+    public func fileBytes() throws(StoreError) -> Int {
+        try read { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            return pages * size
+        }
+    }
+
+    /// Deletes raw chunks whose newest sample is older than `cutoff` (ns). Rigs, channels,
+    /// sessions and their statistics, attempts, alarms and gaps stay.
+    ///
+    /// - Returns: chunks and samples removed.
+    public func prune(olderThan cutoff: Int64) throws(StoreError) -> (chunks: Int, samples: Int) {
+        let micros = OpenGroup.microseconds(cutoff)
+        return try write { db in
+            let samples = try Int.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(cc.count), 0) FROM chunk_channels cc JOIN chunks c ON c.id = cc.chunk_id WHERE c.t_last < ?",
+                arguments: [micros]) ?? 0
+            try db.execute(
+                sql: "DELETE FROM chunk_channels WHERE chunk_id IN (SELECT id FROM chunks WHERE t_last < ?)", arguments: [micros])
+            try db.execute(sql: "DELETE FROM chunks WHERE t_last < ?", arguments: [micros])
+            return (db.changesCount, samples)
+        }
+    }
+}
