@@ -1,0 +1,114 @@
+import Ingest
+
+/// `riglog export samples`: the samples of one rig as CSV (DESIGN.md, "File formats").
+public struct SampleExport: Sendable {
+    /// `time,rig,channel,value,unit` per sample, or `time` and a column per channel.
+    public enum Layout: Sendable {
+        case long
+        case wide
+    }
+
+    public var rig: String
+    /// Channel names; empty for every channel of the rig.
+    public var channels: [String]
+    /// Inclusive start, exclusive end (ns since 1970); `nil` is unbounded.
+    public var from: Int64?
+    public var to: Int64?
+    public var layout: Layout
+    public var dialect: CSVWriter.Dialect
+
+    public init(rig: String, channels: [String] = [], from: Int64? = nil, to: Int64? = nil,
+                layout: Layout = .long, dialect: CSVWriter.Dialect = .rfc4180) {
+        self.rig = rig
+        self.channels = channels
+        self.from = from
+        self.to = to
+        self.layout = layout
+        self.dialect = dialect
+    }
+
+    /// What an export wrote.
+    public struct Summary: Sendable {
+        public var samples: Int
+        public var rows: Int
+    }
+
+    /// The rig's channels this export covers, in the order asked for.
+    ///
+    /// - Throws: ``StoreError/unknownRig(_:known:)``, ``StoreError/unknownChannel(rig:channel:known:)``.
+    public func selectedChannels(in store: StoreDatabase) throws(StoreError) -> [Channel] {
+        let rig = try store.rig(rig)
+        guard !channels.isEmpty else { return rig.channels }
+        return try channels.map { (name) throws(StoreError) -> Channel in
+            guard let channel = rig.channels.first(where: { $0.name == name }) else {
+                throw .unknownChannel(rig: rig.id, channel: name, known: rig.channels.map(\.name))
+            }
+            return channel
+        }
+    }
+
+    /// Streams the CSV to `output` in blocks; `progress(done, estimatedTotal)` is called now and
+    /// then. Memory stays flat whatever the range.
+    public func run(
+        store: StoreDatabase,
+        output: @escaping ([UInt8]) throws -> Void,
+        progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> Summary {
+        let selected = try selectedChannels(in: store)
+        let total = try store.estimatedSampleCount(of: selected, from: from, to: to)
+        var csv = CSVWriter(dialect: dialect, output: output)
+        let formats = selected.map(ValueText.init)
+        var column: [UInt32: Int] = [:]
+        for (index, channel) in selected.enumerated() { column[channel.id] = index }
+        var summary = Summary(samples: 0, rows: 0)
+
+        switch layout {
+        case .long:
+            for name in ["time", "rig", "channel", "value", "unit"] { csv.text(name) }
+            try csv.endRow()
+            try store.forEachSample(of: selected, from: from, to: to) { sample in
+                let index = column[sample.channel]!
+                let channel = selected[index]
+                csv.text(TimeText.iso8601Milliseconds(sample.time))
+                csv.text(rig)
+                csv.text(channel.name)
+                csv.number(formats[index].format(sample))
+                csv.text(channel.unit)
+                try csv.endRow()
+                summary.samples += 1
+                summary.rows += 1
+                if summary.samples % 65_536 == 0 { progress(summary.samples, total) }
+            }
+        case .wide:
+            csv.text("time")
+            for channel in selected { csv.text(channel.unit.isEmpty ? channel.name : "\(channel.name) [\(channel.unit)]") }
+            try csv.endRow()
+            var cells = [String?](repeating: nil, count: selected.count)
+            var rowTime: Int64?
+            func emitRow() throws {
+                guard let time = rowTime else { return }
+                csv.text(TimeText.iso8601Milliseconds(time))
+                for index in cells.indices {
+                    if let cell = cells[index] { csv.number(cell) } else { csv.empty() }
+                    cells[index] = nil
+                }
+                try csv.endRow()
+                summary.rows += 1
+                rowTime = nil
+            }
+            try store.forEachSample(of: selected, from: from, to: to) { sample in
+                let index = column[sample.channel]!
+                // A new row when the time changes, or when a channel repeats at the same time.
+                if rowTime != sample.time || cells[index] != nil { try emitRow() }
+                rowTime = sample.time
+                cells[index] = formats[index].format(sample)
+                summary.samples += 1
+                if summary.samples % 65_536 == 0 { progress(summary.samples, total) }
+            }
+            try emitRow()
+        }
+        try csv.finish()
+        progress(summary.samples, max(total, summary.samples))
+        return summary
+    }
+}
