@@ -1,0 +1,206 @@
+import ArgumentParser
+import Foundation
+import Modbus
+import RigProfiles
+
+/// `riglog devices`: check profiles and lab configs, and show the requests a profile becomes.
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "Check device profiles and lab configs, and show the Modbus requests they become.",
+        discussion: """
+            A device profile (Devices/*.yaml) describes one kind of rig or meter: its channels, \
+            where each lives (source: input 0, or ref: 30001), how to decode it, and the exercises \
+            and alarms of practice on it. A lab config (lab.yaml, recognised by its rigs: key) lists \
+            the rigs, the profile of each, and how to reach them.
+
+            Examples:
+              riglog devices check                      every file in Devices/
+              riglog devices check lab.yaml             a lab config and the profiles it uses
+              riglog devices plan brake-trainer         the requests for Devices/brake-trainer.yaml
+            """,
+        subcommands: [Check.self, Plan.self]
+    )
+}
+
+extension DevicesCommand {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate profiles and lab configs, reporting every mistake at once.",
+            discussion: """
+                Each PATH is a .yaml file or a folder (searched recursively). Files with a top-level \
+                rigs: key are lab configs; they are checked together with every profile they name. \
+                Prints one OK line per good file. Otherwise prints every error as \
+                FILE:LINE:COLUMN: FIELD: what was found and what was expected, and exits with status 2.
+
+                Example:
+                  $ riglog devices check Devices/brake-trainer.yaml
+                  riglog: 1 error in 1 file:
+                  Devices/brake-trainer.yaml:14:11: channels[2].type: found "u61", expected one of \
+                bool, u16, i16, u32, i32, u64, i64, f32, f64 or "bit N" (N 0-15)
+                """
+        )
+
+        @Argument(help: "Profiles, lab configs or folders of them (default: Devices).", completion: .file(extensions: ["yaml", "yml"]))
+        var paths: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("The folder a lab config's profile names are looked up in.", discussion: "Default: the nearest folder named Devices around the lab file.", valueName: "DIR"))
+        var devices: String?
+
+        func run() async throws {
+            let files = try DevicesCommand.yamlFiles(in: paths.isEmpty ? ["Devices"] : paths)
+            var issues: [ConfigIssue] = []
+            var seen: Set<ConfigIssue> = []
+            var badFiles: Set<String> = []
+            for file in files {
+                do throws(ConfigErrors) {
+                    let line: String
+                    switch try ConfigFile.kind(ofFileAt: file) {
+                    case .profile:
+                        let p = try ProfileLoader.load(path: file)
+                        line = "OK \(file): profile \(p.name) (\(p.title.en)), \(p.channels.count) channels, "
+                            + "\(p.requestPlan().requests.count) requests, \(p.exercises.count) exercises, \(p.alarms.count) alarms, version \(p.version)"
+                    case .lab:
+                        let lab = try LabLoader.load(path: file, devicesFolder: devices)
+                        line = "OK \(file): lab \"\(lab.name)\", \(lab.rigs.count) rigs on \(lab.connections.count) connections, "
+                            + "\(lab.profiles.count) profiles"
+                    }
+                    print(line)
+                } catch {
+                    for issue in error.issues where seen.insert(issue).inserted {
+                        issues.append(issue)
+                        badFiles.insert(issue.location.file)
+                    }
+                }
+            }
+            guard issues.isEmpty else {
+                let count = "\(issues.count) error\(issues.count == 1 ? "" : "s") in \(badFiles.count) file\(badFiles.count == 1 ? "" : "s")"
+                throw CommandFailure.usage("\(count):\n" + issues.map(\.description).joined(separator: "\n"))
+            }
+        }
+    }
+
+    struct Plan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the Modbus read requests a profile turns into.",
+            discussion: """
+                PROFILE is a profile name in the Devices folder (brake-trainer) or a path to a .yaml \
+                file. Each row is one request: the table (kind), the function code, the 0-based \
+                address sent on the wire and its Modicon reference, how many registers or bits, how \
+                often, the channels it serves (name@offset in the response) and the unused \
+                addresses it reads to join neighbours (gaps, at most max_gap_fill).
+
+                Example:
+                  $ riglog devices plan brake-trainer --poll 50ms
+                """
+        )
+
+        @Argument(help: "A profile name in the Devices folder, or a path to a profile.", completion: .file(extensions: ["yaml", "yml"]))
+        var profile: String
+
+        @Option(name: .long, help: ArgumentHelp("The folder profile names are looked up in.", valueName: "DIR"))
+        var devices: String = "Devices"
+
+        @Option(name: .long, help: ArgumentHelp("Plan as a rig with this poll override would (e.g. 50ms).", valueName: "DURATION"))
+        var poll: String?
+
+        func run() async throws {
+            var override: Duration?
+            if let poll {
+                guard let duration = ProfileDuration.parse(poll), duration > .zero else {
+                    throw CommandFailure.usage("--poll: found \"\(poll)\", expected \(ProfileDuration.expected)")
+                }
+                override = duration
+            }
+            let isPath = profile.contains("/") || profile.hasSuffix(".yaml") || profile.hasSuffix(".yml")
+            let path = isPath ? profile : "\(devices)/\(profile).yaml"
+            let loaded: DeviceProfile
+            do {
+                loaded = try ProfileLoader.load(path: path)
+            } catch {
+                throw CommandFailure.usage("\(error.issues.count) error\(error.issues.count == 1 ? "" : "s") in \(path):\n\(error)")
+            }
+            print(PlanTable.render(profile: loaded, plan: loaded.requestPlan(poll: override)))
+        }
+    }
+
+    /// The .yaml files named by `paths`, folders searched recursively, in a stable order.
+    static func yamlFiles(in paths: [String]) throws -> [String] {
+        var files: [String] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw CommandFailure.usage("\(path): no such file or folder; give profile files, lab configs or folders of them")
+            }
+            guard isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            let found = (fm.enumerator(atPath: path)?.compactMap { $0 as? String } ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                .sorted()
+            files += found.map { "\(base)/\($0)" }
+        }
+        return files
+    }
+}
+
+/// The text table of `riglog devices plan`.
+enum PlanTable {
+    static func render(profile: DeviceProfile, plan: RequestPlan) -> String {
+        let limits = plan.limits
+        var lines: [String] = []
+        lines.append("\(profile.name): \(profile.title.en) (version \(profile.version))")
+        var quirks = "limits: \(limits.maxRegistersPerRequest) registers / \(limits.maxBitsPerRequest) bits per request, gap fill up to \(limits.maxGapFill)"
+        if limits.oneRequestPerField { quirks += ", one request per field" }
+        if limits.pauseBetweenRequests > .zero { quirks += ", pause \(ProfileDuration.format(limits.pauseBetweenRequests)) between requests" }
+        if limits.pauseAfterConnect > .zero { quirks += ", pause \(ProfileDuration.format(limits.pauseAfterConnect)) after connect" }
+        lines.append(quirks)
+        lines.append("")
+        var rows = [["KIND", "FC", "ADDRESS", "REF", "COUNT", "EVERY", "CHANNELS (name@offset)", "GAPS FILLED"]]
+        for request in plan.requests {
+            let fc = request.functionCode < 10 ? "0\(request.functionCode)" : "\(request.functionCode)"
+            let gaps = request.gaps.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound - 1)" }
+            rows.append([
+                request.kind.rawValue, fc, "\(request.start)", "\(request.modiconReference)", "\(request.count)",
+                ProfileDuration.format(request.interval), request.fields.map { "\($0.name)@\($0.offset)" }.joined(separator: " "),
+                gaps.isEmpty ? "-" : gaps.joined(separator: ", "),
+            ])
+        }
+        lines += table(rows)
+        lines.append("")
+        lines.append("\(plan.requests.count) request\(plan.requests.count == 1 ? "" : "s") for \(profile.channels.count) channels\(profile.operatorRegister == nil ? "" : " and the operator register")")
+        lines.append("")
+        var addresses = [["CHANNEL", "WRITTEN AS", "SENDS", "REF", "TYPE", "ORDER", "SCALE", "OFFSET", "UNIT"]]
+        for channel in profile.channels {
+            let written = channel.address.spelling == .source ? "source: \(channel.address)" : "ref: \(channel.address.modiconReference)"
+            addresses.append([
+                channel.name, written, "\(channel.address)", "\(channel.address.modiconReference)", "\(channel.type)",
+                channel.type.hasWordOrder ? channel.order.name(registerCount: channel.type.registerCount) : "-",
+                channel.isBoolean ? "-" : number(channel.scale), channel.isBoolean ? "-" : number(channel.offset), channel.unit.isEmpty ? "-" : channel.unit,
+            ])
+        }
+        if let badge = profile.operatorRegister {
+            let written = badge.address.spelling == .source ? "source: \(badge.address)" : "ref: \(badge.address.modiconReference)"
+            addresses.append(["(operator)", written, "\(badge.address)", "\(badge.address.modiconReference)", "\(badge.type)",
+                badge.type.hasWordOrder ? badge.order.name(registerCount: badge.type.registerCount) : "-", "-", "-", "badge"])
+        }
+        lines += table(addresses)
+        return lines.joined(separator: "\n")
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
+    private static func table(_ rows: [[String]]) -> [String] {
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+    }
+}
