@@ -31,8 +31,9 @@ extension ExportCommand {
                 a ' in front so it cannot run as a formula.
 
                 Example:
-                  riglog export samples --rig brake-1 --channels wheel_speed,brake_pressure \\
-                      --from 2026-11-29T08:00 --to 2026-11-29T10:00 --wide --excel -o brake-1.csv
+                  riglog export samples --rig brake-1 --from 2026-11-29T08:00 \\
+                      --to 2026-11-29T10:00 --channels wheel_speed,pedal \\
+                      --wide --excel -o brake-1.csv
                 """)
 
         @OptionGroup var data: DataOptions
@@ -43,10 +44,10 @@ extension ExportCommand {
         @Option(help: ArgumentHelp("Channel names separated by commas (default: all).", valueName: "a,b"))
         var channels: String?
 
-        @Option(help: ArgumentHelp("Start (inclusive): ISO 8601 date or date-time, lab time zone.", valueName: "T"))
+        @Option(help: ArgumentHelp("Start (inclusive): ISO 8601 date or date-time, in the lab time zone (UTC if none is stored).", valueName: "T"))
         var from: String?
 
-        @Option(help: ArgumentHelp("End (exclusive): ISO 8601 date or date-time, lab time zone.", valueName: "T"))
+        @Option(help: ArgumentHelp("End (exclusive): ISO 8601 date or date-time, in the lab time zone (UTC if none is stored).", valueName: "T"))
         var to: String?
 
         @Flag(help: "One column per channel instead of one row per sample.")

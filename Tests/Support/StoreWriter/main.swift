@@ -1,6 +1,8 @@
-// riglog-store-writer: a child process for the store's crash-safety test.
+// riglog-store-writer: a child process for the store's crash-safety test, and the maker of the
+// small data folder the CLI tests export from.
 //
 //     riglog-store-writer DATABASE.sqlite
+//     riglog-store-writer --fixture DATA_FOLDER
 //
 // Registers rig `crash-rig` (channels seq, a, b, temp) and writes frames at full speed, stamped
 // with the wall clock, until it is killed. Channel `seq` counts frames 0, 1, 2, ... so the test
@@ -14,8 +16,17 @@ import Ingest
 import Store
 
 let arguments = CommandLine.arguments
+if arguments.count == 3 && arguments[1] == "--fixture" {
+    do {
+        try writeFixture(folder: arguments[2])
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("riglog-store-writer: \(error)\n".utf8))
+        exit(1)
+    }
+}
 guard arguments.count == 2 else {
-    FileHandle.standardError.write(Data("usage: riglog-store-writer DATABASE.sqlite\n".utf8))
+    FileHandle.standardError.write(Data("usage: riglog-store-writer DATABASE.sqlite | --fixture DATA_FOLDER\n".utf8))
     exit(2)
 }
 
