@@ -159,14 +159,14 @@ enum PlanTable {
         if limits.pauseAfterConnect > .zero { quirks += ", pause \(ProfileDuration.format(limits.pauseAfterConnect)) after connect" }
         lines.append(quirks)
         lines.append("")
-        var rows = [["KIND", "FC", "ADDRESS", "REF", "COUNT", "EVERY", "CHANNELS (name@offset)", "GAPS FILLED"]]
+        var rows = [["KIND", "FC", "ADDRESS", "REF", "COUNT", "EVERY", "GAPS FILLED", "CHANNELS (name@offset)"]]
         for request in plan.requests {
             let fc = request.functionCode < 10 ? "0\(request.functionCode)" : "\(request.functionCode)"
             let gaps = request.gaps.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound - 1)" }
             rows.append([
-                request.kind.rawValue, fc, "\(request.start)", "\(request.modiconReference)", "\(request.count)",
-                ProfileDuration.format(request.interval), request.fields.map { "\($0.name)@\($0.offset)" }.joined(separator: " "),
-                gaps.isEmpty ? "-" : gaps.joined(separator: ", "),
+                request.kind.rawValue, fc, "\(request.start)", reference(request.kind, request.start), "\(request.count)",
+                ProfileDuration.format(request.interval), gaps.isEmpty ? "-" : gaps.joined(separator: ", "),
+                request.fields.map { "\($0.name)@\($0.offset)" }.joined(separator: " "),
             ])
         }
         lines += table(rows)
@@ -175,20 +175,27 @@ enum PlanTable {
         lines.append("")
         var addresses = [["CHANNEL", "WRITTEN AS", "SENDS", "REF", "TYPE", "ORDER", "SCALE", "OFFSET", "UNIT"]]
         for channel in profile.channels {
-            let written = channel.address.spelling == .source ? "source: \(channel.address)" : "ref: \(channel.address.modiconReference)"
+            let written = channel.address.spelling == .source ? "source: \(channel.address)" : "ref: \(reference(channel.address.kind, channel.address.address))"
             addresses.append([
-                channel.name, written, "\(channel.address)", "\(channel.address.modiconReference)", "\(channel.type)",
+                channel.name, written, "\(channel.address)", reference(channel.address.kind, channel.address.address), "\(channel.type)",
                 channel.type.hasWordOrder ? channel.order.name(registerCount: channel.type.registerCount) : "-",
                 channel.isBoolean ? "-" : number(channel.scale), channel.isBoolean ? "-" : number(channel.offset), channel.unit.isEmpty ? "-" : channel.unit,
             ])
         }
         if let badge = profile.operatorRegister {
-            let written = badge.address.spelling == .source ? "source: \(badge.address)" : "ref: \(badge.address.modiconReference)"
-            addresses.append(["(operator)", written, "\(badge.address)", "\(badge.address.modiconReference)", "\(badge.type)",
+            let written = badge.address.spelling == .source ? "source: \(badge.address)" : "ref: \(reference(badge.address.kind, badge.address.address))"
+            addresses.append(["(operator)", written, "\(badge.address)", reference(badge.address.kind, badge.address.address), "\(badge.type)",
                 badge.type.hasWordOrder ? badge.order.name(registerCount: badge.type.registerCount) : "-", "-", "-", "badge"])
         }
         lines += table(addresses)
         return lines.joined(separator: "\n")
+    }
+
+    /// A Modicon reference as manuals print it: coils keep their leading zeros (00017).
+    private static func reference(_ kind: RegisterKind, _ address: Int) -> String {
+        let text = String(kind.modiconReference(ofAddress: address))
+        let digits = address <= 9998 ? 5 : 6
+        return String(repeating: "0", count: max(0, digits - text.count)) + text
     }
 
     private static func number(_ value: Double) -> String {

@@ -32,7 +32,8 @@ public enum ConfigProblem: Sendable, Hashable, CustomStringConvertible {
         case .yamlSyntax(let problem):
             return "YAML syntax error: \(problem); check indentation (spaces, not tabs) and quotes"
         case .duplicateKey(let key):
-            return "key \"\(key)\" appears twice in the same mapping; keep one"
+            return "key \"\(key)\" appears twice in the same mapping; keep one (inside {...}, a comma "
+                + "in a value starts a new key: quote values that contain commas)"
         case .missing(let expected):
             return "missing, expected \(expected)"
         case .unknownField(let key, let suggestion, let allowed):
