@@ -50,7 +50,7 @@ enum ExpressionLexer {
                 if ["<=", ">=", "==", "!=", "&&", "||"].contains(two) {
                     tokens.append(ExpressionToken(kind: .symbol(two), text: two, column: column))
                     i += 2
-                } else if "+-*/()<>=!".contains(c) {
+                } else if "+-*/()<>=!,".contains(c) {
                     tokens.append(ExpressionToken(kind: .symbol(String(c)), text: String(c), column: column))
                     i += 1
                 } else {

@@ -17,7 +17,11 @@ public enum LabLoader {
         let data = try ConfigFile.read(path: path)
         var reader = LabReader(file: path, devicesFolder: devicesFolder ?? defaultDevicesFolder(forLabAt: path))
         let lab = reader.read(yaml: ConfigFile.text(of: data), contentHash: ContentHash.sha256Hex(data))
-        let issues = reader.yaml.issues + reader.profileIssues
+        // The lab file's own issues in file order, then each profile's (already in its order).
+        let own = reader.yaml.issues.enumerated().sorted {
+            ($0.element.location.line, $0.element.location.column, $0.offset) < ($1.element.location.line, $1.element.location.column, $1.offset)
+        }.map(\.element)
+        let issues = own + reader.profileIssues
         guard let lab, issues.isEmpty else { throw ConfigErrors(issues) }
         return lab
     }

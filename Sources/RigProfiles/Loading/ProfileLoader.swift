@@ -24,7 +24,11 @@ public enum ProfileLoader {
         var reader = ProfileReader(file: file)
         let profile = reader.readProfile(yaml: yaml, contentHash: contentHash ?? ContentHash.sha256Hex(Array(yaml.utf8)))
         guard let profile, reader.yaml.issues.isEmpty else {
-            throw ConfigErrors(reader.yaml.issues.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) })
+            // Stable: issues at one position keep the order they were found in.
+            let sorted = reader.yaml.issues.enumerated().sorted {
+                ($0.element.location.line, $0.element.location.column, $0.offset) < ($1.element.location.line, $1.element.location.column, $1.offset)
+            }
+            throw ConfigErrors(sorted.map(\.element))
         }
         return profile
     }

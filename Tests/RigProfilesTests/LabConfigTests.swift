@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@testable import RigProfiles
+
+struct ConnectionEndpointTests {
+    @Test func tcpDefaultsToPort502() throws {
+        #expect(try ConnectionEndpoint.parse("tcp://192.168.10.21").get() == .tcp(host: "192.168.10.21", port: 502))
+        #expect(try ConnectionEndpoint.parse("tcp://gw.lab:1502").get() == .tcp(host: "gw.lab", port: 1502))
+        #expect(try ConnectionEndpoint.parse("tcp://[fe80::1]:502").get() == .tcp(host: "fe80::1", port: 502))
+    }
+
+    @Test func rtuDefaultsTo19200EvenParity() throws {
+        let endpoint = try ConnectionEndpoint.parse("rtu:///dev/ttyUSB0").get()
+        #expect(endpoint == .rtu(device: "/dev/ttyUSB0", settings: SerialSettings(baud: 19200, parity: .even, dataBits: 8, stopBits: 1)))
+        #expect(endpoint.description == "rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1")
+        let custom = try ConnectionEndpoint.parse("rtu:///dev/ttyS1?baud=9600&parity=N&stop=2").get()
+        #expect(custom == .rtu(device: "/dev/ttyS1", settings: SerialSettings(baud: 9600, parity: .none, dataBits: 8, stopBits: 2)))
+    }
+
+    @Test(arguments: [
+        "192.168.10.21:502", "tcp://", "tcp://host:0", "tcp://host:port", "rtu://ttyUSB0", "rtu:///dev/ttyUSB0?baud=12345",
+        "rtu:///dev/ttyUSB0?speed=9600", "rtu:///dev/ttyUSB0?data=9", "rtu:///dev/ttyUSB0?baud=9600&baud=19200", "udp://host",
+    ])
+    func refuses(text: String) {
+        #expect(throws: ConnectionURLError.self) { try ConnectionEndpoint.parse(text).get() }
+    }
+}
+
+struct LabLoaderTests {
+    private func withLab(_ yaml: String, _ body: (String) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-lab-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("lab.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try body(path)
+    }
+
+    @Test func rigsOnOneGatewayShareAConnection() throws {
+        try withLab("""
+            lab: Test lab
+            timezone: UTC
+            rigs:
+              - {id: a, profile: brake-trainer, connection: "tcp://10.0.0.1", unit: 1}
+              - {id: b, profile: engine-trainer, connection: "tcp://10.0.0.2", unit: 1}
+              - {id: c, profile: brake-trainer, connection: "tcp://10.0.0.1:502", unit: 2}
+            """) { path in
+            let lab = try LabLoader.load(path: path, devicesFolder: RepoPaths.devices)
+            #expect(lab.connections.map { $0.rigs.map(\.id) } == [["a", "c"], ["b"]])
+            #expect(lab.rig(id: "a")?.name == "a")
+            #expect(lab.profiles.keys.sorted() == ["brake-trainer", "engine-trainer"])
+            #expect(lab.dataPath.hasSuffix("riglog-data"))
+            #expect(lab.rig(id: "c")?.requestPlan.requests.isEmpty == false)
+        }
+    }
+
+    @Test func aPathProfileIsRelativeToTheLabFile() throws {
+        try withLab("""
+            lab: Test lab
+            timezone: Asia/Shanghai
+            rigs:
+              - {id: a, profile: \(RepoPaths.devices)/adam-6050.yaml, connection: "tcp://10.0.0.1", unit: 1}
+            """) { path in
+            let lab = try LabLoader.load(path: path, devicesFolder: "/nonexistent")
+            #expect(lab.rigs[0].profile.name == "adam-6050")
+        }
+    }
+
+    @Test func aBrokenProfileIsReportedInItsOwnFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-devices-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let profilePath = folder.appendingPathComponent("bad.yaml").path
+        try "profile: bad\ntitle: Bad\nchannels:\n  - {name: x, source: input 0, type: u61}\n".write(toFile: profilePath, atomically: true, encoding: .utf8)
+        try withLab("lab: L\ntimezone: UTC\nrigs:\n  - {id: a, profile: bad, connection: \"tcp://h\", unit: 1}\n") { path in
+            do throws(ConfigErrors) {
+                _ = try LabLoader.load(path: path, devicesFolder: folder.path)
+                Issue.record("loaded")
+            } catch {
+                #expect(error.issues.count == 2)
+                #expect(error.issues[0].location.file == path)
+                #expect(error.issues[1].location.file == profilePath)
+                #expect(error.issues[1].message.hasPrefix("4:38: channels[0].type: found \"u61\""))
+            }
+        }
+    }
+
+    @Test func theDevicesFolderIsFoundAroundTheLab() {
+        #expect(LabLoader.defaultDevicesFolder(forLabAt: RepoPaths.devices + "/examples/lab.yaml") == RepoPaths.devices)
+        #expect(PathText.join("Devices/examples", "../brake.yaml") == "Devices/brake.yaml")
+        #expect(PathText.join("/a/b", "../../c") == "/c")
+    }
+}
