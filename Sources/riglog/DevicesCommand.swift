@@ -15,9 +15,9 @@ struct DevicesCommand: AsyncParsableCommand {
             the rigs, the profile of each, and how to reach them.
 
             Examples:
-              riglog devices check                      every file in Devices/
-              riglog devices check lab.yaml             a lab config and the profiles it uses
-              riglog devices plan brake-trainer         the requests for Devices/brake-trainer.yaml
+              riglog devices check               every file in Devices/
+              riglog devices check lab.yaml      a lab config and its profiles
+              riglog devices plan brake-trainer  the requests it becomes
             """,
         subcommands: [Check.self, Plan.self]
     )
@@ -34,10 +34,10 @@ extension DevicesCommand {
                 FILE:LINE:COLUMN: FIELD: what was found and what was expected, and exits with status 2.
 
                 Example:
-                  $ riglog devices check Devices/brake-trainer.yaml
+                  $ riglog devices check Devices/brake.yaml
                   riglog: 1 error in 1 file:
-                  Devices/brake-trainer.yaml:14:11: channels[2].type: found "u61", expected one of \
-                bool, u16, i16, u32, i32, u64, i64, f32, f64 or "bit N" (N 0-15)
+                  Devices/brake.yaml:14:11: channels[2].type: found "u61",
+                    expected one of bool, u16, ... or "bit N" (N 0-15)
                 """
         )
 

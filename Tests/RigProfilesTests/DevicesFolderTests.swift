@@ -30,6 +30,18 @@ struct DevicesFolderTests {
         }
     }
 
+    /// The worked example in Devices/README.md is a real, valid profile.
+    @Test func readmeExampleLoads() throws {
+        let readme = try String(contentsOfFile: RepoPaths.devices + "/README.md", encoding: .utf8)
+        let blocks = readme.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let example = try #require(blocks.first { $0.hasPrefix("profile: press-trainer") })
+        let profile = try ProfileLoader.parse(yaml: example, file: "README.md")
+        #expect(profile.channels.map(\.name) == ["ram_pressure", "oil_temp", "cycles", "pump_on", "guard_open"])
+        #expect(profile.operatorRegister?.address == RegisterAddress(kind: .holding, address: 100, spelling: .modiconReference))
+        #expect(profile.requestPlan().requests.count == 3)
+        #expect(try ProfileLoader.parse(yaml: profile.sourceText, file: "again") == profile)
+    }
+
     @Test(arguments: trainingRigs)
     func trainingRigHasWhatPracticeNeeds(name: String) throws {
         let profile = try ProfileLoader.load(path: "\(RepoPaths.devices)/\(name).yaml")

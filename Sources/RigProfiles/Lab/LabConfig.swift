@@ -19,6 +19,8 @@ public struct LabConfig: Sendable, Hashable {
     public var connections: [LabConnection]
     /// SHA-256 (hex) of the lab file's bytes.
     public var contentHash: String
+    /// The lab file's YAML text, for the store to keep with the samples.
+    public var sourceText: String
 
     /// The lab's time zone.
     public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0)! }

@@ -121,7 +121,8 @@ struct LabReader {
         guard yaml.issues.isEmpty, profileIssues.isEmpty, let name, let timeZone else { return nil }
         return LabConfig(
             name: name, timeZoneIdentifier: timeZone, dataPath: PathText.join(labFolder, data), central: central ?? nil,
-            studentsPath: students.map { PathText.join(labFolder, $0) }, rigs: rigs, connections: connections, contentHash: contentHash)
+            studentsPath: students.map { PathText.join(labFolder, $0) }, rigs: rigs, connections: connections, contentHash: contentHash,
+            sourceText: text)
     }
 
     private mutating func readRig(_ map: YAMLMapping, labFolder: String, firstLine: inout [String: Int]) -> Rig? {

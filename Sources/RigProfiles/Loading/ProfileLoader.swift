@@ -89,7 +89,7 @@ struct ProfileReader {
         return DeviceProfile(
             name: name, title: title, poll: poll, limits: limits, channels: channels,
             operatorRegister: operatorRegister ?? nil, activeState: active ?? nil,
-            exercises: exercises ?? [], alarms: alarms ?? [], contentHash: contentHash)
+            exercises: exercises ?? [], alarms: alarms ?? [], contentHash: contentHash, sourceText: text)
     }
 
     mutating func readLimits(_ value: YAMLValue) -> DeviceLimits? {

@@ -17,11 +17,14 @@ public struct DeviceProfile: Sendable, Hashable {
     public var alarms: [Alarm]
     /// SHA-256 (hex) of the file's bytes: the profile version the store keys samples by.
     public var contentHash: String
+    /// The YAML text the profile was loaded from, so a store can keep each version and load it
+    /// again later with `ProfileLoader.parse(yaml:file:)` without the Devices folder.
+    public var sourceText: String
 
     public init(
         name: String, title: LocalizedText, poll: Duration = .seconds(1), limits: DeviceLimits = DeviceLimits(),
         channels: [Channel], operatorRegister: OperatorRegister? = nil, activeState: Expression? = nil,
-        exercises: [Exercise] = [], alarms: [Alarm] = [], contentHash: String = ""
+        exercises: [Exercise] = [], alarms: [Alarm] = [], contentHash: String = "", sourceText: String = ""
     ) {
         self.name = name
         self.title = title
@@ -33,6 +36,7 @@ public struct DeviceProfile: Sendable, Hashable {
         self.exercises = exercises
         self.alarms = alarms
         self.contentHash = contentHash
+        self.sourceText = sourceText
     }
 
     /// A short version for logs and reports: the first 12 hex digits of the content hash.
