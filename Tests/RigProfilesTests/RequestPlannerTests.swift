@@ -139,3 +139,65 @@ struct RequestPlannerTests {
         return DeviceProfile(name: "generated", title: LocalizedText(en: "generated"), poll: .milliseconds(100), limits: limits, channels: channels, operatorRegister: badge)
     }
 }
+
+/// Generated profiles written as YAML and loaded back: the loader and the planner agree with
+/// the values the YAML was written from.
+struct GeneratedProfileTests {
+    @Test func generatedProfilesLoadAndPlanLikeTheirSource() throws {
+        var rng = SeededGenerator(seed: 77)
+        for round in 0..<200 {
+            let source = RequestPlannerTests.randomProfile(using: &rng)
+            let yaml = Self.yaml(for: source, useRef: round % 2 == 0)
+            let loaded = try ProfileLoader.parse(yaml: yaml, file: "generated-\(round).yaml")
+            #expect(loaded.channels.count == source.channels.count)
+            for (a, b) in zip(loaded.channels, source.channels) {
+                #expect(a.name == b.name && a.address.kind == b.address.kind && a.address.address == b.address.address)
+                #expect(a.type == b.type && a.poll == b.poll)
+            }
+            #expect(loaded.limits == source.limits)
+            #expect(loaded.requestPlan().requests == source.requestPlan().requests)
+        }
+    }
+
+    @Test func aFieldDecodesFromItsPlannedOffset() throws {
+        let profile = try ProfileLoader.parse(yaml: """
+            profile: d
+            title: D
+            channels:
+              - {name: a, source: input 0, type: u16, scale: 0.1}
+              - {name: b, source: input 1, type: f32, order: CDAB}
+              - {name: on, source: input 3, type: bit 2}
+            operator: {source: input 4, type: u32}
+            """, file: "d.yaml")
+        let plan = profile.requestPlan()
+        #expect(plan.requests.count == 1)
+        var registers = [UInt16](repeating: 0, count: plan.requests[0].count)
+        ValueCodec.encode(.float(-12.5), as: .f32, order: .cdab, into: &registers, at: 1)
+        registers[0] = 553
+        registers[3] = 0b100
+        ValueCodec.encode(.unsigned(4_000_123), as: .u32, into: &registers, at: 4)
+        let values = registers.withUnsafeBufferPointer { buffer in
+            plan.requests[0].fields.map { profile.decode($0, in: buffer) }
+        }
+        #expect(values == [.unsigned(553), .float(-12.5), .bool(true), .unsigned(4_000_123)])
+        #expect(profile.layout(of: plan.requests[0].fields[0]).scale == 0.1)
+    }
+
+    static func yaml(for profile: DeviceProfile, useRef: Bool) -> String {
+        var lines = ["profile: \(profile.name)", "title: Generated", "poll: \(ProfileDuration.format(profile.poll))"]
+        let l = profile.limits
+        lines.append("limits: {max_registers_per_request: \(l.maxRegistersPerRequest), max_bits_per_request: \(l.maxBitsPerRequest), "
+            + "max_gap_fill: \(l.maxGapFill), one_request_per_field: \(l.oneRequestPerField)}")
+        lines.append("channels:")
+        for channel in profile.channels {
+            let address = useRef ? "ref: \(channel.address.modiconReference)" : "source: \(channel.address)"
+            var line = "  - {name: \(channel.name), \(address), type: \(channel.type)"
+            if let poll = channel.poll { line += ", poll: \(ProfileDuration.format(poll))" }
+            lines.append(line + "}")
+        }
+        if let badge = profile.operatorRegister {
+            lines.append("operator: {source: \(badge.address), type: \(badge.type)}")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

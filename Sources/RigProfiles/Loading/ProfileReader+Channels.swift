@@ -44,14 +44,19 @@ extension ProfileReader {
         let order = readOrder(map, type: type)
         let scale = readScaling(map, key: "scale", type: type, default: 1)
         let offset = readScaling(map, key: "offset", type: type, default: 0)
-        let poll = map["poll"].map { yaml.duration($0, positive: true) }
+        var poll: Duration?
+        var pollIsValid = true
+        if let value = map["poll"] {
+            poll = yaml.duration(value, positive: true)
+            pollIsValid = poll != nil
+        }
         if let address, let type, address.address + (address.kind.isBit ? 1 : type.registerCount) - 1 > 65535 {
             let at = map["source"] ?? map["ref"]!
             yaml.report(.invalid(found: at.found, expected: "an address where all \(type.registerCount) registers of a \(type) fit below 65536"), at: at)
             return nil
         }
-        guard let name, let address, let type, let order, let scale, let offset, poll ?? nil != nil || map["poll"] == nil else { return nil }
-        return Channel(name: name, label: label, unit: unit, address: address, type: type, order: order, scale: scale, offset: offset, poll: poll ?? nil)
+        guard let name, let address, let type, let order, let scale, let offset, pollIsValid else { return nil }
+        return Channel(name: name, label: label, unit: unit, address: address, type: type, order: order, scale: scale, offset: offset, poll: poll)
     }
 
     /// `source: input 0` or `ref: 30001`, never both, never guessed.
