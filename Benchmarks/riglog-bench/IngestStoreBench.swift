@@ -32,7 +32,7 @@ enum IngestStoreBench {
 
     /// Swift ring against Benchmarks/bin/c_ring, same parameters, same process run.
     static func ring(_ arguments: [String]) throws {
-        let total = 50_000_000
+        let total = 20_000_000
         let frame = 8
         let capacity = 65_536
         var swiftRates: [Double] = []
@@ -40,7 +40,8 @@ enum IngestStoreBench {
         let cPath = FileManager.default.currentDirectoryPath + "/Benchmarks/bin/c_ring"
         let haveC = FileManager.default.isExecutableFile(atPath: cPath)
         if !haveC { print("ring: \(cPath) missing; run Benchmarks/ring/build.sh for the C baseline") }
-        for round in 0..<3 {  // interleaved so both see the same machine load
+        let rounds = arguments.count > 2 ? Int(arguments[2]) ?? 7 : 7
+        for round in 0..<rounds {  // interleaved so both see the same machine load
             let swift = swiftRing(total: total, frame: frame, capacity: capacity)
             swiftRates.append(swift)
             print("ring round \(round): swift \(Int(swift)) samples/s")
@@ -50,10 +51,12 @@ enum IngestStoreBench {
                 print("ring round \(round): c     \(Int(c)) samples/s")
             }
         }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
         let swiftBest = swiftRates.max()!
-        print("ring: swift best \(Int(swiftBest)) samples/s (\(total) samples, frames of \(frame), capacity \(capacity))")
+        print("ring: swift best \(Int(swiftBest)) median \(Int(median(swiftRates))) samples/s (\(total) samples per round, frames of \(frame), capacity \(capacity))")
         if let cBest = cRates.max() {
-            print("ring: c     best \(Int(cBest)) samples/s; swift/c = \(String(format: "%.2f", swiftBest / cBest)) (goal >= 0.90)")
+            print("ring: c     best \(Int(cBest)) median \(Int(median(cRates))) samples/s")
+            print("ring: swift/c best \(String(format: "%.2f", swiftBest / cBest)) median \(String(format: "%.2f", median(swiftRates) / median(cRates))) (goal >= 0.90)")
         }
     }
 
@@ -153,7 +156,9 @@ enum IngestStoreBench {
         try writer.close()
         let elapsed = seconds(clock.now - start)
         let count = stamped.count
-        let payload = try store.storage().reduce(0) { $0 + $1.bytes }
+        let storage = try store.storage()
+        let payload = storage.reduce(0) { $0 + $1.bytes }
+        precondition(storage.reduce(0) { $0 + $1.samples } == samples.count, "the store lost samples")
         let file = try store.fileBytes()
 
         let baseline = try RowPerSampleBaseline(path: folder + "/baseline.sqlite")

@@ -110,7 +110,8 @@ public final class Drainer: Sendable {
             let current = rings.withLock { $0 }
             // The batch is at least as large as the largest ring, so one pop takes everything
             // available and therefore whole frames. Reallocated only when a larger ring appears.
-            let needed = current.map(\.capacity).max() ?? 0
+            var needed = 0
+            for ring in current { needed = max(needed, ring.capacity) }
             if needed > batchCapacity {
                 batch.deallocate()
                 batch = .allocate(capacity: needed)

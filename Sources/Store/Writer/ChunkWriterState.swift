@@ -96,6 +96,8 @@ struct ChunkWriterState {
 
     /// Adds the current state of every open group with new frames to ``pending``.
     mutating func snapshotOpenGroups() {
+        // Snapshots left by a failed flush are stale: the groups are snapshotted again below.
+        pending.removeAll { $0.openGroup != nil }
         for (index, group) in groups.enumerated() where group.dirty && group.count > 0 {
             pending.append(encode(group, openGroup: index))
         }
