@@ -9,6 +9,12 @@ import Synchronization
 /// for at most ``Configuration/idleWait`` (bounded latency, no core burnt spinning), and
 /// ``stop()`` wakes it at once.
 ///
+/// Each pass pops everything a ring holds into one buffer owned by the drainer thread (one
+/// `memcpy` per ring, at least as large as the largest ring) and hands that buffer to every sink
+/// without further copies. Popping into a buffer rather than lending the ring's own storage frees
+/// the ring's slots before the (slow) sinks run, and keeps every batch contiguous and made of
+/// whole frames even where a frame straddles the ring's wrap point.
+///
 /// ```swift
 /// let drainer = Drainer(sinks: [chunkWriter])
 /// let ring = SampleRing(capacity: 65_536)

@@ -28,6 +28,7 @@ public struct ChannelDefinition: Sendable, Hashable {
     public var kind: Sample.Kind
     /// `value = raw * scale + offset` for integral channels.
     public var scale: Double
+    /// Added after scaling: `value = raw * scale + offset`.
     public var offset: Double
 
     public init(name: String, unit: String = "", type: String, kind: Sample.Kind? = nil, scale: Double = 1, offset: Double = 0) {
@@ -44,10 +45,14 @@ public struct ChannelDefinition: Sendable, Hashable {
 public struct Channel: Sendable, Hashable {
     /// The id to put in ``Sample/channel``.
     public var id: UInt32
+    /// The id of the rig the channel belongs to.
     public var rig: String
+    /// Name, unit, type, scale and offset from the latest profile.
     public var definition: ChannelDefinition
 
+    /// The channel name (`wheel_speed`).
     public var name: String { definition.name }
+    /// The engineering unit, possibly empty.
     public var unit: String { definition.unit }
 
     /// The value in engineering units of a stored sample of this channel.
@@ -58,8 +63,11 @@ public struct Channel: Sendable, Hashable {
 
 /// A registered rig.
 public struct Rig: Sendable, Hashable {
+    /// Id, name and profile.
     public var definition: RigDefinition
+    /// Channels in profile order.
     public var channels: [Channel]
 
+    /// The stable rig id (`brake-1`).
     public var id: String { definition.id }
 }

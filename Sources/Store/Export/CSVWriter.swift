@@ -12,6 +12,7 @@ public struct CSVWriter {
         var delimiter: UInt8 { self == .excel ? UInt8(ascii: ";") : UInt8(ascii: ",") }
     }
 
+    /// Delimiter and decimal separator in use.
     public let dialect: Dialect
     private var buffer: [UInt8] = []
     private var fieldsInRow = 0

@@ -8,13 +8,16 @@ public struct SampleExport: Sendable {
         case wide
     }
 
+    /// The rig id.
     public var rig: String
     /// Channel names; empty for every channel of the rig.
     public var channels: [String]
     /// Inclusive start, exclusive end (ns since 1970); `nil` is unbounded.
     public var from: Int64?
     public var to: Int64?
+    /// Long (row per sample) or wide (row per timestamp).
     public var layout: Layout
+    /// RFC 4180 or Excel.
     public var dialect: CSVWriter.Dialect
 
     public init(rig: String, channels: [String] = [], from: Int64? = nil, to: Int64? = nil,
@@ -29,7 +32,9 @@ public struct SampleExport: Sendable {
 
     /// What an export wrote.
     public struct Summary: Sendable {
+        /// Samples written.
         public var samples: Int
+        /// CSV rows written, header excluded.
         public var rows: Int
     }
 

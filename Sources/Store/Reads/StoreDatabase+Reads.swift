@@ -5,17 +5,25 @@ public import Ingest
 public struct SeriesBucket: Sendable, Hashable {
     /// Start of the bucket (ns since 1970 UTC).
     public var start: Int64
+    /// Samples in the bucket.
     public var count: Int
+    /// Smallest value (engineering units).
     public var min: Double
+    /// Largest value.
     public var max: Double
+    /// Arithmetic mean.
     public var mean: Double
 }
 
 /// Value statistics of a channel over a range (NaN samples are skipped).
 public struct ValueStatistics: Sendable, Hashable {
+    /// Samples counted (NaN excluded).
     public var count = 0
+    /// Smallest value; `+infinity` when empty.
     public var min = Double.infinity
+    /// Largest value; `-infinity` when empty.
     public var max = -Double.infinity
+    /// Arithmetic mean; 0 when empty.
     public var mean = 0.0
 
     mutating func add(_ value: Double) {
@@ -29,11 +37,15 @@ public struct ValueStatistics: Sendable, Hashable {
 
 /// How much a channel takes in the store.
 public struct ChannelStorage: Sendable, Hashable {
+    /// The channel.
     public var channel: Channel
+    /// Samples stored.
     public var samples: Int
+    /// Chunks holding them.
     public var chunks: Int
     /// Bytes of the channel's columns plus its share of the chunks' time columns and headers.
     public var bytes: Int
+    /// ``bytes`` / ``samples`` (0 when empty).
     public var bytesPerSample: Double { samples == 0 ? 0 : Double(bytes) / Double(samples) }
 }
 

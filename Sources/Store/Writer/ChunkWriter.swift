@@ -56,6 +56,9 @@ public final class ChunkWriter: SampleSink {
         state.withLock { $0.accepted }
     }
 
+    /// Adds whole frames to their open chunks; commits when the flush interval has passed.
+    ///
+    /// Allocates nothing per sample: frames are copied into per-group buffers allocated once.
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         try state.withLock { state in
             state.add(samples)
@@ -66,10 +69,12 @@ public final class ChunkWriter: SampleSink {
         }
     }
 
+    /// Commits sealed chunks and the current state of every open chunk in one transaction.
     public func flush() throws {
         try state.withLock { state in try flush(&state) }
     }
 
+    /// Commits everything; the writer may still be used afterwards (it holds no resources).
     public func close() throws {
         try flush()
     }
