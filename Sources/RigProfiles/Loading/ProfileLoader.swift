@@ -81,6 +81,10 @@ struct ProfileReader {
         checker = ExpressionChecker(channels: channels)
 
         let operatorRegister = top["operator"].map { readOperator($0) }
+        if let badge = operatorRegister ?? nil, let limits, badge.type.registerCount > limits.maxRegistersPerRequest, let at = top["operator"] {
+            yaml.report(.conflict("the operator register (\(badge.type), \(badge.type.registerCount) registers) does not fit in "
+                + "max_registers_per_request: \(limits.maxRegistersPerRequest); raise the limit or use a narrower type"), at: at)
+        }
         let active = top["states"].map { readStates($0) }
         let exercises = top["exercises"].map { readExercises($0) }
         let alarms = top["alarms"].map { readAlarms($0) }
