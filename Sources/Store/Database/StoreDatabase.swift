@@ -81,6 +81,15 @@ public struct StoreDatabase: Sendable {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
+    /// Tables, journal mode and `synchronous` level: what the schema tests check.
+    func schemaSummary() throws(StoreError) -> (tables: [String], journalMode: String?, synchronous: Int?) {
+        try read { db in
+            (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+             try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+             try Int.fetchOne(db, sql: "PRAGMA synchronous"))
+        }
+    }
+
     // MARK: - Transactions with typed errors
 
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import Store
+
+@Suite struct StoreDatabaseTests {
+    @Test func schemaHasEveryTableOfTheDesignInWALMode() throws {
+        let folder = try TemporaryFolder()
+        let store = try StoreDatabase.open(folder: folder.path)
+        let (tables, mode, synchronous) = try store.schemaSummary()
+        for table in ["rigs", "channels", "chunks", "chunk_channels", "gaps", "students", "sessions", "session_stats",
+                      "attempts", "alarms", "users", "audit", "config_versions", "lab_settings"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+        #expect(mode == "wal")
+        #expect(synchronous == 2)  // FULL
+    }
+
+    @Test func reopeningKeepsDataAndMigrationsRunOnce() throws {
+        let folder = try TemporaryFolder()
+        do {
+            let store = try StoreDatabase.open(folder: folder.path)
+            try store.register(rig: RigDefinition(id: "ev-1", name: "EV battery trainer", profile: "ev-battery-trainer"),
+                               channels: [ChannelDefinition(name: "soc", unit: "%", type: "u16")])
+            try store.setLabSetting(.timeZone, "Asia/Almaty")
+            #expect(try store.storeConfigVersion(kind: .profile, name: "ev-battery-trainer", content: "a")
+                == (try store.storeConfigVersion(kind: .profile, name: "ev-battery-trainer", content: "a")))
+        }
+        let again = try StoreDatabase.open(folder: folder.path, create: false)
+        #expect(try again.rig("ev-1").channels.map(\.name) == ["soc"])
+        #expect(try again.labSetting(.timeZone) == "Asia/Almaty")
+    }
+
+    @Test func registeringAgainKeepsChannelIDs() throws {
+        let store = try StoreDatabase.inMemory()
+        let rig = RigDefinition(id: "brake-1", name: "Brake", profile: "brake-trainer")
+        let first = try store.register(rig: rig, channels: [ChannelDefinition(name: "a", type: "u16"), ChannelDefinition(name: "b", type: "f32")])
+        let second = try store.register(rig: rig, channels: [ChannelDefinition(name: "b", type: "f32", scale: 2), ChannelDefinition(name: "a", type: "u16")])
+        #expect(second == [first[1], first[0]])
+        #expect(try store.rig("brake-1").channels.map(\.name) == ["b", "a"])
+    }
+
+    @Test func missingDataFolderIsReported() {
+        #expect(throws: StoreError.noDataFolder("/nonexistent/riglog")) {
+            try StoreDatabase.open(folder: "/nonexistent/riglog", create: false)
+        }
+    }
+}
