@@ -64,6 +64,10 @@ extension DevicesCommand {
                         let lab = try LabLoader.load(path: file, devicesFolder: devices)
                         line = "OK \(file): lab \"\(lab.name)\", \(lab.rigs.count) rigs on \(lab.connections.count) connections, "
                             + "\(lab.profiles.count) profiles"
+                            + lab.connections.map { connection in
+                                "\n   \(connection.endpoint): "
+                                    + connection.rigs.map { "\($0.id) (unit \($0.unit), \($0.profile.name))" }.joined(separator: ", ")
+                            }.joined()
                     }
                     print(line)
                 } catch {

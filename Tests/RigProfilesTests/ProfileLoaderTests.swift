@@ -54,6 +54,15 @@ struct ProfileLoaderTests {
         #expect(profile.channels[2].value(fromRaw: .bool(true)) == 1)
     }
 
+    @Test func rawValuesInvertTheScaling() throws {
+        let profile = try ProfileLoader.parse(yaml: Self.minimal, file: "demo.yaml")
+        let speed = profile.channels[0]
+        var registers: [UInt16] = [0]
+        ValueCodec.encode(speed.rawValue(for: 55.3), as: speed.type, into: &registers)
+        #expect(registers == [553])
+        #expect(profile.channels[2].rawValue(for: 1) == .bool(true))
+    }
+
     @Test func theContentHashIsTheSHA256OfTheText() throws {
         let a = try ProfileLoader.parse(yaml: Self.minimal, file: "a.yaml")
         let b = try ProfileLoader.parse(yaml: Self.minimal, file: "b.yaml")

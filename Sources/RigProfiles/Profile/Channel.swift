@@ -68,3 +68,11 @@ public struct OperatorRegister: Sendable, Hashable {
         self.order = order
     }
 }
+
+extension Channel {
+    /// The raw value that decodes to `value`: `(value - offset) / scale`, for the simulator to
+    /// encode with `ValueCodec.encode(_:as:order:into:)` (which rounds integers to the nearest).
+    public func rawValue(for value: Double) -> DecodedValue {
+        isBoolean ? .bool(value != 0) : .float((value - offset) / scale)
+    }
+}
