@@ -122,6 +122,34 @@ import Testing
         }
     }
 
+    @Test func clockJumpsKeepEverySampleFindableByRange() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let writer = ChunkWriter(store: store)
+        let speed = rig.channels[0]
+        let day: Int64 = 86_400_000_000_000
+        // 100 samples, then the wall clock jumps two days ahead for 10, then back again.
+        var times: [Int64] = []
+        for i in 0..<100 { times.append(Self.t0 + Int64(i) * 10_000_000) }
+        for i in 0..<10 { times.append(Self.t0 + 2 * day + Int64(i) * 10_000_000) }
+        for i in 0..<50 { times.append(Self.t0 + 1_000_000_000 + Int64(i) * 10_000_000) }
+        let samples = times.enumerated().map { Sample(channel: speed.id, time: $0.element, raw: Int64($0.offset)) }
+        try samples.withUnsafeBufferPointer { try writer.write($0) }
+        try writer.close()
+
+        func count(from: Int64, to: Int64) throws -> Int {
+            var n = 0
+            try store.forEachSample(of: [speed], from: from, to: to) { _ in n += 1 }
+            return n
+        }
+        #expect(try count(from: Self.t0 + 2 * day, to: Self.t0 + 3 * day) == 10)
+        #expect(try count(from: Self.t0, to: Self.t0 + 1_000_000_000) == 100)
+        #expect(try count(from: Self.t0 + 1_000_000_000, to: Self.t0 + 2_000_000_000) == 50)
+        var all: [Int64] = []
+        try store.forEachSample(of: [speed]) { all.append($0.raw) }
+        #expect(all.sorted() == (0..<160).map { Int64($0) })
+    }
+
     @Test func pruneDropsOldChunksAndKeepsTheCatalog() throws {
         let folder = try TemporaryFolder()
         let (store, rig) = try makeStore(folder)

@@ -25,6 +25,11 @@ public struct StoreDatabase: Sendable {
 
     let writer: any DatabaseWriter
 
+    /// No chunk spans more than this (µs): the writer seals a chunk rather than let a frame
+    /// stretch it further, so a range read seeks to `t_first >= from - maxChunkSpan` instead of
+    /// scanning a channel's whole history. Part of the v1 schema: changing it needs a migration.
+    static let maxChunkSpan: Int64 = 3_600_000_000
+
     /// Opens (and with `create`, creates) the store in `folder`.
     ///
     /// - Throws: ``StoreError/noDataFolder(_:)`` when `create` is false and there is no store

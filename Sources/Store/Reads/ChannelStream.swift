@@ -26,10 +26,10 @@ final class ChannelStream {
             db,
             sql: """
                 SELECT c.id, c.data, cc.column_index FROM chunk_channels cc JOIN chunks c ON c.id = cc.chunk_id
-                WHERE cc.channel_id = ? AND cc.t_first < ? AND cc.t_last >= ?
+                WHERE cc.channel_id = ? AND cc.t_first >= ? AND cc.t_first < ? AND cc.t_last >= ?
                 ORDER BY cc.t_first, cc.chunk_id
                 """,
-            arguments: [Int64(channel.id), toMicros, fromMicros])
+            arguments: [Int64(channel.id), fromMicros.subtractingSaturating(StoreDatabase.maxChunkSpan), toMicros, fromMicros])
         try advance()
     }
 
@@ -81,5 +81,13 @@ final class ChannelStream {
             }
             index = 0
         }
+    }
+}
+
+extension Int64 {
+    /// `self - other`, clamped at `Int64.min`.
+    func subtractingSaturating(_ other: Int64) -> Int64 {
+        let (result, overflow) = subtractingReportingOverflow(other)
+        return overflow ? .min : result
     }
 }

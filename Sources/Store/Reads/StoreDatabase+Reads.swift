@@ -51,7 +51,9 @@ public struct ChannelStorage: Sendable, Hashable {
 
 extension StoreDatabase {
     /// Streams the samples of `channels` with `from <= time < to` (ns; `nil` = unbounded), in time
-    /// order (equal times in the order of `channels`), from one consistent snapshot.
+    /// order (equal times in the order of `channels`), from one consistent snapshot. Times are
+    /// stored in whole microseconds. Within one channel samples come in the order they were
+    /// collected, so a wall clock stepped backwards stays visible instead of being reordered.
     ///
     /// Memory stays at one decoded chunk per channel whatever the range.
     public func forEachSample(
@@ -112,8 +114,11 @@ extension StoreDatabase {
             for channel in channels {
                 total += try Int.fetchOne(
                     db,
-                    sql: "SELECT COALESCE(SUM(count), 0) FROM chunk_channels WHERE channel_id = ? AND t_first < ? AND t_last >= ?",
-                    arguments: [Int64(channel.id), toMicros, fromMicros]) ?? 0
+                    sql: """
+                        SELECT COALESCE(SUM(count), 0) FROM chunk_channels
+                        WHERE channel_id = ? AND t_first >= ? AND t_first < ? AND t_last >= ?
+                        """,
+                    arguments: [Int64(channel.id), fromMicros.subtractingSaturating(Self.maxChunkSpan), toMicros, fromMicros]) ?? 0
             }
             return total
         }

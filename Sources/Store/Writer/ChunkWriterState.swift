@@ -46,6 +46,7 @@ struct ChunkWriterState {
             if let index = groupByFirstChannel[first.channel] {
                 let group = groups[index]
                 if group.matches(samples, at: i) {
+                    if !group.accepts(OpenGroup.microseconds(first.time)) { seal(group) }
                     group.append(samples, at: i)
                     i += group.channels.count
                     if group.isFull { seal(group) }
@@ -82,7 +83,7 @@ struct ChunkWriterState {
             groupByFirstChannel[key] = groups.count
             groups.append(group)
         }
-        group.append(samples, at: start)
+        group.append(samples, at: start)  // an empty group accepts any time
         if group.isFull { seal(group) }
         return end
     }
@@ -109,15 +110,10 @@ struct ChunkWriterState {
             times: UnsafeBufferPointer(start: group.times, count: n),
             values: group.values, stride: group.capacity, kinds: group.kinds)
         let share = encoder.sharedBytes / max(group.channels.count, 1)
-        var tFirst = group.times[0]
-        var tLast = group.times[0]
-        for i in 0..<n {  // time may go backwards: the chunk's range covers every frame
-            tFirst = min(tFirst, group.times[i])
-            tLast = max(tLast, group.times[i])
-        }
+        // Time may go backwards: the chunk's range covers every frame, not just first and last.
         return PendingChunk(
             rowID: group.rowID, openGroup: openGroup, channels: group.channels,
-            tFirst: tFirst, tLast: tLast, count: n, bytes: encoder.output,
+            tFirst: group.earliest, tLast: group.latest, count: n, bytes: encoder.output,
             channelBytes: encoder.columnBytes.map { $0 + share })
     }
 

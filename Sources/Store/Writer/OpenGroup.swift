@@ -13,6 +13,9 @@ final class OpenGroup: @unchecked Sendable {
     /// Column-major: column `c` starts at `values + c * capacity`.
     private(set) var values: UnsafeMutablePointer<UInt64>
     private(set) var count = 0
+    /// Earliest and latest frame time (µs) in the chunk.
+    private(set) var earliest = Int64.max
+    private(set) var latest = Int64.min
     /// The chunk row holding the last flushed state of this chunk, once flushed.
     var rowID: Int64?
     /// Frames were added since the last flush.
@@ -58,10 +61,20 @@ final class OpenGroup: @unchecked Sendable {
         return true
     }
 
+    /// Whether a frame at `time` (µs) keeps the chunk within ``StoreDatabase/maxChunkSpan``.
+    /// Reads rely on that bound to find the chunks of a range with an index seek.
+    @inline(__always)
+    func accepts(_ time: Int64) -> Bool {
+        count == 0 || (max(latest, time) &- min(earliest, time)) <= StoreDatabase.maxChunkSpan
+    }
+
     /// Appends the frame at `samples[start..<start + channels.count]`.
     @inline(__always)
     func append(_ samples: UnsafeBufferPointer<Sample>, at start: Int) {
-        times[count] = Self.microseconds(samples[start].time)
+        let time = Self.microseconds(samples[start].time)
+        earliest = min(earliest, time)
+        latest = max(latest, time)
+        times[count] = time
         for j in 0..<channels.count {
             values[j * capacity + count] = samples[start + j].payload
         }
@@ -72,6 +85,8 @@ final class OpenGroup: @unchecked Sendable {
     /// Forgets the frames after the chunk was sealed.
     func reset() {
         count = 0
+        earliest = .max
+        latest = .min
         rowID = nil
         dirty = false
     }
