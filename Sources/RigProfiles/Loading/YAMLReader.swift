@@ -216,6 +216,10 @@ struct YAMLReader {
     /// A label or title: a plain string (English) or a mapping of en, ru, kk, zh with en required.
     mutating func localizedText(_ value: YAMLValue) -> LocalizedText? {
         if let text = value.scalarText {
+            guard !text.isEmpty else {
+                report(.invalid(found: value.found, expected: "a text that is not empty"), at: value)
+                return nil
+            }
             return LocalizedText(en: text)
         }
         let expected = "a text, or a mapping of languages such as {en: Wheel speed, ru: Скорость колеса}"
