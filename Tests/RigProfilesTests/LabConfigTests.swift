@@ -20,7 +20,7 @@ struct ConnectionEndpointTests {
 
     @Test(arguments: [
         "192.168.10.21:502", "tcp://", "tcp://host:0", "tcp://host:port", "rtu://ttyUSB0", "rtu:///dev/ttyUSB0?baud=12345",
-        "rtu:///dev/ttyUSB0?speed=9600", "rtu:///dev/ttyUSB0?data=9", "rtu:///dev/ttyUSB0?baud=9600&baud=19200", "udp://host",
+        "rtu:///dev/ttyUSB0?speed=9600", "rtu:///dev/ttyUSB0?data=9", "rtu:///dev/ttyUSB0?baud=9600&baud=19200", "udp://host", "tcp://fe80::1",
     ])
     func refuses(text: String) {
         #expect(throws: ConnectionURLError.self) { try ConnectionEndpoint.parse(text).get() }
@@ -52,6 +52,37 @@ struct LabLoaderTests {
             #expect(lab.profiles.keys.sorted() == ["brake-trainer", "engine-trainer"])
             #expect(lab.dataPath.hasSuffix("riglog-data"))
             #expect(lab.rig(id: "c")?.requestPlan.requests.isEmpty == false)
+        }
+    }
+
+    /// The lab config of DESIGN.md ("Lab config"), verbatim: the contract's own example loads.
+    @Test func theDesignExampleLoads() throws {
+        try withLab("""
+            lab: Luban Workshop, transportation equipment lab
+            timezone: Asia/Almaty            # reports use it; storage is UTC
+            data: ./riglog-data              # SQLite folder (default)
+            central: postgres://riglog@db.example/riglog   # optional: forward to PostgreSQL
+            students: students.csv           # roster: id,name,group,badge[,email]
+            rigs:
+              - id: brake-1                  # stable id used everywhere
+                name: Brake system trainer 1
+                profile: brake-trainer       # Devices/brake-trainer.yaml, or a path relative to this file
+                connection: tcp://192.168.10.21:502
+                unit: 1
+                poll: 50ms                   # overrides the profile
+              - id: ev-1
+                profile: ev-battery-trainer
+                connection: rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1
+                unit: 3
+            """) { path in
+            let lab = try LabLoader.load(path: path, devicesFolder: RepoPaths.devices)
+            #expect(lab.name == "Luban Workshop, transportation equipment lab")
+            #expect(lab.central == "postgres://riglog@db.example/riglog")
+            #expect(lab.studentsPath?.hasSuffix("/students.csv") == true)
+            #expect(lab.rigs.map(\.id) == ["brake-1", "ev-1"])
+            #expect(lab.rigs[0].poll == .milliseconds(50))
+            #expect(lab.rigs[1].endpoint == .rtu(device: "/dev/ttyUSB0", settings: SerialSettings()))
+            #expect(lab.connections.count == 2)
         }
     }
 

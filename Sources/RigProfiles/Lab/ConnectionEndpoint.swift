@@ -44,6 +44,9 @@ public enum ConnectionEndpoint: Sendable, Hashable, CustomStringConvertible {
             if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty { return .failure(ConnectionURLError(expected: "\":port\" after the IPv6 address")) }
         } else if let colon = rest.lastIndex(of: ":") {
             host = rest[..<colon]
+            if host.contains(":") {
+                return .failure(ConnectionURLError(expected: "an IPv6 address in brackets, e.g. tcp://[fe80::1]:502"))
+            }
             portText = rest[rest.index(after: colon)...]
         } else {
             host = rest
