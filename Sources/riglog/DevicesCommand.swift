@@ -58,8 +58,9 @@ extension DevicesCommand {
                     switch try ConfigFile.kind(ofFileAt: file) {
                     case .profile:
                         let p = try ProfileLoader.load(path: file)
-                        line = "OK \(file): profile \(p.name) (\(p.title.en)), \(p.channels.count) channels, "
-                            + "\(p.requestPlan().requests.count) requests, \(p.exercises.count) exercises, \(p.alarms.count) alarms, version \(p.version)"
+                        line = "OK \(file): profile \(p.name) (\(p.title.en)), \(count(p.channels.count, "channel")), "
+                            + "\(count(p.requestPlan().requests.count, "request")), \(count(p.exercises.count, "exercise")), "
+                            + "\(count(p.alarms.count, "alarm")), version \(p.version)"
                     case .lab:
                         let lab = try LabLoader.load(path: file, devicesFolder: devices)
                         line = "OK \(file): lab \"\(lab.name)\", \(lab.rigs.count) rigs on \(lab.connections.count) connections, "
@@ -78,10 +79,12 @@ extension DevicesCommand {
                 }
             }
             guard issues.isEmpty else {
-                let count = "\(issues.count) error\(issues.count == 1 ? "" : "s") in \(badFiles.count) file\(badFiles.count == 1 ? "" : "s")"
-                throw CommandFailure.usage("\(count):\n" + issues.map(\.description).joined(separator: "\n"))
+                let summary = "\(count(issues.count, "error")) in \(count(badFiles.count, "file"))"
+                throw CommandFailure.usage("\(summary):\n" + issues.map(\.description).joined(separator: "\n"))
             }
         }
+
+        private func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
     }
 
     struct Plan: AsyncParsableCommand {
