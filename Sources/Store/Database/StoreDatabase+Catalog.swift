@@ -8,16 +8,23 @@ extension StoreDatabase {
     ///
     /// A channel keeps its id as long as its name stays; its unit, type, scale and offset follow
     /// the latest profile. Channels that left the profile keep their id and their stored samples.
+    ///
+    /// - Parameters:
+    ///   - profileVersion: the id from ``storeConfigVersion(kind:name:content:)`` of the profile
+    ///     text the rig is collected with, so reports never need the YAML files.
     @discardableResult
-    public func register(rig: RigDefinition, channels: [ChannelDefinition]) throws(StoreError) -> [UInt32] {
+    public func register(
+        rig: RigDefinition, channels: [ChannelDefinition], profileVersion: Int64? = nil
+    ) throws(StoreError) -> [UInt32] {
         try write { db in
             let now = Self.microsecondsNow()
             try db.execute(
                 sql: """
-                    INSERT INTO rigs (id, name, profile, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, profile = excluded.profile
+                    INSERT INTO rigs (id, name, profile, profile_version_id, created_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, profile = excluded.profile,
+                        profile_version_id = COALESCE(excluded.profile_version_id, rigs.profile_version_id)
                     """,
-                arguments: [rig.id, rig.name, rig.profile, now])
+                arguments: [rig.id, rig.name, rig.profile, profileVersion, now])
             var ids: [UInt32] = []
             for (position, channel) in channels.enumerated() {
                 try db.execute(
