@@ -33,8 +33,9 @@ public final class Drainer: Sendable {
 
         /// - Parameters:
         ///   - idleWait: default 2 ms.
-        ///   - flushInterval: default 250 ms, well inside the store's one-second promise.
-        public init(idleWait: Duration = .milliseconds(2), flushInterval: Duration = .milliseconds(250)) {
+        ///   - flushInterval: default 500 ms: inside the store's one-second promise with room for
+        ///     the commit itself, while each open chunk is rewritten only twice a second.
+        public init(idleWait: Duration = .milliseconds(2), flushInterval: Duration = .milliseconds(500)) {
             self.idleWait = idleWait
             self.flushInterval = flushInterval
         }

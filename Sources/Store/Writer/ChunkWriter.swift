@@ -11,11 +11,15 @@ import Synchronization
 /// writes its current state (insert once, then update the same row), so a crash loses only what
 /// arrived after the last flush while chunks still grow to a size that compresses well.
 ///
-/// Flushes happen when the drainer asks (every 250 ms by default) and, independently, inside
+/// Flushes happen when the drainer asks (every 500 ms by default) and, independently, inside
 /// ``write(_:)`` once ``Configuration/flushInterval`` has passed, so the one-second promise holds
 /// even when the writer is fed directly. Each flush is one transaction.
 ///
-/// Samples must carry channel ids from ``StoreDatabase/register(rig:channels:)``.
+/// Samples must carry channel ids from ``StoreDatabase/register(rig:channels:)``, and every
+/// sample of one response the same time, pushed with ``SampleRing/push(frame:)`` so a batch never
+/// ends inside a frame. A frame that arrives split or with a channel missing is still stored
+/// exactly; it only closes the group's open chunk early (a smaller chunk compresses less).
+/// Each chunk spans at most ``StoreDatabase``'s one-hour limit, so a clock jump closes it too.
 public final class ChunkWriter: SampleSink {
     /// Tuning of chunk size and flushing.
     public struct Configuration: Sendable {
