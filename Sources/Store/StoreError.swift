@@ -16,7 +16,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noDataFolder(let folder):
             "no riglog data in \(folder): pass --data with the folder `riglog collect` writes to, or set RIGLOG_DATA"
         case .database(let message):
-            "the database failed: \(message)"
+            "the sample database failed (\(message)); check that the disk has free space and the data folder is writable, then run the command again"
         case .unknownRig(let rig, let known):
             known.isEmpty
                 ? "no rig \"\(rig)\" in this data folder (it holds no rigs yet; check --data)"

@@ -6,7 +6,8 @@ import Synchronization
 /// Writes samples into compressed chunks in the store; a ``SampleSink`` for the ``Drainer``.
 ///
 /// Samples of one frame (same time, the channels of one response) go to one chunk with one time
-/// column (see ``ChunkEncoder`` for the format). A chunk is sealed when it holds
+/// column (see `ChunkEncoder` for the format). Times are kept in whole microseconds: response
+/// times jitter by tens of microseconds, so finer digits would only cost bits. A chunk is sealed when it holds
 /// ``Configuration/framesPerChunk`` frames. Until then it stays open and every ``flush()``
 /// writes its current state (insert once, then update the same row), so a crash loses only what
 /// arrived after the last flush while chunks still grow to a size that compresses well.
