@@ -1,5 +1,97 @@
 import ArgumentParser
+import Foundation
+import Modbus
+
+/// `riglog probe`: one read from a device, shown every way it could be encoded.
 struct Probe: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "placeholder")
-    func run() async throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Read registers from a Modbus device once and show them decoded every way.",
+        discussion: """
+            Prints the raw registers (decimal, hex, binary) and the value at the first address \
+            decoded as every type and word order that fits in what was read, so you can match a \
+            device's manual (or its display) to the right `type` and `order` for a profile.
+
+            Addresses are 0-based protocol addresses, as Modbus sends them. If the manual lists \
+            Modicon references (30001, 40001, ...), pass --ref instead: --ref 30101 is input 100.
+
+            Examples:
+              riglog probe tcp://192.168.10.21:502 --unit 1 --address 0 --count 4
+              riglog probe tcp://192.168.10.30 --unit 3 --ref 30001 --count 2
+              riglog probe 'rtu:///dev/ttyUSB0?baud=9600&parity=N' --unit 2 --kind coil --address 0 --count 16
+              riglog probe tcp://10.0.0.5:502 --unit 1 --address 100 --trace
+
+            The probe only reads (function codes 1 to 4); it never writes to a device.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The device: tcp://HOST[:PORT] or rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1.", valueName: "url"))
+    var url: String
+
+    @Option(help: "The unit id (slave address), 0-255. TCP devices often answer 1 or 255.")
+    var unit: Int = 1
+
+    @Option(help: "The first 0-based protocol address to read.")
+    var address: Int?
+
+    @Option(help: ArgumentHelp("A Modicon reference (e.g. 30101, 400001) instead of --kind and --address.", valueName: "reference"))
+    var ref: Int?
+
+    @Option(help: "How many registers (1-125) or bits (1-2000) to read. Default: 4 registers, 16 bits.")
+    var count: Int?
+
+    @Option(help: "The table to read: holding, input, coil or discrete.")
+    var kind: KindArgument = .holding
+
+    @Option(help: "How long to wait for a reply, e.g. 500ms or 2s.")
+    var timeout: String = "1s"
+
+    @Flag(help: "Print every frame sent and received, in hex, on standard error.")
+    var trace = false
+
+    enum KindArgument: String, ExpressibleByArgument, CaseIterable {
+        case holding, input, coil, discrete
+        var kind: RegisterKind { RegisterKind(rawValue: rawValue)! }
+    }
+
+    func validate() throws {
+        guard (0...255).contains(unit) else { throw ValidationError("--unit must be 0-255, not \(unit).") }
+        if address != nil && ref != nil { throw ValidationError("Give either --address or --ref, not both.") }
+        if address == nil && ref == nil { throw ValidationError("Say where to read: --address A (0-based) or --ref R (Modicon, e.g. 40001).") }
+        if let ref, RegisterKind.fromModiconReference(ref) == nil {
+            throw ValidationError("--ref \(ref) is not a Modicon reference: use 00001-09999 (coils), 10001-19999 (discrete inputs), 30001-39999 (input registers) or 40001-49999 (holding registers), or six digits (400001).")
+        }
+        if let address, !(0...65_535).contains(address) { throw ValidationError("--address must be 0-65535, not \(address).") }
+        if parseDuration(timeout) == nil { throw ValidationError("--timeout \(timeout): write a duration such as 500ms or 2s.") }
+    }
+
+    func run() async throws {
+        let endpoint: ModbusEndpoint
+        do { endpoint = try ModbusEndpoint(url: url) } catch { throw CommandFailure.usage(error.description) }
+        let (tableKind, start) = ref.flatMap(RegisterKind.fromModiconReference) ?? (kind.kind, address ?? 0)
+        let request = ReadRequest(kind: tableKind, unit: UInt8(unit), address: start,
+                                  count: count ?? (tableKind.isBit ? 16 : 4))
+        let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: parseDuration(timeout)!, trace: trace)
+        let started = ContinuousClock.now
+        let values: [UInt16]
+        do {
+            // libmodbus blocks: keep it off Swift's cooperative threads.
+            values = try await ModbusThread.run(name: "probe") {
+                try ModbusReader(endpoint: endpoint, options: options).read(request)
+            }
+        } catch let error as ModbusError {
+            throw error.category == .configuration ? CommandFailure.usage(error.description) : CommandFailure.runtime(error.description)
+        }
+        let elapsed = ContinuousClock.now - started
+        print(ProbeReport(endpoint: endpoint, request: request, values: values, elapsed: elapsed).render())
+    }
+}
+
+/// Parses `250ms`, `2s`, `1.5s`, `5m`.
+func parseDuration(_ text: String) -> Duration? {
+    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+    for (suffix, seconds) in units where text.hasSuffix(suffix) {
+        guard let n = Double(text.dropLast(suffix.count)), n >= 0, n.isFinite else { return nil }
+        return .milliseconds(Int64((n * seconds * 1000).rounded()))
+    }
+    return nil
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Modbus
 
@@ -45,11 +46,18 @@ struct RTUTests {
             RawSerialDevice.withCRC([5, 3, 2, 0x00, 0x2A]),
             RawSerialDevice.withCRC([1, 3, 2, 0x00, 0x2A]),
         ]
-        let deviceTask = Task.detached { try device.answer(replies) }
+        // The device blocks in read(): it gets its own thread, started now, never a pool task.
+        let seen = Mutex<[[UInt8]]>([])
+        let deviceThread = ModbusThread(name: "raw-device") {
+            let requests = (try? device.answer(replies)) ?? []
+            seen.withLock { $0 = requests }
+        }
         #expect(throws: ModbusError.badCRC(request, reader.endpoint)) { _ = try reader.read(request) }
         #expect { _ = try reader.read(request) } throws: { ($0 as? ModbusError) == .wrongUnit(request, reader.endpoint, got: 5) }
         #expect(try reader.read(request) == [42])
-        let requestsSeen = try await deviceTask.value
+        deviceThread.join()
+        let requestsSeen = seen.withLock { $0 }
+        #expect(requestsSeen.count == 3)
         #expect(requestsSeen.allSatisfy { $0 == RawSerialDevice.withCRC([1, 3, 0, 0, 0, 1]) })
     }
 

@@ -1,0 +1,25 @@
+# riglog: make deps | build | test | bench | clean
+# `make test` is what CI runs (.ci/run); it installs what is missing first.
+SWIFT ?= swift
+
+.PHONY: all deps build test bench clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	$(SWIFT) build
+
+# Builds everything (the tests run the riglog binary and its helper programs), then runs every test.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Measurements against baselines built in the same run (see Benchmarks/README.md).
+bench: deps
+	@bash Benchmarks/run.sh
+
+clean:
+	rm -rf .build .build-* bench-results.json Benchmarks/bin

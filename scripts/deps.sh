@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what riglog needs to build and test, and only what is missing:
+#   libmodbus-dev (and pkg-config)   the Modbus library riglog is built on
+#   socat, mbpoll                    a serial line made of two ptys, an independent Modbus client
+#   sqlite3                          the command-line shell, for looking into a data folder
+#   pymodbus (PyPI)                  an independent Modbus server for the peer tests
+# Uses sudo when not root. Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+
+need_apt=()
+pkg-config --version >/dev/null 2>&1 || need_apt+=(pkg-config)
+pkg-config --exists libmodbus 2>/dev/null || need_apt+=(libmodbus-dev)
+command -v socat >/dev/null 2>&1 || need_apt+=(socat)
+command -v mbpoll >/dev/null 2>&1 || need_apt+=(mbpoll)
+command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
+        echo "riglog deps: not root and no sudo; install as root: apt-get install ${need_apt[*]:-}" >&2
+        [ ${#need_apt[@]} -eq 0 ] || exit 1
+    fi
+fi
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "riglog deps: this system has no apt-get. Install these by hand (Debian names): ${need_apt[*]}" >&2
+        echo "  (libmodbus is https://libmodbus.org; pkg-config must find 'libmodbus')" >&2
+        exit 1
+    fi
+    echo "riglog deps: installing ${need_apt[*]}"
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import pymodbus' >/dev/null 2>&1; then
+    echo "riglog deps: installing pymodbus (peer tests)"
+    python3 -m pip install -q 'pymodbus>=3.9,<4' 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages 'pymodbus>=3.9,<4'
+fi
+echo "riglog deps: ready (libmodbus $(pkg-config --modversion libmodbus), $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/socat \1/p'), pymodbus $(python3 -c 'import pymodbus; print(pymodbus.__version__)'))"
