@@ -19,7 +19,49 @@ final class CollectingSink: SampleSink {
     func close() throws { log.withLock { $0.closed += 1 } }
 }
 
+/// A sink that signals each delivery, so a test can wait for one instead of sleeping.
+final class SignallingSink: SampleSink {
+    let delivered = DispatchSemaphore(value: 0)
+
+    func write(_ samples: UnsafeBufferPointer<Sample>) throws {
+        delivered.signal()
+    }
+}
+
+/// A sink that fails every write, to check the drainer keeps going.
+final class FailingSink: SampleSink {
+    struct Failure: Error {}
+    func write(_ samples: UnsafeBufferPointer<Sample>) throws { throw Failure() }
+}
+
 @Suite struct DrainerTests {
+    @Test func anIdleDrainerWakesUpForNewSamples() {
+        let sink = SignallingSink()
+        let drainer = Drainer(sinks: [sink])
+        let ring = SampleRing(capacity: 64)
+        drainer.register(ring)
+        drainer.start()
+        for round in 0..<3 {
+            ring.push(Sample(channel: 1, time: Int64(round), raw: 0))
+            // The timeout only turns a hang into a failure; it asserts nothing about speed.
+            #expect(sink.delivered.wait(timeout: .now() + 30) == .success)
+        }
+        drainer.stop()
+    }
+
+    @Test func sinkErrorsAreReportedAndOtherSinksStillGetEverything() {
+        let reported = Mutex(0)
+        let good = CollectingSink()
+        let drainer = Drainer(sinks: [FailingSink(), good], onError: { _ in reported.withLock { $0 += 1 } })
+        let ring = SampleRing(capacity: 1024)
+        drainer.register(ring)
+        drainer.start()
+        for i in 0..<100 { ring.push(Sample(channel: 1, time: Int64(i), raw: 0)) }
+        drainer.stop()
+        #expect(good.log.withLock { $0.samples.count } == 100)
+        #expect(reported.withLock { $0 } >= 1)
+    }
+
     @Test func stopDrainsEveryRingFlushesAndClosesSinks() {
         let sink = CollectingSink()
         let drainer = Drainer(sinks: [sink])
