@@ -40,6 +40,17 @@ import Testing
         #expect(try store.rig("brake-1").channels.map(\.name) == ["b", "a"])
     }
 
+    @Test func gapsAreRecordedClosedAndFoundByRange() throws {
+        let store = try StoreDatabase.inMemory()
+        try store.register(rig: RigDefinition(id: "rail-1", name: "Rail", profile: "rail"), channels: [])
+        let open = try store.recordGap(rig: "rail-1", start: 1_000, end: nil, reason: "timeout")
+        try store.recordGap(rig: "rail-1", start: 5_000, end: 6_000, reason: "connection refused")
+        #expect(try store.gaps(rig: "rail-1", from: 0, to: 2_000).map(\.reason) == ["timeout"])
+        try store.closeGap(open, end: 2_000)
+        #expect(try store.gaps(rig: "rail-1", from: 3_000, to: 10_000).map(\.reason) == ["connection refused"])
+        #expect(try store.gaps(rig: "rail-1").map(\.end) == [2_000, 6_000])
+    }
+
     @Test func missingDataFolderIsReported() {
         #expect(throws: StoreError.noDataFolder("/nonexistent/riglog")) {
             try StoreDatabase.open(folder: "/nonexistent/riglog", create: false)

@@ -71,3 +71,17 @@ public struct Rig: Sendable, Hashable {
     /// The stable rig id (`brake-1`).
     public var id: String { definition.id }
 }
+
+/// A span in which a rig did not answer: recorded, never filled with invented values.
+public struct Gap: Sendable, Hashable {
+    /// Row id, for ``StoreDatabase/closeGap(_:end:)``.
+    public var id: Int64
+    /// The rig id.
+    public var rig: String
+    /// Start in microseconds since 1970 UTC.
+    public var start: Int64
+    /// End in microseconds since 1970 UTC; `nil` while the gap lasts.
+    public var end: Int64?
+    /// Why (`timeout`, `connection refused`, ...).
+    public var reason: String
+}

@@ -133,7 +133,7 @@ extension StoreDatabase {
         }
     }
 
-    /// Records a span in which a rig did not answer (`end` nil while it lasts).
+    /// Records a span in which a rig did not answer (µs since 1970; `end` nil while it lasts).
     @discardableResult
     public func recordGap(rig: String, start: Int64, end: Int64?, reason: String) throws(StoreError) -> Int64 {
         try write { db in
@@ -141,6 +141,28 @@ extension StoreDatabase {
                 sql: #"INSERT INTO gaps (rig_id, start, "end", reason) VALUES (?, ?, ?, ?)"#,
                 arguments: [rig, start, end, reason])
             return db.lastInsertedRowID
+        }
+    }
+
+    /// Ends an open gap (the rig answers again).
+    public func closeGap(_ id: Int64, end: Int64) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: #"UPDATE gaps SET "end" = ? WHERE id = ?"#, arguments: [end, id])
+        }
+    }
+
+    /// Gaps of a rig overlapping `from..<to` (µs), oldest first; an open gap has `end == nil`.
+    public func gaps(rig: String, from: Int64 = .min, to: Int64 = .max) throws(StoreError) -> [Gap] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: #"""
+                    SELECT id, start, "end", reason FROM gaps
+                    WHERE rig_id = ? AND start < ? AND ("end" IS NULL OR "end" >= ?)
+                    ORDER BY start, id
+                    """#,
+                arguments: [rig, to, from]
+            ).map { Gap(id: $0["id"], rig: rig, start: $0["start"], end: $0["end"], reason: $0["reason"]) }
         }
     }
 
