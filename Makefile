@@ -19,7 +19,7 @@ test: deps
 
 # Measurements against baselines built in the same run (see Benchmarks/README.md).
 bench: deps
-	@bash Benchmarks/run.sh
+	python3 Benchmarks/run.py
 
 clean:
 	rm -rf .build .build-* bench-results.json Benchmarks/bin

@@ -13,6 +13,7 @@ pkg-config --exists libmodbus 2>/dev/null || need_apt+=(libmodbus-dev)
 command -v socat >/dev/null 2>&1 || need_apt+=(socat)
 command -v mbpoll >/dev/null 2>&1 || need_apt+=(mbpoll)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)   # make bench: instruction counts
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 
 sudo_cmd=()
