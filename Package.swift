@@ -46,10 +46,16 @@ let package = Package(
             dependencies: ["Ingest", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
+        .target(
+            name: "RigSimulator",
+            dependencies: ["Modbus", "RigProfiles", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store",
+                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,7 +64,7 @@ let package = Package(
         // `make bench`: in-process measurements that need the Swift modules (see Benchmarks/README.md).
         .executableTarget(
             name: "riglog-bench",
-            dependencies: ["Modbus", "Ingest", "Store"],
+            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator"],
             path: "Benchmarks/riglog-bench",
             swiftSettings: strict
         ),
@@ -71,6 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles"], exclude: ["Broken"], swiftSettings: strict),
+        .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.

@@ -1,0 +1,1 @@
+// RigSimulator: populated by its issue.
