@@ -24,7 +24,7 @@ enum ModbusBench {
         let map = RegisterMap(holdingRegisters: 125)
         map.set(.holding, at: 0, to: (0..<125).map { UInt16($0) })
         let server = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: port), map: map)
-        do { try server.start() } catch { fail(error); exit(1) }
+        do { try server.start() } catch { fail(error) }
         print("ready")
         fflush(nil)
         var byte: UInt8 = 0
@@ -37,7 +37,7 @@ enum ModbusBench {
         let reader = ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: port))
         let buffer = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 125)
         defer { buffer.deallocate() }
-        do { try reader.connect() } catch { fail(error); exit(1) }
+        do { try reader.connect() } catch { fail(error) }
         var checksum: UInt64 = 0
         let c0 = threadCPUNanoseconds(), t0 = monotonicNanoseconds()
         for _ in 0..<transactions {
