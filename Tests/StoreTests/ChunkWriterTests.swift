@@ -122,6 +122,25 @@ import Testing
         }
     }
 
+    @Test func framesSharingATimestampStayTogetherWhenMerged() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let writer = ChunkWriter(store: store)
+        let ids = rig.channels.map(\.id)
+        var samples: [Sample] = []
+        for i in 0..<30 {
+            let t = Self.t0 + Int64(i / 3) * 1_000  // three frames per microsecond
+            samples.append(Sample(channel: ids[0], time: t, raw: Int64(i)))
+            samples.append(Sample(channel: ids[1], time: t, value: Double(i)))
+            samples.append(Sample(channel: ids[2], time: t, bool: i % 2 == 0))
+        }
+        try samples.withUnsafeBufferPointer { try writer.write($0) }
+        try writer.close()
+        var read: [Sample] = []
+        try store.forEachSample(of: rig.channels) { read.append($0) }
+        #expect(read == samples)
+    }
+
     @Test func clockJumpsKeepEverySampleFindableByRange() throws {
         let folder = try TemporaryFolder()
         let (store, rig) = try makeStore(folder)

@@ -33,9 +33,25 @@ final class ChannelStream {
         try advance()
     }
 
+    /// How many samples with the head's time this stream has already yielded: frames that share
+    /// a timestamp are merged frame by frame (the n-th of each channel together), not channel by
+    /// channel.
+    var headRepeat: Int {
+        headTime == lastTime ? repeatCount : 0
+    }
+    private var lastTime: Int64?
+    private var repeatCount = 0
+
     /// The next sample; call only while ``headTime`` is not `nil`.
     func next() throws -> Sample {
-        let sample = Sample(channel: channel.id, time: times[index] &* 1000, kind: channel.definition.kind, payload: values[index])
+        let time = times[index]
+        if time == lastTime {
+            repeatCount += 1
+        } else {
+            lastTime = time
+            repeatCount = 1
+        }
+        let sample = Sample(channel: channel.id, time: time &* 1000, kind: channel.definition.kind, payload: values[index])
         index += 1
         try advance()
         return sample

@@ -64,12 +64,16 @@ extension StoreDatabase {
         try read { db in
             let streams = try channels.map { try ChannelStream(db, channel: $0, fromMicros: fromMicros, toMicros: toMicros) }
             while true {
+                // Smallest (time, repeat at that time, channel order) first.
                 var best: ChannelStream?
                 var bestTime = Int64.max
+                var bestRepeat = Int.max
                 for stream in streams {
-                    if let t = stream.headTime, best == nil || t < bestTime {
+                    guard let t = stream.headTime else { continue }
+                    if best == nil || t < bestTime || (t == bestTime && stream.headRepeat < bestRepeat) {
                         best = stream
                         bestTime = t
+                        bestRepeat = stream.headRepeat
                     }
                 }
                 guard let best else { return }
