@@ -55,7 +55,9 @@ import Testing
     }
 
     /// Runs a producer thread and a consumer thread; returns what the consumer saw.
-    private func runThreads(capacity: Int, total: Int, frame: Int, consumerBatch: Int) -> (consumed: [Int64], dropped: Int) {
+    private func runThreads(
+        capacity: Int, total: Int, frame: Int, consumerBatch: Int, startAfterFirstDrop: Bool = false
+    ) -> (consumed: [Int64], dropped: Int) {
         let ring = SampleRing(capacity: capacity)
         let producerDone = Atomic<Bool>(false)
         let finished = DispatchSemaphore(value: 0)
@@ -76,6 +78,8 @@ import Testing
         consumed.reserveCapacity(total)
         let out = UnsafeMutableBufferPointer<Sample>.allocate(capacity: consumerBatch)
         defer { out.deallocate() }
+        // Waiting on a condition (not a clock): the producer has overflowed the ring at least once.
+        while startAfterFirstDrop && ring.droppedCount == 0 && !producerDone.load(ordering: .acquiring) {}
         while true {
             let done = producerDone.load(ordering: .acquiring)
             let n = ring.pop(into: out)
@@ -97,14 +101,21 @@ import Testing
 
     @Test func overflowCountsEveryDropAndKeepsOrder() {
         let total = 300_000
-        let (consumed, dropped) = runThreads(capacity: 64, total: total, frame: 4, consumerBatch: 64)
+        let (consumed, dropped) = runThreads(capacity: 64, total: total, frame: 4, consumerBatch: 64, startAfterFirstDrop: true)
+        #expect(dropped > 0)
         #expect(consumed.count + dropped == total)
         // The consumed sequence is a strictly increasing subsequence of what was produced.
         var previous: Int64 = -1
         var ordered = true
         for v in consumed { if v <= previous { ordered = false }; previous = v }
         #expect(ordered)
-        // Frames are whole: every consumed frame of 4 starts on a multiple of 4.
+        // Frames are whole: the consumed values come in runs of 4 starting on a multiple of 4.
         #expect(consumed.count % 4 == 0)
+        var whole = true
+        for start in stride(from: 0, to: consumed.count, by: 4) {
+            let first = consumed[start]
+            if first % 4 != 0 || consumed[start + 3] != first + 3 { whole = false }
+        }
+        #expect(whole)
     }
 }
