@@ -9,47 +9,63 @@ public enum ModbusEndpoint: Sendable, Hashable, CustomStringConvertible {
     case tcp(host: String, port: Int)
     case rtu(SerialLine)
 
-    /// Parses an endpoint URL; the error says which part is wrong and what is expected.
+    /// What an error says a connection URL should look like.
+    public static let expected = "a connection such as tcp://192.168.10.21:502 or rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1"
+
+    /// Parses an endpoint URL; the error says what was expected instead.
     public init(url: String) throws(ModbusError) {
         if url.hasPrefix("tcp://") {
-            self = try Self.parseTCP(url, rest: String(url.dropFirst("tcp://".count)))
+            self = try Self.parseTCP(url, rest: Substring(url.dropFirst("tcp://".count)))
         } else if url.hasPrefix("rtu://") {
-            self = .rtu(try SerialLine(url: url, rest: String(url.dropFirst("rtu://".count))))
+            self = .rtu(try SerialLine(url: url, rest: Substring(url.dropFirst("rtu://".count))))
         } else {
-            throw .invalidURL(url, reason: "expected tcp://HOST:PORT or rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1")
+            throw .invalidURL(url, expected: Self.expected)
         }
     }
 
-    private static func parseTCP(_ url: String, rest: String) throws(ModbusError) -> ModbusEndpoint {
-        let hostPort = rest.hasSuffix("/") ? String(rest.dropLast()) : rest
-        var host: String
-        var portText: String?
-        if hostPort.hasPrefix("[") {
-            guard let close = hostPort.firstIndex(of: "]") else {
-                throw .invalidURL(url, reason: "an IPv6 address needs a closing ']', as in tcp://[::1]:502")
+    private static func parseTCP(_ url: String, rest: Substring) throws(ModbusError) -> ModbusEndpoint {
+        var host: Substring, portText: Substring?
+        if rest.hasPrefix("[") {
+            // An IPv6 literal: tcp://[fe80::1]:502
+            guard let close = rest.firstIndex(of: "]") else {
+                throw .invalidURL(url, expected: "a closing \"]\" after the IPv6 address")
             }
-            host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
-            let after = hostPort[hostPort.index(after: close)...]
-            if after.hasPrefix(":") { portText = String(after.dropFirst()) } else if !after.isEmpty {
-                throw .invalidURL(url, reason: "expected ':PORT' after the IPv6 address")
+            host = rest[rest.index(after: rest.startIndex)..<close]
+            let after = rest[rest.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty && after != "/" {
+                throw .invalidURL(url, expected: "\":port\" after the IPv6 address")
             }
-        } else if let colon = hostPort.lastIndex(of: ":") {
-            host = String(hostPort[..<colon])
-            portText = String(hostPort[hostPort.index(after: colon)...])
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = rest[..<colon]
+            if host.contains(":") {
+                throw .invalidURL(url, expected: "an IPv6 address in brackets, e.g. tcp://[fe80::1]:502")
+            }
+            portText = rest[rest.index(after: colon)...]
         } else {
-            host = hostPort
+            host = rest
         }
-        guard !host.isEmpty, !host.contains("/"), !host.contains("?") else {
-            throw .invalidURL(url, reason: "expected a host name or address after tcp://, as in tcp://192.168.10.21:502")
+        if host.hasSuffix("/") { host = host.dropLast() }
+        if portText?.hasSuffix("/") == true { portText = portText?.dropLast() }
+        guard !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || "-._:".contains($0) }) else {
+            throw .invalidURL(url, expected: "a host name or IP address after tcp://, e.g. tcp://192.168.10.21:502")
         }
         var port = 502
         if let portText {
             guard let p = Int(portText), (1...65_535).contains(p) else {
-                throw .invalidURL(url, reason: "the port must be a number from 1 to 65535 (Modbus TCP uses 502)")
+                throw .invalidURL(url, expected: "a port from 1 to 65535 (Modbus TCP uses 502)")
             }
             port = p
         }
-        return .tcp(host: host, port: port)
+        return .tcp(host: String(host), port: port)
+    }
+
+    /// What identifies the physical connection: rigs with the same key share one worker. Line
+    /// settings are not part of it (one device path is one line, whatever its speed).
+    public var connectionKey: String {
+        switch self {
+        case .tcp(let host, let port): "tcp://\(host.lowercased()):\(port)"
+        case .rtu(let line): "rtu://\(line.device)"
+        }
     }
 
     /// True for serial lines, where requests to several units share one bus.
@@ -102,58 +118,57 @@ public struct SerialLine: Sendable, Hashable, CustomStringConvertible {
         return (35 * bitsPerCharacter * 1_000_000 / baud + 9) / 10
     }
 
-    init(url: String, rest: String) throws(ModbusError) {
+    /// Baud rates a Modbus serial line is set to in practice.
+    public static let baudRates = [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200, 230_400]
+
+    init(url: String, rest: Substring) throws(ModbusError) {
         let parts = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let device = String(parts[0])
+        let device = parts[0]
         guard device.hasPrefix("/"), device.count > 1 else {
-            throw .invalidURL(url, reason: "expected a device path after rtu://, as in rtu:///dev/ttyUSB0 (three slashes)")
+            throw .invalidURL(url, expected: "a serial device path after rtu://, e.g. rtu:///dev/ttyUSB0 (three slashes)")
         }
-        self.init(device: device)
-        guard parts.count == 2 else { return }
-        for pair in parts[1].split(separator: "&") {
+        self.init(device: String(device))
+        var seen: Set<Substring> = []
+        for pair in parts.count > 1 ? parts[1].split(separator: "&") : [] {
             let kv = pair.split(separator: "=", maxSplits: 1)
-            let key = String(kv[0]), value = kv.count == 2 ? String(kv[1]) : ""
-            switch key {
+            guard kv.count == 2, seen.insert(kv[0]).inserted else {
+                throw .invalidURL(url, expected: "settings written once each as name=value joined by &, e.g. baud=19200&parity=E")
+            }
+            let value = kv[1]
+            switch kv[0] {
             case "baud":
-                guard let b = Int(value), [1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200, 230_400].contains(b) else {
-                    throw .invalidURL(url, reason: "baud=\(value): expected one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400")
+                guard let b = Int(value), Self.baudRates.contains(b) else {
+                    throw .invalidURL(url, expected: "a baud rate of \(Self.baudRates.map(String.init).joined(separator: ", "))")
                 }
                 baud = b
             case "parity":
                 guard value.count == 1, let p = Parity(rawValue: Character(value.uppercased())) else {
-                    throw .invalidURL(url, reason: "parity=\(value): expected N, E or O")
+                    throw .invalidURL(url, expected: "parity N (none), E (even) or O (odd)")
                 }
                 parity = p
             case "data":
-                guard let d = Int(value), (5...8).contains(d) else {
-                    throw .invalidURL(url, reason: "data=\(value): expected 5, 6, 7 or 8 data bits (Modbus RTU uses 8)")
-                }
+                guard let d = Int(value), d == 7 || d == 8 else { throw .invalidURL(url, expected: "data=8 (or 7)") }
                 dataBits = d
             case "stop":
-                guard let s = Int(value), s == 1 || s == 2 else {
-                    throw .invalidURL(url, reason: "stop=\(value): expected 1 or 2 stop bits")
-                }
+                guard let s = Int(value), s == 1 || s == 2 else { throw .invalidURL(url, expected: "stop=1 or stop=2") }
                 stopBits = s
             case "mode":
-                guard value == "rs485" || value == "rs232" else {
-                    throw .invalidURL(url, reason: "mode=\(value): expected rs485 or rs232")
-                }
+                guard value == "rs485" || value == "rs232" else { throw .invalidURL(url, expected: "mode=rs485 or mode=rs232") }
                 rs485 = value == "rs485"
             case "rts":
-                guard let r = RTS(rawValue: value) else {
-                    throw .invalidURL(url, reason: "rts=\(value): expected none, up or down")
-                }
+                guard let r = RTS(rawValue: String(value)) else { throw .invalidURL(url, expected: "rts=none, rts=up or rts=down") }
                 rts = r
             case "rts_delay":
-                guard let d = Int(value), d >= 0 else {
-                    throw .invalidURL(url, reason: "rts_delay=\(value): expected microseconds, a whole number")
-                }
+                guard let d = Int(value), d >= 0 else { throw .invalidURL(url, expected: "rts_delay in microseconds, a whole number") }
                 rtsDelayMicroseconds = d
             default:
-                throw .invalidURL(url, reason: "unknown setting '\(key)': expected baud, parity, data, stop, mode, rts or rts_delay")
+                throw .invalidURL(url, expected: "serial settings baud, parity, data, stop, mode, rts and rts_delay (found \"\(kv[0])\")")
             }
         }
     }
+
+    /// `19200 8E1`, as device manuals and DIP-switch labels write it.
+    public var settingsText: String { "\(baud) \(dataBits)\(parity.rawValue)\(stopBits)" }
 
     public var description: String {
         var s = "rtu://\(device)?baud=\(baud)&parity=\(parity.rawValue)&data=\(dataBits)&stop=\(stopBits)"

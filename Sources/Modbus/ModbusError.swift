@@ -2,8 +2,8 @@
 ///
 /// `category` groups the cases the way metrics and the collector's recovery care about them.
 public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The endpoint URL could not be parsed.
-    case invalidURL(String, reason: String)
+    /// The endpoint URL could not be parsed; `expected` says what should have been written.
+    case invalidURL(String, expected: String)
     /// A request the protocol cannot carry (count 0, over 125 registers or 2000 bits, address past 65535).
     case invalidRequest(ReadRequest, reason: String)
     /// Nothing listens on that TCP port.
@@ -51,8 +51,8 @@ public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidURL(let url, let reason):
-            return "cannot use '\(url)': \(reason)"
+        case .invalidURL(let url, let expected):
+            return "cannot use '\(url)': expected \(expected)"
         case .invalidRequest(let request, let reason):
             return "cannot read \(request): \(reason)"
         case .connectionRefused(let endpoint):

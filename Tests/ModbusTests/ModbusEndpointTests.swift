@@ -21,14 +21,16 @@ struct ModbusEndpointTests {
     }
 
     @Test("wrong URLs say what is expected", arguments: [
-        ("http://x", "expected tcp://HOST:PORT or rtu:///dev/ttyUSB0"),
-        ("tcp://host:0", "the port must be a number from 1 to 65535"),
-        ("tcp://host:http", "the port must be a number"),
-        ("tcp://:502", "expected a host name"),
+        ("http://x", "expected a connection such as tcp://192.168.10.21:502 or rtu:///dev/ttyUSB0"),
+        ("tcp://host:0", "expected a port from 1 to 65535 (Modbus TCP uses 502)"),
+        ("tcp://host:http", "expected a port from 1 to 65535"),
+        ("tcp://:502", "expected a host name or IP address after tcp://"),
+        ("tcp://fe80::1", "expected an IPv6 address in brackets"),
         ("rtu://dev/ttyUSB0", "three slashes"),
-        ("rtu:///dev/ttyUSB0?baud=19201", "baud=19201: expected one of"),
-        ("rtu:///dev/ttyUSB0?parity=X", "parity=X: expected N, E or O"),
-        ("rtu:///dev/ttyUSB0?speed=9600", "unknown setting 'speed'"),
+        ("rtu:///dev/ttyUSB0?baud=19201", "expected a baud rate of 1200, 2400"),
+        ("rtu:///dev/ttyUSB0?parity=X", "expected parity N (none), E (even) or O (odd)"),
+        ("rtu:///dev/ttyUSB0?speed=9600", "(found \"speed\")"),
+        ("rtu:///dev/ttyUSB0?baud=9600&baud=19200", "settings written once each"),
     ])
     func errors(url: String, message: String) {
         #expect {

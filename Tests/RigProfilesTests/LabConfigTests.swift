@@ -1,21 +1,24 @@
 import Foundation
 import Testing
+import Modbus
 
 @testable import RigProfiles
 
+/// Connection URLs in a lab config are parsed by Modbus.ModbusEndpoint (one parser for the
+/// collector, the simulator, `probe` and the loader).
 struct ConnectionEndpointTests {
     @Test func tcpDefaultsToPort502() throws {
-        #expect(try ConnectionEndpoint.parse("tcp://192.168.10.21").get() == .tcp(host: "192.168.10.21", port: 502))
-        #expect(try ConnectionEndpoint.parse("tcp://gw.lab:1502").get() == .tcp(host: "gw.lab", port: 1502))
-        #expect(try ConnectionEndpoint.parse("tcp://[fe80::1]:502").get() == .tcp(host: "fe80::1", port: 502))
+        #expect(try ModbusEndpoint(url: "tcp://192.168.10.21") == .tcp(host: "192.168.10.21", port: 502))
+        #expect(try ModbusEndpoint(url: "tcp://gw.lab:1502") == .tcp(host: "gw.lab", port: 1502))
+        #expect(try ModbusEndpoint(url: "tcp://[fe80::1]:502") == .tcp(host: "fe80::1", port: 502))
     }
 
     @Test func rtuDefaultsTo19200EvenParity() throws {
-        let endpoint = try ConnectionEndpoint.parse("rtu:///dev/ttyUSB0").get()
-        #expect(endpoint == .rtu(device: "/dev/ttyUSB0", settings: SerialSettings(baud: 19200, parity: .even, dataBits: 8, stopBits: 1)))
+        let endpoint = try ModbusEndpoint(url: "rtu:///dev/ttyUSB0")
+        #expect(endpoint == .rtu(SerialLine(device: "/dev/ttyUSB0", baud: 19200, parity: .even, dataBits: 8, stopBits: 1)))
         #expect(endpoint.description == "rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1")
-        let custom = try ConnectionEndpoint.parse("rtu:///dev/ttyS1?baud=9600&parity=N&stop=2").get()
-        #expect(custom == .rtu(device: "/dev/ttyS1", settings: SerialSettings(baud: 9600, parity: .none, dataBits: 8, stopBits: 2)))
+        let custom = try ModbusEndpoint(url: "rtu:///dev/ttyS1?baud=9600&parity=N&stop=2")
+        #expect(custom == .rtu(SerialLine(device: "/dev/ttyS1", baud: 9600, parity: .none, dataBits: 8, stopBits: 2)))
     }
 
     @Test(arguments: [
@@ -23,7 +26,9 @@ struct ConnectionEndpointTests {
         "rtu:///dev/ttyUSB0?speed=9600", "rtu:///dev/ttyUSB0?data=9", "rtu:///dev/ttyUSB0?baud=9600&baud=19200", "udp://host", "tcp://fe80::1",
     ])
     func refuses(text: String) {
-        #expect(throws: ConnectionURLError.self) { try ConnectionEndpoint.parse(text).get() }
+        #expect { _ = try ModbusEndpoint(url: text) } throws: { error in
+            if case .invalidURL = error as? ModbusError { true } else { false }
+        }
     }
 }
 
@@ -81,7 +86,7 @@ struct LabLoaderTests {
             #expect(lab.studentsPath?.hasSuffix("/students.csv") == true)
             #expect(lab.rigs.map(\.id) == ["brake-1", "ev-1"])
             #expect(lab.rigs[0].poll == .milliseconds(50))
-            #expect(lab.rigs[1].endpoint == .rtu(device: "/dev/ttyUSB0", settings: SerialSettings()))
+            #expect(lab.rigs[1].endpoint == .rtu(SerialLine(device: "/dev/ttyUSB0")))
             #expect(lab.connections.count == 2)
         }
     }

@@ -1,4 +1,5 @@
 public import Foundation
+public import Modbus
 
 /// A lab: its rigs, the profile of each, and the connections the collector opens.
 ///
@@ -42,7 +43,7 @@ public struct Rig: Sendable, Hashable {
     public var profile: DeviceProfile
     /// Where the profile was loaded from.
     public var profilePath: String
-    public var endpoint: ConnectionEndpoint
+    public var endpoint: ModbusEndpoint
     /// The Modbus unit id (slave address), 1...247.
     public var unit: Int
     /// Replaces the profile's default poll interval (channels with their own keep theirs).
@@ -54,6 +55,6 @@ public struct Rig: Sendable, Hashable {
 
 /// One physical connection (a TCP endpoint or a serial line) and the rigs behind it.
 public struct LabConnection: Sendable, Hashable {
-    public var endpoint: ConnectionEndpoint
+    public var endpoint: ModbusEndpoint
     public var rigs: [Rig]
 }

@@ -1,3 +1,4 @@
+import Modbus
 import Foundation
 
 /// Loads a lab config and every profile its rigs name, refusing the lot if anything is wrong.
@@ -141,11 +142,15 @@ struct LabReader {
         let name = map["name"].flatMap { yaml.string($0, expected: "the rig's display name") }
         let profile = yaml.required(map, "profile", expected: "a profile name such as brake-trainer, or a path to a .yaml file")
             .flatMap { value in yaml.string(value, expected: "a profile name or path").flatMap { loadProfile($0, at: value, labFolder: labFolder) } }
-        let endpoint = yaml.required(map, "connection", expected: ConnectionEndpoint.expected).flatMap { value -> ConnectionEndpoint? in
-            switch ConnectionEndpoint.parse(value.scalarText ?? "") {
-            case .success(let endpoint): return endpoint
-            case .failure(let error):
-                yaml.report(.invalid(found: value.found, expected: error.expected), at: value)
+        let endpoint = yaml.required(map, "connection", expected: ModbusEndpoint.expected).flatMap { value -> ModbusEndpoint? in
+            do throws(ModbusError) {
+                return try ModbusEndpoint(url: value.scalarText ?? "")
+            } catch {
+                if case .invalidURL(_, let expected) = error {
+                    yaml.report(.invalid(found: value.found, expected: expected), at: value)
+                } else {
+                    yaml.report(.invalid(found: value.found, expected: ModbusEndpoint.expected), at: value)
+                }
                 return nil
             }
         }
@@ -197,11 +202,11 @@ struct LabReader {
                     "unit \(rig.unit) is already used by rig \"\(other.id)\" on \(shared.endpoint.connectionKey); "
                         + "every device behind one connection needs its own unit id"), at: unitValue)
             }
-            if case .rtu(_, let mine) = rig.endpoint, case .rtu(let device, let theirs) = shared.endpoint, mine != theirs,
+            if case .rtu(let mine) = rig.endpoint, case .rtu(let theirs) = shared.endpoint, mine != theirs,
                 let connectionValue = values[rig.id]?["connection"]
             {
                 yaml.report(.connectionClash(
-                    "\(device) is already used by rig \"\(shared.rigs[0].id)\" at \(theirs); one serial line has one speed "
+                    "\(theirs.device) is already used by rig \"\(shared.rigs[0].id)\" at \(theirs.settingsText); one serial line has one speed "
                         + "and framing, so write the same baud, parity, data and stop for every rig on it"), at: connectionValue)
             }
             connections[index].rigs.append(rig)
