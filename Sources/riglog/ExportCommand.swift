@@ -7,6 +7,13 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export stored data as CSV.",
+        discussion: """
+            Everything is read from the data folder alone (no lab.yaml needed). Every export is \
+            recorded in the audit table: who exported what, and when.
+
+            Example:
+              riglog export samples --rig brake-1 --from 2026-11-29 -o brake-1.csv
+            """,
         subcommands: [Samples.self]
     )
 }
