@@ -122,6 +122,28 @@ import Testing
         }
     }
 
+    @Test func framesSplitAcrossBatchesAreStillStoredExactly() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let writer = ChunkWriter(store: store, configuration: .init(framesPerChunk: 64))
+        let samples = frames(rig, count: 700)
+        var rng = SeededGenerator(seed: 7)
+        var offset = 0
+        while offset < samples.count {  // batch sizes that ignore frame boundaries
+            let end = min(samples.count, offset + Int.random(in: 1...11, using: &rng))
+            try samples[offset..<end].withUnsafeBufferPointer { try writer.write($0) }
+            offset = end
+        }
+        try writer.close()
+        for channel in rig.channels {
+            var got: [Sample] = []
+            try store.forEachSample(of: [channel]) { got.append($0) }
+            let want = samples.filter { $0.channel == channel.id }
+            #expect(got.map(\.payload) == want.map(\.payload))
+            #expect(got.map(\.time) == want.map { $0.time / 1000 * 1000 })
+        }
+    }
+
     @Test func framesSharingATimestampStayTogetherWhenMerged() throws {
         let folder = try TemporaryFolder()
         let (store, rig) = try makeStore(folder)

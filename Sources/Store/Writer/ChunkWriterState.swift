@@ -21,6 +21,9 @@ struct ChunkWriterState {
     private var groups: [OpenGroup] = []
     /// Open group by the first channel of its frames.
     private var groupByFirstChannel: [UInt32: Int] = [:]
+    /// The group whose open chunk holds each channel. Invariant: a channel is in at most one
+    /// non-empty group, so a channel's chunks never overlap in time and reads stay in order.
+    private var groupOfChannel: [UInt32: Int] = [:]
     private let encoder = ChunkEncoder()
     private(set) var pending: [PendingChunk] = []
     private(set) var pendingBytes = 0
@@ -47,6 +50,7 @@ struct ChunkWriterState {
                 let group = groups[index]
                 if group.matches(samples, at: i) {
                     if !group.accepts(OpenGroup.microseconds(first.time)) { seal(group) }
+                    if group.count == 0 { claimChannels(of: index) }
                     group.append(samples, at: i)
                     i += group.channels.count
                     if group.isFull { seal(group) }
@@ -74,18 +78,34 @@ struct ChunkWriterState {
         }
         let key = frameChannels[0]
         let group: OpenGroup
-        if let index = groupByFirstChannel[key] {
+        let index: Int
+        if let existing = groupByFirstChannel[key] {
+            index = existing
             group = groups[index]
             if group.count > 0 { seal(group) }
             group.reconfigure(channels: frameChannels, kinds: frameKinds)
         } else {
+            index = groups.count
             group = OpenGroup(channels: frameChannels, kinds: frameKinds, capacity: framesPerChunk)
-            groupByFirstChannel[key] = groups.count
+            groupByFirstChannel[key] = index
             groups.append(group)
         }
+        claimChannels(of: index)
         group.append(samples, at: start)  // an empty group accepts any time
         if group.isFull { seal(group) }
         return end
+    }
+
+    /// Before the (empty) group `index` starts a chunk: seals any other group whose open chunk
+    /// holds one of its channels, and records the channels as this group's.
+    private mutating func claimChannels(of index: Int) {
+        for channel in groups[index].channels {
+            if let other = groupOfChannel[channel], other != index {
+                let holder = groups[other]
+                if holder.count > 0 && holder.channels.contains(channel) { seal(holder) }
+            }
+            groupOfChannel[channel] = index
+        }
     }
 
     /// Encodes a full (or reconfigured) group as a final chunk and empties it.

@@ -1,1 +1,0 @@
-// RigSimulator: populated by its issue.
