@@ -1,0 +1,1 @@
+// RigSimulatorTests: populated by the simulator issue.
