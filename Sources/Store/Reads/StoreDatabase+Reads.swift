@@ -52,8 +52,10 @@ public struct ChannelStorage: Sendable, Hashable {
 extension StoreDatabase {
     /// Streams the samples of `channels` with `from <= time < to` (ns; `nil` = unbounded), in time
     /// order (equal times in the order of `channels`), from one consistent snapshot. Times are
-    /// stored in whole microseconds. Within one channel samples come in the order they were
-    /// collected, so a wall clock stepped backwards stays visible instead of being reordered.
+    /// stored in whole microseconds. Every stored sample is yielded exactly once. Within a chunk
+    /// samples come in the order they were collected, so a wall clock stepped back by less than
+    /// a chunk's span (an hour at most) stays visible instead of being reordered; chunks come in
+    /// the order of their first sample.
     ///
     /// Memory stays at one decoded chunk per channel whatever the range.
     public func forEachSample(
