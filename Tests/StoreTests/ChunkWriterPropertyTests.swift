@@ -57,6 +57,25 @@ import Testing
                     #expect(Set(got.map { "\($0.time)/\($0.payload)" }) == Set(want.map { "\($0.time)/\($0.payload)" }))
                 }
             }
+            // Random ranges return exactly the samples inside them.
+            let first = samples.map(\.time).min()!
+            let last = samples.map(\.time).max()!
+            for _ in 0..<5 {
+                let a = Int64.random(in: (first - 1_000_000)...(last + 1_000_000), using: &rng)
+                let b = Int64.random(in: (first - 1_000_000)...(last + 1_000_000), using: &rng)
+                let (from, to) = (min(a, b), max(a, b))
+                var got: [Sample] = []
+                try store.forEachSample(of: [channels[0]], from: from, to: to) { got.append($0) }
+                let want = samples.filter { $0.channel == ids[0] }
+                    .map { Sample(channel: $0.channel, time: floorDiv($0.time, 1000) * 1000, kind: $0.kind, payload: $0.payload) }
+                    .filter { $0.time >= from && $0.time < to }
+                if monotonic {
+                    #expect(got == want, "round \(round) range \(from)..<\(to)")
+                } else {
+                    #expect(got.count == want.count, "round \(round) range \(from)..<\(to)")
+                }
+            }
+
             // All channels merged: every sample exactly once, times never decrease when monotonic.
             var merged: [Sample] = []
             try store.forEachSample(of: channels) { merged.append($0) }
