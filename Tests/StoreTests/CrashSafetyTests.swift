@@ -8,10 +8,10 @@ import Testing
     /// `riglog-store-writer`, built next to the test bundle.
     static func writerExecutable() -> String? {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var candidates = [bundle.appendingPathComponent("riglog-store-writer").path]
-        for dir in [".build/debug", ".build-ingest/debug"] {
-            candidates.append(FileManager.default.currentDirectoryPath + "/" + dir + "/riglog-store-writer")
-        }
+        let candidates = [
+            bundle.appendingPathComponent("riglog-store-writer").path,
+            FileManager.default.currentDirectoryPath + "/.build/debug/riglog-store-writer",
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
