@@ -5,12 +5,15 @@ import Synchronization
 
 /// `riglog-bench ring` and `riglog-bench store`: the ingest and store figures of issue 5.
 ///
-/// Run in release mode:
+/// Run in release mode, from the package root (the ring looks for `Benchmarks/bin/c_ring`):
 ///
 ///     swift build -c release --scratch-path .build-ingest-release --product riglog-bench
 ///     Benchmarks/ring/build.sh
-///     .build-ingest-release/release/riglog-bench ring
-///     .build-ingest-release/release/riglog-bench store
+///     .build-ingest-release/release/riglog-bench ring [ROUNDS] [--json]
+///     .build-ingest-release/release/riglog-bench store [--minutes N] [--json]
+///
+/// With `--json` the last line of standard output is one JSON object with every figure, for
+/// `Benchmarks/run.py`.
 enum IngestStoreBench {
     /// Runs and exits when `arguments[1]` is `ring` or `store`; returns otherwise.
     static func runIfAsked(_ arguments: [String]) {
@@ -40,7 +43,7 @@ enum IngestStoreBench {
         let cPath = FileManager.default.currentDirectoryPath + "/Benchmarks/bin/c_ring"
         let haveC = FileManager.default.isExecutableFile(atPath: cPath)
         if !haveC { print("ring: \(cPath) missing; run Benchmarks/ring/build.sh for the C baseline") }
-        let rounds = arguments.count > 2 ? Int(arguments[2]) ?? 7 : 7
+        let rounds = arguments.dropFirst(2).compactMap { Int($0) }.first ?? 7
         for round in 0..<rounds {  // interleaved so both see the same machine load
             let swift = swiftRing(total: total, frame: frame, capacity: capacity)
             swiftRates.append(swift)
@@ -57,6 +60,19 @@ enum IngestStoreBench {
         if let cBest = cRates.max() {
             print("ring: c     best \(Int(cBest)) median \(Int(median(cRates))) samples/s")
             print("ring: swift/c best \(String(format: "%.2f", swiftBest / cBest)) median \(String(format: "%.2f", median(swiftRates) / median(cRates))) (goal >= 0.90)")
+        }
+        if arguments.contains("--json") {
+            printJSON([
+                "samples_per_round": total, "frame": frame, "capacity": capacity,
+                "swift_samples_per_second": swiftRates, "c_samples_per_second": cRates,
+            ])
+        }
+    }
+
+    /// One line of JSON on standard output.
+    static func printJSON(_ object: [String: Any]) {
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+            print(String(decoding: data, as: UTF8.self))
         }
     }
 
@@ -125,13 +141,19 @@ enum IngestStoreBench {
         let folder = NSTemporaryDirectory() + "riglog-bench-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let hour = 360_000  // frames at 100 Hz
-        for trace in [RigTrace.integralRig, .decimalFloats, .fullPrecisionFloats] {
-            try storeTrace(trace, frames: hour, folder: folder + "/\(trace)")
+        var minutes = 60
+        if let flag = arguments.firstIndex(of: "--minutes"), flag + 1 < arguments.count, let m = Int(arguments[flag + 1]) {
+            minutes = max(1, m)
         }
+        var results: [String: Any] = [:]
+        for trace in [RigTrace.integralRig, .decimalFloats, .fullPrecisionFloats] {
+            results[trace.description] = try storeTrace(trace, frames: minutes * 6_000, folder: folder + "/\(trace)")
+        }
+        if arguments.contains("--json") { printJSON(results) }
     }
 
-    static func storeTrace(_ trace: RigTrace, frames: Int, folder: String) throws {
+    /// Writes one trace through the chunk writer and into the row-per-sample baseline.
+    static func storeTrace(_ trace: RigTrace, frames: Int, folder: String) throws -> [String: Any] {
         let samples = trace.generate(frames: frames, seed: 2026)
         let store = try StoreDatabase.open(folder: folder)
         let ids = try store.register(
@@ -178,6 +200,12 @@ enum IngestStoreBench {
               chunk bytes/sample: \(f(Double(payload) / Double(count)))  database file bytes/sample: \(f(Double(file) / Double(count)))
               row-per-sample file bytes/sample: \(f(Double(baselineBytes) / Double(count)))  ratio: \(f(Double(baselineBytes) / Double(file)))x smaller
             """)
+        return [
+            "samples": count, "seconds": elapsed, "samples_per_second": Double(count) / elapsed,
+            "chunk_bytes_per_sample": Double(payload) / Double(count),
+            "file_bytes_per_sample": Double(file) / Double(count),
+            "row_per_sample_bytes_per_sample": Double(baselineBytes) / Double(count),
+        ]
     }
 }
 
