@@ -46,6 +46,12 @@ let package = Package(
             dependencies: ["Ingest", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
+        .target(
+            name: "Collector",
+            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store"],
+            swiftSettings: strict
+        ),
         // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
         .target(
             name: "RigSimulator",
@@ -77,6 +83,7 @@ let package = Package(
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles"], exclude: ["Broken"], swiftSettings: strict),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector"], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest"], swiftSettings: strict),
