@@ -22,9 +22,9 @@ public struct ChannelDefinition: Sendable, Hashable {
     public var name: String
     /// Engineering unit (`km/h`), may be empty.
     public var unit: String
-    /// Register type as in the profile: `bool u16 i16 u32 i32 u64 i64 f32 f64`.
+    /// Register type as in the profile: `bool u16 i16 u32 i32 u64 i64 f32 f64` or `bit N`.
     public var type: String
-    /// How samples of this channel carry their value.
+    /// How samples of this channel carry their value (inferred from ``type`` when not given).
     public var kind: Sample.Kind
     /// `value = raw * scale + offset` for integral channels.
     public var scale: Double
@@ -35,7 +35,7 @@ public struct ChannelDefinition: Sendable, Hashable {
         self.name = name
         self.unit = unit
         self.type = type
-        self.kind = kind ?? (type == "bool" ? .boolean : type.hasPrefix("f") ? .float : .integer)
+        self.kind = kind ?? (type == "bool" || type.hasPrefix("bit") ? .boolean : type.hasPrefix("f") ? .float : .integer)
         self.scale = scale
         self.offset = offset
     }
