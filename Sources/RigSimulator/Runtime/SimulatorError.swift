@@ -1,0 +1,39 @@
+public import Modbus
+public import RigProfiles
+
+/// Why a simulation cannot start; each message says what to change.
+public enum SimulatorError: Error, Sendable, CustomStringConvertible {
+    /// A training-rig model does not publish every channel of the profile it is used for.
+    case modelMissesChannels(profile: String, channels: [String])
+    /// Two rigs on one endpoint share a unit id.
+    case unitClash(endpoint: String, unit: Int, rigs: [String])
+    /// A rig's connection is not one the simulator can serve.
+    case badEndpoint(rig: String, reason: String)
+    /// The server for an endpoint could not start (port in use, no such serial device...).
+    case serverFailed(endpoint: String, ModbusError)
+    /// A scenario file (or several) is wrong.
+    case scenario(ConfigErrors)
+    /// A profile, lab config or roster could not be loaded.
+    case config(ConfigErrors)
+    /// A file the demo needs is missing or unreadable.
+    case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .modelMissesChannels(let profile, let channels):
+            return "the \(profile) model does not simulate channel\(channels.count == 1 ? "" : "s") "
+                + channels.joined(separator: ", ")
+                + "; the profile has channels its model does not know: rename them back, or simulate the profile generically"
+        case .unitClash(let endpoint, let unit, let rigs):
+            return "\(rigs.joined(separator: " and ")) both use unit \(unit) on \(endpoint); give each rig on one connection its own unit id"
+        case .badEndpoint(let rig, let reason):
+            return "rig \(rig): \(reason)"
+        case .serverFailed(let endpoint, let error):
+            return "cannot serve \(endpoint): \(error); choose a free port (or another serial device) and check permissions"
+        case .scenario(let errors), .config(let errors):
+            return errors.description
+        case .unreadable(let path, let reason):
+            return "cannot read \(path) (\(reason)); check the path"
+        }
+    }
+}
