@@ -15,7 +15,7 @@ struct Riglog: AsyncParsableCommand {
             error; the reason is printed on stderr.
             """,
         version: RiglogVersion.current,
-        subcommands: [Probe.self, DevicesCommand.self, StoreCommand.self, ExportCommand.self]
+        subcommands: [Probe.self, DevicesCommand.self, StoreCommand.self, ExportCommand.self, SimulateCommand.self]
     )
 
     /// Runs the command and maps failures onto the exit codes of DESIGN.md.

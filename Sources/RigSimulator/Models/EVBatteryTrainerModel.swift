@@ -108,8 +108,8 @@ public struct EVBatteryTrainerModel: RigModel {
         }
         switch contactors {
         case .open: busVoltage = approach(busVoltage, 0, tau: 4, dt: dt)
-        case .precharging: busVoltage = approach(busVoltage, packVoltage, tau: 0.35, dt: dt)
-        case .closed: busVoltage = approach(busVoltage, packVoltage, tau: 0.01, dt: dt)
+        case .precharging: busVoltage = min(approach(busVoltage, packVoltage, tau: 0.35, dt: dt), packVoltage)
+        case .closed: busVoltage = packVoltage  // one node through the closed contactors
         }
         cellTemperature += (current * current * 2e-6 - (cellTemperature - coolantInlet) * 0.002) * dt
         insulation = approach(insulation, on(.faultInsulation) ? 60 : 2500, tau: 1, dt: dt)

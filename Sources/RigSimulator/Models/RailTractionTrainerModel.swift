@@ -71,7 +71,7 @@ public struct RailTractionTrainerModel: RigModel {
         let raise = on(.cab) && on(.pantograph)
         pantographPressure = approach(pantographPressure, raise ? 5 : 0, tau: raise ? 1.5 : 0.8, dt: dt)
         if pantographPressure > 3.2 { pantographUp = true } else if pantographPressure < 2.5 { pantographUp = false }
-        lineVoltage = approach(lineVoltage, pantographUp ? input[Input.catenary.rawValue] + 300 * sin(time * 0.3) : 0, tau: 0.05, dt: dt)
+        lineVoltage = approach(lineVoltage, pantographUp ? input[Input.catenary.rawValue] * (1 + 0.012 * sin(time * 0.3)) : 0, tau: 0.05, dt: dt)
 
         vcbTimer = on(.vcb) && pantographUp && catenaryInRange && !on(.faultEarth) && !vcbClosed ? vcbTimer + dt : 0
         if vcbTimer > 0.1 { vcbClosed = true }
