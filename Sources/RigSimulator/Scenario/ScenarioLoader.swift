@@ -170,8 +170,10 @@ public enum ScenarioLoader {
     private static func readFault(_ value: ScenarioYAML.Value, _ y: inout ScenarioYAML) -> InjectedFault? {
         if value.scalar == "drop" { return .drop }
         let expected = "drop, clear, {stuck: CHANNEL} or {force: {CHANNEL: VALUE}}"
-        guard let entries = y.mapping(value, allowed: ["stuck", "force", "drop"], expected: expected), entries.count == 1, let entry = entries.first else {
-            if case .mapping = value.node { y.report(.invalid(found: value.found, expected: "one fault per event: " + expected), at: value) }
+        guard let entries = y.mapping(value, allowed: ["stuck", "force", "drop"], expected: expected) else { return nil }
+        guard entries.count == 1, let entry = entries.first else {
+            // None left means every key was unknown, which is reported already.
+            if entries.count > 1 { y.report(.invalid(found: value.found, expected: "one fault per event: " + expected), at: value) }
             return nil
         }
         switch entry.key {
