@@ -122,7 +122,12 @@ struct SimulateCommand: AsyncParsableCommand {
             let loaded = try ProfileLoader.load(path: path)
             let endpoint: ModbusEndpoint
             if let listen {
-                endpoint = try ModbusEndpoint(url: "tcp://\(listen)")
+                // Port 0 (any free port) is fine for a server, though not for a device's URL.
+                if listen.hasSuffix(":0") {
+                    endpoint = .tcp(host: String(listen.dropLast(2)).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: 0)
+                } else {
+                    endpoint = try ModbusEndpoint(url: "tcp://\(listen)")
+                }
             } else {
                 endpoint = try ModbusEndpoint(url: "rtu://\(rtu!)?baud=\(baud)&parity=\(parity.uppercased())&data=8&stop=\(stop)")
             }

@@ -121,6 +121,7 @@ public final class LabSimulator: Sendable {
     /// Returns once every server is listening. If one cannot start, those already started are
     /// stopped and the error names the endpoint.
     public func start(realTime: Bool = true) throws(SimulatorError) {
+        advance(to: time)  // what is due now (a badge at 0 s) is served from the first request
         for (index, server) in servers.enumerated() {
             do {
                 try server.start()

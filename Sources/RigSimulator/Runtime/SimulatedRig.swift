@@ -86,6 +86,11 @@ public struct SimulatedRig: Sendable {
             model.step(dt: stepSize)
             time += stepSize
         }
+        if var player {
+            // Steps due exactly now (a badge at 0 s) are served before the next model step.
+            while let step = player.pop(dueAt: time) { apply(step) }
+            self.player = player
+        }
         publish()
     }
 

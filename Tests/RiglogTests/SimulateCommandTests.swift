@@ -1,0 +1,131 @@
+import Foundation
+import Modbus
+import Testing
+
+/// End-to-end tests of `riglog simulate`: the built binary serves over real sockets, a client
+/// reads it, and SIGTERM stops it cleanly with exit status 0.
+@Suite("riglog simulate", .serialized)
+struct SimulateCommandTests {
+    /// `riglog` running in the background, its output collected in a file.
+    final class Simulator {
+        let pid: pid_t
+        let outputPath: String
+        private var status: Int32?
+
+        init(_ arguments: [String]) throws {
+            let binary = try DevicesCommandTests.binary().path
+            outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-simulate-\(UUID().uuidString).out").path
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var child: pid_t = 0
+            let rc = posix_spawn(&child, binary, &actions, nil, argv, environ)
+            guard rc == 0 else { throw CocoaError(.executableLoad) }
+            pid = child
+        }
+
+        var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+        /// Sends `signal` and waits for the exit status (128 + signal if killed by it).
+        func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+            if let status { return status }
+            kill(pid, signal)
+            var raw: Int32 = 0
+            while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+            let s = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+            status = s
+            return s
+        }
+
+        deinit {
+            if status == nil { _ = stop(SIGKILL) }
+            unlink(outputPath)
+        }
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// Waits (checking every 20 ms, at most 20 s) until `condition` holds.
+    static func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "gave up waiting for \(what)"]) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    @Test func servesAProfileWithItsScenarioAndStopsOnSIGTERM() async throws {
+        let port = Self.freePort()
+        let devices = DevicesCommandTests.root.appendingPathComponent("Devices").path
+        let simulator = try Simulator(["simulate", "brake-trainer", "--listen", "127.0.0.1:\(port)", "--devices", devices,
+                                       "--scenario", "\(devices)/demo/scenarios/brake-trainer.scenario", "--seed", "3"])
+        try await Self.waitUntil("riglog simulate to listen") { simulator.output.contains("simulating 1 rig") }
+        let reader = ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: port), options: .init(responseTimeout: .milliseconds(500)))
+        // The scenario badges Айгерим in at 0 s: holding 100-101, u32 ABCD.
+        let badge = try reader.read(ReadRequest(kind: .holding, unit: 1, address: 100, count: 2))
+        #expect(UInt32(badge[0]) << 16 | UInt32(badge[1]) == 4_100_101)
+        #expect(try reader.read(ReadRequest(kind: .input, unit: 1, address: 0, count: 16)).count == 16)
+        #expect(try reader.read(ReadRequest(kind: .coil, unit: 1, address: 0, count: 2)) == [0, 0])
+        reader.close()
+        #expect(simulator.stop(SIGTERM) == 0, "\(simulator.output)")
+        #expect(simulator.output.contains("serving brake-trainer (brake-trainer, model) on tcp://127.0.0.1:\(port) unit 1"), "\(simulator.output)")
+        #expect(simulator.output.contains("stopped (SIGTERM)"))
+    }
+
+    @Test func servesEveryRigOfALabAndStopsOnSIGINT() async throws {
+        let (a, b) = (Self.freePort(), Self.freePort())
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-simulate-lab-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try """
+            lab: Simulated bay
+            timezone: Asia/Almaty
+            rigs:
+              - {id: brake-1, profile: brake-trainer, connection: "tcp://127.0.0.1:\(a)", unit: 1}
+              - {id: air-1, profile: air-brake-trainer, connection: "tcp://127.0.0.1:\(a)", unit: 2}
+              - {id: daq-1, profile: adam-6017, connection: "tcp://127.0.0.1:\(b)", unit: 1}
+            """.write(toFile: "\(folder)/lab.yaml", atomically: true, encoding: .utf8)
+        let devices = DevicesCommandTests.root.appendingPathComponent("Devices").path
+        let simulator = try Simulator(["simulate", "--lab", "\(folder)/lab.yaml", "--devices", devices])
+        try await Self.waitUntil("riglog simulate --lab to listen") { simulator.output.contains("simulating 3 rigs") }
+        let reader = ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: a), options: .init(responseTimeout: .milliseconds(500)))
+        // Unit 2 is the air-brake board: its governor set points in holding 10-11 (0.01 bar).
+        #expect(try reader.read(ReadRequest(kind: .holding, unit: 2, address: 10, count: 2)) == [810, 700])
+        let daq = ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: b), options: .init(responseTimeout: .milliseconds(500)))
+        #expect(try daq.read(ReadRequest(kind: .holding, unit: 1, address: 0, count: 8)).count == 8)
+        reader.close()
+        daq.close()
+        #expect(simulator.stop(SIGINT) == 0, "\(simulator.output)")
+        #expect(simulator.output.contains("serving air-1 (air-brake-trainer, model) on tcp://127.0.0.1:\(a) unit 2"), "\(simulator.output)")
+        #expect(simulator.output.contains("serving daq-1 (adam-6017, waveforms) on tcp://127.0.0.1:\(b) unit 1"))
+    }
+
+    @Test func mistakesAreUsageErrors() throws {
+        let noEndpoint = try DevicesCommandTests.riglog(["simulate", "brake-trainer"])
+        #expect(noEndpoint.status == 2)
+        #expect(noEndpoint.stderr.contains("Give exactly one of --listen HOST:PORT (Modbus TCP) or --rtu DEVICE (Modbus RTU)."), "\(noEndpoint.stderr)")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-simulate-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "scenario: Broken\ntimeline:\n  - {at: 1s, set: {pdeal: 0.5}}\n".write(toFile: "\(folder)/b.scenario", atomically: true, encoding: .utf8)
+        let broken = try DevicesCommandTests.riglog(["simulate", "brake-trainer", "--listen", "127.0.0.1:0", "--scenario", "\(folder)/b.scenario"])
+        #expect(broken.status == 2)
+        #expect(broken.stderr.contains("\(folder)/b.scenario:3:20: timeline[0].pdeal: unknown field \"pdeal\"; did you mean \"pedal\"?"), "\(broken.stderr)")
+    }
+}
