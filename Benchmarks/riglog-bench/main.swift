@@ -1,3 +1,4 @@
 IngestStoreBench.runIfAsked(CommandLine.arguments)  // riglog-bench ring | store: runs and exits
 ModbusBench.runIfAsked(CommandLine.arguments)  // riglog-bench modbus-server | modbus-client
+SimulatorBench.runIfAsked(CommandLine.arguments)  // riglog-bench sim-load [RIGS RATE SECONDS UNITS_PER_PORT]
 print("usage: riglog-bench ring | store | modbus-server PORT | modbus-client PORT TRANSACTIONS COUNT")

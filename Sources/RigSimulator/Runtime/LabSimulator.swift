@@ -186,6 +186,12 @@ public final class LabSimulator: Sendable {
         }
     }
 
+    /// Sleeps until a CLOCK_MONOTONIC deadline in nanoseconds (for benchmarks and tools that
+    /// pace themselves the way the model thread does).
+    public static func sleepUntilMonotonic(_ deadline: Int64) {
+        sleep(until: deadline)
+    }
+
     static func monotonicNanoseconds() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
