@@ -49,7 +49,7 @@ let package = Package(
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store"],
+            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator",
+                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles"], exclude: ["Broken"], swiftSettings: strict),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector"], swiftSettings: strict),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store"], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest"], swiftSettings: strict),

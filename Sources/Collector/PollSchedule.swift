@@ -8,9 +8,7 @@
 /// device that is already struggling and put samples at times they were not asked for.
 ///
 /// A plain value: the worker asks ``nextDue()``, waits, polls, then reports ``completed(_:at:)``.
-public struct PollSchedule: Sendable {
-    public typealias Instant = ContinuousClock.Instant
-
+public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where Instant.Duration == Duration {
     /// Each group's period.
     public let intervals: [Duration]
     /// Where slot 0 of every group falls.
@@ -31,7 +29,7 @@ public struct PollSchedule: Sendable {
 
     /// The deadline of `group`'s next poll.
     public func deadline(of group: Int) -> Instant {
-        start + intervals[group] * slots[group]
+        start.advanced(by: intervals[group] * slots[group])
     }
 
     /// The group due soonest (the lower index on a tie) and its deadline.
@@ -65,14 +63,20 @@ public struct PollSchedule: Sendable {
         }
     }
 
+    /// Moves one group past the slots up to `now` without counting overruns (its rig is in
+    /// backoff: those polls were not missed, they were not wanted).
+    public mutating func resume(group: Int, at now: Instant) {
+        slots[group] = max(slots[group] + 1, slot(of: group, containing: now) + 1)
+    }
+
     /// How late a poll starting at `now` is for `group`'s current slot (zero if early).
     public func lateness(of group: Int, startingAt now: Instant) -> Duration {
-        max(.zero, now - deadline(of: group))
+        max(.zero, deadline(of: group).duration(to: now))
     }
 
     /// The last slot of `group` whose deadline is at or before `now`.
     private func slot(of group: Int, containing now: Instant) -> Int64 {
-        let elapsed = now - start
+        let elapsed = start.duration(to: now)
         guard elapsed >= .zero else { return 0 }
         return Int64(elapsed / intervals[group])
     }

@@ -31,7 +31,7 @@ public struct ReconnectBackoff: Sendable, Hashable {
         consecutiveFailures += 1
         let step = isDegraded ? cap : ceiling(after: consecutiveFailures)
         let half = step / 2
-        let jitterNanoseconds = Int64.random(in: 0...nanoseconds(step - half), using: &random)
+        let jitterNanoseconds = Int64.random(in: 0...(step - half).nanosecondCount, using: &random)
         return half + .nanoseconds(jitterNanoseconds)
     }
 
@@ -48,9 +48,5 @@ public struct ReconnectBackoff: Sendable, Hashable {
             d *= 2
         }
         return min(d, cap)
-    }
-
-    private func nanoseconds(_ d: Duration) -> Int64 {
-        d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
     }
 }

@@ -7,7 +7,7 @@ struct PollScheduleTests {
 
     @Test("deadlines stay on the grid whatever each poll took (no drift)")
     func noDrift() {
-        var schedule = PollSchedule(intervals: [.milliseconds(10)], start: t0)
+        var schedule = PollSchedule<ContinuousClock.Instant>(intervals: [.milliseconds(10)], start: t0)
         // Each poll takes 3-9 ms; after 1000 polls the deadline is exactly 10 s from the start.
         for k in 0..<1000 {
             let (group, deadline) = schedule.nextDue()
@@ -20,7 +20,7 @@ struct PollScheduleTests {
 
     @Test("a stall skips to the latest slot once and counts the skipped ones; no burst")
     func stallSkipsWithoutBurst() {
-        var schedule = PollSchedule(intervals: [.milliseconds(10)], start: t0)
+        var schedule = PollSchedule<ContinuousClock.Instant>(intervals: [.milliseconds(10)], start: t0)
         schedule.completed(0, at: t0 + .milliseconds(2))          // slot 0 done, slot 1 due at 10 ms
         // The poll for slot 1 finishes only at 57 ms: slots 2, 3, 4 are gone, slot 5 (50 ms) is due now.
         let skipped = schedule.completed(0, at: t0 + .milliseconds(57))
@@ -35,7 +35,7 @@ struct PollScheduleTests {
 
     @Test("a poll finishing just after the next deadline skips nothing")
     func slightlyLate() {
-        var schedule = PollSchedule(intervals: [.milliseconds(10)], start: t0)
+        var schedule = PollSchedule<ContinuousClock.Instant>(intervals: [.milliseconds(10)], start: t0)
         #expect(schedule.completed(0, at: t0 + .milliseconds(11)) == 0)
         #expect(schedule.deadline(of: 0) == t0 + .milliseconds(10))
         #expect(schedule.lateness(of: 0, startingAt: t0 + .milliseconds(11)) == .milliseconds(1))
@@ -43,7 +43,7 @@ struct PollScheduleTests {
 
     @Test("groups with different intervals interleave by deadline, lower index first on a tie")
     func interleaving() {
-        var schedule = PollSchedule(intervals: [.milliseconds(20), .milliseconds(50), .milliseconds(100)], start: t0)
+        var schedule = PollSchedule<ContinuousClock.Instant>(intervals: [.milliseconds(20), .milliseconds(50), .milliseconds(100)], start: t0)
         var order: [(Int, Duration)] = []
         while true {
             let (group, deadline) = schedule.nextDue()
@@ -61,7 +61,7 @@ struct PollScheduleTests {
 
     @Test("resuming after an outage skips its slots without counting overruns")
     func resumeAfterOutage() {
-        var schedule = PollSchedule(intervals: [.milliseconds(10), .seconds(1)], start: t0)
+        var schedule = PollSchedule<ContinuousClock.Instant>(intervals: [.milliseconds(10), .seconds(1)], start: t0)
         schedule.completed(0, at: t0 + .milliseconds(1))
         schedule.resume(at: t0 + .milliseconds(4_321))
         #expect(schedule.overruns == [0, 0])
@@ -74,7 +74,7 @@ struct PollScheduleTests {
         var rng = SplitMix64(seed: 42)
         for _ in 0..<200 {
             let period = Duration.milliseconds(Int.random(in: 1...50, using: &rng))
-            var schedule = PollSchedule(intervals: [period], start: t0)
+            var schedule = PollSchedule<ContinuousClock.Instant>(intervals: [period], start: t0)
             var now = t0
             var polls = 0
             var previous = schedule.deadline(of: 0)

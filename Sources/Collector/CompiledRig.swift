@@ -1,0 +1,89 @@
+public import Ingest
+public import Modbus
+public import RigProfiles
+public import Store
+
+/// One rig, resolved once at start-up so the hot path touches no profile data: every planned
+/// request with, per field, where it sits in the response, how it is decoded and the channel id
+/// it is stored under.
+public struct CompiledRig: Sendable {
+    public struct Field: Sendable {
+        public var offset: Int
+        public var type: ValueType
+        public var order: WordOrder
+        public var channel: UInt32
+        public var kind: Sample.Kind
+        /// True for the operator (badge) register.
+        public var isOperator: Bool
+    }
+
+    public struct Request: Sendable {
+        public var kind: RegisterKind
+        public var start: Int
+        public var count: Int
+        public var interval: Duration
+        public var fields: [Field]
+    }
+
+    public var id: String
+    public var unit: UInt8
+    public var requests: [Request]
+    public var limits: DeviceLimits
+
+    /// The channels the store registers for `rig`: the profile's, then `operator` when the
+    /// profile has a badge register (sessions are rebuilt from it, live and offline).
+    public static func channelDefinitions(of rig: RigProfiles.Rig) -> [ChannelDefinition] {
+        var definitions = rig.profile.channels.map { channel in
+            ChannelDefinition(name: channel.name, unit: channel.unit, type: channel.type.description,
+                              kind: sampleKind(of: channel.type), scale: channel.scale, offset: channel.offset)
+        }
+        if let badge = rig.profile.operatorRegister {
+            definitions.append(ChannelDefinition(name: "operator", unit: "badge", type: badge.type.description, kind: .integer))
+        }
+        return definitions
+    }
+
+    /// Resolves `rig` against the channel ids the store returned for ``channelDefinitions(of:)``.
+    public init(rig: RigProfiles.Rig, channelIDs: [UInt32]) {
+        let profile = rig.profile
+        precondition(channelIDs.count == profile.channels.count + (profile.operatorRegister == nil ? 0 : 1))
+        id = rig.id
+        unit = UInt8(rig.unit)
+        limits = profile.limits
+        requests = rig.requestPlan.requests.map { planned in
+            Request(kind: planned.kind, start: planned.start, count: planned.count, interval: planned.interval,
+                    fields: planned.fields.map { field in
+                        let layout = profile.layout(of: field)
+                        switch field.target {
+                        case .channel(let index, _):
+                            return Field(offset: field.offset, type: layout.type, order: layout.order, channel: channelIDs[index],
+                                         kind: Self.sampleKind(of: layout.type), isOperator: false)
+                        case .operatorBadge:
+                            return Field(offset: field.offset, type: layout.type, order: layout.order,
+                                         channel: channelIDs[profile.channels.count], kind: .integer, isOperator: true)
+                        }
+                    })
+        }
+    }
+
+    static func sampleKind(of type: ValueType) -> Sample.Kind {
+        switch type {
+        case .bool, .bit: .boolean
+        case .f32, .f64: .float
+        default: .integer
+        }
+    }
+}
+
+extension CompiledRig.Field {
+    /// The sample for this field of a register response.
+    @inlinable
+    func sample(from registers: UnsafeBufferPointer<UInt16>, time: Int64) -> Sample {
+        let value = ValueCodec.decode(type, order: order, from: UnsafeBufferPointer(rebasing: registers[offset...]))
+        switch kind {
+        case .float: return Sample(channel: channel, time: time, value: value.doubleValue)
+        case .boolean: return Sample(channel: channel, time: time, bool: value.doubleValue != 0)
+        case .integer: return Sample(channel: channel, time: time, raw: value.rawInteger ?? 0)
+        }
+    }
+}

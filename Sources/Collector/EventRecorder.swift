@@ -1,0 +1,67 @@
+import Modbus
+import Store
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes what workers post (gaps, operator changes) to the store, on its own thread, so the
+/// workers never wait for the disk.
+final class EventRecorder: Sendable {
+    private let queue: CollectorEventQueue
+    private let store: StoreDatabase
+    private let stopRequested = Atomic<Bool>(false)
+    private let thread = Mutex<ModbusThread?>(nil)
+    /// Open gap ids by rig, to close them.
+    private let openGaps = Mutex<[String: Int64]>([:])
+    private let onError: @Sendable (any Error) -> Void
+
+    init(queue: CollectorEventQueue, store: StoreDatabase, onError: @escaping @Sendable (any Error) -> Void) {
+        self.queue = queue
+        self.store = store
+        self.onError = onError
+    }
+
+    func start() {
+        let t = ModbusThread(name: "riglog.events") { [self] in
+            while !stopRequested.load(ordering: .acquiring) {
+                record(queue.drain())
+                usleep(100_000)
+            }
+        }
+        thread.withLock { $0 = t }
+    }
+
+    /// Stops the thread, then records whatever is left (workers must have stopped first).
+    func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        thread.withLock { t in
+            t?.join()
+            t = nil
+        }
+        record(queue.drain())
+    }
+
+    private func record(_ events: [CollectorEvent]) {
+        for event in events {
+            do {
+                switch event {
+                case .gapOpened(let rig, let start, let reason):
+                    let id = try store.recordGap(rig: rig, start: start / 1000, end: nil, reason: reason)
+                    openGaps.withLock { $0[rig] = id }
+                case .gapClosed(let rig, let start, let end, let reason):
+                    if let id = openGaps.withLock({ $0.removeValue(forKey: rig) }) {
+                        try store.closeGap(id, end: end / 1000)
+                    } else {
+                        try store.recordGap(rig: rig, start: start / 1000, end: end / 1000, reason: reason)
+                    }
+                case .operatorChanged:
+                    // Kept as samples of the rig's `operator` channel, which sessions are built from.
+                    break
+                }
+            } catch {
+                onError(error)
+            }
+        }
+    }
+}
