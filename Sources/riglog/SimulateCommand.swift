@@ -29,10 +29,12 @@ struct SimulateCommand: AsyncParsableCommand {
 
             Examples:
               riglog simulate brake-trainer --listen 127.0.0.1:1502
-              riglog simulate brake-trainer --listen 0.0.0.0:502 --scenario Devices/demo/scenarios/brake-trainer.scenario --seed 7
-              riglog simulate ev-battery-trainer --rtu /dev/ttyUSB0 --baud 19200 --parity E --unit 3
+              riglog simulate brake-trainer --controls     (what a scenario can move)
+              riglog simulate brake-trainer --listen 0.0.0.0:502 \\
+                  --scenario Devices/demo/scenarios/brake-trainer.scenario --seed 7
+              riglog simulate ev-battery-trainer --rtu /dev/ttyUSB0 --unit 3
               riglog simulate --lab Devices/demo/lab.yaml
-              mbpoll -m tcp -p 1502 -t 3 -r 1 -c 12 127.0.0.1      (read it from another terminal)
+              mbpoll -m tcp -p 1502 -t 3 -r 1 -c 12 127.0.0.1   (from another terminal)
 
             Ctrl-C (or SIGTERM) stops every server and exits with status 0.
             """
@@ -74,10 +76,17 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Seed for the students' randomness (reaction times, accuracy, sensor noise): the same seed replays the same run.")
     var seed: UInt64?
 
+    @Flag(help: "Print the controls a scenario can move on this profile's model (names, ranges, who moves them) and exit.")
+    var controls = false
+
     @Option(name: .customLong("for"), help: ArgumentHelp("Stop by itself after this long, e.g. 30s or 10m.", valueName: "duration"))
     var duration: String?
 
     func validate() throws {
+        if controls {
+            guard profile != nil, lab == nil else { throw ValidationError("--controls needs a PROFILE, e.g. riglog simulate brake-trainer --controls.") }
+            return
+        }
         if lab != nil {
             if profile != nil || listen != nil || rtu != nil || scenario != nil {
                 throw ValidationError("--lab serves the rigs of the lab config: give no PROFILE, --listen, --rtu or --scenario with it.")
@@ -93,6 +102,10 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if controls {
+            try printControls()
+            return
+        }
         let simulator = try makeSimulator()
         do {
             try simulator.start()
@@ -107,6 +120,25 @@ struct SimulateCommand: AsyncParsableCommand {
         let signal = await Self.waitForStop(after: duration.flatMap(parseDuration))
         simulator.stop()
         print("stopped\(signal.map { " (\($0))" } ?? "")")
+    }
+
+    private func printControls() throws {
+        let name = profile!
+        let path = name.contains("/") || name.hasSuffix(".yaml") ? name : "\(devices)/\(name).yaml"
+        let loaded: DeviceProfile
+        do { loaded = try ProfileLoader.load(path: path) } catch { throw CommandFailure.usage(error.description) }
+        let model = RigModels.make(for: loaded)
+        print(model is WaveformModel
+            ? "\(loaded.name) has no model of its own: every channel follows a waveform (scenario waveforms:), and set: holds a channel at a value."
+            : "\(loaded.name) model controls (scenario set:/ramp:; student controls follow the student's skill):")
+        for control in model.controls {
+            let range = control.isSwitch ? "true/false" : "\(Self.number(control.range.lowerBound))...\(Self.number(control.range.upperBound))"
+            print("  \(control.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(range.padding(toLength: 16, withPad: " ", startingAt: 0)) \(control.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(control.help)")
+        }
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e12 ? String(Int64(value)) : String(value)
     }
 
     private func makeSimulator() throws -> LabSimulator {
