@@ -65,7 +65,7 @@ struct ScenarioErrorTests {
               - {at: 2s, set: {pedal: 3}}
               - {at: 3s, fault: {stuck: wheel_sped}}
             """, check: "brake-trainer")
-        #expect(issues.contains(where: { $0.hasPrefix("broken.scenario:1:1: profile: the scenario is for engine-trainer but the rig is a brake-trainer") }), "\(issues)")
+        #expect(issues.contains(where: { $0.hasPrefix("broken.scenario:2:10: profile: the scenario is for engine-trainer but the rig is a brake-trainer") }), "\(issues)")
         #expect(issues.contains(where: { $0.hasPrefix(#"broken.scenario:4:20: timeline[0].pdeal: unknown field "pdeal"; did you mean "pedal"?"#) }), "\(issues)")
         #expect(issues.contains(#"broken.scenario:5:20: timeline[1].pedal: found 3, expected a value from 0 to 1 (brake pedal travel, 0-1)"#), "\(issues)")
         #expect(issues.contains(where: { $0.hasPrefix(#"broken.scenario:6:5: timeline[2].fault: unknown field "wheel_sped"; did you mean "wheel_speed"?"#) }), "\(issues)")

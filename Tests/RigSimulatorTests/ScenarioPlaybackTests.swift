@@ -66,6 +66,23 @@ struct ScenarioPlaybackTests {
         #expect(try reader.read(request).count == 1, "answering again after the drop")
     }
 
+    @Test func aStuckSensorHoldsItsValueUntilCleared() throws {
+        var rig = try SimulatedRig(id: "engine-1", profile: try Fixtures.profile("engine-trainer"), endpoint: .tcp(host: "127.0.0.1", port: 0))
+        rig.set("ignition", to: 1)
+        rig.set("starter", to: 1)
+        rig.advance(to: 2)
+        rig.set("starter", to: 0)
+        rig.advance(to: 5)
+        let frozen = rig.channelValues["coolant_temp"]!
+        rig.inject(.stuck(channel: "coolant_temp"))
+        rig.set("coolant", to: 90)  // the engine is hot now; the frozen sensor does not say so
+        rig.advance(to: 6)
+        #expect(rig.channelValues["coolant_temp"] == frozen)
+        #expect(rig.model.values["coolant_temp"]! >= 89)
+        rig.clearFaults()
+        #expect(rig.channelValues["coolant_temp"]! >= 89)
+    }
+
     @Test func aSlowStudentIsLateAndFallsBehindThroughASequence() throws {
         let scenario = try ScenarioLoader.parse(yaml: """
             scenario: Skill

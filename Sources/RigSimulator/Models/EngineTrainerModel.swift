@@ -113,14 +113,14 @@ public struct EngineTrainerModel: RigModel {
         knock = running && coolant > 100 && throttle > 0.7 && rpm < 3500 && random.unit() < 0.3
 
         // The ECU stores a code once a fault has been seen for a few seconds of trying to run.
-        let faults: [(active: Bool, seen: Bool)] = [
-            (on(.faultInjector2), on(.faultInjector2) && running), (on(.faultECT), on(.faultECT) && ignition),
-            (on(.faultCKP), on(.faultCKP) && cranking),
-        ]
-        for i in 0..<3 {
-            faultTime[i] = faults[i].seen ? faultTime[i] + dt : faults[i].active ? faultTime[i] : 0
+        // A fault counts while the engine is in the state that reveals it; cleared, it resets.
+        func watch(_ i: Int, active: Bool, seen: Bool) {
+            faultTime[i] = seen ? faultTime[i] + dt : active ? faultTime[i] : 0
             if faultTime[i] > 3 { stored[i] = true }
         }
+        watch(0, active: on(.faultInjector2), seen: on(.faultInjector2) && running)
+        watch(1, active: on(.faultECT), seen: on(.faultECT) && ignition)
+        watch(2, active: on(.faultCKP), seen: on(.faultCKP) && cranking)
     }
 
     private var lambda: Double {

@@ -44,6 +44,8 @@ public struct Scenario: Sendable, Hashable {
     public var events: [ScenarioEvent]
     /// The file the scenario came from, for messages.
     public var file: String
+    /// Where `profile:` and each waveform's channel are written, for messages.
+    public var locations: [String: SourceLocation] = [:]
 
     public init(name: String, profile: String? = nil, seed: UInt64? = nil, repeatEvery: Double? = nil,
                 students: [UInt64: StudentSkill] = [:], waveforms: [String: Waveform] = [:], events: [ScenarioEvent],

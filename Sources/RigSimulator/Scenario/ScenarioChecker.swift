@@ -6,7 +6,7 @@ extension ScenarioLoader {
     public static func check(_ scenario: Scenario, profile: DeviceProfile, model: any RigModel) throws(ConfigErrors) {
         var issues: [ConfigIssue] = []
         if let wanted = scenario.profile, wanted != profile.name {
-            issues.append(ConfigIssue(location: SourceLocation(file: scenario.file, line: 1, column: 1), field: "profile",
+            issues.append(ConfigIssue(location: scenario.locations["profile"] ?? SourceLocation(file: scenario.file, line: 1, column: 1), field: "profile",
                                       problem: .conflict("the scenario is for \(wanted) but the rig is a \(profile.name); give this rig a scenario written for \(profile.name)")))
         }
         let controls = model.controls
@@ -38,7 +38,7 @@ extension ScenarioLoader {
             }
         }
         for name in scenario.waveforms.keys.sorted() where !channels.contains(name) {
-            issues.append(ConfigIssue(location: SourceLocation(file: scenario.file, line: 1, column: 1), field: "waveforms.\(name)",
+            issues.append(ConfigIssue(location: scenario.locations["waveforms.\(name)"] ?? SourceLocation(file: scenario.file, line: 1, column: 1), field: "waveforms.\(name)",
                                       problem: .unknownField(name, suggestion: Spelling.closest(to: name, in: channels), allowed: channels)))
         }
         if !issues.isEmpty { throw ConfigErrors(sorted(issues)) }

@@ -81,8 +81,13 @@ public enum ScenarioLoader {
         if let repeatEvery, let last = events.map(\.time).max(), last >= repeatEvery, let value = field("repeat") {
             y.report(.invalid(found: value.found, expected: "a period longer than the timeline (its last event is at \(format(last)))"), at: value)
         }
-        return Scenario(name: name, profile: profile, seed: seed, repeatEvery: repeatEvery, students: students,
-                        waveforms: waveforms, events: events, file: y.file)
+        var scenario = Scenario(name: name, profile: profile, seed: seed, repeatEvery: repeatEvery, students: students,
+                                waveforms: waveforms, events: events, file: y.file)
+        if let value = field("profile") { scenario.locations["profile"] = y.location(of: value) }
+        if let value = field("waveforms"), case .mapping(let mapping) = value.node {
+            for key in mapping.keys { scenario.locations["waveforms.\(key.string ?? "")"] = y.location(of: ScenarioYAML.Value(node: key, path: "")) }
+        }
+        return scenario
     }
 
     static func format(_ seconds: Double) -> String {
