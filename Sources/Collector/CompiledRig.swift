@@ -32,7 +32,7 @@ public struct CompiledRig: Sendable {
 
     /// The channels the store registers for `rig`: the profile's, then `operator` when the
     /// profile has a badge register (sessions are rebuilt from it, live and offline).
-    public static func channelDefinitions(of rig: RigProfiles.Rig) -> [ChannelDefinition] {
+    public static func channelDefinitions(of rig: Rig) -> [ChannelDefinition] {
         var definitions = rig.profile.channels.map { channel in
             ChannelDefinition(name: channel.name, unit: channel.unit, type: channel.type.description,
                               kind: sampleKind(of: channel.type), scale: channel.scale, offset: channel.offset)
@@ -44,7 +44,7 @@ public struct CompiledRig: Sendable {
     }
 
     /// Resolves `rig` against the channel ids the store returned for ``channelDefinitions(of:)``.
-    public init(rig: RigProfiles.Rig, channelIDs: [UInt32]) {
+    public init(rig: Rig, channelIDs: [UInt32]) {
         let profile = rig.profile
         precondition(channelIDs.count == profile.channels.count + (profile.operatorRegister == nil ? 0 : 1))
         id = rig.id

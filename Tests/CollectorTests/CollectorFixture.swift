@@ -73,7 +73,7 @@ final class CollectorFixture {
 
     /// Puts `value(channel)` into `map` for every channel of `profile`, encoded as the profile
     /// says: the same codecs the collector decodes with, used the other way.
-    static func serve(_ profile: DeviceProfile, in map: RegisterMap, value: (RigProfiles.Channel) -> Double) {
+    static func serve(_ profile: DeviceProfile, in map: RegisterMap, value: (Channel) -> Double) {
         map.withTables { t in
             for channel in profile.channels {
                 let raw = channel.rawValue(for: value(channel))
@@ -90,7 +90,7 @@ final class CollectorFixture {
     }
 
     /// A value each channel of the all-types profile can carry exactly.
-    static func testValue(_ channel: RigProfiles.Channel, unit: Int) -> Double {
+    static func testValue(_ channel: Channel, unit: Int) -> Double {
         let u = Double(unit)
         switch channel.type {
         case .bool, .bit: return unit % 2 == 0 ? 0 : 1

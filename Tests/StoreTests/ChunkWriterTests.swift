@@ -7,7 +7,7 @@ import Testing
     static let t0: Int64 = 1_764_383_400_000_000_000  // 2025-11-29T02:30:00Z in ns
 
     /// Given a store with one rig of three channels.
-    private func makeStore(_ folder: TemporaryFolder) throws -> (StoreDatabase, Rig) {
+    private func makeStore(_ folder: TemporaryFolder) throws -> (StoreDatabase, RigRecord) {
         let store = try StoreDatabase.open(folder: folder.path)
         try store.register(
             rig: RigDefinition(id: "brake-1", name: "Brake trainer 1", profile: "brake-trainer"),
@@ -20,7 +20,7 @@ import Testing
     }
 
     /// Frames of the three channels at 100 Hz with a little jitter.
-    private func frames(_ rig: Rig, count: Int, start: Int = 0) -> [Sample] {
+    private func frames(_ rig: RigRecord, count: Int, start: Int = 0) -> [Sample] {
         var samples: [Sample] = []
         for i in start..<(start + count) {
             let t = Self.t0 + Int64(i) * 10_000_000 + Int64(i % 5) * 13_000

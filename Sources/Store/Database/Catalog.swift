@@ -42,7 +42,7 @@ public struct ChannelDefinition: Sendable, Hashable {
 }
 
 /// A registered channel: its definition and the id samples carry.
-public struct Channel: Sendable, Hashable {
+public struct ChannelRecord: Sendable, Hashable {
     /// The id to put in ``Sample/channel``.
     public var id: UInt32
     /// The id of the rig the channel belongs to.
@@ -62,11 +62,11 @@ public struct Channel: Sendable, Hashable {
 }
 
 /// A registered rig.
-public struct Rig: Sendable, Hashable {
+public struct RigRecord: Sendable, Hashable {
     /// Id, name and profile.
     public var definition: RigDefinition
     /// Channels in profile order.
-    public var channels: [Channel]
+    public var channels: [ChannelRecord]
 
     /// The stable rig id (`brake-1`).
     public var id: String { definition.id }

@@ -48,13 +48,13 @@ extension StoreDatabase {
     /// The rig with this id and its channels in profile order.
     ///
     /// - Throws: ``StoreError/unknownRig(_:known:)`` listing the rigs there are.
-    public func rig(_ id: String) throws(StoreError) -> Rig {
-        let found: Rig? = try read { db in
+    public func rig(_ id: String) throws(StoreError) -> RigRecord {
+        let found: RigRecord? = try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, name, profile FROM rigs WHERE id = ?", arguments: [id]) else {
                 return nil
             }
             let definition = RigDefinition(id: row["id"], name: row["name"], profile: row["profile"])
-            return Rig(definition: definition, channels: try Self.channels(db, rig: id))
+            return RigRecord(definition: definition, channels: try Self.channels(db, rig: id))
         }
         if let found { return found }
         throw .unknownRig(id, known: try rigIDs())
@@ -65,7 +65,7 @@ extension StoreDatabase {
         try read { db in try String.fetchAll(db, sql: "SELECT id FROM rigs ORDER BY id") }
     }
 
-    static func channels(_ db: Database, rig: String) throws -> [Channel] {
+    static func channels(_ db: Database, rig: String) throws -> [ChannelRecord] {
         try Row.fetchAll(
             db,
             sql: """
@@ -76,12 +76,12 @@ extension StoreDatabase {
         ).map(channel(from:))
     }
 
-    static func channel(from row: Row) -> Channel {
+    static func channel(from row: Row) -> ChannelRecord {
         let kind = Sample.Kind(rawValue: UInt8(clamping: row["kind"] as Int)) ?? .integer
         let definition = ChannelDefinition(
             name: row["name"], unit: row["unit"], type: row["type"], kind: kind,
             scale: row["scale"], offset: row["offset"])
-        return Channel(id: UInt32(row["id"] as Int64), rig: row["rig_id"], definition: definition)
+        return ChannelRecord(id: UInt32(row["id"] as Int64), rig: row["rig_id"], definition: definition)
     }
 
     /// Stores a lab config or profile text (once per distinct content) and returns its id.

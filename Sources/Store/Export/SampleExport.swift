@@ -41,10 +41,10 @@ public struct SampleExport: Sendable {
     /// The rig's channels this export covers, in the order asked for.
     ///
     /// - Throws: ``StoreError/unknownRig(_:known:)``, ``StoreError/unknownChannel(rig:channel:known:)``.
-    public func selectedChannels(in store: StoreDatabase) throws(StoreError) -> [Channel] {
+    public func selectedChannels(in store: StoreDatabase) throws(StoreError) -> [ChannelRecord] {
         let rig = try store.rig(rig)
         guard !channels.isEmpty else { return rig.channels }
-        return try channels.map { (name) throws(StoreError) -> Channel in
+        return try channels.map { (name) throws(StoreError) -> ChannelRecord in
             guard let channel = rig.channels.first(where: { $0.name == name }) else {
                 throw .unknownChannel(rig: rig.id, channel: name, known: rig.channels.map(\.name))
             }

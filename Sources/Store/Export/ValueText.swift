@@ -3,11 +3,11 @@ import Ingest
 /// Formats sample values for CSV: integers as integers, scaled values with the decimals their
 /// scale has, booleans as `0`/`1`, floats in their shortest exact form.
 struct ValueText {
-    private let channel: Channel
+    private let channel: ChannelRecord
     private let decimals: Int
     private let isUnsigned64: Bool
 
-    init(_ channel: Channel) {
+    init(_ channel: ChannelRecord) {
         self.channel = channel
         let definition = channel.definition
         decimals = max(Self.decimals(of: definition.scale), Self.decimals(of: definition.offset))

@@ -5,7 +5,7 @@ import Ingest
 /// Reads one channel's chunks in a time range, one chunk at a time, so a reader never holds more
 /// than one decoded chunk per channel in memory.
 final class ChannelStream {
-    let channel: Channel
+    let channel: ChannelRecord
     private let cursor: RowCursor
     private let fromMicros: Int64
     private let toMicros: Int64
@@ -18,7 +18,7 @@ final class ChannelStream {
     private(set) var headTime: Int64?
 
     /// Samples with `from <= time < to` (µs).
-    init(_ db: Database, channel: Channel, fromMicros: Int64, toMicros: Int64) throws {
+    init(_ db: Database, channel: ChannelRecord, fromMicros: Int64, toMicros: Int64) throws {
         self.channel = channel
         self.fromMicros = fromMicros
         self.toMicros = toMicros

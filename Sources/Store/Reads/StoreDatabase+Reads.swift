@@ -38,7 +38,7 @@ public struct ValueStatistics: Sendable, Hashable {
 /// How much a channel takes in the store.
 public struct ChannelStorage: Sendable, Hashable {
     /// The channel.
-    public var channel: Channel
+    public var channel: ChannelRecord
     /// Samples stored.
     public var samples: Int
     /// Chunks holding them.
@@ -59,7 +59,7 @@ extension StoreDatabase {
     ///
     /// Memory stays at one decoded chunk per channel whatever the range.
     public func forEachSample(
-        of channels: [Channel], from: Int64? = nil, to: Int64? = nil, _ body: (Sample) throws -> Void
+        of channels: [ChannelRecord], from: Int64? = nil, to: Int64? = nil, _ body: (Sample) throws -> Void
     ) throws {
         let fromMicros = from.map { OpenGroup.microseconds($0) } ?? .min
         let toMicros = to.map { OpenGroup.microseconds($0 &+ 999) } ?? .max
@@ -89,7 +89,7 @@ extension StoreDatabase {
 
     /// A series downsampled to `buckets` equal buckets between `from` and `to` (ns): what a chart
     /// draws. Empty buckets are left out.
-    public func series(of channel: Channel, from: Int64, to: Int64, buckets: Int) throws -> [SeriesBucket] {
+    public func series(of channel: ChannelRecord, from: Int64, to: Int64, buckets: Int) throws -> [SeriesBucket] {
         precondition(buckets > 0 && to > from)
         let width = max(1, (to - from + Int64(buckets) - 1) / Int64(buckets))
         var stats = [ValueStatistics](repeating: ValueStatistics(), count: buckets)
@@ -104,7 +104,7 @@ extension StoreDatabase {
     }
 
     /// Count, min, max and mean of a channel's values in a range.
-    public func statistics(of channel: Channel, from: Int64? = nil, to: Int64? = nil) throws -> ValueStatistics {
+    public func statistics(of channel: ChannelRecord, from: Int64? = nil, to: Int64? = nil) throws -> ValueStatistics {
         var stats = ValueStatistics()
         try forEachSample(of: [channel], from: from, to: to) { stats.add(channel.value(of: $0)) }
         return stats
@@ -112,7 +112,7 @@ extension StoreDatabase {
 
     /// Stored samples of `channels` in chunks overlapping the range: an upper bound of what
     /// ``forEachSample(of:from:to:_:)`` yields, read from the chunk index without decoding.
-    public func estimatedSampleCount(of channels: [Channel], from: Int64? = nil, to: Int64? = nil) throws(StoreError) -> Int {
+    public func estimatedSampleCount(of channels: [ChannelRecord], from: Int64? = nil, to: Int64? = nil) throws(StoreError) -> Int {
         let fromMicros = from.map { OpenGroup.microseconds($0) } ?? .min
         let toMicros = to.map { OpenGroup.microseconds($0 &+ 999) } ?? .max
         return try read { db in
