@@ -181,6 +181,13 @@ struct SimulateCommand: AsyncParsableCommand {
         await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
             let queue = DispatchQueue(label: "riglog.simulate.signals")
             let once = ResumeOnce(continuation)
+            // A parent may have started us with these blocked (its threads' mask is inherited);
+            // unblock them here so at least this thread takes them for the dispatch sources.
+            var wanted = sigset_t()
+            sigemptyset(&wanted)
+            sigaddset(&wanted, SIGINT)
+            sigaddset(&wanted, SIGTERM)
+            pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
             var sources: [any DispatchSourceSignal] = []
             for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
                 signal(number, SIG_IGN)  // delivered to the dispatch source instead

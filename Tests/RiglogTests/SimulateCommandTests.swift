@@ -12,8 +12,8 @@ struct SimulateCommandTests {
         let outputPath: String
         private var status: Int32?
 
-        init(_ arguments: [String]) throws {
-            let binary = try DevicesCommandTests.binary().path
+        init(_ arguments: [String], executable: String? = nil) throws {
+            let binary = try executable ?? DevicesCommandTests.binary().path
             outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-simulate-\(UUID().uuidString).out").path
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
@@ -23,20 +23,41 @@ struct SimulateCommandTests {
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
             let argv = ([binary] + arguments).map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
+            // Test threads block most signals, and a spawned child inherits that mask: without
+            // resetting it, SIGTERM would stay pending in the child forever.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var none = sigset_t(), defaults = sigset_t()
+            sigemptyset(&none)
+            sigemptyset(&defaults)
+            for signal in [SIGTERM, SIGINT, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setsigdefault(&attributes, &defaults)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
             var child: pid_t = 0
-            let rc = posix_spawn(&child, binary, &actions, nil, argv, environ)
+            let rc = posix_spawn(&child, binary, &actions, &attributes, argv, environ)
             guard rc == 0 else { throw CocoaError(.executableLoad) }
             pid = child
         }
 
         var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
-        /// Sends `signal` and waits for the exit status (128 + signal if killed by it).
+        /// Sends `signal` and waits for the exit status (128 + signal if killed by it); a child
+        /// still running after ten seconds is killed, so a test can fail but never hang.
         func stop(_ signal: Int32 = SIGTERM) -> Int32 {
             if let status { return status }
             kill(pid, signal)
             var raw: Int32 = 0
-            while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+            var waited = 0
+            while true {
+                let rc = waitpid(pid, &raw, WNOHANG)
+                if rc == pid { break }
+                if rc == -1 && errno != EINTR { raw = 0x7F; break }  // reaped elsewhere: unknown
+                waited += 1
+                if waited == 500 { kill(pid, SIGKILL) }
+                usleep(20_000)
+            }
             let s = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
             status = s
             return s
@@ -113,6 +134,35 @@ struct SimulateCommandTests {
         #expect(simulator.stop(SIGINT) == 0, "\(simulator.output)")
         #expect(simulator.output.contains("serving air-1 (air-brake-trainer, model) on tcp://127.0.0.1:\(a) unit 2"), "\(simulator.output)")
         #expect(simulator.output.contains("serving daq-1 (adam-6017, waveforms) on tcp://127.0.0.1:\(b) unit 1"))
+    }
+
+    @Test func servesARigOnASerialLine() async throws {
+        // socat joins two pseudo-terminals: the simulator on one end, the reader on the other.
+        guard let socat = ["/usr/bin/socat", "/bin/socat"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            Issue.record("socat is not installed; run `make deps`")
+            return
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-simulate-pty-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pty = try Simulator(["pty,raw,echo=0,link=\(folder)/a", "pty,raw,echo=0,link=\(folder)/b"], executable: socat)
+        defer { _ = pty.stop() }
+        try await Self.waitUntil("socat's pty links") {
+            FileManager.default.fileExists(atPath: "\(folder)/a") && FileManager.default.fileExists(atPath: "\(folder)/b")
+        }
+        let devices = DevicesCommandTests.root.appendingPathComponent("Devices").path
+        let simulator = try Simulator(["simulate", "ev-battery-trainer", "--rtu", "\(folder)/a", "--baud", "38400", "--parity", "N",
+                                       "--unit", "3", "--devices", devices])
+        try await Self.waitUntil("riglog simulate to open the line") { simulator.output.contains("simulating 1 rig") }
+        let line = SerialLine(device: "\(folder)/b", baud: 38_400, parity: .none, dataBits: 8, stopBits: 1)
+        let reader = ModbusReader(endpoint: .rtu(line), options: .init(responseTimeout: .milliseconds(500)))
+        // The pack at rest: 60 % charge (input 3, 0.1 %), the HV interlock closed (input 11, bit 6).
+        let words = try reader.read(ReadRequest(kind: .input, unit: 3, address: 0, count: 12))
+        #expect(words[3] == 600)
+        #expect(words[11] & 0b100_0000 != 0)
+        reader.close()
+        #expect(simulator.stop(SIGTERM) == 0, "\(simulator.output)")
+        #expect(simulator.output.contains("serving ev-battery-trainer (ev-battery-trainer, model) on rtu://\(folder)/a?baud=38400&parity=N&data=8&stop=1 unit 3"), "\(simulator.output)")
     }
 
     @Test func mistakesAreUsageErrors() throws {
