@@ -23,7 +23,8 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
         case .modelMissesChannels(let profile, let channels):
             return "the \(profile) model does not simulate channel\(channels.count == 1 ? "" : "s") "
                 + channels.joined(separator: ", ")
-                + "; the profile has channels its model does not know: rename them back, or simulate the profile generically"
+                + "; the profile has channels its model does not know (was it edited?): restore their names, or save the profile "
+                + "under another name to simulate it with waveforms"
         case .unitClash(let endpoint, let unit, let rigs):
             return "\(rigs.joined(separator: " and ")) both use unit \(unit) on \(endpoint); give each rig on one connection its own unit id"
         case .badEndpoint(let rig, let reason):
