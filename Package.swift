@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // libmodbus through pkg-config; `make deps` installs Debian's libmodbus-dev.
@@ -52,6 +54,12 @@ let package = Package(
             dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // HTTP: /healthz and /metrics now; dashboards, the instructor portal and the JSON API later.
+        .target(
+            name: "LabWeb",
+            dependencies: ["Collector", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
         .target(
             name: "RigSimulator",
@@ -61,7 +69,9 @@ let package = Package(
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector",
+                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,10 +94,11 @@ let package = Package(
         .testTarget(name: "ModbusTests", dependencies: ["Modbus"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles"], exclude: ["Broken"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store"], swiftSettings: strict),
+        .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
-        .testTarget(name: "RiglogTests", dependencies: ["Modbus"], swiftSettings: strict),
+        .testTarget(name: "RiglogTests", dependencies: ["Modbus", "Store", "Ingest"], swiftSettings: strict),
     ]
 )

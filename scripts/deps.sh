@@ -3,6 +3,7 @@
 #   libmodbus-dev (and pkg-config)   the Modbus library riglog is built on
 #   socat, mbpoll                    a serial line made of two ptys, an independent Modbus client
 #   sqlite3                          the command-line shell, for looking into a data folder
+#   valgrind, curl, prometheus       instruction counts for make bench; promtool checks /metrics
 #   pymodbus (PyPI)                  an independent Modbus server for the peer tests
 # Uses sudo when not root. Safe to run again: it does nothing when everything is there.
 set -euo pipefail
@@ -14,6 +15,8 @@ command -v socat >/dev/null 2>&1 || need_apt+=(socat)
 command -v mbpoll >/dev/null 2>&1 || need_apt+=(mbpoll)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)   # make bench: instruction counts
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus) # promtool checks /metrics in the tests
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 
 sudo_cmd=()

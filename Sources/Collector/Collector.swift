@@ -72,6 +72,9 @@ public final class Collector: Sendable {
     /// Samples dropped because a ring was full, over all workers.
     public var droppedSamples: Int { workers.reduce(0) { $0 + $1.ring.droppedCount } }
 
+    /// Samples handed to the sinks (the store) so far.
+    public var storedSamples: Int { drainer.deliveredCount }
+
     /// Every rig's statistics.
     public var statistics: [RigStatistics] { workers.flatMap(\.statistics) }
 

@@ -5,9 +5,9 @@ import Synchronization
 
 /// Polls every rig behind one connection (a TCP endpoint or a serial bus) on its own thread.
 ///
-/// Requests of all its rigs share one ``PollSchedule`` and go out one at a time, keeping the
-/// device's `pause_between_requests` (and, on a serial line, at least the inter-frame gap)
-/// between them. Each response becomes one frame of samples stamped with the wall-clock time
+/// Requests of all its rigs share one ``PollSchedule`` and go out one at a time, keeping each
+/// device's `pause_between_requests` between two requests to it (other units' requests may go
+/// in between) and, on a serial line, the inter-frame gap between any two frames. Each response becomes one frame of samples stamped with the wall-clock time
 /// it arrived, pushed into the worker's ring; a full ring drops and counts, the worker never
 /// waits. Failures become gaps (``OutageTracker``): a connection failure stops every rig on it
 /// and reconnects with ``ReconnectBackoff``; a rig that fails twice in a row while the
@@ -74,6 +74,8 @@ private struct PollLoop {
         var retryAt: MonotonicInstant?
         var failuresInARow = 0
         var badge: Int64?
+        /// The earliest time this rig's device takes its next request (`pause_between_requests`).
+        var nextAllowed = MonotonicInstant(nanoseconds: 0)
     }
 
     let worker: ConnectionWorker
@@ -87,9 +89,9 @@ private struct PollLoop {
     let registers = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 125)
     let bits = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2000)
     let frame: UnsafeMutableBufferPointer<Sample>
-    /// The earliest time the next request may go out (device pauses, serial frame gap).
+    /// The earliest time the next request may go out on this connection (the serial frame gap).
     var nextAllowed = MonotonicInstant.now
-    let gapBetweenRequests: Duration
+    let frameGap: Duration
 
     init(worker: ConnectionWorker) {
         self.worker = worker
@@ -100,9 +102,11 @@ private struct PollLoop {
         states = Array(repeating: RigState(), count: worker.rigs.count)
         let widest = worker.rigs.flatMap(\.requests).map(\.fields.count).max() ?? 1
         frame = .allocate(capacity: max(widest, 1))
-        var gap = worker.rigs.map(\.limits.pauseBetweenRequests).max() ?? .zero
-        if case .rtu(let line) = worker.endpoint { gap = max(gap, .microseconds(line.interFrameGapMicroseconds)) }
-        gapBetweenRequests = gap
+        if case .rtu(let line) = worker.endpoint {
+            frameGap = .microseconds(line.interFrameGapMicroseconds)
+        } else {
+            frameGap = .zero
+        }
     }
 
     mutating func run() {
@@ -117,21 +121,39 @@ private struct PollLoop {
             if let retry = connectionRetryAt {
                 guard wait(until: retry) else { return }
                 connectionRetryAt = nil
-                schedule.resume(at: .now)
+            }
+            if !reader.isConnected {
+                guard connect() else { continue }
             }
             let (group, deadline) = schedule.nextDue()
-            guard wait(until: max(deadline, nextAllowed)) else { return }
             let job = order[group]
+            guard wait(until: max(deadline, nextAllowed, states[job.rig].nextAllowed)) else { return }
             let now = MonotonicInstant.now
             if let retry = states[job.rig].retryAt, now < retry {
-                worker.statistics[job.rig].skipped(0)
                 schedule.resume(group: group, at: now)
                 continue
             }
             poll(job, lateness: schedule.lateness(of: group, startingAt: now), started: now)
-            nextAllowed = MonotonicInstant.now.advanced(by: gapBetweenRequests)
-            worker.statistics[job.rig].skipped(schedule.completed(group, at: .now))
+            let end = MonotonicInstant.now
+            nextAllowed = end.advanced(by: frameGap)
+            states[job.rig].nextAllowed = end.advanced(by: worker.rigs[job.rig].limits.pauseBetweenRequests)
+            worker.statistics[job.rig].skipped(schedule.completed(group, at: end))
         }
+    }
+
+    /// Opens the connection, waits out the devices' `pause_after_connect`, and puts the
+    /// schedule back on its grid: slots that passed while connecting are not overruns.
+    mutating func connect() -> Bool {
+        do {
+            try reader.connect()
+        } catch {
+            failed(0, error, time: WallClock.nanoseconds())
+            return false
+        }
+        let pause = worker.rigs.map(\.limits.pauseAfterConnect).max() ?? .zero
+        if pause > .zero, !wait(until: MonotonicInstant.now.advanced(by: pause)) { return false }
+        schedule.resume(at: .now)
+        return true
     }
 
     /// Sleeps until `instant` in slices, so a stop request is honoured within 100 ms.
@@ -149,12 +171,6 @@ private struct PollLoop {
         let rig = worker.rigs[job.rig]
         let request = rig.requests[job.request]
         do {
-            if !reader.isConnected {
-                try reader.connect()
-                if rig.limits.pauseAfterConnect > .zero {
-                    MonotonicInstant.now.advanced(by: rig.limits.pauseAfterConnect).sleepUntil()
-                }
-            }
             let count: Int
             if request.kind.isBit {
                 try reader.readBits(request.kind, unit: rig.unit, address: request.start, count: request.count, into: bits)

@@ -1,0 +1,35 @@
+public import Collector
+public import Hummingbird
+public import Logging
+
+/// The collector's HTTP endpoints. `/healthz` answers 200 while the collector runs; `/metrics`
+/// is the Prometheus exposition of every rig's figures.
+public enum LabServer {
+    /// The router, for `Application` and for tests (`app.test(.router)`).
+    public static func router(collector: Collector) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("healthz") { _, _ -> Response in
+            let rigs = collector.statistics.map(\.snapshot)
+            let up = rigs.filter(\.up).count
+            return text("ok: \(up) of \(rigs.count) rigs answering\n")
+        }
+        router.get("metrics") { _, _ -> Response in
+            let exposition = PrometheusExposition(statistics: collector.statistics,
+                                                  droppedSamples: collector.droppedSamples,
+                                                  storedSamples: collector.storedSamples)
+            return text(exposition.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        return router
+    }
+
+    /// The HTTP application on `host:port`; run it in a `ServiceGroup` beside the collector.
+    public static func application(collector: Collector, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
+        Application(router: router(collector: collector),
+                    configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "riglog"),
+                    logger: logger)
+    }
+
+    static func text(_ body: String, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}
