@@ -9,7 +9,8 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
     case unitClash(endpoint: String, unit: Int, rigs: [String])
     /// A rig's connection is not one the simulator can serve.
     case badEndpoint(rig: String, reason: String)
-    /// The server for an endpoint could not start (port in use, no such serial device...).
+    /// The server for an endpoint could not start (port in use, an address not of this PC, no
+    /// such serial device...). `endpoint` is kept for callers that report it themselves.
     case serverFailed(endpoint: String, ModbusError)
     /// A scenario file (or several) is wrong.
     case scenario(ConfigErrors)
@@ -30,7 +31,12 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
         case .badEndpoint(let rig, let reason):
             return "rig \(rig): \(reason)"
         case .serverFailed(let endpoint, let error):
-            return "cannot serve \(endpoint): \(error); choose a free port (or another serial device) and check permissions"
+            // The Modbus error names the endpoint and says what to do; a lab config written for
+            // the real rigs (their own IP addresses) needs one more hint.
+            let local = ["tcp://127.", "tcp://0.0.0.0", "tcp://localhost", "tcp://[::", "rtu://"].contains { endpoint.hasPrefix($0) }
+            let text = error.description
+            return local ? text
+                : "\(text.hasSuffix(".") ? String(text.dropLast()) : text); to simulate a lab written for the real rigs, give its rigs this PC's addresses (127.0.0.1) and free ports"
         case .scenario(let errors), .config(let errors):
             return errors.description
         case .unreadable(let path, let reason):
