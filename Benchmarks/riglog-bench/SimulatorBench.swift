@@ -7,21 +7,24 @@ import Synchronization
 import Glibc
 #endif
 
-/// `riglog-bench sim-load [RIGS] [RATE_HZ] [SECONDS] [UNITS_PER_PORT] [planned|all]`: one
+/// `riglog-bench sim-load [RIGS] [RATE_HZ] [SECONDS] [UNITS_PER_PORT] [planned|all|process]`: one
 /// simulator serving a generated demo lab (64 rigs by default) in-process, polled by one client
 /// thread per rig at 100 Hz. A poll is the rig's planned request set as the collector sends it
 /// for a rig whose lab config says `poll: 10ms` (`RequestPlan` with that override: channels with
 /// their own slower `poll:` keep it, so each request goes at its own interval); `all` sends every
 /// request of the plan at every poll instead (the worst case). Reports the simulator's CPU (its
 /// server threads and its model thread, from /proc/self/task/*/stat), the clients' CPU, and how
-/// many polls finished before their next deadline. Goal: the simulator at most about half a
-/// core at 64 x 100 Hz.
+/// many polls finished before their next deadline. `process` runs the simulator as
+/// `riglog simulate --lab` in a child process instead (the riglog binary next to riglog-bench)
+/// and measures that process's CPU from /proc/PID/stat. Goal: the simulator at most about half
+/// a core at 64 x 100 Hz.
 enum SimulatorBench {
     static func runIfAsked(_ arguments: [String]) {
         guard arguments.count >= 2, arguments[1] == "sim-load" else { return }
         let number = { (i: Int, fallback: Int) in arguments.count > i ? Int(arguments[i]) ?? fallback : fallback }
+        let mode = arguments.count > 6 ? arguments[6] : "planned"
         run(rigs: number(2, 64), rate: number(3, 100), seconds: number(4, 10), unitsPerPort: number(5, 1),
-            everyRequestEveryPoll: arguments.count > 6 && arguments[6] == "all")
+            everyRequestEveryPoll: mode == "all", childProcess: mode == "process")
         exit(0)
     }
 
@@ -32,20 +35,29 @@ enum SimulatorBench {
         var requests = 0
     }
 
-    static func run(rigs: Int, rate: Int, seconds: Int, unitsPerPort: Int, everyRequestEveryPoll: Bool) {
+    static func run(rigs: Int, rate: Int, seconds: Int, unitsPerPort: Int, everyRequestEveryPoll: Bool, childProcess: Bool) {
         let devices = ProcessInfo.processInfo.environment["RIGLOG_DEVICES"] ?? "Devices"
         let demo: DemoLab
-        let lab: LabSimulator
+        var lab: LabSimulator?
+        var child: pid_t = 0
+        let served: [(endpoint: ModbusEndpoint, unit: UInt8)]
         do {
-            // Port 0: every rig on its own free port (or a generated base port for units per port).
-            let base = unitsPerPort > 1 ? 20_000 + Int(getpid() % 20_000) : 0
+            // Port 0: every rig on its own free port (or a generated base port for units per port,
+            // and for a child process, whose ports must be known beforehand).
+            let base = unitsPerPort > 1 || childProcess ? 20_000 + Int(getpid() % 20_000) : 0
             demo = try DemoLab.generate(rigs: rigs, basePort: base, unitsPerPort: unitsPerPort, devicesFolder: devices)
-            lab = try demo.simulator(seed: 1)
-            try lab.start()
+            if childProcess {
+                child = startSimulateProcess(demo, devices: devices)
+                served = demo.rigs.map { ($0.endpoint, $0.unit) }
+            } else {
+                let simulator = try demo.simulator(seed: 1)
+                try simulator.start()
+                lab = simulator
+                served = simulator.served.map { ($0.endpoint, $0.unit) }
+            }
         } catch {
             ModbusBench.fail(error)
         }
-        let served = lab.served
         let interval = Int64(1_000_000_000 / max(rate, 1))
         let tallies = Mutex<[ClientTally]>([])
         let warmUp: Int64 = 500_000_000
@@ -62,32 +74,43 @@ enum SimulatorBench {
                 tallies.withLock { $0.append(tally) }
             })
         }
-        // CPU of every thread of this process, measured over the polling window only.
+        // CPU of every thread (of this process and of the simulator's), over the polling window only.
+        let simulatorProcess = childProcess ? "\(child)" : "self"
         LabSimulator.sleepUntilMonotonic(start)
-        let before = threadCPU()
+        let before = threadCPU("self"), simulatorBefore = threadCPU(simulatorProcess)
         let t0 = ModbusBench.monotonicNanoseconds()
         // The snapshot is taken 200 ms before the clients stop, while their threads still exist.
         LabSimulator.sleepUntilMonotonic(end - 200_000_000)
-        let after = threadCPU()
+        let after = threadCPU("self"), simulatorAfter = threadCPU(simulatorProcess)
         let wall = Double(ModbusBench.monotonicNanoseconds() - t0) / 1e9
         for thread in threads { thread.join() }
-        lab.stop()
+        lab?.stop()
+        if childProcess {
+            kill(child, SIGTERM)
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+        }
 
-        func cpu(_ names: Set<String>) -> Double {
-            after.filter { names.contains($0.value.name) }.reduce(0.0) { sum, entry in
+        func cpu(_ names: Set<String>?, before: [String: (name: String, ticks: Int)], after: [String: (name: String, ticks: Int)]) -> Double {
+            after.filter { names?.contains($0.value.name) ?? true }.reduce(0.0) { sum, entry in
                 sum + Double(entry.value.ticks - (before[entry.key]?.ticks ?? 0))
             } / Double(sysconf(Int32(_SC_CLK_TCK)))
         }
-        let server = cpu(["modbus-server"]), models = cpu(["rig-models"]), clients = cpu(["sim-client"])
+        let server = cpu(["modbus-server"], before: simulatorBefore, after: simulatorAfter)
+        let models = cpu(["rig-models"], before: simulatorBefore, after: simulatorAfter)
+        let clients = cpu(["sim-client"], before: before, after: after)
+        // A child process is the simulator as a whole (its main thread and signal handling too).
+        let simulatorTotal = childProcess ? cpu(nil, before: simulatorBefore, after: simulatorAfter) : server + models
         if ProcessInfo.processInfo.environment["SIM_BENCH_THREADS"] != nil {
-            print(Dictionary(grouping: after.values, by: \.name).mapValues { $0.count })
+            print(Dictionary(grouping: after.values, by: \.name).mapValues { $0.count }, Dictionary(grouping: simulatorAfter.values, by: \.name).mapValues { $0.count })
         }
         let total = tallies.withLock { $0.reduce(ClientTally()) { ClientTally(polls: $0.polls + $1.polls, onTime: $0.onTime + $1.onTime, failed: $0.failed + $1.failed, requests: $0.requests + $1.requests) } }
         let expected = rigs * rate * seconds
-        let simulatorShare = (server + models) / wall
+        let simulatorShare = simulatorTotal / wall
         print("""
             {"benchmark": "sim-load", "rigs": \(rigs), "rate_hz": \(rate), "seconds": \(seconds), "units_per_port": \(unitsPerPort),
              "requests": "\(everyRequestEveryPoll ? "every planned request at every poll" : "planned, each at its own interval")",
+             "simulator": "\(childProcess ? "riglog simulate --lab, a child process" : "in-process LabSimulator")",
              "polls_planned": \(expected), "polls_done": \(total.polls), "polls_on_time": \(total.onTime), "polls_failed": \(total.failed),
              "requests_per_second": \(Int(Double(total.requests) / wall)),
              "simulator_cpu_cores": \(String(format: "%.3f", simulatorShare)), "server_threads_cpu_cores": \(String(format: "%.3f", server / wall)),
@@ -130,11 +153,44 @@ enum SimulatorBench {
         return tally
     }
 
-    /// utime + stime (clock ticks) and name of every thread of this process.
-    static func threadCPU() -> [String: (name: String, ticks: Int)] {
+    /// `riglog simulate --lab` serving `demo` (its lab config written to a temporary file), in a
+    /// child process; returns once every port accepts connections.
+    static func startSimulateProcess(_ demo: DemoLab, devices: String) -> pid_t {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-sim-load-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let labPath = "\(folder)/lab.yaml"
+        do { try demo.labYAML().write(toFile: labPath, atomically: true, encoding: .utf8) } catch { ModbusBench.fail(error) }
+        let riglog = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("riglog").path
+        let arguments = [riglog, "simulate", "--lab", labPath, "--devices", devices, "--scenarios", "\(devices)/demo/scenarios", "--seed", "1"]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        guard posix_spawn(&child, riglog, &actions, nil, argv, environ) == 0 else {
+            ModbusBench.fail(CocoaError(.executableNotLoadable, userInfo: [NSFilePathErrorKey: riglog]))
+        }
+        let ports = Set(demo.rigs.compactMap { rig -> Int? in if case .tcp(_, let port) = rig.endpoint { port } else { nil } })
+        for port in ports {
+            let reader = ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: port), options: .init(connectTimeout: .milliseconds(200)))
+            var tries = 0
+            while (try? reader.connect()) == nil {
+                tries += 1
+                if tries > 100 { ModbusBench.fail(CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "riglog simulate did not listen on \(port)"])) }
+                usleep(100_000)
+            }
+            reader.close()
+        }
+        return child
+    }
+
+    /// utime + stime (clock ticks) and name of every thread of a process ("self" or a pid).
+    static func threadCPU(_ process: String) -> [String: (name: String, ticks: Int)] {
         var result: [String: (name: String, ticks: Int)] = [:]
-        for tid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
-            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(tid)/stat", encoding: .utf8),
+        for tid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process)/task")) ?? [] {
+            guard let stat = try? String(contentsOfFile: "/proc/\(process)/task/\(tid)/stat", encoding: .utf8),
                 let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
             else { continue }
             let name = String(stat[stat.index(after: open)..<close])
