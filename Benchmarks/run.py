@@ -32,6 +32,7 @@ def build():
                             capture_output=True, text=True).stdout.strip()
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libmodbus"], check=True, capture_output=True,
                            text=True).stdout.split()
+    subprocess.run(["sh", os.path.join(ROOT, "Benchmarks", "ring", "build.sh")], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["gcc", "-O2", "-o", os.path.join(BIN, "c_read_loop"),
                     os.path.join(ROOT, "Benchmarks", "modbus", "c_read_loop.c")] + flags, check=True)
     return os.path.join(bindir, "riglog-bench")
@@ -65,7 +66,7 @@ def modbus_rows(bench):
                                                                               "pymodbus_loop.py"),
                                                  str(port), str(py_n), str(count)]))
         instructions = {"c": callgrind_per_tx([os.path.join(BIN, "c_read_loop"), str(port)], count),
-                         "riglog": callgrind_per_tx([bench, "modbus-client", str(port)], count)}
+                         "riglog": callgrind_per_tx([stripped(bench), "modbus-client", str(port)], count)}
     finally:
         server.stdin.close()
         server.wait(timeout=10)
@@ -92,6 +93,13 @@ def modbus_rows(bench):
     return rows
 
 
+def stripped(binary):
+    """A copy without debug info: valgrind 3.19 cannot read the DWARF of newer Swift toolchains."""
+    copy = os.path.join(BIN, os.path.basename(binary) + "-stripped")
+    subprocess.run(["strip", "-o", copy, binary], check=True)
+    return copy
+
+
 def callgrind_per_tx(command, count):
     """User-space instructions per transaction: the difference between two loop lengths, so that
     process start-up (the dynamic linker, the Swift runtime) cancels out. Deterministic."""
@@ -106,6 +114,30 @@ def callgrind_per_tx(command, count):
     return (totals[1] - totals[0]) / 2000.0
 
 
+def ring_rows(bench):
+    """The SPSC ingest ring against a plain C ring of the same design, rounds interleaved."""
+    log("ring ...")
+    r = run_json([bench, "ring", "3" if QUICK else "9", "--json"])
+    ours = statistics.median(r["swift_samples_per_second"]) / 1e6
+    base = statistics.median(r["c_samples_per_second"]) / 1e6
+    return [row(f"Ingest ring throughput, frames of {r['frame']} samples (M samples/s)", ours, base,
+                "C SPSC ring, same design", ">= 0.9 x C", ours / base >= 0.9)]
+
+
+def store_rows(bench):
+    """Chunk store: encode + write rate and bytes per sample, against a row-per-sample table."""
+    log("store ...")
+    r = run_json([bench, "store", "--minutes", "10" if QUICK else "60", "--json"])
+    rig, floats = r["integral-rig"], r["noisy-decimal-floats"]
+    rows = [row("Encode + write to SQLite, integral rig trace (M samples/s, one core)", rig["samples_per_second"] / 1e6,
+                1.0, "goal: 1 M samples/s", ">= 1 M samples/s", rig["samples_per_second"] >= 1e6)]
+    for name, trace, goal in (("integral rig trace at 100 Hz", rig, 1.0), ("noisy float channels", floats, 1.4)):
+        ours, base = trace["file_bytes_per_sample"], trace["row_per_sample_bytes_per_sample"]
+        rows.append(row(f"Bytes per sample on disk, {name}", ours, base, "row-per-sample SQLite table",
+                        f"<= {goal} B and >= 10 x smaller", ours <= goal and base / ours >= 10))
+    return rows
+
+
 def row(name, ours, base, baseline_name, goal, met):
     return {"benchmark": name, "riglog": round(ours, 3), "baseline": round(base, 3), "baseline_name": baseline_name,
             "ratio": round(ours / base, 3) if base else None, "goal": goal, "met": bool(met)}
@@ -116,6 +148,8 @@ def main():
     bench = build()
     rows = []
     rows += modbus_rows(bench)
+    rows += ring_rows(bench)
+    rows += store_rows(bench)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}"
     print(f"| benchmark | riglog | baseline | ratio | goal | met |")
     print(f"|---|---:|---:|---:|---|---|")
