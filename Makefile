@@ -1,8 +1,8 @@
-# riglog: make deps | build | test | bench | clean
+# riglog: make deps | build | demo | test | bench | clean
 # `make test` is what CI runs (.ci/run); it installs what is missing first.
 SWIFT ?= swift
 
-.PHONY: all deps build test bench clean
+.PHONY: all deps build demo test bench clean
 
 all: build
 
@@ -11,6 +11,10 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+# A simulated lab collected for 30 s into ./riglog-data (riglog demo --help for more).
+demo: build
+	.build/debug/riglog demo --for 30s
 
 # Builds everything (the tests run the riglog binary and its helper programs), then runs every test.
 test: deps

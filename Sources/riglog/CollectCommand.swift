@@ -60,41 +60,55 @@ struct CollectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
-        let logger = Logger(label: "riglog.collect")
+        let logger = Logger.riglog("riglog.collect")
         let config: LabConfig
         do { config = try LabLoader.load(path: lab, devicesFolder: devices) } catch {
             throw CommandFailure.usage("\(lab) has \(error.issues.count) error\(error.issues.count == 1 ? "" : "s"); nothing was started:\n\(error)")
         }
         let folder = dataFolder ?? config.dataPath
+        try await LabRun(config: config, dataFolder: folder, http: noHTTP ? nil : HTTPAddress(http),
+                         timeout: parseDuration(timeout)!, duration: duration.flatMap(parseDuration), logger: logger).run()
+    }
+}
+
+/// One run of a collector on a lab config, as a group of services stopped by SIGINT/SIGTERM or
+/// `--for`: shared by `collect` and `demo`.
+struct LabRun {
+    var config: LabConfig
+    var dataFolder: String
+    var http: HTTPAddress?
+    var timeout: Duration
+    var duration: Duration?
+    var logger: Logger
+    /// Services started before the collector and stopped after it (the demo's simulator).
+    var before: [any Service] = []
+
+    @discardableResult
+    func run() async throws -> Collector {
         let store: StoreDatabase
-        do { store = try StoreDatabase.open(folder: folder, create: true) } catch { throw CommandFailure(error) }
-        let options = ModbusClientOptions(responseTimeout: parseDuration(timeout)!)
+        do { store = try StoreDatabase.open(folder: dataFolder, create: true) } catch { throw CommandFailure(error) }
+        let logger = self.logger
         let collector: Collector
         do {
-            collector = try Collector(lab: config, store: store, options: options,
+            collector = try Collector(lab: config, store: store, options: ModbusClientOptions(responseTimeout: timeout),
                                       onError: { error in logger.error("store: \(error)") })
         } catch {
             throw CommandFailure(error)
         }
         logger.info("collecting", metadata: [
-            "lab": "\(config.name)", "rigs": "\(config.rigs.count)", "connections": "\(config.connections.count)", "data": "\(folder)",
+            "lab": "\(config.name)", "rigs": "\(config.rigs.count)", "connections": "\(config.connections.count)", "data": "\(dataFolder)",
         ])
-
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: CollectorService(collector: collector))]
-        if !noHTTP, let address = HTTPAddress(http) {
-            services.append(.init(service: LabServer.application(collector: collector, host: address.host, port: address.port, logger: logger)))
-            logger.info("serving /healthz and /metrics", metadata: ["http": "\(http)"])
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = before.map { .init(service: $0) }
+        services.append(.init(service: CollectorService(collector: collector)))
+        if let http {
+            services.append(.init(service: LabServer.application(collector: collector, host: http.host, port: http.port, logger: logger)))
+            logger.info("serving /healthz and /metrics", metadata: ["http": "http://\(http.host):\(http.port)"])
         }
         if isatty(2) == 1 {
             services.append(.init(service: StatusLine(collector: collector)))
         }
-        if let duration, let limit = parseDuration(duration) {
-            services.append(.init(service: Deadline(duration: limit), successTerminationBehavior: .gracefullyShutdownGroup))
+        if let duration {
+            services.append(.init(service: Deadline(duration: duration), successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -107,6 +121,7 @@ struct CollectCommand: AsyncParsableCommand {
         let summary = "collected \(stats.reduce(0) { $0 + $1.samples }) samples from \(stats.reduce(0) { $0 + $1.polls }) polls; "
             + "\(collector.droppedSamples) samples lost; \(stats.reduce(0) { $0 + $1.overruns }) polls skipped"
         logger.info("\(summary)")
+        return collector
     }
 }
 
@@ -169,4 +184,16 @@ struct HTTPAddress {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension Logger {
+    /// Info-level logging to standard error, set up once per process by the command that runs.
+    static func riglog(_ label: String) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        return Logger(label: label)
+    }
 }

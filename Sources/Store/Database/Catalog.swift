@@ -56,8 +56,14 @@ public struct ChannelRecord: Sendable, Hashable {
     public var unit: String { definition.unit }
 
     /// The value in engineering units of a stored sample of this channel.
+    ///
+    /// A `u64` channel's raw value is kept as its bit pattern (so values above `Int64.max`
+    /// survive exactly); it is read back as unsigned here.
     public func value(of sample: Sample) -> Double {
-        sample.value(scale: definition.scale, offset: definition.offset)
+        if sample.kind == .integer, definition.type == "u64" {
+            return Double(sample.payload) * definition.scale + definition.offset
+        }
+        return sample.value(scale: definition.scale, offset: definition.offset)
     }
 }
 
