@@ -8,6 +8,10 @@ figures are medians over the rounds. Nothing here is a pass/fail test: goals are
 import json
 import os
 import platform
+import shutil
+import signal
+import tempfile
+import urllib.request
 import socket
 import statistics
 import subprocess
@@ -26,8 +30,9 @@ def log(message):
 def build():
     os.makedirs(BIN, exist_ok=True)
     log("building riglog-bench (release) ...")
-    subprocess.run(["swift", "build", "-c", "release", "--product", "riglog-bench"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    for product in ("riglog-bench", "riglog"):
+        subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
     bindir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout.strip()
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libmodbus"], check=True, capture_output=True,
@@ -114,6 +119,64 @@ def callgrind_per_tx(command, count):
     return (totals[1] - totals[0]) / 2000.0
 
 
+def lab_rows(bench, c_cpu_us):
+    """64 simulated rigs polled at 100 Hz by one collector process, the simulator in another."""
+    riglog = os.path.join(os.path.dirname(bench), "riglog")
+    rigs, seconds = (16, 8) if QUICK else (64, 30)
+    kinds = ["brake-trainer", "engine-trainer", "ev-battery-trainer", "transmission-trainer", "air-brake-trainer",
+             "rail-traction-trainer"]
+    folder = tempfile.mkdtemp(prefix="riglog-bench-lab-")
+    lines = ["lab: Benchmark lab", "timezone: UTC", "rigs:"]
+    for i in range(rigs):
+        lines.append(f"  - {{id: rig-{i + 1}, profile: {kinds[i % len(kinds)]}, connection: \"tcp://127.0.0.1:{free_port()}\", "
+                     f"unit: 1, poll: 10ms}}")
+    lab = os.path.join(folder, "lab.yaml")
+    with open(lab, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    devices = ["--devices", os.path.join(ROOT, "Devices")]
+    simulator = subprocess.Popen([riglog, "simulate", "--lab", lab] + devices, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    while "Ctrl-C" not in simulator.stdout.readline():
+        pass
+    http = free_port()
+    log(f"collector: {rigs} rigs at 100 Hz for {seconds} s ...")
+    collector = subprocess.Popen([riglog, "collect", lab, "--data", os.path.join(folder, "data"), "--for", f"{seconds}s",
+                                  "--http", f"127.0.0.1:{http}"] + devices, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(seconds - 2)
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics").read().decode()
+    _, status, usage = os.wait4(collector.pid, 0)
+    simulator.send_signal(signal.SIGTERM)
+    simulator.wait(timeout=20)
+    shutil.rmtree(folder, ignore_errors=True)
+
+    def total(name, le=None):
+        pattern = name + ("_bucket" if le else "") + "{"
+        value = 0.0
+        for line in metrics.splitlines():
+            if line.startswith(pattern) and (le is None or f'le="{le}"' in line):
+                value += float(line.rsplit(" ", 1)[1])
+        return value
+    polls = total("riglog_polls_total")
+    late = total("riglog_poll_lateness_seconds", "+Inf")
+    within_period = total("riglog_poll_lateness_seconds", "0.01")
+    within_2ms = total("riglog_poll_lateness_seconds", "0.002")
+    skipped = total("riglog_schedule_overruns_total")
+    cpu = usage.ru_utime + usage.ru_stime
+    wall = seconds
+    on_time = 100 * within_period / (late + skipped) if late else 0
+    share_2ms = 100 * within_2ms / late if late else 0
+    cpu_per_tx = cpu / max(polls, 1) * 1e6
+    return [
+        row(f"{rigs} rigs at 100 Hz: polls started within their period (%)", on_time, 99.9, "goal", ">= 99.9 %", on_time >= 99.9),
+        row(f"{rigs} rigs at 100 Hz: polls started within 2 ms of their deadline (%; p99 <= 2 ms when >= 99)", share_2ms, 99.0,
+            "goal", ">= 99 % (p99 lateness <= 2 ms)", share_2ms >= 99),
+        row(f"{rigs} rigs at 100 Hz: collector CPU (cores, whole process)", cpu / wall, 0.5, "goal", "<= 0.5 core", cpu / wall <= 0.5),
+        row(f"{rigs} rigs at 100 Hz: collector peak memory (MB)", usage.ru_maxrss / 1024, 64, "goal", "<= 64 MB",
+            usage.ru_maxrss / 1024 <= 64),
+        row(f"{rigs} rigs at 100 Hz: collector CPU per transaction (µs, all threads)", cpu_per_tx, c_cpu_us,
+            "plain C libmodbus loop", "<= 1.2 x C", cpu_per_tx <= 1.2 * c_cpu_us),
+    ]
+
+
 def ring_rows(bench):
     """The SPSC ingest ring against a plain C ring of the same design, rounds interleaved."""
     log("ring ...")
@@ -148,6 +211,8 @@ def main():
     bench = build()
     rows = []
     rows += modbus_rows(bench)
+    c_cpu_us = next(r["baseline"] for r in rows if "client CPU per transaction" in r["benchmark"])
+    rows += lab_rows(bench, c_cpu_us)
     rows += ring_rows(bench)
     rows += store_rows(bench)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}"
