@@ -6,6 +6,7 @@ import Store
 import Synchronization
 import Testing
 @testable import Collector
+import RiglogTesting
 
 /// The collector against real Modbus servers on the loopback, into a real SQLite store.
 @Suite("Collector end to end", .serialized)
@@ -175,7 +176,7 @@ struct CollectorEndToEndTests {
             """
         try fixture.writeProfile("small", profileText)
         let profile = try ProfileLoader.parse(yaml: profileText, file: "small.yaml")
-        let pty = try await SerialPair()
+        let pty = try await PtyPair()
         var maps: [UInt8: RegisterMap] = [:]
         for unit: UInt8 in [4, 7] {
             let map = RegisterMap(size: 10)

@@ -5,6 +5,7 @@ import RigProfiles
 import Store
 import Testing
 @testable import Collector
+import RiglogTesting
 
 /// The collector against an independent Modbus server (pymodbus), which encodes every type and
 /// word order with Python's struct module: what the store holds is what pymodbus serves.
@@ -53,10 +54,10 @@ struct PymodbusPeerTests {
 
     @Test("every type and word order pymodbus serves is stored as served")
     func storedAsServed() throws {
-        let port = PymodbusPeerTests.freePort()
-        let server = try PeerProcess(["python3", Self.script, String(port)])
+        let port = ExternalPeers.freePort()
+        let server = try ExternalPeers.start("python3", [Self.script, String(port)])
         defer { server.stop() }
-        try CollectorFixture.waitUntil("pymodbus listening") { PymodbusPeerTests.accepts(port: port) }
+        try CollectorFixture.waitUntil("pymodbus listening") { ExternalPeers.accepts(port: port) }
 
         let fixture = try CollectorFixture()
         try fixture.writeProfile("pymodbus-values", Self.profile)
@@ -89,29 +90,5 @@ struct PymodbusPeerTests {
         }
         #expect(raws["u64_badc"] == Int64(bitPattern: 18_000_000_000_000_000_001))
         #expect(raws["i64_dcba"] == -9_000_000_000_000_000_123)
-    }
-
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import Collector
+import RiglogTesting
 
 @Suite("Reconnect backoff")
 struct ReconnectBackoffTests {

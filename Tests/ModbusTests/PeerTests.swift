@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import Modbus
+import RiglogTesting
 
 /// riglog against Modbus implementations it did not write: pymodbus as a server, mbpoll as a client.
 @Suite("Independent peers", .serialized)

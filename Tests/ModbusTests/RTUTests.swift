@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import Modbus
+import RiglogTesting
 
 /// Modbus RTU over a real serial line: a socat pty pair, one end served, the other read.
 @Suite("RTU over a pty pair", .serialized)

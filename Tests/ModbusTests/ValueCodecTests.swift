@@ -1,5 +1,6 @@
 import Testing
 @testable import Modbus
+import RiglogTesting
 
 @Suite("Value codecs")
 struct ValueCodecTests {
@@ -139,18 +140,5 @@ struct ValueCodecTests {
         #expect(RegisterKind.fromModiconReference(400_101)! == (.holding, 100))
         #expect(RegisterKind.fromModiconReference(20001) == nil)
         #expect(RegisterKind.fromModiconReference(30000) == nil)
-    }
-}
-
-/// A small seeded generator so property tests repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,6 +3,7 @@ import Modbus
 import RigProfiles
 @testable import RigSimulator
 import Testing
+import RiglogTesting
 
 /// Whole labs served over real sockets and serial lines: shared endpoints, the demo lab,
 /// writes from a client, the real-time model thread.
@@ -13,7 +14,7 @@ struct LabSimulatorTests {
     }
 
     @Test func rigsSharingAPortAreUnitsBehindOneServer() throws {
-        let port = SimPeers.freePort()
+        let port = ExternalPeers.freePort()
         let demo = try DemoLab.generate(rigs: 3, basePort: port, unitsPerPort: 3, devicesFolder: Fixtures.devices)
         let lab = try demo.simulator(seed: 1)
         #expect(lab.served.map(\.endpoint) == Array(repeating: .tcp(host: "127.0.0.1", port: port), count: 3))
@@ -49,7 +50,7 @@ struct LabSimulatorTests {
         guard case .tcp(_, let port) = lab.endpoint(of: "brake-1")! else { return }
         lab.advance(to: 0.1)
         // The instructor opens the front-left sensor from a tool: coil 0.
-        let write = try SimPeers.run("mbpoll", ["-m", "tcp", "-p", "\(port)", "-0", "-r", "0", "-t", "0", "127.0.0.1", "1"])
+        let write = try ExternalPeers.run("mbpoll", ["-m", "tcp", "-p", "\(port)", "-0", "-r", "0", "-t", "0", "127.0.0.1", "1"])
         #expect(write.status == 0, "\(write.error)")
         lab.advance(to: 0.2)
         #expect(lab.withRig("brake-1") { $0.model.values["fault_sensor_fl"] } == 1)
@@ -58,7 +59,7 @@ struct LabSimulatorTests {
     }
 
     @Test func aRigOnASerialLineIsReadFromTheOtherEnd() async throws {
-        let pty = try await SimPtyPair()
+        let pty = try await PtyPair()
         let profile = try Fixtures.profile("ev-battery-trainer")
         let line = SerialLine(device: pty.a, baud: 19_200, parity: .even, dataBits: 8, stopBits: 1)
         var rig = try SimulatedRig(id: "ev-1", profile: profile, endpoint: .rtu(line), unit: 3)
@@ -82,7 +83,7 @@ struct LabSimulatorTests {
     @Test func theModelThreadRunsInRealTimeUntilStopped() async throws {
         let lab = try DemoLab.generate(rigs: 6, basePort: 0, devicesFolder: Fixtures.devices).simulator()
         try lab.start()
-        try await SimPeers.waitUntil("simulated time to pass half a second") { lab.time >= 0.5 }
+        try await ExternalPeers.waitUntil("simulated time to pass half a second") { lab.time >= 0.5 }
         lab.stop()
         let stoppedAt = lab.time
         #expect(lab.time == stoppedAt, "nothing steps after stop")

@@ -3,6 +3,7 @@ import Modbus
 import RigProfiles
 @testable import RigSimulator
 import Testing
+import RiglogTesting
 
 /// mbpoll, a Modbus client riglog did not write, reads every profile of Devices/ from the
 /// simulator and gets what the model holds: every channel, every data type and word order.
@@ -30,8 +31,8 @@ struct WireEncodingTests {
     static func mbpoll(port: Int, table: String, address: Int, count: Int, bigEndian: Bool = false) throws -> [Int: String] {
         var arguments = ["-m", "tcp", "-p", "\(port)", "-0", "-r", "\(address)", "-c", "\(count)", "-t", table, "-1", "-o", "2"]
         if bigEndian { arguments.append("-B") }
-        let result = try SimPeers.run("mbpoll", arguments + ["127.0.0.1"])
-        guard result.status == 0 else { throw SimPeers.PeerMissing(name: "mbpoll answer (\(result.error))") }
+        let result = try ExternalPeers.run("mbpoll", arguments + ["127.0.0.1"])
+        guard result.status == 0 else { throw ExternalPeers.PeerMissing(name: "mbpoll answer (\(result.error))") }
         var values: [Int: String] = [:]
         for line in result.output.split(separator: "\n") where line.hasPrefix("[") {
             let parts = line.dropFirst().split(separator: "]", maxSplits: 1)

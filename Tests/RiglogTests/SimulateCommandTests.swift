@@ -1,6 +1,7 @@
 import Foundation
 import Modbus
 import Testing
+import RiglogTesting
 
 /// End-to-end tests of `riglog simulate`: the built binary serves over real sockets, a client
 /// reads it, and SIGTERM stops it cleanly with exit status 0.
@@ -8,78 +9,31 @@ import Testing
 struct SimulateCommandTests {
     /// `riglog` running in the background, its output collected in a file.
     final class Simulator {
-        let pid: pid_t
+        let process: ChildProcess
         let outputPath: String
-        private var status: Int32?
 
         init(_ arguments: [String], executable: String? = nil) throws {
             let binary = try executable ?? DevicesCommandTests.binary().path
             outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-simulate-\(UUID().uuidString).out").path
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-            let argv = ([binary] + arguments).map { strdup($0) } + [nil]
-            defer { argv.forEach { free($0) } }
-            // Test threads block most signals, and a spawned child inherits that mask: without
-            // resetting it, SIGTERM would stay pending in the child forever.
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var none = sigset_t(), defaults = sigset_t()
-            sigemptyset(&none)
-            sigemptyset(&defaults)
-            for signal in [SIGTERM, SIGINT, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
-            posix_spawnattr_setsigmask(&attributes, &none)
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-            var child: pid_t = 0
-            let rc = posix_spawn(&child, binary, &actions, &attributes, argv, environ)
-            guard rc == 0 else { throw CocoaError(.executableLoad) }
-            pid = child
+            let fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            defer { close(fd) }
+            process = try ChildProcess(binary, arguments, stdout: fd, stderr: fd)
         }
 
+        var pid: pid_t { process.pid }
         var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
         /// Sends `signal` and waits for the exit status (128 + signal if killed by it); a child
         /// still running after ten seconds is killed, so a test can fail but never hang.
-        func stop(_ signal: Int32 = SIGTERM) -> Int32 {
-            if let status { return status }
-            kill(pid, signal)
-            var raw: Int32 = 0
-            var waited = 0
-            while true {
-                let rc = waitpid(pid, &raw, WNOHANG)
-                if rc == pid { break }
-                if rc == -1 && errno != EINTR { raw = 0x7F; break }  // reaped elsewhere: unknown
-                waited += 1
-                if waited == 500 { kill(pid, SIGKILL) }
-                usleep(20_000)
-            }
-            let s = raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
-            status = s
-            return s
-        }
+        func stop(_ signal: Int32 = SIGTERM) -> Int32 { process.stop(signal) }
 
         deinit {
-            if status == nil { _ = stop(SIGKILL) }
+            process.stop(SIGKILL)
             unlink(outputPath)
         }
     }
 
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    static func freePort() -> Int { ExternalPeers.freePort() }
 
     /// Waits (checking every 20 ms, at most 20 s) until `condition` holds.
     static func waitUntil(_ what: String, _ condition: () -> Bool) async throws {

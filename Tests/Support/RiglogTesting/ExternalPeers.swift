@@ -1,18 +1,16 @@
-import Foundation
-import Testing
+public import Foundation
 
-/// Real programs the tests talk to: socat pty pairs and mbpoll (`make deps` installs them).
-/// A copy of ModbusTests/ExternalPeers.swift under other names: test targets cannot share code.
-enum SimPeers {
+/// Helpers shared by riglog's test targets: real programs the tests talk to: socat pty pairs, pymodbus, mbpoll. `make deps` installs them.
+public enum ExternalPeers {
     /// Runs a command to completion and returns its exit status, standard output and error.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
         var outPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0 else { throw PeerMissing(name: "a pipe") }
         // Standard error goes to a file, so neither stream can block the child on a full pipe.
-        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-sim-peer-\(UUID().uuidString).err").path
+        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-peer-\(UUID().uuidString).err").path
         let errFD = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         defer { unlink(errPath) }
-        let child = try SimChild(executable, arguments, stdout: outPipe[1], stderr: errFD)
+        let child = try ChildProcess(executable, arguments, stdout: outPipe[1], stderr: errFD)
         close(outPipe[1]); close(errFD)
         let output = readAll(outPipe[0])
         let status = child.wait()
@@ -33,11 +31,11 @@ enum SimPeers {
     }
 
     /// Starts a long-running helper with its output discarded; the caller stops it.
-    static func start(_ executable: String, _ arguments: [String]) throws -> SimChild {
-        try SimChild(executable, arguments)
+    public static func start(_ executable: String, _ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(executable, arguments)
     }
 
-    static func which(_ name: String) throws -> String {
+    public static func which(_ name: String) throws -> String {
         if name.hasPrefix("/") { return name }
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let path = "\(dir)/\(name)"
@@ -46,13 +44,14 @@ enum SimPeers {
         throw PeerMissing(name: name)
     }
 
-    struct PeerMissing: Error, CustomStringConvertible {
-        var name: String
-        var description: String { "\(name) is not installed; run `make deps` (it installs socat, mbpoll and pymodbus)" }
+    public struct PeerMissing: Error, CustomStringConvertible {
+        public var name: String
+        public init(name: String) { self.name = name }
+        public var description: String { "\(name) is not installed; run `make deps` (it installs socat, mbpoll and pymodbus)" }
     }
 
     /// Waits until `condition` holds, checking every 20 ms, for at most `timeout`.
-    static func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+    public static func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while !condition() {
@@ -61,13 +60,23 @@ enum SimPeers {
         }
     }
 
-    struct TimedOut: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "gave up waiting for \(what)" }
+    /// Waits until `condition` holds, checking every 5 ms, for at most `timeout` (for tests
+    /// that run on threads rather than tasks).
+    public static func waitUntilBlocking(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            if ContinuousClock.now > deadline { throw TimedOut(what: what) }
+            usleep(5_000)
+        }
+    }
+
+    public struct TimedOut: Error, CustomStringConvertible {
+        public var what: String
+        public var description: String { "gave up waiting for \(what)" }
     }
 
     /// A free TCP port on the loopback (bound, read, released).
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -81,7 +90,7 @@ enum SimPeers {
     }
 
     /// True once something accepts TCP connections on the port.
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -95,20 +104,20 @@ enum SimPeers {
 }
 
 /// Two connected pseudo-terminals made by socat: a serial cable on one machine.
-final class SimPtyPair {
-    let process: SimChild
-    let directory: URL
-    var a: String { directory.appendingPathComponent("a").path }
-    var b: String { directory.appendingPathComponent("b").path }
+public final class PtyPair {
+    public let process: ChildProcess
+    public let directory: URL
+    public var a: String { directory.appendingPathComponent("a").path }
+    public var b: String { directory.appendingPathComponent("b").path }
 
-    init() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-sim-pty-\(UUID().uuidString)")
+    public init() async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-pty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        process = try SimPeers.start("socat", [
+        process = try ExternalPeers.start("socat", [
             "pty,raw,echo=0,link=\(directory.path)/a", "pty,raw,echo=0,link=\(directory.path)/b",
         ])
         let a = self.a, b = self.b
-        try await SimPeers.waitUntil("socat's pty links") {
+        try await ExternalPeers.waitUntil("socat's pty links") {
             FileManager.default.fileExists(atPath: a) && FileManager.default.fileExists(atPath: b)
         }
     }
@@ -123,12 +132,12 @@ final class SimPtyPair {
 ///
 /// Foundation's `Process.waitUntilExit` can hang on Linux when called off the main thread
 /// after `terminate()`; the tests need a child they can always stop.
-final class SimChild: @unchecked Sendable {
-    let pid: pid_t
-    private var reaped = false
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    private var status: Int32?
 
-    init(_ executable: String, _ arguments: [String], stdout: Int32? = nil, stderr: Int32? = nil) throws {
-        let path = try SimPeers.which(executable)
+    public init(_ executable: String, _ arguments: [String], stdout: Int32? = nil, stderr: Int32? = nil) throws {
+        let path = try ExternalPeers.which(executable)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -141,47 +150,69 @@ final class SimChild: @unchecked Sendable {
         }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        // Test threads block most signals and a child inherits the mask: reset it, so SIGTERM
-        // stops socat at once instead of after the SIGKILL fallback.
+        var child: pid_t = 0
+        // Threads of Swift's runtime block most signals, and a spawned child inherits the mask:
+        // without a clean one it would ignore the SIGTERM that stops it.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), defaults = sigset_t()
-        sigemptyset(&none)
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var noSignals = sigset_t(), allSignals = sigset_t()
+        sigemptyset(&noSignals)
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var child: pid_t = 0
         let rc = posix_spawn(&child, path, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw SimPeers.PeerMissing(name: executable) }
+        guard rc == 0 else { throw ExternalPeers.PeerMissing(name: executable) }
         pid = child
     }
 
     /// Waits for the child to exit and returns its exit status (128 + signal if killed).
     @discardableResult
-    func wait() -> Int32 {
-        guard !reaped else { return 0 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        reaped = true
-        let signal = status & 0x7F
-        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    public func wait() -> Int32 {
+        if let status { return status }
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+        return record(raw)
     }
 
-    /// Sends SIGTERM, then SIGKILL if the child has not exited within two seconds.
-    func stop() {
-        guard !reaped else { return }
-        kill(pid, SIGTERM)
-        for _ in 0..<100 {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { reaped = true; return }
-            usleep(20_000)
+    /// Sends `signal`, waits up to `grace` for the child to exit, then kills it, so a test can
+    /// fail but never hang. Returns the exit status (128 + signal if killed by one).
+    @discardableResult
+    public func stop(_ signal: Int32 = SIGTERM, grace: Duration = .seconds(10)) -> Int32 {
+        if let status { return status }
+        kill(pid, signal)
+        let deadline = ContinuousClock.now + grace
+        var raw: Int32 = 0
+        while ContinuousClock.now < deadline {
+            let rc = waitpid(pid, &raw, WNOHANG)
+            if rc == pid { return record(raw) }
+            if rc == -1 && errno != EINTR { return record(0x7F) }
+            usleep(10_000)
         }
         kill(pid, SIGKILL)
-        wait()
+        return wait()
     }
 
-    deinit { stop() }
+    private func record(_ raw: Int32) -> Int32 {
+        let signal = raw & 0x7F
+        let s = signal == 0 ? (raw >> 8) & 0xFF : 128 + signal
+        status = s
+        return s
+    }
+
+    deinit { stop(SIGKILL) }
+}
+
+/// A small seeded generator so property tests repeat exactly (SplitMix64).
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
