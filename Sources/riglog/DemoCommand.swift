@@ -10,7 +10,7 @@ import ServiceLifecycle
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run a simulated lab and collect it: rigs, students, store and web, on this PC.",
+        abstract: "Run a simulated lab and collect it: rigs, students, store and metrics, on this PC.",
         discussion: """
             Starts simulated training rigs (brake, engine, EV battery, transmission, air brake, \
             rail) on free ports of the loopback, with the demo students (Devices/demo/) badging \
