@@ -98,7 +98,7 @@ private struct PollLoop {
         reader = ModbusReader(endpoint: worker.endpoint, options: worker.clientOptions)
         order = worker.rigs.enumerated().flatMap { r, rig in rig.requests.indices.map { Scheduled(rig: r, request: $0) } }
         let intervals = order.map { worker.rigs[$0.rig].requests[$0.request].interval }
-        schedule = PollSchedule(intervals: intervals, phases: PollSchedule<MonotonicInstant>.spreadPhases(for: intervals), start: .now)
+        schedule = PollSchedule(intervals: intervals, start: .now)
         states = Array(repeating: RigState(), count: worker.rigs.count)
         let widest = worker.rigs.flatMap(\.requests).map(\.fields.count).max() ?? 1
         frame = .allocate(capacity: max(widest, 1))

@@ -11,8 +11,8 @@
 public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where Instant.Duration == Duration {
     /// Each group's period.
     public let intervals: [Duration]
-    /// Where slot 0 of each group falls.
-    public let starts: [Instant]
+    /// Where slot 0 of every group falls.
+    public let start: Instant
     /// The slot each group will be polled for next.
     private var slots: [Int64]
     /// Slots skipped because the worker was late, per group.
@@ -20,35 +20,16 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
 
     /// A schedule whose groups are all first due at `start`.
     public init(intervals: [Duration], start: Instant) {
-        self.init(intervals: intervals, phases: intervals.map { _ in .zero }, start: start)
-    }
-
-    /// A schedule whose group `g` is first due at `start + phases[g]`.
-    public init(intervals: [Duration], phases: [Duration], start: Instant) {
         precondition(intervals.allSatisfy { $0 > .zero }, "poll intervals must be positive")
-        precondition(phases.count == intervals.count)
         self.intervals = intervals
-        starts = phases.map { start.advanced(by: $0) }
+        self.start = start
         slots = Array(repeating: 0, count: intervals.count)
         overruns = Array(repeating: 0, count: intervals.count)
     }
 
-    /// Phases that spread the groups of each interval evenly over that interval, so requests
-    /// due together do not queue behind each other on one connection: the k-th of n groups
-    /// with interval P starts at k * P / n.
-    public static func spreadPhases(for intervals: [Duration]) -> [Duration] {
-        var seen: [Duration: Int] = [:]
-        let counts = Dictionary(intervals.map { ($0, 1) }, uniquingKeysWith: +)
-        return intervals.map { interval in
-            let k = seen[interval, default: 0]
-            seen[interval] = k + 1
-            return interval * k / counts[interval]!
-        }
-    }
-
     /// The deadline of `group`'s next poll.
     public func deadline(of group: Int) -> Instant {
-        starts[group].advanced(by: intervals[group] * slots[group])
+        start.advanced(by: intervals[group] * slots[group])
     }
 
     /// The group due soonest (the lower index on a tie) and its deadline.
@@ -95,7 +76,7 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
 
     /// The last slot of `group` whose deadline is at or before `now`.
     private func slot(of group: Int, containing now: Instant) -> Int64 {
-        let elapsed = starts[group].duration(to: now)
+        let elapsed = start.duration(to: now)
         guard elapsed >= .zero else { return 0 }
         return Int64(elapsed / intervals[group])
     }
