@@ -48,6 +48,8 @@ let package = Package(
             dependencies: ["Ingest", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
+        .target(name: "Practice", dependencies: ["RigProfiles", "Ingest"], swiftSettings: strict),
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
@@ -95,6 +97,7 @@ let package = Package(
         .target(name: "RiglogTesting", path: "Tests/Support/RiglogTesting", swiftSettings: strict),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles"], exclude: ["Broken"], swiftSettings: strict),
+        .testTarget(name: "PracticeTests", dependencies: ["Practice", "RigProfiles", "Ingest", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles", "RiglogTesting"], swiftSettings: strict),

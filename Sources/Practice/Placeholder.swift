@@ -1,0 +1,1 @@
+// Practice: populated by its issue.

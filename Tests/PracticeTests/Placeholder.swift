@@ -1,0 +1,1 @@
+// PracticeTests: populated by the practice issue.
