@@ -1,1 +1,0 @@
-// Practice: populated by its issue.
