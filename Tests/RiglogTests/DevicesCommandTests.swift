@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RiglogTesting
 
 /// End-to-end tests of `riglog devices`: the built binary, its exit status and its stderr.
 struct DevicesCommandTests {
@@ -27,19 +28,8 @@ struct DevicesCommandTests {
     }
 
     static func riglog(_ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting: a full pipe would block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let captured = try ExternalPeers.capture(try binary().path, arguments, directory: root.path)
+        return Output(status: captured.status, stdout: captured.text, stderr: captured.stderr)
     }
 
     @Test func theShippedDevicesFolderChecksClean() throws {

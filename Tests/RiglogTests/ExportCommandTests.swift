@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RiglogTesting
 
 /// Runs the built `riglog` and `riglog-store-writer` binaries for the store and export tests.
 enum StoreCLIHarness {
@@ -30,18 +31,8 @@ enum StoreCLIHarness {
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+        let captured = try ExternalPeers.capture(executable, arguments)
+        return Result(status: captured.status, stdout: captured.stdout, stderr: captured.stderr)
     }
 
     static func riglog(_ arguments: [String]) throws -> Result {

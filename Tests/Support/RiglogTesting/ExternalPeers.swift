@@ -18,6 +18,29 @@ public enum ExternalPeers {
         return (status, output, error)
     }
 
+    /// What a finished command wrote, byte for byte.
+    public struct Captured: Sendable {
+        public var status: Int32
+        public var stdout: Data
+        public var stderr: String
+        public var text: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    /// Runs a command to completion in `directory`, its output captured through files (so
+    /// neither stream can fill a pipe and block it).
+    public static func capture(_ executable: String, _ arguments: [String], directory: String? = nil) throws -> Captured {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-run-\(UUID().uuidString)").path
+        let outFD = open(base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let errFD = open(base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { unlink(base + ".out"); unlink(base + ".err") }
+        let child = try ChildProcess(executable, arguments, stdout: outFD, stderr: errFD, directory: directory)
+        close(outFD); close(errFD)
+        let status = child.wait()
+        return Captured(status: status,
+                        stdout: FileManager.default.contents(atPath: base + ".out") ?? Data(),
+                        stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+
     private static func readAll(_ fd: Int32) -> String {
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -136,7 +159,11 @@ public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
     private var status: Int32?
 
-    public init(_ executable: String, _ arguments: [String], stdout: Int32? = nil, stderr: Int32? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], stdout: Int32? = nil, stderr: Int32? = nil,
+                directory: String? = nil) throws {
+        // A working directory through GNU env's --chdir (posix_spawn's chdir action is not
+        // visible to Swift on glibc).
+        let (executable, arguments) = directory.map { ("/usr/bin/env", ["-C", $0, executable] + arguments) } ?? (executable, arguments)
         let path = try ExternalPeers.which(executable)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
