@@ -1,1 +1,0 @@
-// PracticeTests: populated by the practice issue.
