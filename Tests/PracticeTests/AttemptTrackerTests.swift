@@ -53,6 +53,20 @@ import Testing
         ])
     }
 
+    @Test func theFrameThatEndsAnAttemptStartsNone() throws {
+        var session = try R.evaluator()
+        let events = try session.consume(Self.start + [
+            R.frame(2000, speed: 0),
+            R.frame(4500, speed: 60),  // step 1 rises, but this frame fails the open attempt
+            R.frame(5000, speed: 60),  // still true: no edge
+            R.frame(6000, speed: 0),
+            R.frame(7000, speed: 60),  // a new rising edge
+        ])
+        let starts = events.compactMap { if case .attemptStarted(_, let time) = $0 { time } else { nil } }
+        #expect(starts == [R.ms(1000), R.ms(7000)])
+        #expect(session.report().attempts.map(\.outcome) == [.failed(step: 1), .abandoned])
+    }
+
     @Test func aGapLongerThanTheWindowFailsAtTheNextFrame() throws {
         var session = try R.evaluator()
         let events = try session.consume(Self.start + [R.frame(1100, speed: 60)])
