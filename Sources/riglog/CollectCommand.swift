@@ -151,7 +151,7 @@ struct StatusLine: Service {
     let collector: Collector
 
     func run() async throws {
-        await cancelOnGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var lastPolls = 0
             var lastTime = ContinuousClock.now
             while !Task.isCancelled {
