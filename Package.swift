@@ -96,13 +96,13 @@ let package = Package(
         // What the test targets share: spawning peers (socat, pymodbus, mbpoll), free ports, waits.
         .target(name: "RiglogTesting", path: "Tests/Support/RiglogTesting", swiftSettings: strict),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
-        .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles"], exclude: ["Broken"], swiftSettings: strict),
+        .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
         .testTarget(name: "PracticeTests", dependencies: ["Practice", "RigProfiles", "Ingest", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
         .testTarget(name: "RiglogTests", dependencies: ["Modbus", "Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
     ]

@@ -1,3 +1,4 @@
+import RiglogTesting
 import Testing
 
 @testable import RigProfiles

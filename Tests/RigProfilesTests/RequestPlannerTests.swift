@@ -1,4 +1,5 @@
 import Modbus
+import RiglogTesting
 import Testing
 
 @testable import RigProfiles

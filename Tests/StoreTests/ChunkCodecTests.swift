@@ -1,4 +1,5 @@
 import Ingest
+import RiglogTesting
 import Testing
 
 @testable import Store

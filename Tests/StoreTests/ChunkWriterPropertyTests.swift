@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import Store
+import RiglogTesting
 import Testing
 
 /// Random frame streams through the chunk writer and back: what goes in comes out.

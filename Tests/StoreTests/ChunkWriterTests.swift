@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import Store
+import RiglogTesting
 import Testing
 
 @Suite struct ChunkWriterTests {

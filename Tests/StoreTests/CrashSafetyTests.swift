@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import Store
+import RiglogTesting
 import Testing
 
 /// Kills a process writing at full speed with SIGKILL at random moments and checks what is left.
