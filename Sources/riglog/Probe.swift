@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Modbus
+import RigProfiles
 
 /// `riglog probe`: one read from a device, shown every way it could be encoded.
 struct Probe: AsyncParsableCommand {
@@ -61,7 +62,7 @@ struct Probe: AsyncParsableCommand {
             throw ValidationError("--ref \(ref) is not a Modicon reference: use 00001-09999 (coils), 10001-19999 (discrete inputs), 30001-39999 (input registers) or 40001-49999 (holding registers), or six digits (400001).")
         }
         if let address, !(0...65_535).contains(address) { throw ValidationError("--address must be 0-65535, not \(address).") }
-        if parseDuration(timeout) == nil { throw ValidationError("--timeout \(timeout): write a duration such as 500ms or 2s.") }
+        if ProfileDuration.parse(timeout) == nil { throw ValidationError("--timeout \(timeout): write a duration such as 500ms or 2s.") }
     }
 
     func run() async throws {
@@ -70,7 +71,7 @@ struct Probe: AsyncParsableCommand {
         let (tableKind, start) = ref.flatMap(RegisterKind.fromModiconReference) ?? (kind.kind, address ?? 0)
         let request = ReadRequest(kind: tableKind, unit: UInt8(unit), address: start,
                                   count: count ?? (tableKind.isBit ? 16 : 4))
-        let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: parseDuration(timeout)!, trace: trace)
+        let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: ProfileDuration.parse(timeout)!, trace: trace)
         let started = ContinuousClock.now
         let values: [UInt16]
         do {
@@ -84,14 +85,4 @@ struct Probe: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         print(ProbeReport(endpoint: endpoint, request: request, values: values, elapsed: elapsed).render())
     }
-}
-
-/// Parses `250ms`, `2s`, `1.5s`, `5m`.
-func parseDuration(_ text: String) -> Duration? {
-    let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-    for (suffix, seconds) in units where text.hasSuffix(suffix) {
-        guard let n = Double(text.dropLast(suffix.count)), n >= 0, n.isFinite else { return nil }
-        return .milliseconds(Int64((n * seconds * 1000).rounded()))
-    }
-    return nil
 }

@@ -98,7 +98,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         guard (1...247).contains(unit) else { throw ValidationError("--unit must be 1-247, not \(unit).") }
         guard ["N", "E", "O"].contains(parity.uppercased()) else { throw ValidationError("--parity must be N, E or O.") }
-        if let duration, parseDuration(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 30s or 10m.") }
+        if let duration, ProfileDuration.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 30s or 10m.") }
     }
 
     func run() async throws {
@@ -117,7 +117,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         print("simulating \(simulator.served.count) rig\(simulator.served.count == 1 ? "" : "s"); Ctrl-C stops")
         fflush(nil)  // a pipe (a test, a service log) sees the lines now
-        let signal = await Self.waitForStop(after: duration.flatMap(parseDuration))
+        let signal = await Self.waitForStop(after: duration.flatMap(ProfileDuration.parse))
         simulator.stop()
         print("stopped\(signal.map { " (\($0))" } ?? "")")
     }
