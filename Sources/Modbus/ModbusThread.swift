@@ -45,13 +45,22 @@ public final class ModbusThread: @unchecked Sendable {
         pthread_join(t, nil)
     }
 
+    /// Lets the thread end without being joined. Call once, instead of `join()`.
+    public func detach() {
+        guard let t = thread else { return }
+        thread = nil
+        pthread_detach(t)
+    }
+
     /// Runs blocking `work` on a new thread and returns its result to an async caller.
     public static func run<T: Sendable>(name: String, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = ModbusThread(name: name) {
                 continuation.resume(with: Result { try work() })
             }
-            _ = thread  // detached: the body resumes the continuation; the thread ends with it
+            // Nobody joins it: the body resumes the continuation, and a detached thread's
+            // resources go back to the system when it ends.
+            thread.detach()
         }
     }
 }
