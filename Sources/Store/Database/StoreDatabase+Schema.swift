@@ -130,6 +130,41 @@ extension StoreDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v2: session results, timetable, check-ins, collector runs") { db in
+            // v1's practice tables could not say why a session ended, hold a session's active
+            // time, time in alarm per channel, or the inputs that open sessions besides badges.
+            try db.execute(sql: """
+                ALTER TABLE sessions ADD COLUMN end_reason TEXT;
+                ALTER TABLE sessions ADD COLUMN active_seconds REAL NOT NULL DEFAULT 0;
+                ALTER TABLE sessions ADD COLUMN badge TEXT;
+                ALTER TABLE session_stats ADD COLUMN alarm_seconds REAL NOT NULL DEFAULT 0;
+                CREATE INDEX attempts_session ON attempts(session_id);
+                CREATE INDEX alarms_session ON alarms(session_id);
+                CREATE INDEX alarms_rig_start ON alarms(rig_id, start);
+                CREATE TABLE timetable (
+                    id INTEGER PRIMARY KEY,
+                    rig_id TEXT NOT NULL,
+                    student_id TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER NOT NULL CHECK ("end" > start),
+                    UNIQUE (rig_id, student_id, start, "end")
+                );
+                CREATE INDEX timetable_rig_start ON timetable(rig_id, start);
+                CREATE TABLE checkins (
+                    id INTEGER PRIMARY KEY,
+                    rig_id TEXT NOT NULL,
+                    student_id TEXT,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('in', 'out'))
+                );
+                CREATE INDEX checkins_rig_at ON checkins(rig_id, at);
+                CREATE TABLE collector_runs (
+                    id INTEGER PRIMARY KEY,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER
+                );
+                """)
+        }
         return migrator
     }
 }
