@@ -20,6 +20,9 @@ let package = Package(
     products: [
         .executable(name: "riglog", targets: ["riglog"]),
         .library(name: "Modbus", targets: ["Modbus"]),
+        // For Benchmarks/micro (a separate package that depends on this one by path).
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Store", targets: ["Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,7 +52,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
-        .target(name: "Practice", dependencies: ["RigProfiles", "Ingest"], swiftSettings: strict),
+        .target(name: "Practice", dependencies: ["RigProfiles", "Ingest", "Store"], swiftSettings: strict),
+        // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
+        .target(name: "Reports", dependencies: ["RigProfiles", "Store", "Practice"], swiftSettings: strict),
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
@@ -71,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb",
+                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -82,7 +87,7 @@ let package = Package(
         // `make bench`: in-process measurements that need the Swift modules (see Benchmarks/README.md).
         .executableTarget(
             name: "riglog-bench",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator"],
+            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports"],
             path: "Benchmarks/riglog-bench",
             swiftSettings: strict
         ),
@@ -97,13 +102,14 @@ let package = Package(
         .target(name: "RiglogTesting", path: "Tests/Support/RiglogTesting", swiftSettings: strict),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
-        .testTarget(name: "PracticeTests", dependencies: ["Practice", "RigProfiles", "Ingest", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "PracticeTests", dependencies: ["Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
-        .testTarget(name: "RiglogTests", dependencies: ["Modbus", "Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "RiglogTests", dependencies: ["Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
     ]
 )
