@@ -137,16 +137,20 @@ enum IngestStoreBench {
 
     // MARK: - Store
 
+    /// `--minutes N` of trace (at least 1; an hour when absent).
+    static func traceMinutes(_ arguments: [String]) -> Int {
+        guard let flag = arguments.firstIndex(of: "--minutes"), flag + 1 < arguments.count,
+              let minutes = Int(arguments[flag + 1]) else { return 60 }
+        return max(1, minutes)
+    }
+
     static func store(_ arguments: [String]) throws {
         let folder = NSTemporaryDirectory() + "riglog-bench-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var minutes = 60
-        if let flag = arguments.firstIndex(of: "--minutes"), flag + 1 < arguments.count, let m = Int(arguments[flag + 1]) {
-            minutes = max(1, m)
-        }
+        let minutes = traceMinutes(arguments)
         var results: [String: Any] = [:]
-        for trace in [RigTrace.integralRig, .decimalFloats, .fullPrecisionFloats] {
+        for trace in RigTrace.all {
             results[trace.description] = try storeTrace(trace, frames: minutes * 6_000, folder: folder + "/\(trace)")
         }
         if arguments.contains("--json") { printJSON(results) }
@@ -226,6 +230,8 @@ enum RigTrace: CustomStringConvertible {
     case decimalFloats
     /// 2 float channels of full-precision Gaussian noise (`f64`): the worst case, XOR coded.
     case fullPrecisionFloats
+
+    static let all: [RigTrace] = [.integralRig, .decimalFloats, .fullPrecisionFloats]
 
     var description: String {
         switch self {
