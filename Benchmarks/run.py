@@ -4,7 +4,18 @@
 Prints a Markdown table (benchmark, riglog, baseline, ratio, goal, met) and writes the same rows
 to bench-results.json. Rounds alternate riglog and baseline so a noisy machine slows both alike;
 figures are medians over the rounds. Nothing here is a pass/fail test: goals are reported.
+
+The suite is a list of sections (SECTIONS, at the end of this file): each is a function that
+takes the run's Context and returns rows made with row(). To add rows, write such a function and
+add it to the list; `--only NAME` runs one section (or several, comma-separated).
+
+    python3 Benchmarks/run.py                   # everything (make bench)
+    python3 Benchmarks/run.py --only gorilla    # one section
+    python3 Benchmarks/run.py --list            # the sections
+    RIGLOG_BENCH_QUICK=1 python3 Benchmarks/run.py   # fewer rounds, shorter traces
+    RIGLOG_BENCH_SCRATCH=.build-bench ...            # SwiftPM scratch path (default .build)
 """
+import argparse
 import json
 import os
 import platform
@@ -21,25 +32,42 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "Benchmarks", "bin")
 QUICK = os.environ.get("RIGLOG_BENCH_QUICK") == "1"
+SCRATCH = os.path.join(ROOT, os.environ.get("RIGLOG_BENCH_SCRATCH", ".build"))
+TRACES = os.path.join(BIN, "traces")
 
 
 def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
+class Context:
+    """What sections share: the built binaries, and figures one section measures for another."""
+
+    def __init__(self, bench):
+        self.bench = bench                                              # riglog-bench (release)
+        self.riglog = os.path.join(os.path.dirname(bench), "riglog")    # the CLI (release)
+        self.values = {}                                                # e.g. "c_cpu_us" from modbus
+
+
+def swift_build(product):
+    subprocess.run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--product", product], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def build():
     os.makedirs(BIN, exist_ok=True)
-    log("building riglog-bench (release) ...")
+    log(f"building riglog-bench and riglog (release, scratch {os.path.relpath(SCRATCH, ROOT)}) ...")
     for product in ("riglog-bench", "riglog"):
-        subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-    bindir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout.strip()
+        swift_build(product)
+    bindir = subprocess.run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--show-bin-path"],
+                            cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libmodbus"], check=True, capture_output=True,
                            text=True).stdout.split()
     subprocess.run(["sh", os.path.join(ROOT, "Benchmarks", "ring", "build.sh")], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["gcc", "-O2", "-o", os.path.join(BIN, "c_read_loop"),
                     os.path.join(ROOT, "Benchmarks", "modbus", "c_read_loop.c")] + flags, check=True)
+    subprocess.run(["gcc", "-O2", "-Wall", "-o", os.path.join(BIN, "gorilla"),
+                    os.path.join(ROOT, "Benchmarks", "gorilla", "gorilla.c")], check=True)
     return os.path.join(bindir, "riglog-bench")
 
 
@@ -49,18 +77,33 @@ def free_port():
         return s.getsockname()[1]
 
 
-def run_json(command):
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+def run_json(command, **kwargs):
+    out = subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
-def modbus_rows(bench):
+class ModbusServer:
+    """riglog's own Modbus server in another process, for the client loops."""
+
+    def __init__(self, bench):
+        self.port = free_port()
+        self.process = subprocess.Popen([bench, "modbus-server", str(self.port)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.process.stdin.close()
+        self.process.wait(timeout=10)
+
+
+def modbus_rows(ctx):
     """Modbus transaction cost: riglog's ModbusReader vs a plain C libmodbus loop vs pymodbus."""
-    port = free_port()
-    server = subprocess.Popen([bench, "modbus-server", str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True)
-    assert server.stdout.readline().strip() == "ready"
-    try:
+    bench = ctx.bench
+    with ModbusServer(bench) as server:
+        port = server.port
         rounds, n, py_n, count = (3, 5000, 1000, 10) if QUICK else (7, 20000, 4000, 10)
         results = {"c": [], "riglog": [], "pymodbus": []}
         for r in range(rounds):
@@ -71,14 +114,12 @@ def modbus_rows(bench):
                                                                               "pymodbus_loop.py"),
                                                  str(port), str(py_n), str(count)]))
         instructions = {"c": callgrind_per_tx([os.path.join(BIN, "c_read_loop"), str(port)], count),
-                         "riglog": callgrind_per_tx([stripped(bench), "modbus-client", str(port)], count)}
-    finally:
-        server.stdin.close()
-        server.wait(timeout=10)
+                        "riglog": callgrind_per_tx([stripped(bench), "modbus-client", str(port)], count)}
 
     def per_tx(kind, field):
         return statistics.median(r[field] / r["transactions"] for r in results[kind]) / 1000.0  # µs
 
+    ctx.values["c_cpu_us"] = per_tx("c", "cpu_ns")
     rows = []
     for field, what in (("cpu_ns", "CPU"), ("wall_ns", "wall time")):
         ours, c, py = per_tx("riglog", field), per_tx("c", field), per_tx("pymodbus", field)
@@ -96,6 +137,16 @@ def modbus_rows(bench):
                         instructions["riglog"], instructions["c"], "plain C libmodbus loop",
                         "added work <= 5% of C's CPU per transaction", extra <= 0.05 * c_cpu_ns))
     return rows
+
+
+def c_cpu_per_tx(ctx):
+    """The C loop's CPU per transaction (µs): from the modbus section, or a short run of its own."""
+    if "c_cpu_us" not in ctx.values:
+        log("C libmodbus loop, for the lab rows' baseline ...")
+        with ModbusServer(ctx.bench) as server:
+            runs = [run_json([os.path.join(BIN, "c_read_loop"), str(server.port), "5000", "10"]) for _ in range(3)]
+        ctx.values["c_cpu_us"] = statistics.median(r["cpu_ns"] / r["transactions"] for r in runs) / 1000.0
+    return ctx.values["c_cpu_us"]
 
 
 def stripped(binary):
@@ -177,20 +228,26 @@ def lab_rows(bench, c_cpu_us):
     ]
 
 
-def ring_rows(bench):
+def lab_section(ctx):
+    """64 rigs at 100 Hz (lab_rows above, owned with the collector work), with the C loop's CPU per
+    transaction as its baseline."""
+    return lab_rows(ctx.bench, c_cpu_per_tx(ctx))
+
+
+def ring_rows(ctx):
     """The SPSC ingest ring against a plain C ring of the same design, rounds interleaved."""
     log("ring ...")
-    r = run_json([bench, "ring", "3" if QUICK else "9", "--json"])
+    r = run_json([ctx.bench, "ring", "3" if QUICK else "9", "--json"], cwd=ROOT)
     ours = statistics.median(r["swift_samples_per_second"]) / 1e6
     base = statistics.median(r["c_samples_per_second"]) / 1e6
     return [row(f"Ingest ring throughput, frames of {r['frame']} samples (M samples/s)", ours, base,
                 "C SPSC ring, same design", ">= 0.9 x C", ours / base >= 0.9)]
 
 
-def store_rows(bench):
+def store_rows(ctx):
     """Chunk store: encode + write rate and bytes per sample, against a row-per-sample table."""
     log("store ...")
-    r = run_json([bench, "store", "--minutes", "10" if QUICK else "60", "--json"])
+    r = run_json([ctx.bench, "store", "--minutes", "10" if QUICK else "60", "--json"])
     rig, floats = r["integral-rig"], r["noisy-decimal-floats"]
     rows = [row("Encode + write to SQLite, integral rig trace (M samples/s, one core)", rig["samples_per_second"] / 1e6,
                 1.0, "goal: 1 M samples/s", ">= 1 M samples/s", rig["samples_per_second"] >= 1e6)]
@@ -201,29 +258,153 @@ def store_rows(bench):
     return rows
 
 
+GORILLA_TRACES = (("integral-rig", "integral rig trace at 100 Hz"), ("noisy-decimal-floats", "noisy float channels"),
+                  ("full-precision-float-noise", "full-precision float noise"))
+
+
+def dump_traces(ctx, minutes):
+    """`riglog-bench gorilla`: the store's traces as per-channel files, and riglog's own figures."""
+    return run_json([ctx.bench, "gorilla", TRACES, "--minutes", str(minutes), "--json"], cwd=ROOT)
+
+
+def gorilla_rows(ctx):
+    """Chunk bytes per sample and encode rate against a C Gorilla encoder (VLDB 2015, section 4.1)
+    on the same traces; the encoder decodes each series again and checks it exactly."""
+    log("gorilla ...")
+    minutes = 11 if QUICK else 60  # 11: the micro section needs 60 chunks of 1,024 frames
+    ours = dump_traces(ctx, minutes)
+    rows, rate_rows = [], []
+    for key, label in GORILLA_TRACES:
+        mine = ours[key]
+        gorilla = run_json([os.path.join(BIN, "gorilla"), "3" if QUICK else "7"] + mine["files"], cwd=ROOT)
+        assert gorilla["round_trip"] == "exact" and gorilla["samples"] == mine["samples"]
+        b_ours, b_base = mine["riglog_chunk_bytes_per_sample"], gorilla["bytes_per_sample"]
+        rows.append(row(f"Encoded bytes per sample, {label} (riglog chunks; Gorilla: "
+                        f"{gorilla['time_bits_per_sample']:.1f} time + {gorilla['value_bits_per_sample']:.1f} value bits)",
+                        b_ours, b_base, "Gorilla encoder in C, same trace", "<= Gorilla", b_ours <= b_base))
+        if key != "full-precision-float-noise":
+            r_ours = mine["riglog_encode_samples_per_second"] / 1e6
+            r_base = gorilla["encode_samples_per_second"] / 1e6
+            rate_rows.append(row(f"Encode rate in memory, {label} (M samples/s, one core; riglog: ChunkWriter.write, "
+                                 f"no SQLite)", r_ours, r_base, "Gorilla encoder in C, same trace", ">= 0.5 x Gorilla",
+                                 r_ours >= 0.5 * r_base))
+    return rows + rate_rows
+
+
+MICRO = os.path.join(ROOT, "Benchmarks", "micro")
+
+
+def micro_rows(ctx):
+    """In-process micro-benchmarks (ordo-one/benchmark, Benchmarks/micro): mallocs per sample on the
+    hot path, and the ring on one thread against the C ring on one thread."""
+    if not os.path.exists(os.path.join(TRACES, "noisy-decimal-floats", "3.bin")):
+        dump_traces(ctx, 11)
+    log("micro: building and running Benchmarks/micro (ordo-one/benchmark) ...")
+    c_rates = [c_ring_same_thread() for _ in range(3)]
+    command = ["swift", "package", "--package-path", MICRO, "--scratch-path", os.path.join(SCRATCH, "micro"),
+               "benchmark", "run", "--format", "jsonSmallerIsBetter", "--path", "stdout", "--no-progress",
+               "--time-units", "nanoseconds"]
+    out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    c_rates += [c_ring_same_thread() for _ in range(3)]
+    results = parse_micro(out)
+    rows = []
+    for name, metrics in results.items():
+        per_op = int(name.rsplit("[", 1)[1].split()[0])
+        short = name.rsplit(" [", 1)[0]
+        mallocs = metrics["Malloc (total)"] / per_op
+        chunk = short.startswith("ChunkWriter")
+        rows.append(row(f"Mallocs per sample (p99 of ops of {per_op} samples): {short}", mallocs, 0,
+                        "goal: none per sample", "< 0.001 (a few per 1,024-frame chunk)" if chunk else "0",
+                        mallocs < 0.001 if chunk else mallocs == 0))
+        if short.startswith("SampleRing"):
+            ns_per_op = metrics["Time (wall clock)"]
+            ours = per_op / ns_per_op * 1e3  # M samples/s at the p99 operation time
+            base = statistics.median(c_rates) / 1e6
+            rows.append(row("Ingest ring push(frame:) + pop on one thread, frames of 8 (M samples/s; riglog at its p99 "
+                            "op time)", ours, base, "C ring, same design, same loop", ">= 0.9 x C", ours >= 0.9 * base))
+    return rows
+
+
+def parse_micro(output):
+    """{benchmark: {metric: value}} from the plugin's jsonSmallerIsBetter output (p99 per metric)."""
+    start = output.index("[")
+    entries = json.loads(output[start:output.rindex("]") + 1])
+    results = {}
+    for entry in entries:
+        name, metric = entry["name"].rsplit(" - ", 1)
+        results.setdefault(name, {})[metric] = entry["value"]
+    return results
+
+
+def c_ring_same_thread():
+    out = subprocess.run([os.path.join(BIN, "c_ring"), "40000000", "8", "65536", "same-thread"], check=True,
+                         capture_output=True, text=True).stdout
+    return float(next(f for f in out.split() if f.startswith("samples_per_second=")).split("=")[1])
+
+
 def row(name, ours, base, baseline_name, goal, met):
     return {"benchmark": name, "riglog": round(ours, 3), "baseline": round(base, 3), "baseline_name": baseline_name,
             "ratio": round(ours / base, 3) if base else None, "goal": goal, "met": bool(met)}
 
 
+# The suite, in the order it runs: (name for --only, function(ctx) -> rows). Add a section by
+# writing such a function and listing it here; a section may read ctx.values that an earlier one
+# set, but must also work alone (see c_cpu_per_tx).
+SECTIONS = [
+    ("modbus", modbus_rows),      # Modbus transaction cost vs C libmodbus and pymodbus
+    ("lab", lab_section),         # 64 rigs at 100 Hz: collector and simulator processes
+    ("ring", ring_rows),          # SPSC ring vs a C ring, two threads
+    ("store", store_rows),        # encode + SQLite, bytes on disk vs a row-per-sample table
+    ("gorilla", gorilla_rows),    # bytes per sample and encode rate vs a C Gorilla encoder
+    ("micro", micro_rows),        # ordo-one/benchmark: mallocs per sample, ring on one thread
+    # Hooks for sections to come (not implemented yet):
+    # ("live", live_rows),        # live evaluation cost: Practice's evaluator per frame, per rig
+    # ("reports", report_rows),   # report and export times over a stored session
+]
+
+
 def main():
+    parser = argparse.ArgumentParser(description="riglog's benchmarks beside their baselines (Benchmarks/README.md)")
+    parser.add_argument("--only", metavar="SECTION", help="run only these sections (comma-separated): " +
+                        ", ".join(name for name, _ in SECTIONS))
+    parser.add_argument("--list", action="store_true", help="list the sections and exit")
+    parser.add_argument("--json", metavar="PATH", help="where to write the rows (default: bench-results.json for "
+                        "a full run, none with --only)")
+    args = parser.parse_args()
+    if args.list:
+        for name, function in SECTIONS:
+            print(f"{name}: {function.__doc__.split(chr(10))[0]}")
+        return
+    chosen = SECTIONS
+    if args.only:
+        wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+        unknown = [w for w in wanted if w not in dict(SECTIONS)]
+        if unknown:
+            parser.error(f"unknown section {', '.join(unknown)}; sections: {', '.join(n for n, _ in SECTIONS)}")
+        chosen = [s for s in SECTIONS if s[0] in wanted]
     started = time.time()
-    bench = build()
-    rows = []
-    rows += modbus_rows(bench)
-    c_cpu_us = next(r["baseline"] for r in rows if "client CPU per transaction" in r["benchmark"])
-    rows += lab_rows(bench, c_cpu_us)
-    rows += ring_rows(bench)
-    rows += store_rows(bench)
+    ctx = Context(build())
+    rows, timings = [], {}
+    for name, function in chosen:
+        t0 = time.time()
+        rows += function(ctx)
+        timings[name] = round(time.time() - t0, 1)
+        log(f"section {name}: {timings[name]} s")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}"
     print(f"| benchmark | riglog | baseline | ratio | goal | met |")
     print(f"|---|---:|---:|---:|---|---|")
     for r in rows:
-        print(f"| {r['benchmark']} | {r['riglog']} | {r['baseline']} ({r['baseline_name']}) | {r['ratio']} | "
+        ratio = "" if r["ratio"] is None else r["ratio"]
+        print(f"| {r['benchmark']} | {r['riglog']} | {r['baseline']} ({r['baseline_name']}) | {ratio} | "
               f"{r['goal']} | {'yes' if r['met'] else 'NO'} |")
-    print(f"\n{len(rows)} rows in {time.time() - started:.0f} s on {machine}")
-    with open(os.path.join(ROOT, "bench-results.json"), "w") as f:
-        json.dump({"machine": machine, "rows": rows}, f, indent=2)
+    wall = time.time() - started
+    print(f"\n{len(rows)} rows in {wall:.0f} s on {machine}{' (quick)' if QUICK else ''}; sections: " +
+          ", ".join(f"{n} {t} s" for n, t in timings.items()))
+    path = args.json or (None if args.only else os.path.join(ROOT, "bench-results.json"))
+    if path:
+        with open(path, "w") as f:
+            json.dump({"machine": machine, "quick": QUICK, "seconds": round(wall), "sections": timings, "rows": rows},
+                      f, indent=2)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
 // monotonic head/tail on separate cache lines, each side caching the other's index, whole
 // frames pushed or dropped, batch pop with memcpy). Built with gcc -O2 by build.sh.
 //
-//     c_ring TOTAL_SAMPLES FRAME_SIZE CAPACITY
+//     c_ring TOTAL_SAMPLES FRAME_SIZE CAPACITY [same-thread]
 //
 // Prints: c_ring samples=... seconds=... samples_per_second=... refused=... checksum=...
+//
+// `same-thread` pushes a frame and pops it again on one thread (the baseline of the micro
+// benchmark `SampleRing push(frame:) + pop ... one thread`): the ring's own cost per sample,
+// without the cache-line traffic between a producer and a consumer core.
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -92,9 +96,34 @@ static void *producer(void *arg) {
     return NULL;
 }
 
+static int same_thread(long capacity) {
+    sample_t *frame = calloc(frame_size, sizeof(sample_t));
+    sample_t *out = malloc(capacity * sizeof(sample_t));
+    for (long j = 0; j < frame_size; j++) {
+        frame[j].payload = (uint64_t)j;
+        frame[j].channel = (uint32_t)j;
+    }
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    long consumed = 0;
+    uint64_t checksum = 0;
+    for (long i = 0; i < total; i += frame_size) {
+        frame[0].time = i;
+        push_frame(&ring, frame, frame_size);
+        long n = pop(&ring, out, capacity);
+        checksum += out[n - 1].payload;
+        consumed += n;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double seconds = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+    printf("c_ring samples=%ld seconds=%.4f samples_per_second=%.0f refused=%ld checksum=%llu\n", consumed, seconds,
+           consumed / seconds, atomic_load(&ring.dropped), (unsigned long long)checksum);
+    return 0;
+}
+
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: c_ring TOTAL FRAME CAPACITY\n");
+    if (argc != 4 && !(argc == 5 && strcmp(argv[4], "same-thread") == 0)) {
+        fprintf(stderr, "usage: c_ring TOTAL FRAME CAPACITY [same-thread]\n");
         return 2;
     }
     total = atol(argv[1]);
@@ -103,6 +132,7 @@ int main(int argc, char **argv) {
     ring.capacity = capacity;
     ring.mask = capacity - 1;
     ring.storage = malloc(capacity * sizeof(sample_t));
+    if (argc == 5) return same_thread(capacity);
     sample_t *out = malloc(capacity * sizeof(sample_t));
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
