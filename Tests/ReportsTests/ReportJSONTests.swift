@@ -1,0 +1,73 @@
+import Foundation
+import Reports
+import Store
+import Testing
+
+/// The JSON of DESIGN.md "Student report JSON" against committed golden files.
+///
+/// Regenerate after an intended change with `RIGLOG_REGENERATE_GOLDEN=1 swift test --filter ReportJSONTests`
+/// and review the diff.
+@Suite struct ReportJSONTests {
+    static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static func compare(_ data: Data, golden name: String) throws {
+        let url = goldenFolder.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["RIGLOG_REGENERATE_GOLDEN"] != nil {
+            try data.write(to: url)
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(String(decoding: data, as: UTF8.self) == expected, "differs from Golden/\(name); RIGLOG_REGENERATE_GOLDEN=1 rewrites it")
+    }
+
+    @Test func studentReportMatchesTheGoldenFile() throws {
+        let fixture = try ReportFixture(samples: false)
+        let json = try ReportGenerator.generate(ReportRequest(subject: .student("s001"), format: .json), store: fixture.store)
+        try Self.compare(json, golden: "student-s001.json")
+    }
+
+    @Test func groupReportMatchesTheGoldenFile() throws {
+        let fixture = try ReportFixture(samples: false)
+        let period = ReportPeriod(from: ReportFixture.base - 3_600_000_000, to: ReportFixture.base + 2 * 86_400_000_000)
+        let json = try ReportGenerator.generate(ReportRequest(subject: .group(ReportFixture.group), period: period, format: .json),
+                                                store: fixture.store)
+        try Self.compare(json, golden: "group-te21.json")
+    }
+
+    @Test func studentJSONHasExactlyTheDesignedKeys() throws {
+        let fixture = try ReportFixture(samples: false)
+        let json = try ReportGenerator.generate(ReportRequest(subject: .student("s001"), format: .json), store: fixture.store)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(Set(object.keys) == ["student", "period", "totals", "sessions"])
+        #expect(Set((object["student"] as? [String: Any] ?? [:]).keys) == ["id", "name", "group"])
+        #expect(Set((object["totals"] as? [String: Any] ?? [:]).keys)
+                == ["sessions", "practice_seconds", "active_seconds", "attempts", "passed", "alarms", "lost_samples"])
+        let sessions = try #require(object["sessions"] as? [[String: Any]])
+        #expect(sessions.count == 2)
+        #expect(Set(sessions[0].keys) == ["id", "rig", "start", "end", "seconds", "source", "attempts", "alarms", "gaps", "lost_samples"])
+        let attempts = try #require(sessions[0]["attempts"] as? [[String: Any]])
+        #expect(Set(attempts[0].keys) == ["exercise", "result", "start", "seconds", "failed_step"])
+        #expect(attempts[1]["failed_step"] as? Int == 2)
+        let alarms = try #require(sessions[0]["alarms"] as? [[String: Any]])
+        #expect(Set(alarms[0].keys) == ["alarm", "severity", "start", "seconds", "peak"])
+        let gaps = try #require(sessions[0]["gaps"] as? [[String: Any]])
+        #expect(Set(gaps[0].keys) == ["start", "end", "reason"])
+        #expect(sessions[0]["start"] as? String == "2026-11-29T03:00:00.000Z")
+        #expect(sessions[0]["lost_samples"] as? Int == 312)
+    }
+
+    @Test func periodLimitsTheSessions() throws {
+        let fixture = try ReportFixture(samples: false)
+        let day = ReportPeriod(from: ReportFixture.base + 86_400_000_000, to: ReportFixture.base + 2 * 86_400_000_000)
+        var builder = ReportBuilder(store: fixture.store)
+        let report = try builder.student("s001", period: day)
+        #expect(report.sessions.map(\.session.source) == [.checkin])
+        #expect(report.totals.attempts == 2 && report.totals.passed == 1)
+    }
+
+    @Test func unknownStudentAndGroupSayWhatExists() throws {
+        let fixture = try ReportFixture(samples: false)
+        var builder = ReportBuilder(store: fixture.store)
+        #expect(throws: ReportError.unknownStudent("s999", known: 3)) { try builder.student("s999", period: ReportPeriod()) }
+        #expect(throws: ReportError.unknownGroup("X", known: [ReportFixture.group])) { try builder.group("X", period: ReportPeriod()) }
+    }
+}
