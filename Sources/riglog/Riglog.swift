@@ -15,7 +15,7 @@ struct Riglog: AsyncParsableCommand {
             error; the reason is printed on stderr.
             """,
         version: RiglogVersion.current,
-        subcommands: [DemoCommand.self, CollectCommand.self, SimulateCommand.self, Probe.self, DevicesCommand.self, StoreCommand.self, ExportCommand.self]
+        subcommands: [DemoCommand.self, CollectCommand.self, SimulateCommand.self, Probe.self, DevicesCommand.self, StoreCommand.self, ExportCommand.self, ReportCommand.self]
     )
 
     /// Runs the command and maps failures onto the exit codes of DESIGN.md.

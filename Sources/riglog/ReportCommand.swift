@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Store
+
+/// `riglog report student ID | group NAME`: practice logs for instructors, students and examiners.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Practice log of a student or a study group: text, printable HTML or JSON.",
+        discussion: """
+            Everything is read from the data folder alone (no lab.yaml needed): sessions, \
+            exercise attempts, alarms and gaps, with titles and channel labels from the profile \
+            version each rig was collected with. Times are shown in the lab's time zone.
+
+            text   aligned tables for a terminal (colour when standard output is a terminal and \
+            NO_COLOR is not set): totals, exercises, alarms, sessions.
+            html   one self-contained file to open or print (A4): practice timeline, progress \
+            per exercise, traces of the best and latest attempt with steps and alarms marked; \
+            the group report adds a students-by-exercises matrix.
+            json   the "Student report JSON" of DESIGN.md (a group: {group, period, students}).
+
+            Examples:
+              riglog report student s003 --from 2026-11-01 --to 2026-11-30
+              riglog report student s003 --format html --lang ru -o s003.html
+              riglog report group ТЭ-21 --format json -o te-21.json
+            """,
+        subcommands: [Student.self, Group.self]
+    )
+}
+
+/// The options every report takes.
+struct ReportOptions: ParsableArguments {
+    @OptionGroup var data: DataOptions
+
+    @Option(help: ArgumentHelp("Start (inclusive): ISO 8601 date or date-time, in the lab time zone.", valueName: "T"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("End (exclusive; a bare date includes that day): ISO 8601 date or date-time.", valueName: "T"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("text (default), html or json.", valueName: "FORMAT"))
+    var format: String = "text"
+
+    @Option(help: ArgumentHelp("Language of labels and dates: en (default), ru, kk or zh.", valueName: "LANG"))
+    var lang: String = "en"
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "FILE"))
+    var output: String?
+
+    func validate() throws {
+        guard ReportRequest.Format(rawValue: format) != nil else {
+            throw ValidationError("--format \(format) is not known; use text, html or json")
+        }
+        guard ReportLanguage(rawValue: lang) != nil else {
+            throw ValidationError("--lang \(lang) is not available; use en, ru, kk or zh")
+        }
+    }
+
+    /// Builds the report and writes it to the file or standard output.
+    func run(_ subject: ReportRequest.Subject) throws {
+        do {
+            let store = try data.openStore()
+            let zone = try ReportGenerator.labTimeZone(store)
+            let period = ReportPeriod(from: try micros(from, option: "--from", zone: zone, endOfDay: false),
+                                      to: try micros(to, option: "--to", zone: zone, endOfDay: true))
+            if let f = period.from, let t = period.to, t <= f { throw CommandFailure.usage("--to must be after --from") }
+            let colour = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            let request = ReportRequest(subject: subject, period: period, format: ReportRequest.Format(rawValue: format)!,
+                                        language: ReportLanguage(rawValue: lang)!, color: colour)
+            let bytes = try ReportGenerator.generate(request, store: store)
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: bytes) else {
+                    throw CommandFailure.runtime("cannot write \(output): check the folder exists and is writable")
+                }
+            } else {
+                FileHandle.standardOutput.write(bytes)
+            }
+        } catch let error as ReportError {
+            throw CommandFailure.usage(error.description)
+        } catch {
+            throw CommandFailure.from(error)
+        }
+    }
+
+    private func micros(_ text: String?, option: String, zone: TimeZone, endOfDay: Bool) throws -> Int64? {
+        guard let text else { return nil }
+        guard let ns = TimeText.parseInstant(text, timeZone: zone, endOfDay: endOfDay) else {
+            throw CommandFailure.usage("\(option) \(text) is not an ISO 8601 date or date-time; write e.g. 2026-11-29 or 2026-11-29T08:30")
+        }
+        return ns / 1000
+    }
+}
+
+extension ReportCommand {
+    struct Student: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One student's practice log.",
+            discussion: """
+                ID is the roster's student id (or badge:<number> for a badge not in the roster yet).
+
+                Example:
+                  riglog report student s003 --format html -o s003.html
+                """)
+
+        @Argument(help: ArgumentHelp("The student id from the roster.", valueName: "ID"))
+        var id: String
+
+        @OptionGroup var options: ReportOptions
+
+        func run() throws { try options.run(.student(id)) }
+    }
+
+    struct Group: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A study group's practice: every student of the roster's group.",
+            discussion: """
+                Example:
+                  riglog report group ТЭ-21 --from 2026-11-01 --format html -o te-21.html
+                """)
+
+        @Argument(help: ArgumentHelp("The group name as in the roster.", valueName: "NAME"))
+        var name: String
+
+        @OptionGroup var options: ReportOptions
+
+        func run() throws { try options.run(.group(name)) }
+    }
+}
