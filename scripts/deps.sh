@@ -5,6 +5,7 @@
 #   sqlite3                          the command-line shell, for looking into a data folder
 #   valgrind, curl, prometheus       instruction counts for make bench; promtool checks /metrics
 #   pymodbus (PyPI)                  an independent Modbus server for the peer tests
+#   chromium, DejaVu and Noto CJK    the HTML report rendered to PNG in the tests
 # Uses sudo when not root. Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
@@ -18,6 +19,9 @@ command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)   # make bench: inst
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus) # promtool checks /metrics in the tests
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need_apt+=(chromium)  # HTML report -> PNG test
+fc-list 2>/dev/null | grep -qi "DejaVu Sans" || need_apt+=(fonts-dejavu-core)   # Latin and Cyrillic in reports
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)     # Chinese in reports
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
