@@ -1,0 +1,59 @@
+import Foundation
+import Reports
+import Store
+import Testing
+
+@Suite struct AssessmentCSVTests {
+    /// Two exercises sharing a title, one student with results, one without.
+    static let assessment = Assessment(
+        group: "ТЭ-21", period: ReportPeriod(),
+        exercises: [AssessmentExercise(id: "stop-a", title: "Stop"), AssessmentExercise(id: "stop-b", title: "Stop"),
+                    AssessmentExercise(id: "hold", title: "Hill hold")],
+        rows: [
+            AssessmentRow(student: Student(id: "s1", name: "-dash", group: "ТЭ-21"), sessions: 2, practiceSeconds: 2730,
+                          activeSeconds: 61, attempts: 4, passed: 2, alarms: 1,
+                          exercises: ["stop-a": AssessmentExerciseResult(attempts: 3, passed: 2, bestSeconds: 7.256)]),
+            AssessmentRow(student: Student(id: "s2", name: "Bob", group: "ТЭ-21")),
+        ])
+
+    static func lines(_ layout: AssessmentLayout, _ dialect: CSVWriter.Dialect = .rfc4180) throws -> [String] {
+        let bytes = try AssessmentCSV(layout: layout, dialect: dialect).render(assessment)
+        let text = String(decoding: dialect == .excel ? bytes.dropFirst(3) : bytes[...], as: UTF8.self)
+        return text.components(separatedBy: "\r\n")
+    }
+
+    @Test func riglogLayoutHasTheContractColumns() throws {
+        #expect(try Self.lines(.csv) == [
+            "student_id,name,group,sessions,practice_minutes,active_minutes,attempts,passed,alarms,"
+                + "stop-a:passed,stop-a:best_seconds,stop-b:passed,stop-b:best_seconds,hold:passed,hold:best_seconds",
+            "s1,'-dash,ТЭ-21,2,45.5,1.0,4,2,1,2,7.26,0,,0,",
+            "s2,Bob,ТЭ-21,0,0.0,0.0,0,0,0,0,,0,,0,",
+            "",
+        ])
+    }
+
+    @Test func excelDialectUsesSemicolonsAndDecimalCommas() throws {
+        let bytes = try AssessmentCSV(layout: .csv, dialect: .excel).render(Self.assessment)
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        #expect(try Self.lines(.csv, .excel)[1] == "s1;'-dash;ТЭ-21;2;45,5;1,0;4;2;1;2;7,26;0;;0;")
+    }
+
+    @Test func moodleHasTheIDNumberThenOneGradeItemPerExercise() throws {
+        #expect(try Self.lines(.moodle) == [
+            "ID number,Stop [stop-a] (passed),Stop [stop-b] (passed),Hill hold (passed)",
+            "s1,1,0,0",
+            "s2,0,0,0",
+            "",
+        ])
+    }
+
+    @Test func canvasHasTheStudentColumnsAndAPointsPossibleRow() throws {
+        #expect(try Self.lines(.canvas) == [
+            "Student,ID,SIS User ID,SIS Login ID,Section,Stop [stop-a] (passed),Stop [stop-b] (passed),Hill hold (passed)",
+            "Points Possible,,,,,1,1,1",
+            "'-dash,,s1,,ТЭ-21,1,0,0",
+            "Bob,,s2,,ТЭ-21,0,0,0",
+            "",
+        ])
+    }
+}
