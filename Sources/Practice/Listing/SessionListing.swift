@@ -1,0 +1,86 @@
+public import Store
+
+/// Stored sessions with their results, the rig's gaps inside them and the student's name: what
+/// `riglog sessions` lists and what a report is built from.
+public struct SessionListing: Sendable, Hashable {
+    /// Which sessions: every filter is optional; the span is `from..<to` (µs) and a session is
+    /// in it when it overlaps it.
+    public struct Filter: Sendable, Hashable {
+        public var student: String?
+        public var rig: String?
+        public var group: String?
+        public var from: Int64?
+        public var to: Int64?
+
+        public init(student: String? = nil, rig: String? = nil, group: String? = nil, from: Int64? = nil, to: Int64? = nil) {
+            self.student = student
+            self.rig = rig
+            self.group = group
+            self.from = from
+            self.to = to
+        }
+    }
+
+    /// One session and what happened in it.
+    public struct Entry: Sendable, Hashable {
+        public var session: StoredSession
+        public var results: SessionResults
+        /// The rig's gaps overlapping the session, clipped to it (µs); `end` nil for a gap that
+        /// still lasts in a session still open.
+        public var gaps: [Gap]
+        /// The roster's name for the student; nil for `badge:<n>` or a student no longer listed.
+        public var studentName: String?
+
+        public init(session: StoredSession, results: SessionResults = SessionResults(), gaps: [Gap] = [], studentName: String? = nil) {
+            self.session = session
+            self.results = results
+            self.gaps = gaps
+            self.studentName = studentName
+        }
+
+        /// The session's length in seconds; for an open session, so far (up to `now`, µs).
+        public func seconds(now: Int64) -> Double {
+            Double(max(0, (session.end ?? now) - session.start)) / 1e6
+        }
+
+        /// Attempts that passed.
+        public var passedAttempts: Int { results.attempts.count(where: { $0.result == .passed }) }
+    }
+
+    /// The sessions matching `filter`, oldest first.
+    ///
+    /// - Parameter now: µs since 1970; open sessions and lasting gaps are clipped to it.
+    public static func load(store: StoreDatabase, filter: Filter, now: Int64) throws(StoreError) -> [Entry] {
+        let sessions = try store.sessions(
+            student: filter.student, rig: filter.rig, group: filter.group,
+            from: filter.from ?? .min, to: filter.to ?? .max)
+        guard !sessions.isEmpty else { return [] }
+        let results = try store.results(of: sessions.map(\.id))
+        var names: [String: String] = [:]
+        for student in try store.students() { names[student.id] = student.name }
+        var gapsByRig: [String: [Gap]] = [:]
+        for (rig, ofRig) in Dictionary(grouping: sessions, by: \.rig) {
+            let from = ofRig.map(\.start).min()!
+            let to = ofRig.map { $0.end ?? now }.max()!
+            gapsByRig[rig] = try store.gaps(rig: rig, from: from, to: to)
+        }
+        return sessions.map { session in
+            Entry(
+                session: session, results: results[session.id] ?? SessionResults(),
+                gaps: clip(gapsByRig[session.rig] ?? [], to: session),
+                studentName: names[session.student])
+        }
+    }
+
+    /// The gaps that overlap `session`, cut at its start and end.
+    static func clip(_ gaps: [Gap], to session: StoredSession) -> [Gap] {
+        gaps.compactMap { gap in
+            if let end = session.end, gap.start >= end { return nil }
+            if let gapEnd = gap.end, gapEnd <= session.start { return nil }
+            var clipped = gap
+            clipped.start = max(gap.start, session.start)
+            if let end = session.end { clipped.end = min(gap.end ?? end, end) }
+            return clipped
+        }
+    }
+}

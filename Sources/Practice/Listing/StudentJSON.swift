@@ -1,0 +1,30 @@
+import Foundation
+public import Store
+
+/// A student as `riglog students list --json` writes it: `{"id","name","group","badge","email"}`,
+/// every key present (`null` for no badge or email).
+public struct StudentJSON: Encodable, Sendable, Hashable {
+    public var student: Student
+
+    public init(_ student: Student) {
+        self.student = student
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, group, badge, email }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(student.id, forKey: .id)
+        try container.encode(student.name, forKey: .name)
+        try container.encode(student.group, forKey: .group)
+        try container.encode(student.badge, forKey: .badge)
+        try container.encode(student.email, forKey: .email)
+    }
+
+    /// Students as an indented JSON array.
+    public static func encode(_ students: [Student]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(students.map(StudentJSON.init)), as: UTF8.self)
+    }
+}
