@@ -22,6 +22,8 @@ public struct LabConfig: Sendable, Hashable {
     public var contentHash: String
     /// The lab file's YAML text, for the store to keep with the samples.
     public var sourceText: String
+    /// How practice sessions are found (`sessions:`; defaults when absent).
+    public var sessions: SessionSettings = SessionSettings()
 
     /// The lab's time zone.
     public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0)! }

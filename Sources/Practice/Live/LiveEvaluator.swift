@@ -1,0 +1,234 @@
+public import Ingest
+public import RigProfiles
+public import Store
+import Foundation
+import Synchronization
+
+/// Sessions, attempts, alarms and statistics while the collector runs: a `SampleSink` for a
+/// whole lab, with per rig a ``RigFrameBuilder`` (a `FrameAssembler` and the operator channel),
+/// the ``SessionAttribution`` and a ``SessionEvaluator`` for the open session, all inside a
+/// ``RigSessionTracker``: the very code ``Reevaluation`` runs over the stored data.
+///
+/// ## Why live equals offline
+///
+/// Offline evaluation sees every input at once and merges them by ``RigInput/orderKey``. Live,
+/// check-ins arrive through the store from another process (`riglog checkin`) up to a poll
+/// later, and timetable slots when they are imported. So the live evaluator holds frames back
+/// by a fixed **lag** (default 2 s) behind the wall clock and evaluates, at each drainer flush,
+/// exactly the frames and claims with time up to the watermark `now - lag`, merged in that same
+/// order. Sample times are truncated to whole microseconds first, as the store keeps them, and
+/// the frames are built by the same ``RigFrameBuilder``. If every sample reaches the drainer
+/// and every check-in reaches the store within the lag, the tracker gets the same inputs in the
+/// same order as offline, and being deterministic it decides the same sessions with the same
+/// results. A claim learnt later than that (a check-in recorded for a time long past) is
+/// applied at the watermark instead and counted in ``lateInputs``; `riglog sessions
+/// reevaluate` puts it at its own time.
+///
+/// The run is recorded (``begin()`` / ``close()``, `collector_runs`): the stop time, the
+/// later of the wall clock and the last sample, closes open sessions `collector stopped` and
+/// tells re-evaluation where the run ended.
+///
+/// Lost samples are not counted per session: rings drop per connection, not per rig, and drops
+/// are not stored with their times, so re-evaluation could not reproduce them.
+public final class LiveEvaluator: SampleSink {
+    /// Timing of the live evaluation.
+    public struct Configuration: Sendable {
+        /// How far evaluation stays behind the wall clock.
+        public var lag: Duration
+        /// How often check-ins are read from the store.
+        public var checkinPoll: Duration
+        /// How often the timetable and roster are read again.
+        public var timetableReload: Duration
+
+        public init(lag: Duration = .seconds(2), checkinPoll: Duration = .seconds(1), timetableReload: Duration = .seconds(10)) {
+            self.lag = lag
+            self.checkinPoll = checkinPoll
+            self.timetableReload = timetableReload
+        }
+    }
+
+    private struct State: Sendable {
+        var rigs: [LiveRig] = []
+        var rigIndex: [String: Int] = [:]
+        /// Rig index by channel id (-1: not a rig channel the evaluator reads).
+        var channelRig: [Int32] = []
+        var roster: [String: String] = [:]
+        var lastCheckin: Int64 = 0
+        var knownSlots: Set<TimetableEntry> = []
+        var lastCheckinPoll: Int64 = .min
+        var lastTimetableReload: Int64 = .min
+        var watermark: Int64 = .min
+        /// The watermark of the last evaluation; a claim at or before it is late.
+        var evaluatedUntil: Int64 = .min
+        var lastSample: Int64 = .min
+        var run: (id: Int64, start: Int64)?
+        var late = 0
+        var closed = false
+    }
+
+    private let lab: LabConfig
+    private let store: StoreDatabase
+    private let configuration: Configuration
+    private let clock: @Sendable () -> Int64
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - now: the wall clock in ns since 1970 (the clock samples are stamped with).
+    public init(
+        lab: LabConfig, store: StoreDatabase, configuration: Configuration = Configuration(),
+        now: @escaping @Sendable () -> Int64 = LiveEvaluator.wallClock
+    ) {
+        self.lab = lab
+        self.store = store
+        self.configuration = configuration
+        self.clock = now
+    }
+
+    /// The wall clock in ns since 1970, as rig workers stamp samples.
+    @Sendable public static func wallClock() -> Int64 { Int64((Date().timeIntervalSince1970 * 1e9).rounded()) }
+
+    /// Records the collector run and loads the rigs, claims and roster. Call it after the
+    /// collector registered the rigs (its `init`) and before it starts; returns the run's id.
+    @discardableResult
+    public func begin() throws -> Int64 {
+        let start = clock().truncatedToMicroseconds
+        let silence = lab.sessions.closeAfterSilence.nanoseconds
+        try store.setSessionSilenceThreshold(silence / 1000)
+        var rigs: [LiveRig] = []
+        var channelRig: [Int32] = []
+        for rig in lab.rigs {
+            let record = try store.rig(rig.id)
+            let builder = RigFrameBuilder(profile: rig.profile, channels: record.channels)
+            for channel in builder.storedChannels {
+                let id = Int(channel.id)
+                if id >= channelRig.count { channelRig += Array(repeating: -1, count: id + 1 - channelRig.count) }
+                channelRig[id] = Int32(rigs.count)
+            }
+            rigs.append(LiveRig(id: rig.id, builder: builder, tracker: try RigSessionTracker(rig: rig.id, profile: rig.profile, silenceThreshold: silence)))
+        }
+        let runID = try store.beginCollectorRun(at: start / 1000)
+        try state.withLock { state in
+            state.rigs = rigs
+            state.rigIndex = Dictionary(uniqueKeysWithValues: rigs.enumerated().map { ($0.element.id, $0.offset) })
+            state.channelRig = channelRig
+            state.run = (runID, start)
+            state.watermark = start - configuration.lag.nanoseconds
+            // Every check-in so far: those before the run set the claims it starts with.
+            try pollCheckins(&state, now: start)
+            try reloadTimetable(&state, now: start)
+        }
+        return runID
+    }
+
+    /// Claims that arrived after the watermark had passed their time (applied at the watermark).
+    public var lateInputs: Int { state.withLock { $0.late } }
+
+    /// The open session of each rig that has one, as stored.
+    public var openSessions: [StoredSession] { state.withLock { $0.rigs.compactMap(\.openSession) } }
+
+    public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
+        state.withLock { state in
+            precondition(state.run != nil, "LiveEvaluator.begin() must be called before samples arrive")
+            for sample in samples {
+                let id = Int(sample.channel)
+                guard id < state.channelRig.count else { continue }
+                let rig = Int(state.channelRig[id])
+                guard rig >= 0 else { continue }
+                var copy = sample
+                copy.time = sample.time.truncatedToMicroseconds
+                state.lastSample = Swift.max(state.lastSample, copy.time)
+                state.rigs[rig].samples.append(copy)
+            }
+        }
+    }
+
+    /// Reads new claims when due and evaluates everything up to `now - lag`.
+    public func flush() throws {
+        try state.withLock { state in
+            guard state.run != nil, !state.closed else { return }
+            let now = clock()
+            if now - state.lastCheckinPoll >= configuration.checkinPoll.nanoseconds { try pollCheckins(&state, now: now) }
+            if now - state.lastTimetableReload >= configuration.timetableReload.nanoseconds { try reloadTimetable(&state, now: now) }
+            try advance(&state, to: (now - configuration.lag.nanoseconds).truncatedToMicroseconds)
+        }
+    }
+
+    /// Evaluates everything left, closes open sessions `collector stopped` at the stop time and
+    /// records the run's end.
+    public func close() throws {
+        try state.withLock { state in
+            guard let run = state.run, !state.closed else { return }
+            let stop = Swift.max(clock().truncatedToMicroseconds, state.lastSample, state.watermark, run.start)
+            try pollCheckins(&state, now: stop)
+            try reloadTimetable(&state, now: stop)
+            try advance(&state, to: stop)
+            var failure: (any Error)?
+            for index in state.rigs.indices {
+                let changes = state.rigs[index].tracker.collectorStopped(at: stop)
+                do { try record(changes, rig: index, &state) } catch { failure = failure ?? error }
+            }
+            state.closed = true
+            try store.endCollectorRun(run.id, at: stop / 1000)
+            if let failure { throw failure }
+        }
+    }
+
+    private func advance(_ state: inout State, to watermark: Int64) throws {
+        guard watermark > state.evaluatedUntil else { return }
+        state.watermark = Swift.max(state.watermark, watermark)
+        state.evaluatedUntil = watermark
+        var failure: (any Error)?
+        for index in state.rigs.indices {
+            let changes = state.rigs[index].advance(to: watermark)
+            do { try record(changes, rig: index, &state) } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes opened and closed sessions. A session whose opening could not be stored is
+    /// stored whole when it closes.
+    private func record(_ changes: [SessionChange], rig index: Int, _ state: inout State) throws {
+        for change in changes {
+            switch change {
+            case .opened(let session):
+                var row = state.rigs[index].records.opened(session, roster: state.roster)
+                state.rigs[index].openSession = row
+                row.id = try store.openSession(row)
+                state.rigs[index].openSession = row
+            case .closed(let session):
+                let id = state.rigs[index].openSession?.id ?? 0
+                state.rigs[index].openSession = nil
+                let (row, results) = state.rigs[index].records.closed(session, id: id, roster: state.roster)
+                if id != 0 { try store.closeSession(row, results: results) } else { try store.saveSession(row, results: results) }
+            }
+        }
+    }
+
+    /// Reads check-ins recorded since the last poll (and the roster, for badges named meanwhile).
+    private func pollCheckins(_ state: inout State, now: Int64) throws {
+        state.lastCheckinPoll = now
+        for checkin in try store.checkins(after: state.lastCheckin) {
+            state.lastCheckin = Swift.max(state.lastCheckin, checkin.id)
+            guard let index = state.rigIndex[checkin.rig] else { continue }
+            let input = RigInput.checkin(student: checkin.kind == .checkin ? checkin.student : nil, at: checkin.at * 1000, sequence: checkin.id)
+            if input.time <= state.evaluatedUntil { state.late += 1 }
+            state.rigs[index].add(input)
+        }
+        state.roster = try store.badges()
+    }
+
+    /// Reads timetable slots not seen yet that end after the run's start and the evaluated time.
+    private func reloadTimetable(_ state: inout State, now: Int64) throws {
+        state.lastTimetableReload = now
+        // Slots that ended before the run or before what is evaluated can change nothing.
+        let from = Swift.max(state.run?.start ?? .min, state.evaluatedUntil)
+        for entry in try store.timetable(from: from / 1000) where entry.end > entry.start && !state.knownSlots.contains(entry) {
+            state.knownSlots.insert(entry)
+            guard let index = state.rigIndex[entry.rig] else { continue }
+            let slot = TimetableSlot(student: entry.student, start: entry.start * 1000, end: entry.end * 1000)
+            if slot.start <= state.evaluatedUntil { state.late += 1 }
+            state.rigs[index].add(.slotStarted(slot))
+            state.rigs[index].add(.slotEnded(slot))
+        }
+    }
+}

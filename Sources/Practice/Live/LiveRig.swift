@@ -1,0 +1,69 @@
+import Ingest
+import Store
+
+/// One rig inside the ``LiveEvaluator``: its samples and claims waiting for the watermark, its
+/// session tracker, and the stored row of its open session.
+struct LiveRig: Sendable {
+    let id: String
+    let builder: RigFrameBuilder
+    let records: SessionRecords
+    var tracker: RigSessionTracker
+    /// Samples not yet evaluated, times truncated to µs, in arrival order; `head` is the first
+    /// one still waiting (the prefix before it is dropped in bulk now and then).
+    var samples: [Sample] = []
+    var head = 0
+    /// Check-ins and timetable slots not yet evaluated, in ``RigInput/orderKey`` order.
+    var claims: [RigInput] = []
+    /// The stored row of the open session.
+    var openSession: StoredSession?
+
+    init(id: String, builder: RigFrameBuilder, tracker: RigSessionTracker) {
+        self.id = id
+        self.builder = builder
+        self.records = SessionRecords(rig: id, channelIDs: builder.channelIDs)
+        self.tracker = tracker
+    }
+
+    /// Adds a claim in order.
+    mutating func add(_ claim: RigInput) {
+        let key = claim.orderKey
+        let index = claims.firstIndex { key < $0.orderKey } ?? claims.count
+        claims.insert(claim, at: index)
+    }
+
+    /// Evaluates every frame and claim up to `watermark` (ns) in input order, then ticks the
+    /// tracker to it. Frames are cut only at the watermark, so every sample of an instant is in
+    /// one frame as long as samples reach the evaluator within the lag.
+    mutating func advance(to watermark: Int64) -> [SessionChange] {
+        var changes: [SessionChange] = []
+        var nextClaim = 0
+        var end = head
+        while end < samples.count, samples[end].time <= watermark { end += 1 }
+        var start = head
+        while start < end {
+            let time = samples[start].time
+            var stop = start + 1
+            while stop < end, samples[stop].time == time { stop += 1 }
+            let frame = samples.withUnsafeBufferPointer { builder.frame(time: time, samples: UnsafeBufferPointer(rebasing: $0[start..<stop])) }
+            let input = RigInput.frame(frame)
+            while nextClaim < claims.count, claims[nextClaim].orderKey < input.orderKey {
+                changes += tracker.handle(claims[nextClaim])
+                nextClaim += 1
+            }
+            changes += tracker.handle(input)
+            start = stop
+        }
+        head = end
+        while nextClaim < claims.count, claims[nextClaim].time <= watermark {
+            changes += tracker.handle(claims[nextClaim])
+            nextClaim += 1
+        }
+        claims.removeFirst(nextClaim)
+        changes += tracker.tick(at: watermark)
+        if head > 4096, head * 2 > samples.count {
+            samples.removeFirst(head)
+            head = 0
+        }
+        return changes
+    }
+}

@@ -1,0 +1,71 @@
+public import Store
+
+/// Who a session belongs to and what opened it: a badge (the operator register), a check-in or
+/// a timetable slot. Two owners are the same claim when source, student and badge agree.
+public struct SessionOwner: Sendable, Hashable, CustomStringConvertible {
+    public var source: SessionSource
+    /// The student of a check-in or timetable slot; nil for a badge, whose student the roster
+    /// gives when the session is written (`badge:<number>` while it names none).
+    public var student: String?
+    /// The operator register's value, as decimal text, for a badge session.
+    public var badge: String?
+
+    public init(source: SessionSource, student: String? = nil, badge: String? = nil) {
+        self.source = source
+        self.student = student
+        self.badge = badge
+    }
+
+    /// A badge session's owner.
+    public static func badge(_ number: String) -> SessionOwner { SessionOwner(source: .badge, badge: number) }
+    /// A check-in session's owner.
+    public static func checkin(_ student: String) -> SessionOwner { SessionOwner(source: .checkin, student: student) }
+    /// A timetable session's owner.
+    public static func timetable(_ student: String) -> SessionOwner { SessionOwner(source: .timetable, student: student) }
+
+    /// The student id to store: the claim's student, the roster's holder of the badge, or
+    /// `badge:<number>` for a badge the roster does not name.
+    public func studentID(roster: [String: String]) -> String {
+        if let student { return student }
+        let badge = badge ?? "0"
+        return roster[badge] ?? Student.placeholderID(badge: badge)
+    }
+
+    public var description: String {
+        "\(source.rawValue) \(student ?? badge ?? "?")"
+    }
+}
+
+/// Why a session closed: the `end_reason` the store keeps and reports print.
+public enum SessionCloseReason: String, Sendable, Hashable, CaseIterable {
+    /// The operator register went to 0 (or to another badge: the card was swapped).
+    case badgeOut = "badge out"
+    /// `riglog checkout RIG`.
+    case checkout
+    /// The session's timetable slot ended.
+    case timetableEnd = "timetable end"
+    /// A badge was read while a check-in or timetable session was open.
+    case supersededByBadge = "superseded by badge"
+    /// A check-in (of another student, or over a timetable slot) took the rig.
+    case supersededByCheckin = "superseded by check-in"
+    /// An overlapping timetable slot that started later took the rig.
+    case supersededByTimetable = "superseded by timetable"
+    /// The rig sent no frame for longer than the lab's `sessions: close_after_silence`.
+    case communicationLost = "communication lost"
+    /// The collector stopped cleanly.
+    case collectorStopped = "collector stopped"
+}
+
+/// A timetable slot as the attribution sees it: a student booked on the rig for `start..<end`
+/// (ns since 1970).
+public struct TimetableSlot: Sendable, Hashable {
+    public var student: String
+    public var start: Int64
+    public var end: Int64
+
+    public init(student: String, start: Int64, end: Int64) {
+        self.student = student
+        self.start = start
+        self.end = end
+    }
+}

@@ -1,0 +1,56 @@
+import RigProfiles
+public import Store
+
+/// Turns a ``ClosedSession`` into the store's records: the same conversion live and offline,
+/// so both write the same rows. Times become microseconds (they are whole microseconds already).
+public struct SessionRecords: Sendable {
+    public let rig: String
+    /// The store's channel id of each profile channel (nil: not registered, no statistics row).
+    public let channelIDs: [UInt32?]
+
+    public init(rig: String, channelIDs: [UInt32?]) {
+        self.rig = rig
+        self.channelIDs = channelIDs
+    }
+
+    /// The session row of a session that has just opened (end nil).
+    public func opened(_ session: OpenedSession, roster: [String: String]) -> StoredSession {
+        StoredSession(
+            rig: rig, student: session.owner.studentID(roster: roster), start: session.start / 1000, source: session.owner.source,
+            badge: session.owner.badge)
+    }
+
+    /// The closed session's row and results; `id` is the stored row's id (0 for a new one).
+    public func closed(_ session: ClosedSession, id: Int64 = 0, roster: [String: String]) -> (StoredSession, SessionResults) {
+        let report = session.report
+        let stored = StoredSession(
+            id: id, rig: rig, student: session.owner.studentID(roster: roster), start: session.start / 1000, end: session.end / 1000,
+            source: session.owner.source, endReason: session.reason.rawValue, badge: session.owner.badge,
+            activeSeconds: report.activeSeconds)
+        let attempts = report.attempts.map { attempt in
+            let (result, failedStep): (AttemptResult, Int?) =
+                switch attempt.outcome {
+                case .passed: (.passed, nil)
+                case .failed(let step): (.failed, step + 1)
+                case .abandoned: (.abandoned, nil)
+                }
+            return StoredAttempt(
+                session: id, exercise: attempt.exercise, result: result, start: attempt.start / 1000, seconds: Self.seconds(attempt.duration),
+                failedStep: failedStep)
+        }
+        let alarms = report.alarms.map { alarm in
+            StoredAlarm(
+                rig: rig, session: id, alarm: alarm.alarm, severity: AlarmSeverity(rawValue: alarm.severity.rawValue) ?? .info,
+                start: alarm.start / 1000, seconds: Self.seconds(alarm.duration), peak: alarm.peak)
+        }
+        let statistics = zip(report.channels, channelIDs).compactMap { statistics, id -> StoredChannelStatistics? in
+            guard let id else { return nil }
+            return StoredChannelStatistics(
+                session: 0, channel: id, count: statistics.samples, min: statistics.minimum, max: statistics.maximum, mean: statistics.mean,
+                alarmSeconds: Self.seconds(statistics.timeInAlarm))
+        }
+        return (stored, SessionResults(attempts: attempts, alarms: alarms, statistics: statistics))
+    }
+
+    static func seconds(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 1e9 }
+}

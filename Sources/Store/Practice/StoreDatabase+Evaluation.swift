@@ -1,0 +1,32 @@
+import GRDB
+
+/// What session evaluation reads besides samples (the profile comes from ``storedProfile(rig:)``):
+/// which profile version a rig is evaluated with, and the lab's silence threshold, so
+/// re-evaluation needs only the data folder.
+extension StoreDatabase {
+    /// Makes `version` (from ``storeConfigVersion(kind:name:content:)``) the profile rig `rig`
+    /// is evaluated with from now on: after an instructor changed an exercise.
+    public func setProfileVersion(rig: String, version: Int64) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE rigs SET profile_version_id = ? WHERE id = ?", arguments: [version, rig])
+        }
+    }
+
+    /// The lab's `sessions: close_after_silence` in microseconds, as last stored; nil if never.
+    public func sessionSilenceThreshold() throws(StoreError) -> Int64? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM lab_settings WHERE key = ?", arguments: [Self.silenceKey]).flatMap { Int64($0) }
+        }
+    }
+
+    /// Stores the lab's silence threshold (µs) for re-evaluation to use the value live used.
+    public func setSessionSilenceThreshold(_ microseconds: Int64) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO lab_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                arguments: [Self.silenceKey, String(microseconds)])
+        }
+    }
+
+    private static let silenceKey = "sessions.close_after_silence_us"
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Ingest
+import Practice
+import RigProfiles
+import Store
+import Testing
+
+/// The live evaluator against a real SQLite store: the drainer's calls made by hand, with a
+/// clock the test moves, then the same store re-evaluated offline.
+@Suite struct LiveEvaluatorTests {
+    /// Feeds the script as the drainer would: a batch per second of samples to the chunk writer
+    /// and the evaluator, the clock 100 ms past the batch, then flush; check-ins recorded by
+    /// "another process" when the clock passes them. Returns the evaluator after close.
+    @discardableResult
+    func runLive(_ lab: SessionLab, checkins: [(seconds: Double, student: String?, recordedAt: Double?)], lag: Duration = .seconds(2)) throws -> LiveEvaluator {
+        let clock = TestClock(SessionLab.ns(seconds: -1))
+        let live = LiveEvaluator(lab: lab.lab, store: lab.store, configuration: .init(lag: lag), now: { clock.now })
+        let writer = ChunkWriter(store: lab.store)
+        try live.begin()
+        let samples = lab.scriptedSamples()
+        var recorded = 0
+        for second in 0..<60 {
+            let end = SessionLab.ns(seconds: Double(second + 1))
+            let batch = samples.filter { $0.time >= SessionLab.ns(seconds: Double(second)) && $0.time < end }
+            clock.set(end + 100_000_000)
+            while recorded < checkins.count, SessionLab.ns(seconds: checkins[recorded].recordedAt ?? checkins[recorded].seconds) < clock.now {
+                let checkin = checkins[recorded]
+                try lab.store.recordCheckin(Checkin(
+                    rig: SessionLab.rig, student: checkin.student, at: SessionLab.ns(seconds: checkin.seconds) / 1000,
+                    kind: checkin.student == nil ? .checkout : .checkin))
+                recorded += 1
+            }
+            try batch.withUnsafeBufferPointer { buffer in
+                try writer.write(buffer)
+                try live.write(buffer)
+            }
+            try writer.flush()
+            try live.flush()
+        }
+        clock.set(SessionLab.ns(seconds: 61))
+        try writer.flush()
+        try live.flush()
+        try writer.close()
+        try live.close()
+        return live
+    }
+
+    func scriptedLab() throws -> SessionLab {
+        let lab = try SessionLab()
+        try lab.store.addTimetable([TimetableEntry(rig: SessionLab.rig, student: "tt", start: SessionLab.ns(seconds: 2) / 1000, end: SessionLab.ns(seconds: 70) / 1000)])
+        return lab
+    }
+
+    @Test func liveFindsEverySessionByPriorityAndOfflineFindsTheSame() throws {
+        let lab = try scriptedLab()
+        let live = try runLive(lab, checkins: [(10, "ck", nil), (30, nil, nil)])
+        #expect(live.lateInputs == 0)
+        let found = try lab.snapshot()
+        let s = { (seconds: Double) in SessionLab.ns(seconds: seconds) / 1000 }
+        let expected: [(String, SessionSource, Int64, Int64?, String)] = [
+            ("tt", .timetable, s(2), s(5.003), "superseded by badge"),
+            ("badge:4100", .badge, s(5.003), s(20.003), "badge out"),
+            ("ck", .checkin, s(20.003), s(30), "checkout"),
+            ("tt", .timetable, s(30), s(31.903), "communication lost"),
+            ("tt", .timetable, s(39), s(40.003), "superseded by badge"),
+            ("badge:999", .badge, s(40.003), s(50.003), "badge out"),
+            ("tt", .timetable, s(50.003), s(61), "collector stopped"),
+        ]
+        #expect(found.map { [$0.session.student, $0.session.source.rawValue, "\($0.session.start)", "\($0.session.end ?? -1)", $0.session.endReason ?? ""] }
+            == expected.map { [$0.0, $0.1.rawValue, "\($0.2)", "\($0.3 ?? -1)", $0.4] })
+        // The badge session saw one passed emergency stop (at 12 s) and the overpressure at 14 s.
+        let badge = try #require(found.first { $0.session.student == "badge:4100" })
+        #expect(badge.attempts.map(\.result) == [.passed])
+        #expect(badge.alarms.map(\.alarm) == ["overpressure"])
+        #expect(badge.alarms.first?.peak == 130)
+        #expect(badge.statistics.count == 4)
+        #expect(badge.session.activeSeconds > 0)
+
+        let summary = try Reevaluation(store: lab.store).run()
+        #expect(summary.replaced == expected.count)
+        let offline = try lab.snapshot()
+        #expect(offline == found, "live:\n\(found.map(\.description).joined(separator: "\n"))\noffline:\n\(offline.map(\.description).joined(separator: "\n"))")
+    }
+
+    @Test func aCheckinLearntAfterTheLagIsCountedLateAndReevaluationPutsItAtItsTime() throws {
+        let lab = try scriptedLab()
+        // The check-in at 22 s reaches the store only when the clock passes 28 s: beyond the lag,
+        // so live applies it where evaluation stood (25.1 s); offline knows its own time.
+        let live = try runLive(lab, checkins: [(22, "late", 28), (25.5, nil, 28.5)])
+        #expect(live.lateInputs == 2)
+        let liveLate = try #require(try lab.snapshot().first { $0.session.student == "late" })
+        #expect(liveLate.session.start == SessionLab.ns(seconds: 25.1) / 1000)
+        try Reevaluation(store: lab.store).run()
+        let offline = try lab.snapshot()
+        #expect(offline.contains {
+            $0.session.student == "late" && $0.session.start == SessionLab.ns(seconds: 22) / 1000
+                && $0.session.end == SessionLab.ns(seconds: 25.5) / 1000 && $0.session.endReason == "checkout"
+        })
+    }
+
+    @Test func anUnknownBadgeIsNamedWhenTheRosterArrivesAndStaysNamedAfterReevaluation() throws {
+        let lab = try scriptedLab()
+        try runLive(lab, checkins: [])
+        #expect(try lab.store.sessions(student: "badge:999").count == 1)
+        let imported = try lab.store.importRoster([Student(id: "s9", name: "Nine", group: "G", badge: "999")])
+        #expect(imported.reattributedSessions == 1)
+        #expect(try lab.store.sessions(student: "badge:999").isEmpty)
+        #expect(try lab.store.sessions(student: "s9").map(\.badge) == ["999"])
+        try Reevaluation(store: lab.store).run()
+        #expect(try lab.store.sessions(student: "s9").map(\.source) == [.badge])
+        #expect(try lab.store.sessions(student: "badge:999").isEmpty)
+    }
+}
