@@ -43,6 +43,14 @@ public struct CompiledRig: Sendable {
         return definitions
     }
 
+    /// A rig from its parts (tests build rigs without a profile).
+    init(id: String, unit: UInt8, requests: [Request], limits: DeviceLimits) {
+        self.id = id
+        self.unit = unit
+        self.requests = requests
+        self.limits = limits
+    }
+
     /// Resolves `rig` against the channel ids the store returned for ``channelDefinitions(of:)``.
     public init(rig: Rig, channelIDs: [UInt32]) {
         let profile = rig.profile

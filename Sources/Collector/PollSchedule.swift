@@ -8,6 +8,9 @@
 /// device that is already struggling and put samples at times they were not asked for.
 ///
 /// A plain value: the worker asks ``nextDue()``, waits, polls, then reports ``completed(_:at:)``.
+/// Slot arithmetic is in whole nanoseconds (exact, where `Duration / Duration` is a `Double`)
+/// and each group's deadline is kept rather than recomputed, so ``nextDue()`` (asked on every
+/// wake-up of an event loop, for each of its connections) is a scan of comparisons.
 public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where Instant.Duration == Duration {
     /// Each group's period.
     public let intervals: [Duration]
@@ -15,6 +18,10 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
     public let start: Instant
     /// The slot each group will be polled for next.
     private var slots: [Int64]
+    /// Each group's period in nanoseconds.
+    private let periods: [Int64]
+    /// Each group's deadline: `start + periods[g] * slots[g]`.
+    private var deadlines: [Instant]
     /// Slots skipped because the worker was late, per group.
     public private(set) var overruns: [Int]
 
@@ -24,19 +31,21 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
         self.intervals = intervals
         self.start = start
         slots = Array(repeating: 0, count: intervals.count)
+        periods = intervals.map(\.nanosecondCount)
+        deadlines = Array(repeating: start, count: intervals.count)
         overruns = Array(repeating: 0, count: intervals.count)
     }
 
     /// The deadline of `group`'s next poll.
     public func deadline(of group: Int) -> Instant {
-        start.advanced(by: intervals[group] * slots[group])
+        deadlines[group]
     }
 
     /// The group due soonest (the lower index on a tie) and its deadline.
     public func nextDue() -> (group: Int, deadline: Instant) {
         var best = 0
-        for g in intervals.indices.dropFirst() where deadline(of: g) < deadline(of: best) { best = g }
-        return (best, deadline(of: best))
+        for g in deadlines.indices.dropFirst() where deadlines[g] < deadlines[best] { best = g }
+        return (best, deadlines[best])
     }
 
     /// Records that `group` was polled, finishing at `now`, and moves it to its next slot.
@@ -48,10 +57,10 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
         let latest = slot(of: group, containing: now)
         if latest > next {
             overruns[group] += Int(latest - next)
-            slots[group] = latest
+            move(group, to: latest)
             return Int(latest - next)
         }
-        slots[group] = next
+        move(group, to: next)
         return 0
     }
 
@@ -59,14 +68,14 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
     /// a dead device is a gap, not a schedule failure.
     public mutating func resume(at now: Instant) {
         for g in intervals.indices {
-            slots[g] = max(slots[g], slot(of: g, containing: now))
+            move(g, to: max(slots[g], slot(of: g, containing: now)))
         }
     }
 
     /// Moves one group past the slots up to `now` without counting overruns (its rig is in
     /// backoff: those polls were not missed, they were not wanted).
     public mutating func resume(group: Int, at now: Instant) {
-        slots[group] = max(slots[group] + 1, slot(of: group, containing: now) + 1)
+        move(group, to: max(slots[group] + 1, slot(of: group, containing: now) + 1))
     }
 
     /// How late a poll starting at `now` is for `group`'s current slot (zero if early).
@@ -74,17 +83,15 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
         max(.zero, deadline(of: group).duration(to: now))
     }
 
+    private mutating func move(_ group: Int, to slot: Int64) {
+        slots[group] = slot
+        deadlines[group] = start.advanced(by: .nanoseconds(periods[group] * slot))
+    }
+
     /// The last slot of `group` whose deadline is at or before `now`.
     private func slot(of group: Int, containing now: Instant) -> Int64 {
-        let elapsed = start.duration(to: now)
-        guard elapsed >= .zero else { return 0 }
-        return Int64(elapsed / intervals[group])
-    }
-}
-
-extension Duration {
-    /// `self * n` for a 64-bit count.
-    static func * (lhs: Duration, rhs: Int64) -> Duration {
-        lhs * Int(rhs)
+        let elapsed = start.duration(to: now).nanosecondCount
+        guard elapsed >= 0 else { return 0 }
+        return elapsed / periods[group]
     }
 }

@@ -98,22 +98,16 @@ public final class ModbusReader {
     public func readRegisters(_ kind: RegisterKind, unit: UInt8, address: Int, count: Int,
                               into buffer: UnsafeMutableBufferPointer<UInt16>) throws(ModbusError) {
         let request = ReadRequest(kind: kind, unit: unit, address: address, count: count)
-        try validate(request, bufferCount: buffer.count, registers: true)
-        let data = try exchange(request)
-        for i in 0..<count {
-            buffer[i] = UInt16(data[2 * i]) << 8 | UInt16(data[2 * i + 1])
-        }
+        try ReadValidation.check(request, bufferCount: buffer.count, registers: true)
+        RegisterBytes.registers(from: try exchange(request), count: count, into: buffer)
     }
 
     /// Reads coils or discrete inputs into `buffer`, one byte (0 or 1) per bit.
     public func readBits(_ kind: RegisterKind, unit: UInt8, address: Int, count: Int,
                          into buffer: UnsafeMutableBufferPointer<UInt8>) throws(ModbusError) {
         let request = ReadRequest(kind: kind, unit: unit, address: address, count: count)
-        try validate(request, bufferCount: buffer.count, registers: false)
-        let data = try exchange(request)
-        for i in 0..<count {
-            buffer[i] = data[i >> 3] >> UInt8(i & 7) & 1
-        }
+        try ReadValidation.check(request, bufferCount: buffer.count, registers: false)
+        RegisterBytes.bits(from: try exchange(request), count: count, into: buffer)
     }
 
     /// Reads any table; bits come back as registers holding 0 or 1. For tools and tests.
@@ -133,22 +127,6 @@ public final class ModbusReader {
     }
 
     // MARK: - Internals
-
-    private func validate(_ request: ReadRequest, bufferCount: Int, registers: Bool) throws(ModbusError) {
-        if request.kind.isBit == registers {
-            throw .invalidRequest(request, reason: registers ? "coils and discrete inputs are read with readBits"
-                                                             : "registers are read with readRegisters")
-        }
-        guard request.count >= 1, request.count <= request.kind.maxReadCount else {
-            throw .invalidRequest(request, reason: "a read takes 1 to \(request.kind.maxReadCount) \(registers ? "registers" : "bits")")
-        }
-        guard request.address >= 0, request.address + request.count <= 65_536 else {
-            throw .invalidRequest(request, reason: "addresses run from 0 to 65535")
-        }
-        guard bufferCount >= request.count else {
-            throw .invalidRequest(request, reason: "the buffer holds \(bufferCount), fewer than \(request.count)")
-        }
-    }
 
     /// Sends one read and returns its reply's data bytes (valid until the next exchange).
     ///
@@ -216,17 +194,7 @@ public final class ModbusReader {
     }
 
     private static func checkResolves(host: String, port: Int) throws(ModbusError) {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
-        if let result { freeaddrinfo(result) }
-        if rc != 0 { throw .hostNotFound(host) }
+        _ = try TCPAddress.resolve(host: host, port: port)
     }
 
     private func applySerialSettings(_ line: SerialLine, to ctx: OpaquePointer) throws(ModbusError) {
@@ -295,5 +263,50 @@ public final class ModbusReader {
             usleep(UInt32(clamping: min(options.responseTimeout.microseconds, 200_000)))
             modbus_flush(context)
         }
+    }
+}
+
+/// The checks a read passes before anything is sent, shared by both readers.
+enum ReadValidation {
+    static func check(_ request: ReadRequest, bufferCount: Int, registers: Bool) throws(ModbusError) {
+        if request.kind.isBit == registers {
+            throw .invalidRequest(request, reason: registers ? "coils and discrete inputs are read with readBits"
+                                                             : "registers are read with readRegisters")
+        }
+        guard request.count >= 1, request.count <= request.kind.maxReadCount else {
+            throw .invalidRequest(request, reason: "a read takes 1 to \(request.kind.maxReadCount) \(registers ? "registers" : "bits")")
+        }
+        guard request.address >= 0, request.address + request.count <= 65_536 else {
+            throw .invalidRequest(request, reason: "addresses run from 0 to 65535")
+        }
+        guard bufferCount >= request.count else {
+            throw .invalidRequest(request, reason: "the buffer holds \(bufferCount), fewer than \(request.count)")
+        }
+    }
+}
+
+/// A TCP peer's first address, as `getaddrinfo` returns it for a stream socket.
+struct TCPAddress {
+    var storage: sockaddr_storage
+    var length: socklen_t
+
+    /// Resolves `host` (a name, or an IP address which needs no lookup).
+    static func resolve(host: String, port: Int) throws(ModbusError) -> TCPAddress {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &result)
+        defer { if let result { freeaddrinfo(result) } }
+        guard rc == 0, let first = result, let address = first.pointee.ai_addr else { throw .hostNotFound(host) }
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(first.pointee.ai_addrlen)))
+        }
+        return TCPAddress(storage: storage, length: first.pointee.ai_addrlen)
     }
 }
