@@ -40,29 +40,42 @@ enum AssessmentBench {
 
         let clock = ContinuousClock()
         var milliseconds: [Double] = []
+        var cpuMilliseconds: [Double] = []
         var bytes = 0
         for _ in 0..<max(1, runs) {
             let start = clock.now
+            let cpuStart = processCPUMilliseconds()
             let store = try StoreDatabase.open(folder: folder, create: false)
             let assessment = try Assessment(store: store, group: "ТЭ-21")
             bytes = try AssessmentCSV(layout: .csv, dialect: .rfc4180).render(assessment).count
+            cpuMilliseconds.append(processCPUMilliseconds() - cpuStart)
             milliseconds.append(IngestStoreBench.seconds(clock.now - start) * 1000)
             precondition(assessment.rows.count == students, "the assessment lost students")
         }
         let sorted = milliseconds.sorted()
         let median = sorted[sorted.count / 2]
+        let cpuMedian = cpuMilliseconds.sorted()[cpuMilliseconds.count / 2]
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
         print("""
             assessment: \(students) students x \(sessionsPerStudent) sessions (\(attempts) attempts, \(exercises) exercises), \(bytes) bytes of CSV
-              median \(String(format: "%.1f", median)) ms  min \(String(format: "%.1f", sorted.first!)) ms  max \(String(format: "%.1f", sorted.last!)) ms over \(sorted.count) runs (goal <= \(Int(goalMilliseconds)) ms)
+              wall median \(f(median)) ms  min \(f(sorted.first!)) ms  max \(f(sorted.last!)) ms  CPU median \(f(cpuMedian)) ms over \(sorted.count) runs (goal <= \(Int(goalMilliseconds)) ms)
             """)
         if json {
             IngestStoreBench.printJSON([
                 "students": students, "sessions_per_student": sessionsPerStudent, "sessions": students * sessionsPerStudent,
                 "attempts": attempts, "exercises": exercises, "csv_bytes": bytes, "runs": sorted.count,
-                "median_ms": median, "min_ms": sorted.first!, "max_ms": sorted.last!, "goal_ms": goalMilliseconds,
-                "within_goal": median <= goalMilliseconds,
+                "median_ms": median, "min_ms": sorted.first!, "max_ms": sorted.last!, "cpu_median_ms": cpuMedian,
+                "goal_ms": goalMilliseconds, "within_goal": median <= goalMilliseconds,
             ])
         }
+    }
+
+    /// CPU time of this process (all threads): on a loaded machine it shows the work, where the
+    /// wall clock also shows the wait for a core.
+    static func processCPUMilliseconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) * 1000 + Double(spec.tv_nsec) / 1e6
     }
 
     /// Six rigs of the demo's kinds with their stored profiles, the group, and every session.
