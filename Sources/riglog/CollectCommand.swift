@@ -4,6 +4,7 @@ import Foundation
 import LabWeb
 import Logging
 import Modbus
+import Practice
 import RigProfiles
 import ServiceLifecycle
 import UnixSignals
@@ -89,11 +90,17 @@ struct LabRun {
         do { store = try StoreDatabase.open(folder: dataFolder, create: true) } catch { throw CommandFailure(error) }
         let logger = self.logger
         let collector: Collector
+        // Sessions, attempts and alarms as the samples arrive; it records the collector run
+        // (start here, stop when the drainer closes it), which re-evaluation relies on.
+        let sessions = LiveEvaluator(lab: config, store: store)
         do {
             collector = try Collector(lab: config, store: store, options: ModbusClientOptions(responseTimeout: timeout),
-                                      onError: { error in logger.error("store: \(error)") })
-        } catch {
+                                      sinks: [sessions], onError: { error in logger.error("store: \(error)") })
+            try sessions.begin()
+        } catch let error as StoreError {
             throw CommandFailure(error)
+        } catch {
+            throw CommandFailure.runtime("session evaluation could not start: \(error)")
         }
         logger.info("collecting", metadata: [
             "lab": "\(config.name)", "rigs": "\(config.rigs.count)", "connections": "\(config.connections.count)", "data": "\(dataFolder)",

@@ -18,6 +18,7 @@ struct SessionsCommand: ParsableCommand {
             """,
         subcommands: [
             List.self,
+            Reevaluate.self,
         ],
         defaultSubcommand: List.self
     )

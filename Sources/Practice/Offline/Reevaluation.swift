@@ -16,7 +16,9 @@ public struct Reevaluation: Sendable {
     /// What one re-evaluation did.
     public struct Summary: Sendable, Hashable {
         public var rigs = 0
-        public var runs = 0
+        /// Collector runs evaluated (each counted once, however many rigs it had).
+        public var runs: Int { runIDs.count }
+        var runIDs: Set<Int64> = []
         public var frames = 0
         /// Sessions written and the stored sessions they replaced.
         public var sessions = 0
@@ -77,7 +79,7 @@ public struct Reevaluation: Sendable {
             }
             var written: [(StoredSession, SessionResults)] = []
             for (index, run) in all.enumerated() where run.start < to && (run.end ?? .max) >= from {
-                summary.runs += 1
+                summary.runIDs.insert(run.id)
                 // A run without a recorded stop (a crash) ends where the next run begins at the latest.
                 let dataEnd = run.end ?? (index + 1 < all.count ? all[index + 1].start - 1 : nil)
                 var tracker = try RigSessionTracker(rig: rig, profile: profile, silenceThreshold: threshold)
