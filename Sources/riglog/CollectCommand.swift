@@ -19,10 +19,11 @@ struct CollectCommand: AsyncParsableCommand {
             Checks the lab config and every profile first, and refuses to start (exit 2) with \
             every error listed. Then it polls each connection on its own thread, stores samples \
             in the data folder, records every outage as a gap, and serves /healthz and /metrics \
-            (Prometheus) over HTTP.
+            (Prometheus) over HTTP. Practice sessions, exercise attempts and alarms are \
+            evaluated as the samples arrive, about 2 s behind them (see `riglog sessions`).
 
             Ctrl-C or SIGTERM stops cleanly: polling stops, every ring is drained, the last \
-            chunks are written and open gaps are closed.
+            chunks are written, open gaps are closed and open sessions end `collector stopped`.
 
             The data folder is --data, else the lab's `data:`, else $RIGLOG_DATA, else ./riglog-data.
 
