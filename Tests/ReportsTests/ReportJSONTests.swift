@@ -55,6 +55,18 @@ import Testing
         #expect(sessions[0]["lost_samples"] as? Int == 312)
     }
 
+    @Test func anOpenSessionHasANullEndAndCountsUpToNow() throws {
+        let fixture = try ReportFixture(samples: false)
+        let start = Int64(Date().timeIntervalSince1970 * 1e6) - 90_000_000
+        _ = try fixture.store.openSession(StoredSession(rig: "brake-1", student: "s003", start: start, source: .badge, badge: "4100103"))
+        let json = try ReportGenerator.generate(ReportRequest(subject: .student("s003"), format: .json), store: fixture.store)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let session = try #require((object["sessions"] as? [[String: Any]])?.first)
+        #expect(session["end"] is NSNull)
+        #expect(((session["seconds"] as? Double) ?? 0) >= 90)
+        #expect((((object["totals"] as? [String: Any])?["practice_seconds"] as? Double) ?? 0) >= 90)
+    }
+
     @Test func periodLimitsTheSessions() throws {
         let fixture = try ReportFixture(samples: false)
         let day = ReportPeriod(from: ReportFixture.base + 86_400_000_000, to: ReportFixture.base + 2 * 86_400_000_000)

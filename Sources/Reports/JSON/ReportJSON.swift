@@ -98,7 +98,7 @@ private struct SessionJSON: Encodable {
         try c.encode(s.rig, forKey: .rig)
         try c.encode(ReportJSON.time(s.start), forKey: .start)
         try c.encode(ReportJSON.time(s.end), forKey: .end)
-        try c.encode(ReportJSON.seconds(s.seconds), forKey: .seconds)
+        try c.encode(ReportJSON.seconds(entry.seconds), forKey: .seconds)
         try c.encode(s.source.rawValue, forKey: .source)
         try c.encode(s.lostSamples, forKey: .lost_samples)
         var attempts = c.nestedUnkeyedContainer(forKey: .attempts)

@@ -1,3 +1,4 @@
+import Foundation
 public import Store
 
 /// Why a report could not be built, said so an instructor knows what to type instead.
@@ -65,20 +66,23 @@ public struct ReportBuilder {
     ) throws(StoreError) -> StudentReport {
         var entries: [SessionEntry] = []
         var totals = ReportTotals()
+        let now = Int64((Date().timeIntervalSince1970 * 1e6).rounded())
         for session in sessions {
             try profiles.load(rig: session.rig, from: store)
             let result = results[session.id] ?? SessionResults()
-            let end = session.end ?? session.start
+            let end = session.end ?? now
             let gaps = try store.gaps(rig: session.rig, from: session.start, to: max(end, session.start + 1)).compactMap { gap -> Gap? in
                 var clipped = gap
                 clipped.start = max(gap.start, session.start)
                 clipped.end = min(gap.end ?? end, end)
                 return clipped.end! > clipped.start || session.end == nil ? clipped : nil
             }
+            // An open session counts up to now, as `riglog sessions --json` does (DESIGN.md).
+            let seconds = session.end == nil ? max(0, Double(now - session.start) / 1e6) : session.seconds
             let entry = SessionEntry(session: session, profile: profiles.profileOfRig[session.rig] ?? "",
-                                     attempts: result.attempts, alarms: result.alarms, gaps: gaps)
+                                     attempts: result.attempts, alarms: result.alarms, gaps: gaps, seconds: seconds)
             totals.sessions += 1
-            totals.practiceSeconds += session.seconds
+            totals.practiceSeconds += seconds
             totals.activeSeconds += session.activeSeconds
             totals.attempts += entry.attempts.count
             totals.passed += entry.passed

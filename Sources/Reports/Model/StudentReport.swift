@@ -48,9 +48,13 @@ public struct SessionEntry: Sendable, Hashable {
     public var alarms: [StoredAlarm]
     /// Spans inside the session in which the rig did not answer (clipped to the session).
     public var gaps: [Gap]
+    /// Its length; for a session still open, up to the time the report was built.
+    public var seconds: Double
 
-    public init(session: StoredSession, profile: String, attempts: [StoredAttempt], alarms: [StoredAlarm], gaps: [Gap]) {
+    public init(session: StoredSession, profile: String, attempts: [StoredAttempt], alarms: [StoredAlarm], gaps: [Gap],
+                seconds: Double? = nil) {
         self.session = session
+        self.seconds = seconds ?? session.seconds
         self.profile = profile
         self.attempts = attempts
         self.alarms = alarms
