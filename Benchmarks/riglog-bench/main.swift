@@ -1,3 +1,4 @@
+ReportBench.runIfAsked(CommandLine.arguments)  // riglog-bench reports [--rounds N] [--json]
 IngestStoreBench.runIfAsked(CommandLine.arguments)  // riglog-bench ring | store: runs and exits
 GorillaBench.runIfAsked(CommandLine.arguments)  // riglog-bench gorilla DIR [--minutes N] [--json]
 ModbusBench.runIfAsked(CommandLine.arguments)  // riglog-bench modbus-server | modbus-client

@@ -67,11 +67,19 @@ public struct ReportBuilder {
         var entries: [SessionEntry] = []
         var totals = ReportTotals()
         let now = Int64((Date().timeIntervalSince1970 * 1e6).rounded())
+        let earliest = sessions.map(\.start).min() ?? 0
+        let latest = max(sessions.map { $0.end ?? now }.max() ?? 0, earliest) + 1
+        var gapsOfRig: [String: [Gap]] = [:]
         for session in sessions {
             try profiles.load(rig: session.rig, from: store)
             let result = results[session.id] ?? SessionResults()
             let end = session.end ?? now
-            let gaps = try store.gaps(rig: session.rig, from: session.start, to: max(end, session.start + 1)).compactMap { gap -> Gap? in
+            // One gap query per rig for all the sessions, not one per session (a group has hundreds).
+            if gapsOfRig[session.rig] == nil {
+                gapsOfRig[session.rig] = try store.gaps(rig: session.rig, from: earliest, to: latest)
+            }
+            let overlapping = gapsOfRig[session.rig]!.filter { $0.start < max(end, session.start + 1) && ($0.end ?? .max) >= session.start }
+            let gaps = overlapping.compactMap { gap -> Gap? in
                 var clipped = gap
                 clipped.start = max(gap.start, session.start)
                 clipped.end = min(gap.end ?? end, end)
