@@ -40,7 +40,7 @@ struct ScenarioErrorTests {
               - {at: 7s, fault: {melt: wheel_speed}}
             """)
         #expect(issues.contains(#"broken.scenario:3:9: repeat: found "10 minutes", expected a duration above zero such as 300ms, 2s or 5m"#), "\(issues)")
-        #expect(issues.contains(#"broken.scenario:4:1: studnets: unknown field "studnets"; did you mean "students"? expected one of scenario, profile, seed, repeat, students, waveforms, timeline"#), "\(issues)")
+        #expect(issues.contains(#"broken.scenario:4:1: studnets: unknown field "studnets"; did you mean "students"? expected one of scenario, profile, seed, repeat, students, waveforms, timeline, practice, routines"#), "\(issues)")
         #expect(issues.contains(#"broken.scenario:6:10: timeline[0].at: found "2 s", expected a duration such as 250ms, 2s, 5m, 1h or 180d"#), "\(issues)")
         #expect(issues.contains("broken.scenario:7:5: timeline[1]: missing, expected one of badge:, set:, ramp: or fault:"), "\(issues)")
         #expect(issues.contains("broken.scenario:8:21: timeline[2].after: give either at: (from the start) or after: (from the previous event), not both"), "\(issues)")

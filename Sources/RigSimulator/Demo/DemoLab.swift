@@ -124,7 +124,8 @@ public struct DemoLab: Sendable {
         for (index, plan) in rigs.enumerated() {
             let rigSeed = (seed ?? plan.scenario?.seed ?? 1) &+ UInt64(index) &* 7919
             simulated.append(try SimulatedRig(id: plan.id, profile: plan.profile, endpoint: plan.endpoint, unit: plan.unit,
-                                              scenario: plan.scenario, seed: rigSeed, startDelay: plan.startDelay, badgeMap: plan.badgeMap))
+                                              scenario: plan.scenario, seed: rigSeed, startDelay: plan.startDelay, badgeMap: plan.badgeMap,
+                                              roster: students.map(\.badge)))
         }
         return try LabSimulator(rigs: simulated, publishInterval: publishInterval)
     }

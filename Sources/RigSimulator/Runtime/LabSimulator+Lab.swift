@@ -8,8 +8,14 @@ extension LabSimulator {
     /// - Parameters:
     ///   - scenarios: by rig id (see ``ScenarioFolder``).
     ///   - seed: replaces every scenario's seed (each rig still draws its own stream from it).
-    public convenience init(lab: LabConfig, scenarios: [String: Scenario] = [:], seed: UInt64? = nil,
+    ///   - roster: badges for students' turns (`practice:` scenarios); when empty, the lab's
+    ///     `students:` roster if it names one, else each scenario's own students.
+    public convenience init(lab: LabConfig, scenarios: [String: Scenario] = [:], seed: UInt64? = nil, roster: [UInt64] = [],
                             publishInterval: Duration = .milliseconds(10)) throws(SimulatorError) {
+        var roster = roster
+        if roster.isEmpty, let path = lab.studentsPath, scenarios.values.contains(where: { $0.practice != nil }) {
+            roster = try DemoRoster.load(path: path).map(\.badge)
+        }
         var rigs: [SimulatedRig] = []
         for (index, rig) in lab.rigs.enumerated() {
             let endpoint: ModbusEndpoint
@@ -21,7 +27,7 @@ extension LabSimulator {
             let scenario = scenarios[rig.id]
             let rigSeed = (seed ?? scenario?.seed ?? 1) &+ UInt64(index) &* 7919
             rigs.append(try SimulatedRig(id: rig.id, profile: rig.profile, endpoint: endpoint, unit: UInt8(clamping: rig.unit),
-                                         scenario: scenario, seed: rigSeed))
+                                         scenario: scenario, seed: rigSeed, roster: roster))
         }
         try self.init(rigs: rigs, publishInterval: publishInterval)
     }

@@ -46,9 +46,11 @@ public struct SimulatedRig: Sendable {
     ///   - seed: the students' randomness (the scenario's own seed when nil, else 1).
     ///   - startDelay: simulated seconds before the scenario's timeline starts.
     ///   - badgeMap: replaces badges of the scenario (one scenario, different students per rig).
+    ///   - roster: the badges whose students take turns when the scenario has `practice:` (the
+    ///     scenario's own `students:` when empty).
     public init(id: String, profile: DeviceProfile, endpoint: ModbusEndpoint, unit: UInt8 = 1, model: (any RigModel)? = nil,
                 scenario: Scenario? = nil, seed: UInt64? = nil, startDelay: Double = 0, badgeMap: [UInt64: UInt64] = [:],
-                stepSize: Double = 0.001) throws(SimulatorError) {
+                roster: [UInt64] = [], stepSize: Double = 0.001) throws(SimulatorError) {
         let seed = seed ?? scenario?.seed ?? 1
         let model = model ?? RigModels.make(for: profile, waveforms: scenario?.waveforms ?? [:], seed: seed)
         self.id = id
@@ -68,7 +70,7 @@ public struct SimulatedRig: Sendable {
             } catch {
                 throw .scenario(error)
             }
-            player = ScenarioPlayer(scenario: scenario, controls: model.controls, seed: seed, startDelay: startDelay, badgeMap: badgeMap)
+            player = ScenarioPlayer(scenario: scenario, controls: model.controls, seed: seed, startDelay: startDelay, badgeMap: badgeMap, roster: roster)
         }
         publish()
     }

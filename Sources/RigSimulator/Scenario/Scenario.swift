@@ -42,6 +42,12 @@ public struct Scenario: Sendable, Hashable {
     /// Waveforms for channels of a generically simulated device.
     public var waveforms: [String: Waveform]
     public var events: [ScenarioEvent]
+    /// Named sequences of events a student works through during a turn at the rig (see
+    /// ``PracticeTurns``), in file order. Their times count from the routine's start.
+    public var routines: [Routine] = []
+    /// When set, students take turns at the rig after the timeline, endlessly: the simulator
+    /// generates who comes, for how long, and which routines they work through.
+    public var practice: PracticeTurns?
     /// The file the scenario came from, for messages.
     public var file: String
     /// Where `profile:` and each waveform's channel are written, for messages.
@@ -62,6 +68,19 @@ public struct Scenario: Sendable, Hashable {
 
     /// The time of the last event, in seconds.
     public var length: Double { events.map(\.time).max() ?? 0 }
+}
+
+/// A named sequence of student and instructor actions, such as one emergency stop: what a
+/// student does at the rig to work through one exercise (or to set off an alarm).
+public struct Routine: Sendable, Hashable {
+    public var name: String
+    /// Times count from the routine's start; `after:` from the event before, as in a timeline.
+    public var events: [ScenarioEvent]
+
+    public init(name: String, events: [ScenarioEvent]) {
+        self.name = name
+        self.events = events
+    }
 }
 
 /// How a simulated student works: how late and how precisely they do what the timeline says.

@@ -10,7 +10,7 @@ public import RigProfiles
 /// try ScenarioLoader.check(scenario, profile: profile, model: BrakeTrainerModel())
 /// ```
 public enum ScenarioLoader {
-    static let topLevelKeys = ["scenario", "profile", "seed", "repeat", "students", "waveforms", "timeline"]
+    static let topLevelKeys = ["scenario", "profile", "seed", "repeat", "students", "waveforms", "timeline", "practice", "routines"]
     static let eventKeys = ["at", "after", "badge", "set", "ramp", "over", "fault", "for", "note"]
     static let studentKeys = ["badge", "name", "reaction", "accuracy", "variability"]
 
@@ -74,7 +74,7 @@ public enum ScenarioLoader {
                     }
                 }
             }
-        } else {
+        } else if field("practice") == nil {
             y.report(.missing(expected: "a timeline: a list of events such as - {at: 2s, set: {pedal: 0.5}}"), at: root, field: "timeline")
         }
         guard let name else { return nil }
@@ -83,6 +83,15 @@ public enum ScenarioLoader {
         }
         var scenario = Scenario(name: name, profile: profile, seed: seed, repeatEvery: repeatEvery, students: students,
                                 waveforms: waveforms, events: events, file: y.file)
+        scenario.routines = field("routines").map { readRoutines($0, &y) } ?? []
+        if let value = field("practice") {
+            scenario.practice = readPractice(value, &y)
+            if scenario.routines.isEmpty {
+                y.report(.missing(expected: "routines: what students do in their turns, e.g. routines: {emergency-stop: [{after: 5s, set: {drive: 0.55}}]}"),
+                         at: value, field: "routines")
+            }
+            if let again = field("repeat") { y.report(.conflict("repeat: and practice: both say what follows the timeline; keep one"), at: again) }
+        }
         if let value = field("profile") { scenario.locations["profile"] = y.location(of: value) }
         if let value = field("waveforms"), case .mapping(let mapping) = value.node {
             for key in mapping.keys { scenario.locations["waveforms.\(key.string ?? "")"] = y.location(of: ScenarioYAML.Value(node: key, path: "")) }
@@ -114,7 +123,7 @@ public enum ScenarioLoader {
         return (badge, skill)
     }
 
-    private static func readEvent(_ item: ScenarioYAML.Value, previous: Double, _ y: inout ScenarioYAML) -> ScenarioEvent? {
+    static func readEvent(_ item: ScenarioYAML.Value, previous: Double, _ y: inout ScenarioYAML) -> ScenarioEvent? {
         guard let entries = y.mapping(item, allowed: eventKeys, expected: "an event, e.g. {at: 2s, set: {pedal: 0.5}}") else { return nil }
         func field(_ key: String) -> ScenarioYAML.Value? { entries.first { $0.key == key }?.value }
         var time: Double?
@@ -162,7 +171,7 @@ public enum ScenarioLoader {
         return ScenarioEvent(time: time, after: gap, action: action, location: y.location(of: item))
     }
 
-    private static func readSettings(_ value: ScenarioYAML.Value, _ y: inout ScenarioYAML) -> [ControlSetting]? {
+    static func readSettings(_ value: ScenarioYAML.Value, _ y: inout ScenarioYAML) -> [ControlSetting]? {
         guard let entries = y.mapping(value, allowed: nil, expected: "controls and values, e.g. {pedal: 0.8, drive: 0}") else { return nil }
         var settings: [ControlSetting] = []
         for entry in entries {
