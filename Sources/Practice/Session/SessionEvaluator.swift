@@ -33,6 +33,8 @@ public struct SessionEvaluator: Sendable {
     private var statistics: [ChannelStatistics]
     /// How many fired alarms read each channel right now, for time in alarm.
     private var firingAlarms: [Int]
+    /// How many alarms are firing right now: when none, time in alarm needs no per-channel look.
+    private var alarmsFiring = 0
     private var attempts: [Attempt] = []
     private var alarmRecords: [AlarmRecord] = []
     private var firstTime: Int64?
@@ -67,9 +69,13 @@ public struct SessionEvaluator: Sendable {
         advance(to: frame.time)
         frames += 1
         if firstTime == nil { firstTime = frame.time }
-        for update in frame.updates {
-            values[update.channel] = update.value
-            statistics[update.channel].record(update.value)
+        values.withUnsafeMutableBufferPointer { values in
+            statistics.withUnsafeMutableBufferPointer { statistics in
+                for update in frame.updates {
+                    values[update.channel] = update.value
+                    statistics[update.channel].record(update.value)
+                }
+            }
         }
         isActive = activeState?.isTrue(values) ?? false
 
@@ -88,9 +94,11 @@ public struct SessionEvaluator: Sendable {
             case nil: break
             case .fired(let start, let time):
                 for channel in alarms[index].channels { firingAlarms[channel] += 1 }
+                alarmsFiring += 1
                 events.append(.alarmFired(alarm: alarms[index].alarm, start: start, time: time))
             case .ended(let record):
                 for channel in alarms[index].channels { firingAlarms[channel] -= 1 }
+                alarmsFiring -= 1
                 alarmRecords.append(record)
                 events.append(.alarmEnded(record))
             }
@@ -124,9 +132,16 @@ public struct SessionEvaluator: Sendable {
         guard let lastTime, time > lastTime else { return }
         let elapsed = time - lastTime
         if isActive { activeTime += elapsed }
-        for channel in values.indices {
-            statistics[channel].hold(values[channel], for: elapsed)
-            if firingAlarms[channel] > 0 { statistics[channel].timeInAlarm += elapsed }
+        let anyFiring = alarmsFiring > 0
+        values.withUnsafeBufferPointer { values in
+            firingAlarms.withUnsafeBufferPointer { firing in
+                statistics.withUnsafeMutableBufferPointer { statistics in
+                    for channel in values.indices {
+                        statistics[channel].hold(values[channel], for: elapsed)
+                        if anyFiring, firing[channel] > 0 { statistics[channel].timeInAlarm += elapsed }
+                    }
+                }
+            }
         }
     }
 }
