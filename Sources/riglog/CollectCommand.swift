@@ -90,6 +90,7 @@ struct LabRun {
         let store: StoreDatabase
         do { store = try StoreDatabase.open(folder: dataFolder, create: true) } catch { throw CommandFailure(error) }
         let logger = self.logger
+        try importRoster(into: store)
         let collector: Collector
         // Sessions, attempts and alarms as the samples arrive; it records the collector run
         // (start here, stop when the drainer closes it), which re-evaluation relies on.
@@ -130,6 +131,25 @@ struct LabRun {
             + "\(collector.droppedSamples) samples lost; \(stats.reduce(0) { $0 + $1.overruns }) polls skipped"
         logger.info("\(summary)")
         return collector
+    }
+}
+
+extension LabRun {
+    /// The lab config's `students:` roster, imported before anything connects so that badges
+    /// name their students from the first session on. A roster with problems stops the run
+    /// (exit 2, every problem with its line), as a wrong lab config does.
+    func importRoster(into store: StoreDatabase) throws {
+        guard let path = config.studentsPath else { return }
+        do {
+            let roster = try RosterFile.load(path: path)
+            let result = try store.importRoster(roster.students)
+            logger.info("roster", metadata: [
+                "file": "\(path)", "students": "\(roster.students.count)", "added": "\(result.added)",
+                "updated": "\(result.updated)", "reattributed_sessions": "\(result.reattributedSessions)",
+            ])
+        } catch {
+            throw CommandFailure.practice(error)
+        }
     }
 }
 

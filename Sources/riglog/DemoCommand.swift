@@ -5,6 +5,7 @@ import Modbus
 import RigProfiles
 import RigSimulator
 import ServiceLifecycle
+import Store
 
 /// `riglog demo`: a simulated lab and its collector in one command.
 struct DemoCommand: AsyncParsableCommand {
@@ -83,11 +84,26 @@ struct DemoCommand: AsyncParsableCommand {
         try await LabRun(config: config, dataFolder: folder, http: noHTTP ? nil : HTTPAddress(http), timeout: .milliseconds(500),
                          duration: duration.flatMap(ProfileDuration.parse), logger: logger,
                          before: [SimulatorService(simulator: simulator)]).run()
-        print("""
-            Demo data in \(folder). Look at it with:
-              riglog store stats --data \(folder)
-              riglog export samples --rig \(config.rigs[0].id) --data \(folder) -o \(config.rigs[0].id).csv
-            """)
+        var lines = ["Demo data in \(folder)."]
+        do {
+            let store = try StoreDatabase.open(folder: folder, create: false)
+            switch try DemoReports(store: store, folder: folder + "/reports").write() {
+            case .written(let assessment, let report):
+                lines += ["assessment CSV: \(assessment)", "student report: \(report)"]
+            case .nothingToReport(let why):
+                lines.append("no reports: \(why)")
+            }
+        } catch {
+            lines.append("no reports: \(error)")
+        }
+        lines += [
+            "Look at it with:",
+            "  riglog sessions --data \(folder)",
+            "  riglog report group ТЭ-21 --data \(folder)",
+            "  riglog store stats --data \(folder)",
+            "  riglog export samples --rig \(config.rigs[0].id) --data \(folder) -o \(config.rigs[0].id).csv",
+        ]
+        print(lines.joined(separator: "\n"))
     }
 }
 
