@@ -7,10 +7,11 @@ import Testing
     static let devices = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Devices").standardizedFileURL.path
 
-    @Test func aShortDemoFillsTheStoreAndSaysWhereItIs() throws {
+    /// Long enough for the simulated students to badge in, so the demo ends with its reports.
+    @Test func aShortDemoFillsTheStoreAndWritesItsReports() throws {
         let folder = NSTemporaryDirectory() + "riglog-demo-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let result = try StoreCLIHarness.riglog(["demo", "--rigs", "3", "--for", "3s", "--no-http", "--data", folder, "--devices", Self.devices])
+        let result = try StoreCLIHarness.riglog(["demo", "--rigs", "3", "--for", "15s", "--no-http", "--data", folder, "--devices", Self.devices])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.text.contains("Demo data in \(folder)"))
         let store = try StoreDatabase.open(folder: folder, create: false)
@@ -21,6 +22,19 @@ import Testing
             #expect(try store.gaps(rig: id).isEmpty, "\(id) had a gap")
         }
         #expect(result.stderr.contains("0 samples lost"))
+
+        // The lab config's roster was imported, so badges name students and groups exist.
+        #expect(try store.students().count == 14)
+        #expect(try store.sessions().contains { !$0.student.hasPrefix("badge:") })
+        let lines = result.text.split(separator: "\n").map(String.init)
+        let csvPath = try #require(lines.first { $0.hasPrefix("assessment CSV: ") }?.dropFirst(16), "\(result.text)")
+        let htmlPath = try #require(lines.first { $0.hasPrefix("student report: ") }?.dropFirst(16), "\(result.text)")
+        let csv = try String(contentsOfFile: String(csvPath), encoding: .utf8)
+        #expect(csv.hasPrefix("student_id,name,group,sessions,practice_minutes,active_minutes,attempts,passed,alarms"))
+        let html = try String(contentsOfFile: String(htmlPath), encoding: .utf8)
+        let student = try #require(try store.student(id: URL(fileURLWithPath: String(htmlPath)).deletingPathExtension().lastPathComponent))
+        #expect(html.contains(student.name) && html.contains("<svg"))
+        #expect(csv.contains(student.id))
     }
 
     @Test func withoutTheDevicesFolderItSaysWhereToRunIt() throws {

@@ -36,6 +36,9 @@ struct ScenarioPlayer: Sendable {
     private var next = 0
     /// When the last planned step happens: the next turn starts after it.
     private var plannedUntil = 0.0
+    /// Whether a student has come yet: the first comes soon after the lab opens, so a short
+    /// demo already shows a session, and later ones after the usual pause.
+    private var firstTurnPlanned = false
     private var lastStudent: UInt64?
 
     init(scenario: Scenario, controls: [Control], seed: UInt64, startDelay: Double = 0, badgeMap: [UInt64: UInt64] = [:], roster: [UInt64] = []) {
@@ -87,7 +90,8 @@ struct ScenarioPlayer: Sendable {
     /// routines (the last cut short when they walk off), their badge out, the instructor's reset.
     private mutating func planTurn() {
         guard let turns = scenario.practice else { return }
-        let arrival = plannedUntil + turns.pause * (0.5 + random.unit())
+        let arrival = plannedUntil + turns.pause * (firstTurnPlanned ? 0.5 + random.unit() : 0.1 * random.unit())
+        firstTurnPlanned = true
         let badge = nextStudent(turns)
         var skill = StudentSkill.exact
         var steps: [Timed] = []
