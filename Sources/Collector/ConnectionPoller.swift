@@ -77,7 +77,8 @@ final class ConnectionPoller {
         self.worker = worker
         order = worker.rigs.enumerated().flatMap { r, rig in rig.requests.indices.map { Job(rig: r, request: $0) } }
         let intervals = order.map { worker.rigs[$0.rig].requests[$0.request].interval }
-        schedule = PollSchedule(intervals: intervals, start: MonotonicInstant(nanoseconds: start))
+        schedule = PollSchedule(intervals: intervals, phases: PollSchedule<MonotonicInstant>.spreadPhases(for: intervals),
+                                start: MonotonicInstant(nanoseconds: start))
         states = Array(repeating: RigState(), count: worker.rigs.count)
         let widest = worker.rigs.flatMap(\.requests).map(\.fields.count).max() ?? 1
         frame = .allocate(capacity: max(widest, 1))

@@ -1,6 +1,7 @@
 /// When each request group of one connection is due: absolute deadlines, no drift, no bursts.
 ///
-/// Group `g` with interval `P` is due at `start + k * P` for k = 0, 1, 2 ... Deadlines never
+/// Group `g` with interval `P` and phase `φ` (zero unless given) is due at `start + φ + k * P`
+/// for k = 0, 1, 2 ... Deadlines never
 /// move with how long a poll took, so a 10 ms poll stays at 100 Hz however long each read takes
 /// (no drift). When a worker falls behind by more than a period (a slow device, a stalled
 /// thread), it polls once for the most recent slot and skips the older ones, counting each
@@ -20,20 +21,45 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
     private var slots: [Int64]
     /// Each group's period in nanoseconds.
     private let periods: [Int64]
-    /// Each group's deadline: `start + periods[g] * slots[g]`.
+    /// Each group's offset from `start` in nanoseconds.
+    private let phases: [Int64]
+    /// Each group's deadline: `start + phases[g] + periods[g] * slots[g]`.
     private var deadlines: [Instant]
     /// Slots skipped because the worker was late, per group.
     public private(set) var overruns: [Int]
 
     /// A schedule whose groups are all first due at `start`.
     public init(intervals: [Duration], start: Instant) {
+        self.init(intervals: intervals, phases: intervals.map { _ in .zero }, start: start)
+    }
+
+    /// A schedule whose group `g` is first due at `start + phases[g]` (each phase in `0..<interval`).
+    public init(intervals: [Duration], phases: [Duration], start: Instant) {
         precondition(intervals.allSatisfy { $0 > .zero }, "poll intervals must be positive")
+        precondition(phases.count == intervals.count && zip(phases, intervals).allSatisfy { $0 >= .zero && $0 < $1 },
+                     "each phase must lie within its interval")
         self.intervals = intervals
         self.start = start
         slots = Array(repeating: 0, count: intervals.count)
         periods = intervals.map(\.nanosecondCount)
-        deadlines = Array(repeating: start, count: intervals.count)
+        self.phases = phases.map(\.nanosecondCount)
+        deadlines = self.phases.map { start.advanced(by: .nanoseconds($0)) }
         overruns = Array(repeating: 0, count: intervals.count)
+    }
+
+    /// Phases that spread the groups of each interval evenly over it: the k-th of n groups
+    /// with interval P starts at k * P / n. Requests of one connection due together would
+    /// otherwise queue behind each other, the last one late by all the others' round trips;
+    /// spread, each finds the connection idle. Every connection gets the same phases from the
+    /// same start, so an event loop serving many still wakes only n times per period.
+    public static func spreadPhases(for intervals: [Duration]) -> [Duration] {
+        var seen: [Duration: Int] = [:]
+        let counts = Dictionary(intervals.map { ($0, 1) }, uniquingKeysWith: +)
+        return intervals.map { interval in
+            let k = seen[interval, default: 0]
+            seen[interval] = k + 1
+            return .nanoseconds(interval.nanosecondCount * Int64(k) / Int64(counts[interval]!))
+        }
     }
 
     /// The deadline of `group`'s next poll.
@@ -85,12 +111,12 @@ public struct PollSchedule<Instant: InstantProtocol & Sendable>: Sendable where 
 
     private mutating func move(_ group: Int, to slot: Int64) {
         slots[group] = slot
-        deadlines[group] = start.advanced(by: .nanoseconds(periods[group] * slot))
+        deadlines[group] = start.advanced(by: .nanoseconds(phases[group] + periods[group] * slot))
     }
 
     /// The last slot of `group` whose deadline is at or before `now`.
     private func slot(of group: Int, containing now: Instant) -> Int64 {
-        let elapsed = start.duration(to: now).nanosecondCount
+        let elapsed = start.duration(to: now).nanosecondCount - phases[group]
         guard elapsed >= 0 else { return 0 }
         return elapsed / periods[group]
     }

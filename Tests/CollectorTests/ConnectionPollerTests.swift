@@ -76,14 +76,15 @@ struct ConnectionPollerTests {
         #expect(retry >= Self.t0 + 50 * Self.ms && retry <= Self.t0 + 100 * Self.ms)
         #expect(poller.next(now: retry) == .connect)
         poller.connected(at: retry)
-        let poll = try Self.send(poller.next(now: retry))
         // Slots that passed while the connection was down are neither polled nor overruns.
+        let poll = try Self.send(poller.next(now: retry))
         #expect(poll.lateness < 10 * Self.ms)
         Self.answer(poller, poll, value: 1, at: retry + Self.ms)
-        #expect(events.drain() == [.operatorChanged(rig: "a", badge: 0, time: retry + Self.ms + 7),
-                                   .gapClosed(rig: "a", start: 5, end: retry + Self.ms + 7, reason: "connection refused")])
-        #expect(worker.statistics[0].snapshot.overruns == 0)
-        #expect(worker.statistics[1].snapshot.errors == ["connection": 1])
+        let id = poll.job.rig == 0 ? "a" : "b"
+        #expect(events.drain() == [.operatorChanged(rig: id, badge: 0, time: retry + Self.ms + 7),
+                                   .gapClosed(rig: id, start: 5, end: retry + Self.ms + 7, reason: "connection refused")])
+        #expect(worker.statistics.allSatisfy { $0.snapshot.overruns == 0 })
+        #expect(worker.statistics[1 - poll.job.rig].snapshot.errors == ["connection": 1])
     }
 
     @Test("a timeout closes the transport: the next action reconnects at once, without backoff")
@@ -133,8 +134,9 @@ struct ConnectionPollerTests {
 
     @Test("pause_after_connect, the serial frame gap between any two frames, pause_between_requests per device")
     func pauses() throws {
-        let limits = DeviceLimits(pauseBetweenRequests: .milliseconds(4), pauseAfterConnect: .milliseconds(30))
+        let limits = DeviceLimits(pauseBetweenRequests: .milliseconds(40), pauseAfterConnect: .milliseconds(30))
         let line = SerialLine(device: "/dev/ttyUSB0", baud: 19_200)
+        // Three requests of 100 ms on the line, spread to 0, 33.3 and 66.7 ms.
         let (poller, _, _) = Self.poller([Self.rig("b", unit: 2, poll: .milliseconds(100)),
                                           Self.rig("a", unit: 1, poll: .milliseconds(100), requests: 2, limits: limits)],
                                          endpoint: .rtu(line))
@@ -142,18 +144,18 @@ struct ConnectionPollerTests {
         poller.connected(at: Self.t0)
         #expect(poller.next(now: Self.t0) == .wait(until: Self.t0 + 30 * Self.ms))
         let gap = Int64(line.interFrameGapMicroseconds) * 1000
-        let now = Self.t0 + 30 * Self.ms
-        let b = try Self.send(poller.next(now: now))
+        let b = try Self.send(poller.next(now: Self.t0 + 30 * Self.ms))
         #expect(b.job == .init(rig: 0, request: 0))
+        let now = Self.t0 + 32 * Self.ms
         Self.answer(poller, b, value: 0, at: now)
-        // Unit a's first request waits for the line's frame gap ...
+        // Unit a's first request (due at 33.3 ms) waits for the line's frame gap ...
         #expect(poller.next(now: now) == .wait(until: now + gap))
         let a = try Self.send(poller.next(now: now + gap))
         #expect(a.job == .init(rig: 1, request: 0))
         Self.answer(poller, a, value: 0, at: now + gap)
-        // ... and its second for its own pause after the first.
-        #expect(poller.next(now: now + 2 * gap) == .wait(until: now + gap + 4 * Self.ms))
-        #expect(try Self.send(poller.next(now: now + gap + 4 * Self.ms)).job == .init(rig: 1, request: 1))
+        // ... and its second (due at 66.7 ms) for the device's own pause after the first.
+        #expect(poller.next(now: now + gap) == .wait(until: now + gap + 40 * Self.ms))
+        #expect(try Self.send(poller.next(now: now + gap + 40 * Self.ms)).job == .init(rig: 1, request: 1))
     }
 
     @Test("a badge change posts an operator event; stopping closes the open gaps")
@@ -163,7 +165,8 @@ struct ConnectionPollerTests {
         poller.connected(at: Self.t0)
         let poll = try Self.send(poller.next(now: Self.t0))
         Self.answer(poller, poll, value: 1, badge: 77, at: Self.t0)
-        let failed = try Self.send(poller.next(now: Self.t0))
+        // Unit b's request is spread to the middle of the period.
+        let failed = try Self.send(poller.next(now: Self.t0 + 5 * Self.ms))
         poller.failed(failed, .badCRC(poller.request(of: failed), Self.endpoint), now: Self.t0, wall: 11)
         poller.stop(wall: 99)
         #expect(events.drain() == [.operatorChanged(rig: "a", badge: 77, time: Self.t0 + 7),

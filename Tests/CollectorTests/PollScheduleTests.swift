@@ -60,6 +60,27 @@ struct PollScheduleTests {
         #expect(order.map(\.1) == expected.map(\.1))
     }
 
+    @Test("groups of one interval are spread evenly over it; resuming keeps each on its own grid")
+    func spreadPhases() {
+        let intervals: [Duration] = [.milliseconds(10), .milliseconds(10), .seconds(1), .milliseconds(10), .milliseconds(10)]
+        let phases = PollSchedule<ContinuousClock.Instant>.spreadPhases(for: intervals)
+        #expect(phases == [.zero, .microseconds(2500), .zero, .milliseconds(5), .microseconds(7500)])
+        var schedule = PollSchedule<ContinuousClock.Instant>(intervals: intervals, phases: phases, start: t0)
+        var due: [Duration] = []
+        for _ in 0..<9 {
+            let (group, deadline) = schedule.nextDue()
+            due.append(deadline - t0)
+            schedule.completed(group, at: deadline)
+        }
+        #expect(due == [.zero, .zero, .microseconds(2500), .milliseconds(5), .microseconds(7500),
+                        .milliseconds(10), .microseconds(12500), .milliseconds(15), .microseconds(17500)])
+        #expect(schedule.overruns.allSatisfy { $0 == 0 })
+        schedule.resume(at: t0 + .milliseconds(43))
+        #expect(schedule.deadline(of: 1) == t0 + .microseconds(42500))
+        #expect(schedule.deadline(of: 3) == t0 + .milliseconds(35))
+        #expect(schedule.deadline(of: 4) == t0 + .microseconds(37500))
+    }
+
     @Test("resuming after an outage skips its slots without counting overruns")
     func resumeAfterOutage() {
         var schedule = PollSchedule<ContinuousClock.Instant>(intervals: [.milliseconds(10), .seconds(1)], start: t0)
