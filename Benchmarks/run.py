@@ -186,8 +186,12 @@ def lab_rows(bench, c_cpu_us):
         f.write("\n".join(lines) + "\n")
     devices = ["--devices", os.path.join(ROOT, "Devices")]
     simulator = subprocess.Popen([riglog, "simulate", "--lab", lab] + devices, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    while "Ctrl-C" not in simulator.stdout.readline():
-        pass
+    while True:
+        line = simulator.stdout.readline()
+        if not line:  # the simulator exited (a port taken since free_port): fail instead of spinning forever
+            raise RuntimeError(f"riglog simulate --lab exited with {simulator.wait()} before serving")
+        if "Ctrl-C" in line:
+            break
     http = free_port()
     log(f"collector: {rigs} rigs at 100 Hz for {seconds} s ...")
     collector = subprocess.Popen([riglog, "collect", lab, "--data", os.path.join(folder, "data"), "--for", f"{seconds}s",
