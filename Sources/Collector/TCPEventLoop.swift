@@ -60,12 +60,21 @@ private struct Loop {
 
     /// A stop request is honoured within this long even when nothing is due.
     static let longestWait: Int64 = 100_000_000
+    /// After handling replies, while others are still outstanding, the loop sleeps this long
+    /// (or until the next deadline, if sooner) before waiting on the sockets again. Replies to
+    /// the requests sent at one deadline come back one by one over a fraction of a millisecond;
+    /// waking for each costs two context switches, most of the loop's CPU. Gathering them
+    /// delays a sample's stamp and the rig's next request by at most this much, and never a
+    /// deadline: sends are due at deadlines, which cut the sleep short.
+    static let coalescing: Int64 = 200_000
 
     let owner: TCPEventLoop
     let connections: [Connection]
     var sockets: ReadinessWait
     /// `connections` index of each descriptor in `sockets`.
     var owners: [Int] = []
+    /// True when the last wait found a socket ready.
+    var handledReplies = false
 
     init(owner: TCPEventLoop) {
         self.owner = owner
@@ -98,11 +107,17 @@ private struct Loop {
                 sockets.add(c.reader.fileDescriptor, events: c.reader.pollEvents)
                 owners.append(i)
             }
+            if handledReplies, sockets.count > 0 {
+                // Let more replies gather before looking again (see `coalescing`).
+                MonotonicInstant(nanoseconds: min(wake, MonotonicInstant.now.nanoseconds + Self.coalescing)).sleepUntil()
+            }
             sockets.wait(until: wake)
+            handledReplies = false
             for k in 0..<sockets.count where sockets.isReady(k) {
                 let c = connections[owners[k]]
                 handleReady(c)
                 c.wakeAt = .min
+                handledReplies = true
             }
         }
     }
