@@ -33,8 +33,9 @@ public struct ModbusClientOptions: Sendable, Hashable {
 ///
 /// ## Threading
 /// libmodbus calls block, and a libmodbus context is not thread-safe. A `ModbusReader` is
-/// therefore not `Sendable`: create it on the thread that will use it (the collector runs one
-/// dedicated thread per connection; see ``ModbusThread``) and never share it.
+/// therefore not `Sendable`: create it on the thread that will use it (the collector gives each
+/// serial line a dedicated thread; see ``ModbusThread``) and never share it. For many TCP
+/// connections on one thread, see ``NonblockingTCPReader``.
 ///
 /// ## Recovery
 /// A reply that arrives after its timeout would otherwise be taken as the reply to the next

@@ -8,10 +8,10 @@ import Darwin
 /// A dedicated OS thread for blocking libmodbus work, joined when done.
 ///
 /// libmodbus calls block for up to a response timeout, which must never happen on Swift's
-/// cooperative pool (a handful of threads shared by every task). riglog's threading model is
-/// therefore one dedicated thread per connection: each device worker, each server loop. A lab
-/// has tens of connections, not thousands, so a thread each costs little and keeps one slow
-/// device from ever delaying another.
+/// cooperative pool (a handful of threads shared by every task). riglog therefore does Modbus
+/// I/O on dedicated threads: the collector's event loop (many non-blocking TCP connections),
+/// one per serial line or blocking connection, one per server loop (DESIGN.md, "Threads and
+/// libmodbus").
 public final class ModbusThread: @unchecked Sendable {
     // Written once before the thread starts, read once by it; joined before deinit.
     private var thread: pthread_t?
