@@ -346,6 +346,60 @@ def c_ring_same_thread():
     return float(next(f for f in out.split() if f.startswith("samples_per_second=")).split("=")[1])
 
 
+def live_rows(ctx):
+    """Live evaluation cost: 64 rigs x 50 channels at 100 Hz through FrameAssembler and
+    SessionEvaluator (exercises, alarms, statistics), against only summing the same samples."""
+    log("live evaluation ...")
+    r = run_json([ctx.bench, "eval", "--seconds", "20" if QUICK else "60", "--json"], cwd=ROOT)
+    ours, base = r["eval_cores"] * 100, r["baseline_cores"] * 100
+    return [row(f"Live evaluation, {r['rigs']} rigs x {r['channels']} channels at {r['rate_hz']} Hz "
+                f"({r['attempts']} attempts, {r['alarms']} alarms) (% of one core)", ours, base,
+                "summing the same samples", "<= 10 % of one core", ours <= 10)]
+
+
+# What `riglog export assessment` has to produce, as one plain SQL statement: the floor for the
+# export (summary columns only; riglog adds per-exercise columns and the CSV dialects).
+ASSESSMENT_SQL = """
+SELECT st.id, st.name, st.group_name,
+  (SELECT count(*) FROM sessions s WHERE s.student_id = st.id),
+  (SELECT round(sum(s."end" - s.start) / 60e6, 1) FROM sessions s WHERE s.student_id = st.id),
+  (SELECT round(sum(s.active_seconds) / 60, 1) FROM sessions s WHERE s.student_id = st.id),
+  (SELECT count(*) FROM attempts a JOIN sessions s ON s.id = a.session_id WHERE s.student_id = st.id),
+  (SELECT count(*) FROM attempts a JOIN sessions s ON s.id = a.session_id
+     WHERE s.student_id = st.id AND a.result = 'passed'),
+  (SELECT count(*) FROM alarms al JOIN sessions s ON s.id = al.session_id WHERE s.student_id = st.id)
+FROM students st WHERE st.group_name = 'ТЭ-21' ORDER BY st.name;
+"""
+
+
+def reports_rows(ctx):
+    """Report and export times over stored sessions (30 students x 40 sessions): a student's HTML
+    report against reading the raw samples it would need without downsampling, and the
+    assessment export against one plain SQL statement run by the sqlite3 CLI."""
+    log("reports ...")
+    rounds = "3" if QUICK else "9"
+    r = run_json([ctx.bench, "reports", "--rounds", rounds, "--json"], cwd=ROOT)
+    rows = [row(f"One student's HTML report, {r['sessions_per_student']} sessions with charts (ms)",
+                r["student_html_median_ms"], r["raw_traces_median_ms"],
+                f"reading the raw samples of those sessions ({r['raw_trace_samples']})", "<= 300 ms",
+                r["student_html_median_ms"] <= 300)]
+    folder = tempfile.mkdtemp(prefix="riglog-bench-assessment-")
+    try:
+        a = run_json([ctx.bench, "assessment", rounds, "--json", "--store", folder], cwd=ROOT)
+        database = os.path.join(folder, "riglog.sqlite")
+        timings = []
+        for _ in range(int(rounds)):
+            t0 = time.perf_counter()
+            subprocess.run(["sqlite3", "-csv", database, ASSESSMENT_SQL], check=True, capture_output=True)
+            timings.append((time.perf_counter() - t0) * 1000)
+        rows.append(row(f"Assessment export, {a['students']} students x {a['sessions_per_student']} sessions, "
+                        f"{a['exercises']} exercises (ms)", a["median_ms"], statistics.median(timings),
+                        "sqlite3 CLI, one SQL statement, summary columns", "<= 200 ms", a["median_ms"] <= 200))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
 def row(name, ours, base, baseline_name, goal, met):
     return {"benchmark": name, "riglog": round(ours, 3), "baseline": round(base, 3), "baseline_name": baseline_name,
             "ratio": round(ours / base, 3) if base else None, "goal": goal, "met": bool(met)}
@@ -361,9 +415,8 @@ SECTIONS = [
     ("store", store_rows),        # encode + SQLite, bytes on disk vs a row-per-sample table
     ("gorilla", gorilla_rows),    # bytes per sample and encode rate vs a C Gorilla encoder
     ("micro", micro_rows),        # ordo-one/benchmark: mallocs per sample, ring on one thread
-    # Hooks for sections to come (not implemented yet):
-    # ("live", live_rows),        # live evaluation cost: Practice's evaluator per frame, per rig
-    # ("reports", report_rows),   # report and export times over a stored session
+    ("live", live_rows),          # live evaluation cost: Practice's evaluator per frame, per rig
+    ("reports", reports_rows),    # report and export times over stored sessions
 ]
 
 

@@ -25,7 +25,7 @@ enum AssessmentBench {
     static func runIfAsked(_ arguments: [String]) {
         guard arguments.count >= 2, arguments[1] == "assessment" else { return }
         do {
-            try run(runs: arguments.dropFirst(2).compactMap { Int($0) }.first ?? 15, json: arguments.contains("--json"))
+            try run(runs: arguments.dropFirst(2).prefix { !$0.hasPrefix("--") }.compactMap { Int($0) }.first ?? 15, json: arguments.contains("--json"))
         } catch {
             print("riglog-bench: \(error)")
             exit(1)
@@ -34,8 +34,11 @@ enum AssessmentBench {
     }
 
     static func run(runs: Int, json: Bool) throws {
-        let folder = NSTemporaryDirectory() + "riglog-bench-assessment-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // `--store DIR` keeps the filled store there, for run.py's plain-SQL baseline.
+        let kept = CommandLine.arguments.firstIndex(of: "--store").flatMap { CommandLine.arguments.dropFirst($0 + 1).first }
+        let folder = kept ?? NSTemporaryDirectory() + "riglog-bench-assessment-" + UUID().uuidString
+        if let kept { try? FileManager.default.removeItem(atPath: kept) }
+        defer { if kept == nil { try? FileManager.default.removeItem(atPath: folder) } }
         let (attempts, exercises) = try fill(folder: folder)
 
         let clock = ContinuousClock()

@@ -11,7 +11,8 @@ import Store
 ///
 /// With `--json` the last line is one JSON object: `students`, `sessions_per_student`,
 /// `samples`, `fixture_seconds`, `student_html_ms` (every round), `student_html_median_ms`,
-/// `student_html_bytes`, `student_json_median_ms`, `group_json_median_ms`.
+/// `student_html_bytes`, `student_json_median_ms`, `group_json_median_ms`, and the baseline
+/// `raw_traces_median_ms` / `raw_trace_samples` (every raw sample of the student's sessions).
 enum ReportBench {
     /// Runs and exits when `arguments[1]` is `reports`; returns otherwise.
     static func runIfAsked(_ arguments: [String]) {
@@ -158,6 +159,17 @@ enum ReportBench {
         let group = try time(rounds: rounds) {
             _ = try ReportGenerator.generate(ReportRequest(subject: .group(fixture.group), format: .json), store: store)
         }
+        // The baseline: what a report that drew whole raw traces would have to read at least:
+        // every stored sample of the student's sessions, decoded (reports read downsampled series).
+        var rawSamples = 0
+        let raw = try time(rounds: rounds) {
+            rawSamples = 0
+            for session in try store.sessions(student: "s007") {
+                let channels = try store.rig(session.rig).channels
+                try store.forEachSample(of: channels, from: session.start * 1000, to: (session.end ?? session.start) * 1000) { _ in rawSamples += 1 }
+            }
+        }
+        print("reports: baseline, reading the raw samples of the student's sessions (\(rawSamples) samples): median \(String(format: "%.1f", raw.median)) ms")
         print("reports: one student's HTML report (\(fixture.sessionsPerStudent) sessions, \(bytes) bytes): median \(String(format: "%.1f", html.median)) ms over \(rounds) rounds (goal <= 300 ms)")
         print("reports: one student's JSON report: median \(String(format: "%.1f", json.median)) ms; the group's JSON: \(String(format: "%.1f", group.median)) ms")
         if arguments.contains("--json") {
@@ -165,7 +177,7 @@ enum ReportBench {
                 "students": fixture.students, "sessions_per_student": fixture.sessionsPerStudent, "samples": samples,
                 "fixture_seconds": IngestStoreBench.seconds(fixtureTime), "student_html_ms": html.all,
                 "student_html_median_ms": html.median, "student_html_bytes": bytes, "student_json_median_ms": json.median,
-                "group_json_median_ms": group.median,
+                "group_json_median_ms": group.median, "raw_traces_median_ms": raw.median, "raw_trace_samples": rawSamples,
             ])
         }
     }
