@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
         .testTarget(name: "RiglogTests", dependencies: ["Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
