@@ -107,6 +107,16 @@ import Testing
             """)
     }
 
+    /// Chinese characters take two terminal columns, so a table measures display width.
+    @Test func textTableAlignsChineseNames() {
+        let text = TextTable(header: ["name", "source"], rows: [["张磊", "badge"], ["Абенов", "checkin"]]).text
+        #expect(text == """
+            name    source
+            张磊    badge
+            Абенов  checkin
+            """)
+    }
+
     @Test func durationsRead() {
         #expect(SessionTable.duration(0) == "0s")
         #expect(SessionTable.duration(59.9) == "59s")

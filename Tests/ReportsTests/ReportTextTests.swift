@@ -1,4 +1,5 @@
 import Foundation
+import Practice
 @testable import Reports
 import Store
 import Testing

@@ -1,3 +1,4 @@
+import Practice
 import Store
 
 /// The terminal report: aligned tables of totals, exercises, alarms and sessions, with colour

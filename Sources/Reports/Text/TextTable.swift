@@ -1,3 +1,4 @@
+import Practice
 /// A table for a terminal: columns as wide as their widest cell in display columns, numbers
 /// right-aligned, an optional ANSI colour per cell.
 struct TextTable {
