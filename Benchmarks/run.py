@@ -257,7 +257,8 @@ def store_rows(ctx):
     r = run_json([ctx.bench, "store", "--minutes", "10" if QUICK else "60", "--json"])
     rig, floats = r["integral-rig"], r["noisy-decimal-floats"]
     rows = [row("Encode + write to SQLite, integral rig trace (M samples/s, one core)", rig["samples_per_second"] / 1e6,
-                1.0, "goal: 1 M samples/s", ">= 1 M samples/s", rig["samples_per_second"] >= 1e6)]
+                rig["row_per_sample_samples_per_second"] / 1e6, "row-per-sample SQLite inserts, same trace",
+                ">= 1 M samples/s", rig["samples_per_second"] >= 1e6)]
     for name, trace, goal in (("integral rig trace at 100 Hz", rig, 1.0), ("noisy float channels", floats, 1.4)):
         ours, base = trace["file_bytes_per_sample"], trace["row_per_sample_bytes_per_sample"]
         rows.append(row(f"Bytes per sample on disk, {name}", ours, base, "row-per-sample SQLite table",

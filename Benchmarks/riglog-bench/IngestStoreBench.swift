@@ -188,6 +188,7 @@ enum IngestStoreBench {
         let file = try store.fileBytes()
 
         let baseline = try RowPerSampleBaseline(path: folder + "/baseline.sqlite")
+        let baselineStart = clock.now
         try stamped.withUnsafeBufferPointer { all in
             var offset = 0
             while offset < all.count {
@@ -196,12 +197,14 @@ enum IngestStoreBench {
                 offset = end
             }
         }
+        let baselineElapsed = seconds(clock.now - baselineStart)
         let baselineBytes = try baseline.bytes()
         func f(_ v: Double) -> String { String(format: "%.3f", v) }
         print("""
             store \(trace): \(count) samples (\(trace.channels.count) channels x \(frames) frames at 100 Hz)
               encode + write: \(f(elapsed)) s = \(Int(Double(count) / elapsed)) samples/s (goal >= 1,000,000)
               chunk bytes/sample: \(f(Double(payload) / Double(count)))  database file bytes/sample: \(f(Double(file) / Double(count)))
+              row-per-sample insert: \(Int(Double(count) / baselineElapsed)) samples/s
               row-per-sample file bytes/sample: \(f(Double(baselineBytes) / Double(count)))  ratio: \(f(Double(baselineBytes) / Double(file)))x smaller
             """)
         return [
@@ -209,6 +212,7 @@ enum IngestStoreBench {
             "chunk_bytes_per_sample": Double(payload) / Double(count),
             "file_bytes_per_sample": Double(file) / Double(count),
             "row_per_sample_bytes_per_sample": Double(baselineBytes) / Double(count),
+            "row_per_sample_samples_per_second": Double(count) / baselineElapsed,
         ]
     }
 }
