@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import tempfile
@@ -245,11 +246,15 @@ def lab_rows(bench, c_cpu_us):
                 break
         http = free_port()
         log(f"collector: {rigs} rigs at 100 Hz for {seconds} s ...")
-        collector = subprocess.Popen([riglog, "collect", lab, "--data", os.path.join(folder, "data"), "--for", f"{seconds}s",
-                                      "--http", f"127.0.0.1:{http}"] + devices, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(seconds - 2)
-        metrics = urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics").read().decode()
-        _, status, usage = os.wait4(collector.pid, 0)
+        # Its log (a file, so a full pipe can never block it) ends with the whole run's poll count.
+        with open(os.path.join(folder, "collector.log"), "w+") as collector_log:
+            collector = subprocess.Popen([riglog, "collect", lab, "--data", os.path.join(folder, "data"), "--for", f"{seconds}s",
+                                          "--http", f"127.0.0.1:{http}"] + devices, stdout=subprocess.DEVNULL, stderr=collector_log)
+            time.sleep(seconds - 2)
+            metrics = urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics").read().decode()
+            _, status, usage = os.wait4(collector.pid, 0)
+            collector_log.seek(0)
+            summary = re.search(r"from (\d+) polls", collector_log.read())
         # The baseline against the same simulator, after the collector (never beside it).
         log(f"C lab poller: {rigs} rigs at 100 Hz for {seconds} s ...")
         c = run_json([os.path.join(BIN, "c_lab_poller"), spec, str(seconds)])
@@ -276,6 +281,12 @@ def lab_rows(bench, c_cpu_us):
     wall = seconds
     on_time = 100 * within_period / (late + skipped) if late else 0
     share_2ms = 100 * within_2ms / late if late else 0
+    # CPU is the whole run's, so divide it by the whole run's polls (the exit summary), not by
+    # those /metrics counted 2 s before the end.
+    if summary:
+        polls = float(summary.group(1))
+    else:
+        log("collector: no poll count in its exit log; CPU per transaction uses /metrics (2 s short)")
     cpu_per_tx = cpu / max(polls, 1) * 1e6
     c_name = "plain C libmodbus pollers, a thread per rig"
     c_cores = c["cpu_seconds"] / c["wall_seconds"]
