@@ -31,13 +31,21 @@ import Testing
         let folder = NSTemporaryDirectory() + "riglog-live-offline-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let riglog = try StoreCLIHarness.product("riglog")
-        let demo = try ChildProcess(riglog, ["demo", "--rigs", "3", "--for", "20s", "--no-http", "--data", folder, "--devices", Self.devices])
-        // Once the collector has recorded its run, name the badges and check a student in, from
-        // other processes, as the lab does while the collector runs.
-        try ExternalPeers.waitUntilBlocking("the demo's collector run", timeout: .seconds(60)) {
-            guard let store = try? StoreDatabase.open(folder: folder, create: false) else { return false }
-            return (try? store.collectorRuns().isEmpty) == false
+        let logPath = folder + ".log"
+        let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        defer { unlink(logPath) }
+        let demo = try ChildProcess(riglog, ["demo", "--rigs", "3", "--for", "20s", "--no-http", "--data", folder, "--devices", Self.devices],
+                                    stderr: log)
+        close(log)
+        // Once the collector has recorded its run (it logs "collecting" right after), name the
+        // badges and check a student in, from other processes, as the lab does while the
+        // collector runs. The log is watched, not the store: opening the store in a tight loop
+        // would compete with the demo for its write lock.
+        func demoLog() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+        try ExternalPeers.waitUntilBlocking("the demo's collector run", timeout: .seconds(90)) {
+            demo.hasExited || demoLog().contains("collecting")
         }
+        try #require(!demo.hasExited, "the demo stopped early (exit \(demo.wait())):\n\(demoLog())")
         let roster = try StoreCLIHarness.riglog(["students", "import", Self.devices + "/demo/students.csv", "--data", folder])
         #expect(roster.status == 0, "\(roster.stderr)")
         let checkin = try StoreCLIHarness.riglog(["checkin", "ev-1", "s005", "--data", folder])

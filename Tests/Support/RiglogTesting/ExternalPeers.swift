@@ -194,6 +194,15 @@ public final class ChildProcess: @unchecked Sendable {
         pid = child
     }
 
+    /// Whether the child has exited (reaped without waiting; its status is kept for ``wait()``).
+    public var hasExited: Bool {
+        if status != nil { return true }
+        var raw: Int32 = 0
+        guard waitpid(pid, &raw, WNOHANG) == pid else { return false }
+        _ = record(raw)
+        return true
+    }
+
     /// Waits for the child to exit and returns its exit status (128 + signal if killed).
     @discardableResult
     public func wait() -> Int32 {
