@@ -60,7 +60,10 @@ struct LiveRig: Sendable {
         }
         claims.removeFirst(nextClaim)
         changes += tracker.tick(at: watermark)
-        if head > 4096, head * 2 > samples.count {
+        // Drop what was evaluated once it is a quarter of the buffer: the buffer then holds at
+        // most a third more than the lag's samples (a collector's peak memory), and each sample
+        // is moved about three times on average, which costs little beside evaluating it.
+        if head > 1024, head * 4 > samples.count {
             samples.removeFirst(head)
             head = 0
         }
