@@ -163,7 +163,7 @@ public struct Reevaluation: Sendable {
 
     private func storedProfile(rig: String) throws -> DeviceProfile {
         guard let text = try store.storedProfile(rig: rig) else { throw ReevaluationError.noProfile(rig: rig) }
-        return try ProfileLoader.parse(yaml: text.content, file: "\(text.profile) (stored version \(text.versionID))")
+        return try ProfileLoader.parse(yaml: text.content, file: "\(text.name) (stored version \(text.id))")
     }
 }
 

@@ -21,9 +21,9 @@ public struct ReportProfiles: Sendable {
             profileOfRig[rig] = ""
             return
         }
-        profileOfRig[rig] = stored.profile
-        if byName[stored.profile] == nil, let profile = try? ProfileLoader.parse(yaml: stored.content, file: "\(stored.profile) (stored)") {
-            byName[stored.profile] = profile
+        profileOfRig[rig] = stored.name
+        if byName[stored.name] == nil, let profile = try? ProfileLoader.parse(yaml: stored.content, file: "\(stored.name) (stored)") {
+            byName[stored.name] = profile
         }
     }
 

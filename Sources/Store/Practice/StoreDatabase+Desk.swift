@@ -47,14 +47,7 @@ extension StoreDatabase {
                     arguments: [rig, to, from])
                 deleted += db.changesCount
             }
-            var added = 0
-            for entry in entries {
-                try db.execute(
-                    sql: #"INSERT OR IGNORE INTO timetable (rig_id, student_id, start, "end") VALUES (?, ?, ?, ?)"#,
-                    arguments: [entry.rig, entry.student, entry.start, entry.end])
-                added += db.changesCount
-            }
-            return (deleted, added)
+            return (deleted, try Self.insertTimetable(entries, db))
         }
     }
 }

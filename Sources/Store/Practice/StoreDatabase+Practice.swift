@@ -90,16 +90,20 @@ extension StoreDatabase {
     /// were new.
     @discardableResult
     public func addTimetable(_ entries: [TimetableEntry]) throws(StoreError) -> Int {
-        try write { db in
-            var added = 0
-            for entry in entries {
-                try db.execute(
-                    sql: #"INSERT OR IGNORE INTO timetable (rig_id, student_id, start, "end") VALUES (?, ?, ?, ?)"#,
-                    arguments: [entry.rig, entry.student, entry.start, entry.end])
-                added += db.changesCount
-            }
-            return added
+        try write { db in try Self.insertTimetable(entries, db) }
+    }
+
+    /// Inserts slots inside the caller's transaction; a slot already there is kept once.
+    /// Returns how many were new.
+    static func insertTimetable(_ entries: [TimetableEntry], _ db: Database) throws -> Int {
+        var added = 0
+        for entry in entries {
+            try db.execute(
+                sql: #"INSERT OR IGNORE INTO timetable (rig_id, student_id, start, "end") VALUES (?, ?, ?, ?)"#,
+                arguments: [entry.rig, entry.student, entry.start, entry.end])
+            added += db.changesCount
         }
+        return added
     }
 
     /// Timetable slots overlapping `from..<to` (µs), of one rig or all, by start.
