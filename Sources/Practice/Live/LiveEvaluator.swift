@@ -137,7 +137,7 @@ public final class LiveEvaluator: SampleSink {
                 var copy = sample
                 copy.time = sample.time.truncatedToMicroseconds
                 state.lastSample = Swift.max(state.lastSample, copy.time)
-                state.rigs[rig].samples.append(copy)
+                state.rigs[rig].pending.append(copy)
             }
         }
     }

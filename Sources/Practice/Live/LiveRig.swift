@@ -8,10 +8,8 @@ struct LiveRig: Sendable {
     let builder: RigFrameBuilder
     let records: SessionRecords
     var tracker: RigSessionTracker
-    /// Samples not yet evaluated, times truncated to µs, in arrival order; `head` is the first
-    /// one still waiting (the prefix before it is dropped in bulk now and then).
-    var samples: [Sample] = []
-    var head = 0
+    /// Samples not yet evaluated, times truncated to µs, in arrival order.
+    let pending = PendingSamples()
     /// Check-ins and timetable slots not yet evaluated, in ``RigInput/orderKey`` order.
     var claims: [RigInput] = []
     /// The stored row of the open session.
@@ -37,36 +35,20 @@ struct LiveRig: Sendable {
     mutating func advance(to watermark: Int64) -> [SessionChange] {
         var changes: [SessionChange] = []
         var nextClaim = 0
-        var end = head
-        while end < samples.count, samples[end].time <= watermark { end += 1 }
-        var start = head
-        while start < end {
-            let time = samples[start].time
-            var stop = start + 1
-            while stop < end, samples[stop].time == time { stop += 1 }
-            let frame = samples.withUnsafeBufferPointer { builder.frame(time: time, samples: UnsafeBufferPointer(rebasing: $0[start..<stop])) }
-            let input = RigInput.frame(frame)
+        pending.removeRuns(through: watermark) { time, samples in
+            let input = RigInput.frame(builder.frame(time: time, samples: samples))
             while nextClaim < claims.count, claims[nextClaim].orderKey < input.orderKey {
                 changes += tracker.handle(claims[nextClaim])
                 nextClaim += 1
             }
             changes += tracker.handle(input)
-            start = stop
         }
-        head = end
         while nextClaim < claims.count, claims[nextClaim].time <= watermark {
             changes += tracker.handle(claims[nextClaim])
             nextClaim += 1
         }
         claims.removeFirst(nextClaim)
         changes += tracker.tick(at: watermark)
-        // Drop what was evaluated once it is a quarter of the buffer: the buffer then holds at
-        // most a third more than the lag's samples (a collector's peak memory), and each sample
-        // is moved about three times on average, which costs little beside evaluating it.
-        if head > 1024, head * 4 > samples.count {
-            samples.removeFirst(head)
-            head = 0
-        }
         return changes
     }
 }
