@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 //
-// riglog's in-process micro-benchmarks (ordo-one/benchmark): ring push/pop, chunk encoding, value
-// decoding, with malloc counts per operation. A separate package so that `make test` and
-// `swift build` of riglog never build the benchmark framework; `make bench` runs it
+// riglog's in-process micro-benchmarks (ordo-one/benchmark): ring push/pop (beside a C ring of the
+// same design), chunk encoding, value decoding, with malloc counts per operation. A separate
+// package so that `make test` and `swift build` of riglog never build the benchmark framework;
+// `make bench` runs it
 // (Benchmarks/run.py, section `micro`), or by hand:
 //
 //     swift package --package-path Benchmarks/micro benchmark
@@ -27,6 +28,7 @@ let package = Package(
         .executableTarget(
             name: "RiglogMicro",
             dependencies: [
+                "CRingBaseline",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Ingest", package: riglog),
                 .product(name: "Store", package: riglog),
@@ -35,5 +37,7 @@ let package = Package(
             path: "Benchmarks/RiglogMicro",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The C ring of Benchmarks/ring/c_ring.h, measured by the framework beside SampleRing.
+        .target(name: "CRingBaseline", path: "CRingBaseline"),
     ]
 )
