@@ -1,36 +1,49 @@
-/// Appends bit fields, least significant bit first, to a reusable byte buffer.
+/// Appends bit fields, least significant bit first, to a byte buffer it owns.
 ///
-/// The buffer keeps its capacity across ``reset()`` so a writer that encodes chunk after chunk
-/// allocates only while its buffer grows to the largest chunk seen.
-struct BitWriter {
-    var bytes: [UInt8] = []
-    private var pending: UInt64 = 0
-    private var pendingBits = 0
+/// Bits gather in a 64-bit word that is stored whole, little-endian, when it fills: the same
+/// bytes as emitting them one at a time, with one store and one capacity check per eight bytes.
+/// The buffer keeps its capacity across ``reset()``, so a writer that encodes chunk after chunk
+/// allocates only while it grows to the largest chunk seen. Non-copyable: it owns its buffer.
+struct BitWriter: ~Copyable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Whole bytes stored so far (bits still in ``word`` not counted).
+    private(set) var byteCount = 0
+    private var word: UInt64 = 0
+    /// Bits waiting in ``word`` (0...63).
+    private var wordBits = 0
+
+    /// A writer whose buffer starts with `capacity` bytes.
+    init(capacity: Int = 4096) {
+        self.capacity = max(capacity, 64)
+        storage = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
 
     /// Empties the writer and keeps its capacity.
     mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
-        pending = 0
-        pendingBits = 0
+        byteCount = 0
+        word = 0
+        wordBits = 0
     }
 
     /// Writes the low `width` bits of `value` (0...64).
     @inline(__always)
     mutating func write(_ value: UInt64, bits width: Int) {
-        if width > 32 {
-            write(value & 0xFFFF_FFFF, bits: 32)
-            write(value >> 32, bits: width - 32)
+        if width == 0 { return }
+        let masked = value & (UInt64.max &>> UInt64(64 - width))
+        word |= masked &<< UInt64(wordBits)
+        let total = wordBits + width
+        if total < 64 {
+            wordBits = total
             return
         }
-        if width == 0 { return }
-        let masked = value & ((1 << UInt64(width)) &- 1)
-        pending |= masked << UInt64(pendingBits)
-        pendingBits += width
-        while pendingBits >= 8 {
-            bytes.append(UInt8(truncatingIfNeeded: pending))
-            pending >>= 8
-            pendingBits -= 8
-        }
+        storeWord()
+        wordBits = total - 64
+        word = wordBits == 0 ? 0 : masked &>> UInt64(width - wordBits)
     }
 
     /// Writes a single bit.
@@ -41,11 +54,11 @@ struct BitWriter {
 
     /// Pads the last byte with zeros so the next field starts on a byte boundary.
     mutating func alignToByte() {
-        if pendingBits > 0 {
-            bytes.append(UInt8(truncatingIfNeeded: pending))
-            pending = 0
-            pendingBits = 0
-        }
+        guard wordBits > 0 else { return }
+        storeWord()
+        byteCount += (wordBits + 7) / 8 - 8  // storeWord counted all eight
+        word = 0
+        wordBits = 0
     }
 
     /// Appends an unsigned LEB128 varint (byte-aligned callers only).
@@ -53,10 +66,54 @@ struct BitWriter {
         alignToByte()
         var v = value
         while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            appendByte(UInt8(truncatingIfNeeded: v) | 0x80)
             v >>= 7
         }
-        bytes.append(UInt8(v))
+        appendByte(UInt8(v))
+    }
+
+    /// Appends whole bytes after padding to a byte boundary.
+    mutating func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        alignToByte()
+        reserve(bytes.count)
+        if let base = bytes.baseAddress {
+            (storage + byteCount).update(from: base, count: bytes.count)
+        }
+        byteCount += bytes.count
+    }
+
+    /// The bytes written, after padding to a byte boundary.
+    mutating func withBytes<R: ~Copyable, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        alignToByte()
+        return try body(UnsafeBufferPointer(start: storage, count: byteCount))
+    }
+
+    @inline(__always)
+    private mutating func storeWord() {
+        if byteCount + 8 > capacity { grow(to: byteCount + 8) }
+        UnsafeMutableRawPointer(storage).storeBytes(of: word.littleEndian, toByteOffset: byteCount, as: UInt64.self)
+        byteCount += 8
+    }
+
+    private mutating func appendByte(_ byte: UInt8) {
+        reserve(1)
+        storage[byteCount] = byte
+        byteCount += 1
+    }
+
+    /// Room for `count` more bytes, and the eight a word store may touch.
+    private mutating func reserve(_ count: Int) {
+        if byteCount + count + 8 > capacity { grow(to: byteCount + count + 8) }
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        bigger.update(from: storage, count: byteCount)
+        storage.deallocate()
+        storage = bigger
+        capacity = newCapacity
     }
 }
 

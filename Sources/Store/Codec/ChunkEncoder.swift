@@ -25,6 +25,11 @@ import Ingest
 ///   when every value is an exact decimal (modes 2, 3: `Double` or `Float` arithmetic, then a
 ///   scale byte and an integer column), otherwise Gorilla XOR (``FloatColumn``, mode 1).
 ///
+/// Columns are added one at a time (``begin(frames:columns:)``, ``addTimes(_:)``,
+/// ``addColumn(_:kind:)``, ``finish(appendingTo:)``), so a caller can hand each over from its own
+/// storage through one scratch buffer. Each column is encoded straight into the body; only
+/// ``finish(appendingTo:)`` copies, header then body, into the caller's buffer.
+///
 /// Not thread-safe (`@unchecked Sendable` so a lock-guarded owner can hold it).
 /// The encoder keeps its scratch buffers between calls, so encoding allocates nothing per
 /// sample; buffers grow only to the largest chunk seen.
@@ -38,28 +43,36 @@ final class ChunkEncoder: @unchecked Sendable {
         case decimalFloat = 3
     }
 
-    private var column = BitWriter()
-    private var body = BitWriter()
-    private var header = BitWriter()
+    private var body: BitWriter
+    private var header = BitWriter(capacity: 256)
     private var mantissas: UnsafeMutablePointer<Int64>
     private var mantissaCapacity: Int
-    /// The encoded chunk after ``encode(times:columns:kinds:)``.
+    private var frames = 0
+    private var modes: [Mode] = []
+    private var timeBytes = 0
+    /// The chunk after ``encode(times:values:stride:kinds:)``.
     private(set) var output: [UInt8] = []
-    /// Byte length of each value column in ``output`` (for per-channel size statistics).
+    /// Byte length of each value column of the last chunk (for per-channel size statistics).
     private(set) var columnBytes: [Int] = []
-    /// Byte length of the header and the time column.
+    /// Byte length of the last chunk's header and time column.
     private(set) var sharedBytes = 0
 
-    init() {
-        mantissaCapacity = 1024
+    /// An encoder whose buffers fit chunks of `frames` frames and `columns` columns without growing.
+    init(frames: Int = 1024, columns: Int = 16) {
+        mantissaCapacity = max(frames, 1)
         mantissas = .allocate(capacity: mantissaCapacity)
+        body = BitWriter(capacity: frames * (columns + 2) + 256)
+        modes.reserveCapacity(columns)
+        columnBytes.reserveCapacity(columns)
+        output.reserveCapacity(frames * (columns + 2) + 256)
     }
 
     deinit {
         mantissas.deallocate()
     }
 
-    /// Encodes `frames` frames: `times[i]` (µs) and `values[c * stride + i]` for column `c`.
+    /// Encodes `frames` frames: `times[i]` (µs) and `values[c * stride + i]` for column `c`, into
+    /// ``output``.
     func encode(
         times: UnsafeBufferPointer<Int64>,
         values: UnsafePointer<UInt64>,
@@ -67,68 +80,83 @@ final class ChunkEncoder: @unchecked Sendable {
         kinds: [Sample.Kind]
     ) {
         let n = times.count
+        begin(frames: n, columns: kinds.count)
+        addTimes(times)
+        for (c, kind) in kinds.enumerated() {
+            addColumn(UnsafeBufferPointer(start: values + c * stride, count: n), kind: kind)
+        }
+        output.removeAll(keepingCapacity: true)
+        finish(appendingTo: &output)
+    }
+
+    /// Starts a chunk of `frames` frames; add its times, then `columns` value columns.
+    func begin(frames n: Int, columns: Int) {
         if n > mantissaCapacity {
             mantissas.deallocate()
             mantissaCapacity = max(n, mantissaCapacity * 2)
             mantissas = .allocate(capacity: mantissaCapacity)
         }
+        frames = n
         body.reset()
+        modes.removeAll(keepingCapacity: true)
         columnBytes.removeAll(keepingCapacity: true)
+    }
+
+    /// The chunk's frame times (µs), ``begin(frames:columns:)``'s count of them.
+    func addTimes(_ times: UnsafeBufferPointer<Int64>) {
+        precondition(times.count == frames && body.byteCount == 0)
+        IntegerColumn.encode(times, order: 2, into: &body)
+        body.alignToByte()
+        timeBytes = body.byteCount
+    }
+
+    /// The next value column: payloads (raw integers or `Double` bits) of a channel of `kind`.
+    func addColumn(_ bits: UnsafeBufferPointer<UInt64>, kind: Sample.Kind) {
+        precondition(bits.count == frames)
+        let start = body.byteCount
+        modes.append(encodeColumn(bits, kind: kind))
+        body.alignToByte()
+        columnBytes.append(body.byteCount - start)
+    }
+
+    /// Appends the chunk (header, then the columns) to `out`; sets ``columnBytes`` and
+    /// ``sharedBytes``.
+    func finish(appendingTo out: inout [UInt8]) {
         header.reset()
         header.write(UInt64(Self.formatVersion), bits: 8)
-        header.writeVarint(UInt64(n))
-        header.writeVarint(UInt64(kinds.count))
-
-        column.reset()
-        IntegerColumn.encode(times, order: 2, into: &column)
-        column.alignToByte()
-        header.writeVarint(UInt64(column.bytes.count))
-        body.appendBytes(column.bytes)
-        let timeBytes = column.bytes.count
-
-        for (c, kind) in kinds.enumerated() {
-            column.reset()
-            let bits = UnsafeBufferPointer(start: values + c * stride, count: n)
-            let mode = encodeColumn(bits, kind: kind)
-            column.alignToByte()
+        header.writeVarint(UInt64(frames))
+        header.writeVarint(UInt64(modes.count))
+        header.writeVarint(UInt64(timeBytes))
+        for (mode, length) in zip(modes, columnBytes) {
             header.write(UInt64(mode.rawValue), bits: 8)
-            header.writeVarint(UInt64(column.bytes.count))
-            body.appendBytes(column.bytes)
-            columnBytes.append(column.bytes.count)
+            header.writeVarint(UInt64(length))
         }
-        header.alignToByte()
-        output.removeAll(keepingCapacity: true)
-        output.append(contentsOf: header.bytes)
-        output.append(contentsOf: body.bytes)
-        sharedBytes = header.bytes.count + timeBytes
+        let headerBytes = header.withBytes { bytes in
+            out.append(contentsOf: bytes)
+            return bytes.count
+        }
+        body.withBytes { out.append(contentsOf: $0) }
+        sharedBytes = headerBytes + timeBytes
     }
 
     private func encodeColumn(_ bits: UnsafeBufferPointer<UInt64>, kind: Sample.Kind) -> Mode {
         switch kind {
         case .integer, .boolean:
-            bits.withMemoryRebound(to: Int64.self) { IntegerColumn.encode($0, order: 1, into: &column) }
+            bits.withMemoryRebound(to: Int64.self) { IntegerColumn.encode($0, order: 1, into: &body) }
             return .integer
         case .float:
             if let k = DecimalColumn.fit(bits, precision: .double, mantissas: mantissas) {
-                column.write(UInt64(k), bits: 8)
-                IntegerColumn.encode(UnsafeBufferPointer(start: mantissas, count: bits.count), order: 1, into: &column)
+                body.write(UInt64(k), bits: 8)
+                IntegerColumn.encode(UnsafeBufferPointer(start: mantissas, count: bits.count), order: 1, into: &body)
                 return .decimalDouble
             }
             if let k = DecimalColumn.fit(bits, precision: .float, mantissas: mantissas) {
-                column.write(UInt64(k), bits: 8)
-                IntegerColumn.encode(UnsafeBufferPointer(start: mantissas, count: bits.count), order: 1, into: &column)
+                body.write(UInt64(k), bits: 8)
+                IntegerColumn.encode(UnsafeBufferPointer(start: mantissas, count: bits.count), order: 1, into: &body)
                 return .decimalFloat
             }
-            FloatColumn.encode(bits, into: &column)
+            FloatColumn.encode(bits, into: &body)
             return .xorFloat
         }
-    }
-}
-
-extension BitWriter {
-    /// Appends whole bytes (the writer must be byte-aligned).
-    mutating func appendBytes(_ other: [UInt8]) {
-        alignToByte()
-        bytes.append(contentsOf: other)
     }
 }

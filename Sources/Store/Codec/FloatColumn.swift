@@ -17,23 +17,34 @@ enum FloatColumn {
             let x = value ^ previous
             previous = value
             if x == 0 {
-                writer.write(bit: false)
+                writer.write(0, bits: 1)
                 continue
             }
-            writer.write(bit: true)
+            // Control bits and window header go out with the value bits in one write where
+            // they fit (bits are written least significant first, so this is the same stream).
             var leading = x.leadingZeroBitCount
             let trailing = x.trailingZeroBitCount
             if leading > 31 { leading = 31 }  // 5 bits in the header
             if windowLeading <= 64, leading >= windowLeading, trailing >= windowTrailing {
-                writer.write(bit: false)
                 let width = 64 - windowLeading - windowTrailing
-                writer.write(x >> UInt64(windowTrailing), bits: width)
+                let meaningful = x &>> UInt64(windowTrailing)
+                if width <= 62 {
+                    writer.write(0b01 | meaningful &<< 2, bits: width + 2)  // 1, then 0: reuse the window
+                } else {
+                    writer.write(0b01, bits: 2)
+                    writer.write(meaningful, bits: width)
+                }
             } else {
-                writer.write(bit: true)
                 let width = 64 - leading - trailing  // 1...64
-                writer.write(UInt64(leading), bits: 5)
-                writer.write(UInt64(width - 1), bits: 6)
-                writer.write(x >> UInt64(trailing), bits: width)
+                // 1, 1: a new window; 5 bits leading zeros, 6 bits width - 1.
+                let control = 0b11 | UInt64(leading) &<< 2 | UInt64(width - 1) &<< 7
+                let meaningful = x &>> UInt64(trailing)
+                if width <= 51 {
+                    writer.write(control | meaningful &<< 13, bits: width + 13)
+                } else {
+                    writer.write(control, bits: 13)
+                    writer.write(meaningful, bits: width)
+                }
                 windowLeading = leading
                 windowTrailing = trailing
             }
