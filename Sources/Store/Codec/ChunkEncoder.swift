@@ -64,7 +64,6 @@ final class ChunkEncoder: @unchecked Sendable {
         body = BitWriter(capacity: frames * (columns + 2) + 256)
         modes.reserveCapacity(columns)
         columnBytes.reserveCapacity(columns)
-        output.reserveCapacity(frames * (columns + 2) + 256)
     }
 
     deinit {

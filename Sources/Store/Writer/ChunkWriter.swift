@@ -63,7 +63,9 @@ public final class ChunkWriter: SampleSink {
 
     /// Adds whole frames to their open chunks; commits when the flush interval has passed.
     ///
-    /// Allocates nothing per sample: frames are copied into per-group buffers allocated once.
+    /// Allocates nothing per sample, nor per chunk once the writer has settled: frames are
+    /// copied into per-group blocks (columns only as wide as their values need), and sealed
+    /// chunks are encoded into buffers the writer keeps between flushes.
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         try state.withLock { state in
             state.add(samples)
@@ -88,22 +90,24 @@ public final class ChunkWriter: SampleSink {
         state.lastFlush = .now
         state.snapshotOpenGroups()
         guard !state.pending.isEmpty else { return }
-        let chunks = state.pending
-        let inserted: [Int64?] = try store.write { db in
-            try chunks.map { chunk in try Self.save(chunk, db) }
+        try store.write { db in
+            for i in state.pending.indices {
+                state.recordSave(of: i, insertedAs: try Self.save(state.pending[i], of: state, db))
+            }
         }
-        state.committed(inserted: inserted)
+        state.committed()
     }
 
     /// Inserts or updates one chunk; returns the new row id of an inserted chunk.
-    private static func save(_ chunk: PendingChunk, _ db: Database) throws -> Int64? {
-        let data = Data(chunk.bytes)
+    private static func save(_ chunk: PendingChunk, of state: borrowing ChunkWriterState, _ db: Database) throws -> Int64? {
+        let data = Data(state.chunkBytes[chunk.bytes])
+        let channelBytes = state.channelBytes[chunk.channelBytes]
         if let row = chunk.rowID {
             try db.cachedStatement(sql: "UPDATE chunks SET t_last = ?, count = ?, data = ? WHERE id = ?")
                 .execute(arguments: [chunk.tLast, chunk.count, data, row])
             let update = try db.cachedStatement(
                 sql: "UPDATE chunk_channels SET t_last = ?, count = ?, bytes = ? WHERE chunk_id = ? AND column_index = ?")
-            for (index, bytes) in chunk.channelBytes.enumerated() {
+            for (index, bytes) in channelBytes.enumerated() {
                 try update.execute(arguments: [chunk.tLast, chunk.count, bytes, row, index])
             }
             return nil
@@ -116,8 +120,8 @@ public final class ChunkWriter: SampleSink {
                 INSERT INTO chunk_channels (chunk_id, channel_id, column_index, t_first, t_last, count, bytes)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
-        for (index, channel) in chunk.channels.enumerated() {
-            try insert.execute(arguments: [row, Int64(channel), index, chunk.tFirst, chunk.tLast, chunk.count, chunk.channelBytes[index]])
+        for (index, (channel, bytes)) in zip(chunk.channels, channelBytes).enumerated() {
+            try insert.execute(arguments: [row, Int64(channel), index, chunk.tFirst, chunk.tLast, chunk.count, bytes])
         }
         return row
     }

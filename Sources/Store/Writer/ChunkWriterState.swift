@@ -10,9 +10,13 @@ struct PendingChunk {
     var tFirst: Int64
     var tLast: Int64
     var count: Int
-    var bytes: [UInt8]
-    /// Bytes attributed to each channel: its column plus an equal share of header and times.
-    var channelBytes: [Int]
+    /// The encoded chunk: a range of ``ChunkWriterState/chunkBytes``.
+    var bytes: Range<Int>
+    /// Bytes attributed to each channel (its column plus an equal share of header and times): a
+    /// range of ``ChunkWriterState/channelBytes``.
+    var channelBytes: Range<Int>
+    /// The row the flush under way inserted, recorded once it commits.
+    var insertedRow: Int64?
 }
 
 /// Everything the ``ChunkWriter`` changes, behind its one lock.
@@ -20,12 +24,20 @@ struct ChunkWriterState {
     private let framesPerChunk: Int
     private var groups: [OpenGroup] = []
     /// Open group by the first channel of its frames.
-    private var groupByFirstChannel: [UInt32: Int] = [:]
+    private var groupByFirstChannel = ChannelMap()
     /// The group whose open chunk holds each channel. Invariant: a channel is in at most one
     /// non-empty group, so a channel's chunks never overlap in time and reads stay in order.
-    private var groupOfChannel: [UInt32: Int] = [:]
-    private let encoder = ChunkEncoder()
+    private var groupOfChannel = ChannelMap()
+    private let encoder: ChunkEncoder
+    /// Where a column is widened to 64 bits for the encoder: one column, allocated once.
+    private let scratch: ColumnScratch
     private(set) var pending: [PendingChunk] = []
+    /// The pending chunks' bytes, one after another; kept (with its capacity) between flushes,
+    /// so encoding a chunk allocates nothing once it has grown to a flush's worth.
+    private(set) var chunkBytes: [UInt8] = []
+    /// The pending chunks' per-channel byte counts, one after another.
+    private(set) var channelBytes: [Int] = []
+    /// Bytes of sealed chunks waiting for a flush.
     private(set) var pendingBytes = 0
     var lastFlush = ContinuousClock.now
     private var newestTime: Int64?
@@ -37,6 +49,15 @@ struct ChunkWriterState {
 
     init(configuration: ChunkWriter.Configuration) {
         framesPerChunk = configuration.framesPerChunk
+        encoder = ChunkEncoder(frames: framesPerChunk)
+        scratch = ColumnScratch(capacity: framesPerChunk)
+        // Room for a few groups up front, so a new writer's first chunks need not grow these.
+        groups.reserveCapacity(16)
+        pending.reserveCapacity(16)
+        chunkBytes.reserveCapacity(16 * framesPerChunk)
+        channelBytes.reserveCapacity(128)
+        frameChannels.reserveCapacity(64)
+        frameKinds.reserveCapacity(64)
     }
 
     /// Splits `samples` into frames and appends each to its group.
@@ -110,44 +131,95 @@ struct ChunkWriterState {
 
     /// Encodes a full (or reconfigured) group as a final chunk and empties it.
     private mutating func seal(_ group: OpenGroup) {
-        pending.append(encode(group, openGroup: nil))
+        encode(group, openGroup: nil)
         pendingBytes += pending[pending.count - 1].bytes.count
         group.reset()
     }
 
     /// Adds the current state of every open group with new frames to ``pending``.
     mutating func snapshotOpenGroups() {
-        // Snapshots left by a failed flush are stale: the groups are snapshotted again below.
-        pending.removeAll { $0.openGroup != nil }
+        if pending.contains(where: { $0.openGroup != nil }) { dropStaleSnapshots() }
         for (index, group) in groups.enumerated() where group.dirty && group.count > 0 {
-            pending.append(encode(group, openGroup: index))
+            encode(group, openGroup: index)
         }
     }
 
-    private func encode(_ group: OpenGroup, openGroup: Int?) -> PendingChunk {
+    /// Encodes the group's chunk as it stands, through the scratch column, and adds it to
+    /// ``pending``.
+    private mutating func encode(_ group: OpenGroup, openGroup: Int?) {
         let n = group.count
-        encoder.encode(
-            times: UnsafeBufferPointer(start: group.times, count: n),
-            values: group.values, stride: group.capacity, kinds: group.kinds)
-        let share = encoder.sharedBytes / max(group.channels.count, 1)
+        let width = group.channels.count
+        let column = scratch.values
+        encoder.begin(frames: n, columns: width)
+        group.loadTimes(into: column)
+        column.withMemoryRebound(to: Int64.self, capacity: n) { encoder.addTimes(UnsafeBufferPointer(start: $0, count: n)) }
+        for c in 0..<width {
+            group.loadColumn(c, into: column)
+            encoder.addColumn(UnsafeBufferPointer(start: column, count: n), kind: group.kinds[c])
+        }
+        let start = chunkBytes.count
+        encoder.finish(appendingTo: &chunkBytes)
+        let share = encoder.sharedBytes / max(width, 1)
+        let first = channelBytes.count
+        for bytes in encoder.columnBytes { channelBytes.append(bytes + share) }
         // Time may go backwards: the chunk's range covers every frame, not just first and last.
-        return PendingChunk(
+        pending.append(PendingChunk(
             rowID: group.rowID, openGroup: openGroup, channels: group.channels,
-            tFirst: group.earliest, tLast: group.latest, count: n, bytes: encoder.output,
-            channelBytes: encoder.columnBytes.map { $0 + share })
+            tFirst: group.earliest, tLast: group.latest, count: n,
+            bytes: start..<chunkBytes.count, channelBytes: first..<channelBytes.count))
     }
 
-    /// Records a successful commit of ``pending``; `inserted[i]` is the new row of chunk `i`.
-    mutating func committed(inserted: [Int64?]) {
-        for (chunk, row) in zip(pending, inserted) {
+    /// Snapshots left by a failed flush are stale (the groups are snapshotted again): drops
+    /// them and closes the gaps they leave in the byte buffers. Only after a failed flush.
+    private mutating func dropStaleSnapshots() {
+        pending.removeAll { $0.openGroup != nil }
+        var byteEnd = 0
+        var countEnd = 0
+        for i in pending.indices {
+            let chunk = pending[i]
+            for k in chunk.bytes { chunkBytes[byteEnd + k - chunk.bytes.lowerBound] = chunkBytes[k] }
+            for k in chunk.channelBytes { channelBytes[countEnd + k - chunk.channelBytes.lowerBound] = channelBytes[k] }
+            pending[i].bytes = byteEnd..<(byteEnd + chunk.bytes.count)
+            pending[i].channelBytes = countEnd..<(countEnd + chunk.channelBytes.count)
+            byteEnd += chunk.bytes.count
+            countEnd += chunk.channelBytes.count
+        }
+        chunkBytes.removeSubrange(byteEnd...)
+        channelBytes.removeSubrange(countEnd...)
+    }
+
+    /// Notes that the flush under way inserted pending chunk `i` as `row` (`nil`: updated).
+    mutating func recordSave(of i: Int, insertedAs row: Int64?) {
+        pending[i].insertedRow = row
+    }
+
+    /// Records a successful commit of ``pending`` (with the rows it inserted).
+    mutating func committed() {
+        for chunk in pending {
             if let index = chunk.openGroup {
                 let group = groups[index]
                 group.dirty = false
-                if let row { group.rowID = row }
+                if let row = chunk.insertedRow { group.rowID = row }
             }
         }
         pending.removeAll(keepingCapacity: true)
+        chunkBytes.removeAll(keepingCapacity: true)
+        channelBytes.removeAll(keepingCapacity: true)
         pendingBytes = 0
         committedThrough = newestTime
+    }
+}
+
+/// One column of 64-bit values, allocated once per writer: the open groups' narrow columns are
+/// widened into it one at a time for the encoder.
+final class ColumnScratch: @unchecked Sendable {
+    let values: UnsafeMutablePointer<UInt64>
+
+    init(capacity: Int) {
+        values = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        values.deallocate()
     }
 }
