@@ -23,6 +23,8 @@ let package = Package(
         // For Benchmarks/micro (a separate package that depends on this one by path).
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Store", targets: ["Store"]),
+        // make bench builds riglog and this through Benchmarks/micro, in one scratch folder with it.
+        .executable(name: "riglog-bench", targets: ["riglog-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -13,7 +13,7 @@ add it to the list; `--only NAME` runs one section (or several, comma-separated)
     python3 Benchmarks/run.py --only gorilla    # one section
     python3 Benchmarks/run.py --list            # the sections
     RIGLOG_BENCH_QUICK=1 python3 Benchmarks/run.py   # fewer rounds, shorter traces
-    RIGLOG_BENCH_SCRATCH=.build-bench ...            # SwiftPM scratch path (default .build)
+    RIGLOG_BENCH_SCRATCH=.build-bench ...            # builds in $RIGLOG_BENCH_SCRATCH/micro (default .build/micro)
 """
 import argparse
 import json
@@ -50,18 +50,33 @@ class Context:
         self.values = {}                                                # e.g. "c_cpu_us" from modbus
 
 
-def swift_build(product):
-    subprocess.run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--product", product], cwd=ROOT,
-                   check=True, stdout=subprocess.DEVNULL)
+# One SwiftPM scratch folder for everything make bench builds, in release: the CLI and riglog-bench
+# are built through Benchmarks/micro (which depends on riglog by path and names them as products),
+# so riglog's modules and the dependencies they share with the micro-benchmarks (GRDB, swift-
+# argument-parser, swift-system, ...) are compiled once, not once per package.
+BUILD = os.path.join(SCRATCH, "micro")
+MICRO = os.path.join(ROOT, "Benchmarks", "micro")
+
+
+def swift_build(*products):
+    """Release builds of `products` in BUILD, one after the other; returns the seconds they took.
+    SwiftPM's output is shown only when a build fails."""
+    t0 = time.time()
+    for product in products:
+        result = subprocess.run(["swift", "build", "-c", "release", "--package-path", MICRO, "--scratch-path", BUILD,
+                                 "--product", product], cwd=ROOT, capture_output=True, text=True)
+        if result.returncode != 0:
+            log(result.stdout[-6000:] + result.stderr[-4000:])
+            raise RuntimeError(f"swift build --product {product} failed (exit {result.returncode}); its output is above")
+    return time.time() - t0
 
 
 def build():
     os.makedirs(BIN, exist_ok=True)
-    log(f"building riglog-bench and riglog (release, scratch {os.path.relpath(SCRATCH, ROOT)}) ...")
-    for product in ("riglog-bench", "riglog"):
-        swift_build(product)
-    bindir = subprocess.run(["swift", "build", "-c", "release", "--scratch-path", SCRATCH, "--show-bin-path"],
-                            cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    log(f"building riglog and riglog-bench (release, scratch {os.path.relpath(BUILD, ROOT)}) ...")
+    # riglog first: the largest graph, so both cores have work for longest; riglog-bench then adds its own files.
+    log(f"built riglog and riglog-bench in {swift_build('riglog', 'riglog-bench'):.0f} s")
+    bindir = os.path.join(BUILD, "release")
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libmodbus"], check=True, capture_output=True,
                            text=True).stdout.split()
     subprocess.run(["sh", os.path.join(ROOT, "Benchmarks", "ring", "build.sh")], check=True, stdout=subprocess.DEVNULL)
@@ -371,9 +386,6 @@ def gorilla_rows(ctx):
     return rows + rate_rows
 
 
-MICRO = os.path.join(ROOT, "Benchmarks", "micro")
-
-
 def micro_rows(ctx):
     """In-process micro-benchmarks (ordo-one/benchmark, Benchmarks/micro): mallocs per sample on the
     hot path against the framework's count for an empty operation, and SampleRing on one thread
@@ -418,10 +430,22 @@ def malloc_row(short, runs, empty):
 
 def run_micro():
     """{benchmark: {"per_op": samples, "ns": [op times], "mallocs": [per op]}} from one run of the
-    package's benchmarks, exported as JMH JSON (the only export with every measured value)."""
-    command = ["swift", "package", "--package-path", MICRO, "--scratch-path", os.path.join(SCRATCH, "micro"),
-               "benchmark", "run", "--format", "jmh", "--path", "stdout", "--no-progress", "--time-units", "nanoseconds"]
-    out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    package's benchmarks, exported as JMH JSON (the only export with every measured value).
+
+    Runs the framework's BenchmarkTool as its `swift package benchmark` plugin would (the same
+    arguments and LD_PRELOAD, from the plugin's `--debug`), but built in release in BUILD beside
+    everything else: the plugin would first build the tool once more in debug for itself (47 s
+    on 2 cores) and make three no-op builds per run."""
+    log(f"micro: built RiglogMicro and BenchmarkTool in {swift_build('RiglogMicro', 'BenchmarkTool'):.0f} s")
+    release = os.path.join(BUILD, "release")
+    preload = [path for path in (os.path.join(release, "libSwiftRuntimeInterposerSwift.so"),
+                                 os.path.join(release, "libMallocInterposerSwift.so")) if os.path.exists(path)]
+    env = dict(os.environ, LD_PRELOAD=":".join(preload + [os.environ.get("LD_PRELOAD", "")]).strip(":"))
+    command = [os.path.join(release, "BenchmarkTool"), "--command", "run", "--baseline-storage-path", MICRO + "/",
+               "--format", "jmh", "--grouping", "benchmark", "--benchmark-package-identifier", "benchmark",
+               "--time-units", "nanoseconds", "--no-progress", "--path", "stdout", "--targets", "RiglogMicro",
+               "--benchmark-executable-paths", os.path.join(release, "RiglogMicro")]
+    out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
     entries = json.loads(next(line for line in out.splitlines() if line.startswith("[{")))
     results = {}
     for entry in entries:
@@ -535,7 +559,7 @@ def main():
         chosen = [s for s in SECTIONS if s[0] in wanted]
     started = time.time()
     ctx = Context(build())
-    rows, timings = [], {}
+    rows, timings = [], {"build": round(time.time() - started, 1)}  # the micro section builds its own part
     for name, function in chosen:
         t0 = time.time()
         rows += function(ctx)

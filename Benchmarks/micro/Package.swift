@@ -3,12 +3,16 @@
 // riglog's in-process micro-benchmarks (ordo-one/benchmark): ring push/pop (beside a C ring of the
 // same design), chunk encoding, value decoding, with malloc counts per operation. A separate
 // package so that `make test` and `swift build` of riglog never build the benchmark framework;
-// `make bench` runs it
-// (Benchmarks/run.py, section `micro`), or by hand:
+// `make bench` runs it (Benchmarks/run.py, section `micro`), or by hand:
 //
 //     swift package --package-path Benchmarks/micro benchmark
 //
 // The framework's plugin looks for benchmark targets under ./Benchmarks/ of this package.
+//
+// `make bench` also builds riglog's `riglog` and `riglog-bench` executables through this package
+// (`swift build --package-path Benchmarks/micro --product riglog`), so one scratch folder compiles
+// riglog's modules once for them and for the micro-benchmarks, and runs the framework's
+// BenchmarkTool itself rather than through the plugin (Benchmarks/run.py, `run_micro`).
 import Foundation
 import PackageDescription
 
