@@ -43,6 +43,8 @@ struct ChunkWriterState {
     private var newestTime: Int64?
     private(set) var committedThrough: Int64?
     private(set) var accepted = 0
+    /// SQL texts that depend on a chunk's column count, by count (built once each).
+    private var statementTexts: [Int: String] = [:]
     /// Scratch for the slow path, kept to avoid allocating per frame.
     private var frameChannels: [UInt32] = []
     private var frameKinds: [Sample.Kind] = []
@@ -186,6 +188,14 @@ struct ChunkWriterState {
         }
         chunkBytes.removeSubrange(byteEnd...)
         channelBytes.removeSubrange(countEnd...)
+    }
+
+    /// The SQL text `build(n)` makes for chunks of `n` columns, built once per `n`.
+    mutating func statementText(for n: Int, build: (Int) -> String) -> String {
+        if let text = statementTexts[n] { return text }
+        let text = build(n)
+        statementTexts[n] = text
+        return text
     }
 
     /// Notes that the flush under way inserted pending chunk `i` as `row` (`nil`: updated).
