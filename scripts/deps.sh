@@ -20,8 +20,10 @@ command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus) # promtool checks /metrics in the tests
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need_apt+=(chromium)  # HTML report -> PNG test
-fc-list 2>/dev/null | grep -qi "DejaVu Sans" || need_apt+=(fonts-dejavu-core)   # Latin and Cyrillic in reports
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)     # Chinese in reports
+# grep without -q reads all of fc-list: with -q it exits at the first match, fc-list gets SIGPIPE
+# and pipefail would count the font as missing.
+fc-list 2>/dev/null | grep -i "DejaVu Sans" >/dev/null || need_apt+=(fonts-dejavu-core)   # Latin and Cyrillic in reports
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)     # Chinese in reports
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
