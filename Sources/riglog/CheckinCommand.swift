@@ -12,7 +12,8 @@ struct CheckinCommand: ParsableCommand {
             For rigs without a badge reader, or a student who forgot their badge: the \
             collector opens a session for the student from this moment until `riglog checkout` \
             (a badge on the rig still takes priority). If another student is checked in on the \
-            rig, they are checked out first.
+            rig, they are checked out first; if this student is checked in on another rig, \
+            they are checked out of it (a student is at one rig at a time).
 
             --at records the check-in at another time, to correct the record after the fact \
             (an ISO 8601 date-time in the lab's time zone unless it has an offset).
@@ -41,6 +42,9 @@ struct CheckinCommand: ParsableCommand {
             if outcome.alreadyCheckedIn {
                 print("\(student) is already checked in on \(rig); nothing recorded")
                 return
+            }
+            for other in outcome.movedFrom {
+                print("checked out \(student) from \(other) at \(time)")
             }
             if let previous = outcome.checkedOut {
                 print("checked out \(previous) from \(rig) at \(time)")

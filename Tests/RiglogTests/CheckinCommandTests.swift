@@ -37,6 +37,19 @@ import Testing
         #expect(try data.store().checkins(rig: "brake-1").count == 3)
     }
 
+    @Test func aStudentWhoMovesIsCheckedOutOfTheFirstRig() throws {
+        let data = try PracticeDataFolder(roster: PracticeDataFolder.twoStudents)
+        #expect(try data.riglog(["checkin", "ev-1", "S1", "--at", "2026-11-30T09:00"]).status == 0)
+        let moved = try data.riglog(["checkin", "brake-1", "S1", "--at", "2026-11-30T09:40"])
+        #expect(moved.status == 0)
+        #expect(moved.text == """
+            checked out S1 from ev-1 at 2026-11-30 09:40:00
+            checked in S1 on brake-1 at 2026-11-30 09:40:00
+
+            """)
+        #expect(try data.store().checkins(rig: "ev-1").map(\.kind) == [.checkin, .checkout])
+    }
+
     @Test func refusalsAreUsageErrorsThatSayWhatToDo() throws {
         let data = try PracticeDataFolder(roster: PracticeDataFolder.twoStudents)
         let nobody = try data.riglog(["checkout", "ev-1"])

@@ -15,10 +15,20 @@ public struct CheckinDesk: Sendable {
         public var checkedOut: String?
         /// True when the student was already checked in on the rig, so nothing was recorded.
         public var alreadyCheckedIn: Bool
+        /// Other rigs the student was checked in on, and was checked out of first.
+        public var movedFrom: [String]
+
+        public init(checkedOut: String?, alreadyCheckedIn: Bool, movedFrom: [String] = []) {
+            self.checkedOut = checkedOut
+            self.alreadyCheckedIn = alreadyCheckedIn
+            self.movedFrom = movedFrom
+        }
     }
 
-    /// Checks `student` in on `rig` at `at` (µs). A different student checked in there at that
-    /// time is checked out first, in the same transaction.
+    /// Checks `student` in on `rig` at `at` (µs), in one transaction with what that ends: a
+    /// different student checked in there at that time is checked out, and so is this student on
+    /// any other rig. A student is at one rig at a time; otherwise a student who moved without
+    /// checking out would be counted as practising on two rigs at once.
     public func checkIn(rig: String, student: String, at: Int64) throws(CheckinError) -> CheckinOutcome {
         try refusing {
             _ = try store.rig(rig)
@@ -28,12 +38,19 @@ public struct CheckinDesk: Sendable {
                 return CheckinOutcome(checkedOut: nil, alreadyCheckedIn: true)
             }
             var events: [Checkin] = []
+            var movedFrom: [String] = []
+            for other in try store.rigIDs() where other != rig {
+                if try occupant(of: other, at: at) == student {
+                    movedFrom.append(other)
+                    events.append(Checkin(rig: other, student: nil, at: at, kind: .checkout))
+                }
+            }
             if current != nil {
                 events.append(Checkin(rig: rig, student: nil, at: at, kind: .checkout))
             }
             events.append(Checkin(rig: rig, student: student, at: at, kind: .checkin))
             try store.recordCheckins(events)
-            return CheckinOutcome(checkedOut: current, alreadyCheckedIn: false)
+            return CheckinOutcome(checkedOut: current, alreadyCheckedIn: false, movedFrom: movedFrom)
         }
     }
 
