@@ -12,14 +12,19 @@ import Testing
     /// and the evaluator, the clock 100 ms past the batch, then flush; check-ins recorded by
     /// "another process" when the clock passes them. Returns the evaluator after close.
     @discardableResult
-    func runLive(_ lab: SessionLab, checkins: [(seconds: Double, student: String?, recordedAt: Double?)], lag: Duration = .seconds(2)) throws -> LiveEvaluator {
+    /// With `crashAfter`, the run stops after that many seconds without closing anything, as a
+    /// collector killed with SIGKILL or by a power cut leaves the store.
+    func runLive(
+        _ lab: SessionLab, checkins: [(seconds: Double, student: String?, recordedAt: Double?)], lag: Duration = .seconds(2),
+        crashAfter: Int? = nil
+    ) throws -> LiveEvaluator {
         let clock = TestClock(SessionLab.ns(seconds: -1))
         let live = LiveEvaluator(lab: lab.lab, store: lab.store, configuration: .init(lag: lag), now: { clock.now })
         let writer = ChunkWriter(store: lab.store)
         try live.begin()
         let samples = lab.scriptedSamples()
         var recorded = 0
-        for second in 0..<60 {
+        for second in 0..<(crashAfter ?? 60) {
             let end = SessionLab.ns(seconds: Double(second + 1))
             let batch = samples.filter { $0.time >= SessionLab.ns(seconds: Double(second)) && $0.time < end }
             clock.set(end + 100_000_000)
@@ -37,6 +42,7 @@ import Testing
             try writer.flush()
             try live.flush()
         }
+        if crashAfter != nil { return live }
         clock.set(SessionLab.ns(seconds: 61))
         try writer.flush()
         try live.flush()
@@ -80,6 +86,31 @@ import Testing
         #expect(summary.replaced == expected.count)
         let offline = try lab.snapshot()
         #expect(offline == found, "live:\n\(found.map(\.description).joined(separator: "\n"))\noffline:\n\(offline.map(\.description).joined(separator: "\n"))")
+    }
+
+    @Test func theNextRunClosesWhatACrashedRunLeftOpenAsReevaluationWould() throws {
+        let lab = try scriptedLab()
+        // Killed at 15 s, inside the badge session that began at 5.003 s: it stays open in the store.
+        try runLive(lab, checkins: [], crashAfter: 15)
+        let left = try lab.store.sessions().filter { $0.end == nil }
+        #expect(left.map(\.student) == ["badge:4100"])
+        // The next collector starts a minute later; before it evaluates anything new, the open
+        // session is closed where its data ends, with the results the stored samples give.
+        let restart = LiveEvaluator(lab: lab.lab, store: lab.store, now: { SessionLab.ns(seconds: 80) })
+        try restart.begin()
+        let closed = try lab.snapshot()
+        #expect(closed.allSatisfy { $0.session.end != nil })
+        let badge = try #require(closed.first { $0.session.student == "badge:4100" })
+        #expect(badge.session.endReason == "communication lost")
+        #expect(try #require(badge.session.end) > SessionLab.ns(seconds: 14) / 1000)
+        // An attempt still open where the data ends is abandoned with the session.
+        #expect(badge.attempts.map(\.result) == [.abandoned])
+        #expect(badge.alarms.map(\.alarm) == ["overpressure"])
+        try restart.close()
+        // Re-evaluating everything afterwards changes none of the crashed run's sessions.
+        try Reevaluation(store: lab.store).run()
+        let again = try lab.snapshot().filter { $0.session.start < SessionLab.ns(seconds: 15) / 1000 }
+        #expect(again == closed.filter { $0.session.start < SessionLab.ns(seconds: 15) / 1000 })
     }
 
     @Test func aCheckinLearntAfterTheLagIsCountedLateAndReevaluationPutsItAtItsTime() throws {

@@ -94,6 +94,7 @@ public final class LiveEvaluator: SampleSink {
         let start = clock().truncatedToMicroseconds
         let silence = lab.sessions.closeAfterSilence.nanoseconds
         try store.setSessionSilenceThreshold(silence / 1000)
+        try closeSessionsLeftOpen()
         var rigs: [LiveRig] = []
         var channelRig: [Int32] = []
         for rig in lab.rigs {
@@ -118,6 +119,17 @@ public final class LiveEvaluator: SampleSink {
             try reloadTimetable(&state, now: start)
         }
         return runID
+    }
+
+    /// Sessions still open in the store belong to an earlier run that ended without closing
+    /// them (killed, or the PC lost power). Before this run is recorded, they are re-evaluated
+    /// from the stored data, as `riglog sessions reevaluate` would: a run with no recorded stop
+    /// ends at its last frame (`communication lost`), with the results its samples give.
+    private func closeSessionsLeftOpen() throws {
+        for rig in lab.rigs {
+            guard let first = try store.sessions(rig: rig.id).filter({ $0.end == nil }).map(\.start).min() else { continue }
+            try Reevaluation(store: store).run(rig: rig.id, from: first)
+        }
     }
 
     /// Claims that arrived after the watermark had passed their time (applied at the watermark).
