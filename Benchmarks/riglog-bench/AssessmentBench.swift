@@ -23,14 +23,9 @@ enum AssessmentBench {
 
     /// Runs and exits when `arguments[1]` is `assessment`; returns otherwise.
     static func runIfAsked(_ arguments: [String]) {
-        guard arguments.count >= 2, arguments[1] == "assessment" else { return }
-        do {
+        BenchCommand.run(arguments, when: "assessment") {
             try run(runs: arguments.dropFirst(2).prefix { !$0.hasPrefix("--") }.compactMap { Int($0) }.first ?? 15, json: arguments.contains("--json"))
-        } catch {
-            print("riglog-bench: \(error)")
-            exit(1)
         }
-        exit(0)
     }
 
     static func run(runs: Int, json: Bool) throws {

@@ -29,27 +29,15 @@ import RigProfiles
 /// ns_per_sample, goal_cores, attempts, alarms`.
 enum EvaluationBench {
     static func runIfAsked(_ arguments: [String]) {
-        guard arguments.count >= 2, arguments[1] == "eval" else { return }
-        do {
-            try run(arguments)
-        } catch {
-            print("riglog-bench: \(error)")
-            exit(1)
-        }
-        exit(0)
-    }
-
-    static func option(_ name: String, in arguments: [String], default value: Int) -> Int {
-        guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let n = Int(arguments[i + 1]) else { return value }
-        return n
+        BenchCommand.run(arguments, when: "eval") { try run(arguments) }
     }
 
     static func run(_ arguments: [String]) throws {
-        let rigs = option("--rigs", in: arguments, default: 64)
-        let channels = max(8, option("--channels", in: arguments, default: 50))
-        let rate = option("--rate", in: arguments, default: 100)
-        let seconds = option("--seconds", in: arguments, default: 60)
-        let framesPerBatch = max(1, option("--frames-per-batch", in: arguments, default: 1))
+        let rigs = BenchCommand.option("--rigs", in: arguments, default: 64)
+        let channels = max(8, BenchCommand.option("--channels", in: arguments, default: 50))
+        let rate = BenchCommand.option("--rate", in: arguments, default: 100)
+        let seconds = BenchCommand.option("--seconds", in: arguments, default: 60)
+        let framesPerBatch = max(1, BenchCommand.option("--frames-per-batch", in: arguments, default: 1))
         let profile = try ProfileLoader.parse(yaml: profileYAML(channels: channels), file: "bench-rig.yaml")
         let cycle = ValueCycle(profile: profile, rate: rate)
         let frames = seconds * rate

@@ -19,14 +19,7 @@ import Store
 /// With `--json` the last line of standard output is one JSON object, keyed by trace.
 enum GorillaBench {
     static func runIfAsked(_ arguments: [String]) {
-        guard arguments.count >= 3, arguments[1] == "gorilla" else { return }
-        do {
-            try run(folder: arguments[2], arguments: arguments)
-        } catch {
-            print("riglog-bench: \(error)")
-            exit(1)
-        }
-        exit(0)
+        BenchCommand.run(arguments, when: "gorilla", minimumCount: 3) { try run(folder: arguments[2], arguments: arguments) }
     }
 
     static func run(folder: String, arguments: [String]) throws {

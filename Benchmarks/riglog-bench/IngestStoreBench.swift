@@ -17,14 +17,9 @@ import Synchronization
 enum IngestStoreBench {
     /// Runs and exits when `arguments[1]` is `ring` or `store`; returns otherwise.
     static func runIfAsked(_ arguments: [String]) {
-        guard arguments.count >= 2, ["ring", "store"].contains(arguments[1]) else { return }
-        do {
+        BenchCommand.run(arguments, when: "ring", "store") {
             if arguments[1] == "ring" { try ring(arguments) } else { try store(arguments) }
-        } catch {
-            print("riglog-bench: \(error)")
-            exit(1)
         }
-        exit(0)
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -139,9 +134,7 @@ enum IngestStoreBench {
 
     /// `--minutes N` of trace (at least 1; an hour when absent).
     static func traceMinutes(_ arguments: [String]) -> Int {
-        guard let flag = arguments.firstIndex(of: "--minutes"), flag + 1 < arguments.count,
-              let minutes = Int(arguments[flag + 1]) else { return 60 }
-        return max(1, minutes)
+        max(1, BenchCommand.option("--minutes", in: arguments, default: 60))
     }
 
     static func store(_ arguments: [String]) throws {

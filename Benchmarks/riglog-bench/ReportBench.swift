@@ -16,14 +16,7 @@ import Store
 enum ReportBench {
     /// Runs and exits when `arguments[1]` is `reports`; returns otherwise.
     static func runIfAsked(_ arguments: [String]) {
-        guard arguments.count >= 2, arguments[1] == "reports" else { return }
-        do {
-            try run(arguments)
-        } catch {
-            print("riglog-bench: \(error)")
-            exit(1)
-        }
-        exit(0)
+        BenchCommand.run(arguments, when: "reports") { try run(arguments) }
     }
 
     /// The shape of the benchmark lab.
@@ -139,7 +132,7 @@ enum ReportBench {
     }
 
     static func run(_ arguments: [String]) throws {
-        let rounds = arguments.firstIndex(of: "--rounds").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil } ?? 9
+        let rounds = BenchCommand.option("--rounds", in: arguments, default: 9)
         let folder = NSTemporaryDirectory() + "riglog-bench-reports-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = try StoreDatabase.open(folder: folder, create: true)

@@ -126,9 +126,11 @@ public final class LiveEvaluator: SampleSink {
     /// from the stored data, as `riglog sessions reevaluate` would: a run with no recorded stop
     /// ends at its last frame (`communication lost`), with the results its samples give.
     private func closeSessionsLeftOpen() throws {
-        for rig in lab.rigs {
-            guard let first = try store.sessions(rig: rig.id).filter({ $0.end == nil }).map(\.start).min() else { continue }
-            try Reevaluation(store: store).run(rig: rig.id, from: first)
+        // Only a session with no end overlaps the end of time: one query, however long the history.
+        let open = try store.sessions(from: .max)
+        let labRigs = Set(lab.rigs.map(\.id))
+        for (rig, sessions) in Dictionary(grouping: open, by: \.rig) where labRigs.contains(rig) {
+            try Reevaluation(store: store).run(rig: rig, from: sessions.map(\.start).min()!)
         }
     }
 
