@@ -42,6 +42,8 @@ let package = Package(
             providers: [.apt(["libmodbus-dev"])]
         ),
         .target(name: "Modbus", dependencies: ["CModbus"], swiftSettings: strict),
+        // The one time type (Timestamp, µs since 1970 UTC) and the one reading of durations, dates and periods.
+        .target(name: "Timekeeping", swiftSettings: strict),
         .target(
             name: "RigProfiles",
             dependencies: ["Modbus", .product(name: "Yams", package: "Yams")],
@@ -108,6 +110,7 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
