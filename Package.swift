@@ -46,23 +46,23 @@ let package = Package(
         .target(name: "Timekeeping", swiftSettings: strict),
         .target(
             name: "RigProfiles",
-            dependencies: ["Modbus", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Modbus", "Timekeeping", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .target(name: "Ingest", swiftSettings: strict),
         .target(
             name: "Store",
-            dependencies: ["Ingest", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Ingest", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
-        .target(name: "Practice", dependencies: ["RigProfiles", "Ingest", "Store"], swiftSettings: strict),
+        .target(name: "Practice", dependencies: ["RigProfiles", "Ingest", "Store", "Timekeeping"], swiftSettings: strict),
         // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
-        .target(name: "Reports", dependencies: ["RigProfiles", "Store", "Practice"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["RigProfiles", "Store", "Practice", "Timekeeping"], swiftSettings: strict),
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // HTTP: /healthz and /metrics now; dashboards, the instructor portal and the JSON API later.
@@ -74,13 +74,13 @@ let package = Package(
         // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
         .target(
             name: "RigSimulator",
-            dependencies: ["Modbus", "RigProfiles", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Modbus", "RigProfiles", "Timekeeping", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
+                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports", "Timekeeping",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -91,7 +91,7 @@ let package = Package(
         // `make bench`: in-process measurements that need the Swift modules (see Benchmarks/README.md).
         .executableTarget(
             name: "riglog-bench",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports"],
+            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping"],
             path: "Benchmarks/riglog-bench",
             swiftSettings: strict
         ),
@@ -105,7 +105,7 @@ let package = Package(
         // What the test targets share: spawning peers (socat, pymodbus, mbpoll), free ports, waits.
         .target(name: "RiglogTesting", path: "Tests/Support/RiglogTesting", swiftSettings: strict),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
-        .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
+        .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles", "Timekeeping", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
         .testTarget(name: "PracticeTests", dependencies: ["Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),

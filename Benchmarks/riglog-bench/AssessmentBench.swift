@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 import Reports
 import RigProfiles
@@ -109,14 +110,14 @@ enum AssessmentBench {
                     attempts: (0..<4).map { k in
                         let result: AttemptResult = [.passed, .passed, .failed, .abandoned][Int(random.next() % 4)]
                         return StoredAttempt(exercise: rig.exercises[k % rig.exercises.count], result: result,
-                                             start: start + Int64(k) * 60_000_000, seconds: Double(5 + random.next() % 40) + 0.5,
+                                             start: Timestamp(microsecondsSince1970: start + Int64(k) * 60_000_000), seconds: Double(5 + random.next() % 40) + 0.5,
                                              failedStep: result == .failed ? 2 : nil)
                     },
-                    alarms: [StoredAlarm(rig: rig.id, alarm: "overpressure", severity: .warning, start: start + 30_000_000, seconds: 1.5, peak: 121)],
+                    alarms: [StoredAlarm(rig: rig.id, alarm: "overpressure", severity: .warning, start: Timestamp(microsecondsSince1970: start + 30_000_000), seconds: 1.5, peak: 121)],
                     statistics: channels.map { StoredChannelStatistics(channel: $0, count: 9000, min: 0, max: 80, mean: 31.5, alarmSeconds: 0) })
                 attempts += results.attempts.count
                 try store.saveSession(
-                    StoredSession(rig: rig.id, student: String(format: "S2026-%03d", student), start: start, end: start + 45 * 60_000_000,
+                    StoredSession(rig: rig.id, student: String(format: "S2026-%03d", student), start: Timestamp(microsecondsSince1970: start), end: Timestamp(microsecondsSince1970: start + 45 * 60_000_000),
                                   source: .badge, activeSeconds: 1500),
                     results: results)
             }

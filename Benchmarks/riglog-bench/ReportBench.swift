@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 import Ingest
 import Reports
@@ -93,7 +94,7 @@ enum ReportBench {
                     let failed = (day + student + a) % 5 == 0
                     let seconds = 8 + Double((day * 7 + student * 3 + a) % 40) / 10
                     attempts.append(StoredAttempt(exercise: a % 2 == 0 ? "emergency-stop" : "service-braking",
-                                                  result: failed ? .failed : .passed, start: attemptStart, seconds: seconds,
+                                                  result: failed ? .failed : .passed, start: Timestamp(microsecondsSince1970: attemptStart), seconds: seconds,
                                                   failedStep: failed ? 2 : nil))
                     var t = attemptStart - 5_000_000
                     while t < attemptStart + Int64(seconds * 1e6) + 5_000_000 {
@@ -106,10 +107,10 @@ enum ReportBench {
                     }
                 }
                 let alarms = (day + student) % 7 == 0
-                    ? [StoredAlarm(rig: rig, alarm: "overpressure", severity: .critical, start: start + 600_000_000, seconds: 1.2, peak: 128)]
+                    ? [StoredAlarm(rig: rig, alarm: "overpressure", severity: .critical, start: Timestamp(microsecondsSince1970: start + 600_000_000), seconds: 1.2, peak: 128)]
                     : []
                 try store.saveSession(
-                    StoredSession(rig: rig, student: String(format: "s%03d", student), start: start, end: end, source: .badge,
+                    StoredSession(rig: rig, student: String(format: "s%03d", student), start: Timestamp(microsecondsSince1970: start), end: Timestamp(microsecondsSince1970: end), source: .badge,
                                   endReason: "badge out", lostSamples: 0, activeSeconds: 420),
                     results: SessionResults(attempts: attempts, alarms: alarms))
                 try frames.withUnsafeBufferPointer { try writer.write($0) }
@@ -159,7 +160,7 @@ enum ReportBench {
             rawSamples = 0
             for session in try store.sessions(student: "s007") {
                 let channels = try store.rig(session.rig).channels
-                try store.forEachSample(of: channels, from: session.start * 1000, to: (session.end ?? session.start) * 1000) { _ in rawSamples += 1 }
+                try store.forEachSample(of: channels, from: session.start, to: session.end ?? session.start) { _ in rawSamples += 1 }
             }
         }
         print("reports: baseline, reading the raw samples of the student's sessions (\(rawSamples) samples): median \(String(format: "%.1f", raw.median)) ms")

@@ -1,6 +1,7 @@
 import Modbus
 import Store
 import Synchronization
+import Timekeeping
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,13 +48,13 @@ final class EventRecorder: Sendable {
             do {
                 switch event {
                 case .gapOpened(let rig, let start, let reason):
-                    let id = try store.recordGap(rig: rig, start: start / 1000, end: nil, reason: reason)
+                    let id = try store.recordGap(rig: rig, start: Timestamp(nanosecondsSince1970: start), end: nil, reason: reason)
                     openGaps.withLock { $0[rig] = id }
                 case .gapClosed(let rig, let start, let end, let reason):
                     if let id = openGaps.withLock({ $0.removeValue(forKey: rig) }) {
-                        try store.closeGap(id, end: end / 1000)
+                        try store.closeGap(id, end: Timestamp(nanosecondsSince1970: end))
                     } else {
-                        try store.recordGap(rig: rig, start: start / 1000, end: end / 1000, reason: reason)
+                        try store.recordGap(rig: rig, start: Timestamp(nanosecondsSince1970: start), end: Timestamp(nanosecondsSince1970: end), reason: reason)
                     }
                 case .operatorChanged:
                     // Kept as samples of the rig's `operator` channel, which sessions are built from.

@@ -1,3 +1,4 @@
+public import Timekeeping
 public import Store
 
 /// A group's practice figures per student, for grading: what `riglog export assessment` writes.
@@ -12,7 +13,7 @@ public struct Assessment: Sendable, Hashable {
     /// The study group (`ТЭ-21`).
     public var group: String
     /// The span the figures cover.
-    public var period: ReportPeriod
+    public var period: TimePeriod
     /// One column pair per exercise, in a stable order: the exercises of the lab's profiles (by
     /// profile name, then as each profile lists them), then any exercise that appears only in
     /// stored attempts (by id), so no attempt is left out after a profile changed.
@@ -24,7 +25,7 @@ public struct Assessment: Sendable, Hashable {
     /// unless attempts name them); each entry names the profile and why.
     public var unreadableProfiles: [String]
 
-    public init(group: String, period: ReportPeriod, exercises: [AssessmentExercise], rows: [AssessmentRow], unreadableProfiles: [String] = []) {
+    public init(group: String, period: TimePeriod, exercises: [AssessmentExercise], rows: [AssessmentRow], unreadableProfiles: [String] = []) {
         self.group = group
         self.period = period
         self.exercises = exercises

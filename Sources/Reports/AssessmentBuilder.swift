@@ -1,3 +1,4 @@
+public import Timekeeping
 import RigProfiles
 public import Store
 
@@ -6,7 +7,7 @@ extension Assessment {
     /// profile versions the lab's rigs are collected with.
     ///
     /// - Throws: ``AssessmentError/unknownGroup(_:known:)`` listing the groups there are.
-    public init(store: StoreDatabase, group: String, period: ReportPeriod = ReportPeriod()) throws(AssessmentError) {
+    public init(store: StoreDatabase, group: String, period: TimePeriod = TimePeriod()) throws(AssessmentError) {
         do {
             let students = try store.students(group: group)
             guard !students.isEmpty else { throw AssessmentError.unknownGroup(group, known: try store.groups()) }

@@ -1,3 +1,4 @@
+public import Timekeeping
 public import Foundation
 public import Store
 
@@ -13,13 +14,13 @@ public struct ReportRequest: Sendable, Hashable {
     }
 
     public var subject: Subject
-    public var period: ReportPeriod
+    public var period: TimePeriod
     public var format: Format
     public var language: ReportLanguage
     /// ANSI colour in the text format (the CLI sets it only for a terminal without NO_COLOR).
     public var color: Bool
 
-    public init(subject: Subject, period: ReportPeriod = ReportPeriod(), format: Format = .text,
+    public init(subject: Subject, period: TimePeriod = TimePeriod(), format: Format = .text,
                 language: ReportLanguage = .en, color: Bool = false) {
         self.subject = subject
         self.period = period
@@ -31,17 +32,12 @@ public struct ReportRequest: Sendable, Hashable {
 
 /// Builds and renders a report from the store alone: the one call behind `riglog report`.
 public enum ReportGenerator {
-    /// The lab's time zone from the store, UTC when none is stored.
-    public static func labTimeZone(_ store: StoreDatabase) throws(StoreError) -> TimeZone {
-        try store.labSetting(.timeZone).flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
-    }
-
     /// The report as UTF-8 bytes.
     ///
     /// - Throws: ``ReportError`` for an unknown student or group, ``StoreError`` for the store.
     public static func generate(_ request: ReportRequest, store: StoreDatabase) throws -> Data {
         var builder = ReportBuilder(store: store)
-        let format = ReportFormatter(language: request.language, timeZone: try labTimeZone(store))
+        let format = ReportFormatter(language: request.language, timeZone: try store.labTime().zone)
         switch request.subject {
         case .student(let id):
             let report = try builder.student(id, period: request.period)

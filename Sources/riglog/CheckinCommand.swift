@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Practice
@@ -94,8 +95,8 @@ struct AtOption: ParsableArguments {
     @Option(help: ArgumentHelp("When, instead of now: ISO 8601 date-time in the lab time zone.", valueName: "T"))
     var at: String?
 
-    /// The moment in µs: `--at` read in the lab's zone, else now.
-    func moment(_ labTime: LabTime) throws -> Int64 {
-        try at.map { try labTime.moment($0, "--at") } ?? LabTime.now()
+    /// The moment: `--at` read in the lab's zone, else now.
+    func moment(_ labTime: LabTime) throws -> Timestamp {
+        try at.map { try labTime.moment($0, "--at") } ?? Timestamp.now()
     }
 }

@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Collector
 import Foundation
@@ -56,8 +57,8 @@ struct CollectCommand: AsyncParsableCommand {
     var timeout = "500ms"
 
     func validate() throws {
-        if let duration, ProfileDuration.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 90s, 10m or 8h.") }
-        if ProfileDuration.parse(timeout) == nil { throw ValidationError("--timeout \(timeout): write a duration such as 500ms or 1s.") }
+        if let duration, DurationText.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 90s, 10m or 8h.") }
+        if DurationText.parse(timeout) == nil { throw ValidationError("--timeout \(timeout): write a duration such as 500ms or 1s.") }
         if !noHTTP && HTTPAddress(http) == nil { throw ValidationError("--http \(http): write HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080.") }
     }
 
@@ -69,7 +70,7 @@ struct CollectCommand: AsyncParsableCommand {
         }
         let folder = dataFolder ?? config.dataPath
         try await LabRun(config: config, dataFolder: folder, http: noHTTP ? nil : HTTPAddress(http),
-                         timeout: ProfileDuration.parse(timeout)!, duration: duration.flatMap(ProfileDuration.parse), logger: logger).run()
+                         timeout: DurationText.parse(timeout)!, duration: duration.flatMap(DurationText.parse), logger: logger).run()
     }
 }
 

@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Logging
@@ -51,7 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...500).contains(rigs) else { throw ValidationError("--rigs must be 1-500, not \(rigs).") }
-        if let duration, ProfileDuration.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 30s or 10m.") }
+        if let duration, DurationText.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 30s or 10m.") }
         if !noHTTP && HTTPAddress(http) == nil { throw ValidationError("--http \(http): write HOST:PORT, e.g. 127.0.0.1:8080.") }
         guard FileManager.default.fileExists(atPath: devices + "/demo/students.csv") else {
             throw ValidationError("\(devices)/demo not found: run the demo from the riglog folder, or pass --devices PATH/TO/Devices.")
@@ -82,7 +83,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         logger.info("simulating", metadata: ["rigs": "\(rigs)", "lab": "\(labPath)"])
         try await LabRun(config: config, dataFolder: folder, http: noHTTP ? nil : HTTPAddress(http), timeout: .milliseconds(500),
-                         duration: duration.flatMap(ProfileDuration.parse), logger: logger,
+                         duration: duration.flatMap(DurationText.parse), logger: logger,
                          before: [SimulatorService(simulator: simulator)]).run()
         var lines = ["Demo data in \(folder)."]
         do {

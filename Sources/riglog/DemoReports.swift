@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 import Reports
 import Store

@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Modbus
@@ -114,8 +115,8 @@ extension DevicesCommand {
         func run() async throws {
             var override: Duration?
             if let poll {
-                guard let duration = ProfileDuration.parse(poll), duration > .zero else {
-                    throw CommandFailure.usage("--poll: found \"\(poll)\", expected \(ProfileDuration.expected)")
+                guard let duration = DurationText.parse(poll), duration > .zero else {
+                    throw CommandFailure.usage("--poll: found \"\(poll)\", expected \(DurationText.expected)")
                 }
                 override = duration
             }
@@ -162,8 +163,8 @@ enum PlanTable {
         lines.append("\(profile.name): \(profile.title.en) (version \(profile.version))")
         var quirks = "limits: \(limits.maxRegistersPerRequest) registers / \(limits.maxBitsPerRequest) bits per request, gap fill up to \(limits.maxGapFill)"
         if limits.oneRequestPerField { quirks += ", one request per field" }
-        if limits.pauseBetweenRequests > .zero { quirks += ", pause \(ProfileDuration.format(limits.pauseBetweenRequests)) between requests" }
-        if limits.pauseAfterConnect > .zero { quirks += ", pause \(ProfileDuration.format(limits.pauseAfterConnect)) after connect" }
+        if limits.pauseBetweenRequests > .zero { quirks += ", pause \(DurationText.format(limits.pauseBetweenRequests)) between requests" }
+        if limits.pauseAfterConnect > .zero { quirks += ", pause \(DurationText.format(limits.pauseAfterConnect)) after connect" }
         lines.append(quirks)
         lines.append("")
         var rows = [["KIND", "FC", "ADDRESS", "REF", "COUNT", "EVERY", "GAPS FILLED", "CHANNELS (name@offset)"]]
@@ -172,7 +173,7 @@ enum PlanTable {
             let gaps = request.gaps.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound - 1)" }
             rows.append([
                 request.kind.rawValue, fc, "\(request.start)", reference(request.kind, request.start), "\(request.count)",
-                ProfileDuration.format(request.interval), gaps.isEmpty ? "-" : gaps.joined(separator: ", "),
+                DurationText.format(request.interval), gaps.isEmpty ? "-" : gaps.joined(separator: ", "),
                 request.fields.map { "\($0.name)@\($0.offset)" }.joined(separator: " "),
             ])
         }

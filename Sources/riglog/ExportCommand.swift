@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Reports
@@ -61,10 +62,10 @@ extension ExportCommand {
         func run() throws {
             do {
                 let store = try data.openStore()
-                let (fromNs, toNs) = try file.period(store: store)
+                let period = try file.period(store: store)
                 let names = channels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
                 let export = SampleExport(
-                    rig: rig, channels: names, from: fromNs, to: toNs,
+                    rig: rig, channels: names, from: period.from, to: period.to,
                     layout: wide ? .wide : .long, dialect: file.dialect)
                 _ = try export.selectedChannels(in: store)  // unknown rig or channel: exit 2 before any output
 
@@ -141,9 +142,7 @@ extension ExportCommand {
         func run() throws {
             do {
                 let store = try data.openStore()
-                let (fromNs, toNs) = try file.period(store: store)
-                // The store keeps microseconds; --from/--to parse to nanoseconds.
-                let period = ReportPeriod(from: fromNs.map { $0 / 1000 }, to: toNs.map { $0 / 1000 })
+                let period = try file.period(store: store)
                 let assessment: Assessment
                 do {
                     assessment = try Assessment(store: store, group: group, period: period)
@@ -185,25 +184,12 @@ struct ExportOptions: ParsableArguments {
 
     var dialect: CSVWriter.Dialect { excel ? .excel : .rfc4180 }
 
-    /// `--from` and `--to` in nanoseconds since 1970, read in the lab's time zone stored in the
-    /// data folder (UTC when none is stored); a bare date for `--to` includes that whole day.
-    func period(store: StoreDatabase) throws -> (from: Int64?, to: Int64?) {
-        let zoneName = try store.labSetting(.timeZone)
-        let zone = zoneName.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
-        let fromNs = try Self.instant(from, option: "--from", zone: zone, endOfDay: false)
-        let toNs = try Self.instant(to, option: "--to", zone: zone, endOfDay: true)
-        if let fromNs, let toNs, toNs <= fromNs {
-            throw CommandFailure.usage("--to must be after --from")
+    /// `--from` and `--to` read in the lab's time zone stored in the data folder (UTC when
+    /// none is stored); a bare date for `--to` includes that whole day.
+    func period(store: StoreDatabase) throws -> TimePeriod {
+        do { return try TimePeriod(from: from, to: to, in: store.labTime()) } catch let error as TimePeriodError {
+            throw CommandFailure.usage(error.description)
         }
-        return (fromNs, toNs)
-    }
-
-    private static func instant(_ text: String?, option: String, zone: TimeZone, endOfDay: Bool) throws -> Int64? {
-        guard let text else { return nil }
-        guard let ns = TimeText.parseInstant(text, timeZone: zone, endOfDay: endOfDay) else {
-            throw CommandFailure.usage("\(option) \(text) is not an ISO 8601 date or date-time; write e.g. 2026-11-29 or 2026-11-29T08:30")
-        }
-        return ns
     }
 
     /// The file to write (`-o FILE`), or standard output.

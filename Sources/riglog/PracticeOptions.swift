@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Practice
@@ -11,29 +12,15 @@ struct SpanOptions: ParsableArguments {
     @Option(help: ArgumentHelp("End (exclusive): ISO 8601 date or date-time; a bare date includes that whole day.", valueName: "T"))
     var to: String?
 
-    /// The span in µs; a usage error when a bound does not parse or `--to` is not after `--from`.
-    func span(_ labTime: LabTime) throws -> (from: Int64?, to: Int64?) {
-        let start = try labTime.option(from, "--from", endOfDay: false)
-        let end = try labTime.option(to, "--to", endOfDay: true)
-        if let start, let end, end <= start {
-            throw CommandFailure.usage("--to must be after --from")
-        }
-        return (start, end)
+    /// The period; a usage error when a bound does not parse or `--to` is not after `--from`.
+    func period(_ labTime: LabTime) throws -> TimePeriod {
+        do { return try TimePeriod(from: from, to: to, in: labTime) } catch { throw CommandFailure.usage(error.description) }
     }
 }
 
 extension LabTime {
-    /// An optional `--from`/`--to` value in µs, or a usage error that shows how to write it.
-    func option(_ text: String?, _ name: String, endOfDay: Bool) throws -> Int64? {
-        guard let text else { return nil }
-        guard let value = instant(text, endOfDay: endOfDay) else {
-            throw CommandFailure.usage("\(name) \(text) is not an ISO 8601 date or date-time; write e.g. 2026-11-29 or 2026-11-29T08:30")
-        }
-        return value
-    }
-
-    /// A moment with a time of day (`--at`) in µs, or a usage error.
-    func moment(_ text: String, _ name: String) throws -> Int64 {
+    /// A moment with a time of day (`--at`), or a usage error.
+    func moment(_ text: String, _ name: String) throws -> Timestamp {
         guard let value = dateTime(text) else {
             throw CommandFailure.usage("\(name) \(text) is not an ISO 8601 date-time; \(LabTime.examples)")
         }
@@ -45,9 +32,6 @@ extension LabTime {
         guard !isLabZone else { return }
         FileHandle.standardError.write(Data("riglog: note: this data folder has no lab time zone yet (riglog collect stores lab.yaml's); times without an offset are read and shown in UTC\n".utf8))
     }
-
-    /// Now, in µs since 1970.
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1e6).rounded()) }
 }
 
 extension CommandFailure {
@@ -75,6 +59,6 @@ extension DataOptions {
     /// The store and the lab's time zone stored in it.
     func openStoreAndLabTime() throws -> (StoreDatabase, LabTime) {
         let store = try openStore()
-        return (store, try LabTime(store: store))
+        return (store, try store.labTime())
     }
 }

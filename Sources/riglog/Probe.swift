@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Modbus
@@ -62,7 +63,7 @@ struct Probe: AsyncParsableCommand {
             throw ValidationError("--ref \(ref) is not a Modicon reference: use 00001-09999 (coils), 10001-19999 (discrete inputs), 30001-39999 (input registers) or 40001-49999 (holding registers), or six digits (400001).")
         }
         if let address, !(0...65_535).contains(address) { throw ValidationError("--address must be 0-65535, not \(address).") }
-        if ProfileDuration.parse(timeout) == nil { throw ValidationError("--timeout \(timeout): write a duration such as 500ms or 2s.") }
+        if DurationText.parse(timeout) == nil { throw ValidationError("--timeout \(timeout): write a duration such as 500ms or 2s.") }
     }
 
     func run() async throws {
@@ -71,7 +72,7 @@ struct Probe: AsyncParsableCommand {
         let (tableKind, start) = ref.flatMap(RegisterKind.fromModiconReference) ?? (kind.kind, address ?? 0)
         let request = ReadRequest(kind: tableKind, unit: UInt8(unit), address: start,
                                   count: count ?? (tableKind.isBit ? 16 : 4))
-        let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: ProfileDuration.parse(timeout)!, trace: trace)
+        let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: DurationText.parse(timeout)!, trace: trace)
         let started = ContinuousClock.now
         let values: [UInt16]
         do {

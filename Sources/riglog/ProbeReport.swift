@@ -1,3 +1,4 @@
+import Timekeeping
 import Modbus
 
 /// The text `riglog probe` prints: raw registers, then every decoding that fits.

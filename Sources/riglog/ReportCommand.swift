@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Reports
@@ -61,10 +62,10 @@ struct ReportOptions: ParsableArguments {
     func run(_ subject: ReportRequest.Subject) throws {
         do {
             let store = try data.openStore()
-            let zone = try ReportGenerator.labTimeZone(store)
-            let period = ReportPeriod(from: try micros(from, option: "--from", zone: zone, endOfDay: false),
-                                      to: try micros(to, option: "--to", zone: zone, endOfDay: true))
-            if let f = period.from, let t = period.to, t <= f { throw CommandFailure.usage("--to must be after --from") }
+            let period: TimePeriod
+            do { period = try TimePeriod(from: from, to: to, in: store.labTime()) } catch let error as TimePeriodError {
+                throw CommandFailure.usage(error.description)
+            }
             let colour = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let request = ReportRequest(subject: subject, period: period, format: ReportRequest.Format(rawValue: format)!,
                                         language: ReportLanguage(rawValue: lang)!, color: colour)
@@ -81,14 +82,6 @@ struct ReportOptions: ParsableArguments {
         } catch {
             throw CommandFailure.from(error)
         }
-    }
-
-    private func micros(_ text: String?, option: String, zone: TimeZone, endOfDay: Bool) throws -> Int64? {
-        guard let text else { return nil }
-        guard let ns = TimeText.parseInstant(text, timeZone: zone, endOfDay: endOfDay) else {
-            throw CommandFailure.usage("\(option) \(text) is not an ISO 8601 date or date-time; write e.g. 2026-11-29 or 2026-11-29T08:30")
-        }
-        return ns / 1000
     }
 }
 

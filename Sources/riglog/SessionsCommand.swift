@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Practice
@@ -65,10 +66,10 @@ extension SessionsCommand {
             do {
                 let store = try data.openStore()
                 try checkFilters(store)
-                let labTime = try LabTime(store: store)
-                let (from, to) = try span.span(labTime)
-                let now = LabTime.now()
-                let filter = SessionListing.Filter(student: student, rig: rig, group: group, from: from, to: to)
+                let labTime = try store.labTime()
+                let period = try span.period(labTime)
+                let now = Timestamp.now()
+                let filter = SessionListing.Filter(student: student, rig: rig, group: group, period: period)
                 let entries = try SessionListing.load(store: store, filter: filter, now: now)
                 if json {
                     print(try SessionJSON.encode(entries, now: now))

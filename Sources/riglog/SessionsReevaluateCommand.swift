@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Practice
@@ -47,12 +48,11 @@ extension SessionsCommand {
         func run() throws {
             do {
                 let store = try data.openStore()
-                let labTime = try LabTime(store: store)
-                let (from, to) = try span.span(labTime)
+                let period = try span.period(try store.labTime())
                 if let rig { _ = try store.rig(rig) }
                 let profiles = try currentProfiles(store)
                 let progress = ProgressLine()
-                let summary = try Reevaluation(store: store, profiles: profiles).run(rig: rig, from: from ?? .min, to: to ?? .max) {
+                let summary = try Reevaluation(store: store, profiles: profiles).run(rig: rig, period: period) {
                     progress.show("re-evaluated \($0)/\($1) rigs")
                 }
                 progress.finish()
@@ -77,7 +77,7 @@ extension SessionsCommand {
                     throw CommandFailure.usage("\(lab) has \(error.issues.count) error\(error.issues.count == 1 ? "" : "s"); nothing was re-evaluated:\n\(error)")
                 }
                 for rig in config.rigs where try store.rigIDs().contains(rig.id) { profiles[rig.id] = rig.profile }
-                try store.setSessionSilenceThreshold(config.sessions.closeAfterSilence.nanosecondsValue / 1000)
+                try store.setSessionSilenceThreshold(config.sessions.closeAfterSilence)
             } else if let devices {
                 var issues: [String] = []
                 for id in try store.rigIDs() where rig == nil || rig == id {

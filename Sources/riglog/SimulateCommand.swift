@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -98,7 +99,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         guard (1...247).contains(unit) else { throw ValidationError("--unit must be 1-247, not \(unit).") }
         guard ["N", "E", "O"].contains(parity.uppercased()) else { throw ValidationError("--parity must be N, E or O.") }
-        if let duration, ProfileDuration.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 30s or 10m.") }
+        if let duration, DurationText.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 30s or 10m.") }
     }
 
     func run() async throws {
@@ -117,7 +118,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         print("simulating \(simulator.served.count) rig\(simulator.served.count == 1 ? "" : "s"); Ctrl-C stops")
         fflush(nil)  // a pipe (a test, a service log) sees the lines now
-        let signal = await Self.waitForStop(after: duration.flatMap(ProfileDuration.parse))
+        let signal = await Self.waitForStop(after: duration.flatMap(DurationText.parse))
         simulator.stop()
         print("stopped\(signal.map { " (\($0))" } ?? "")")
     }

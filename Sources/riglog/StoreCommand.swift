@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Store
@@ -81,7 +82,7 @@ extension StoreCommand {
         var olderThan: String
 
         func validate() throws {
-            guard TimeText.parseDuration(olderThan) != nil else {
+            guard DurationText.parse(olderThan) != nil else {
                 throw ValidationError("--older-than \(olderThan) is not a duration; write e.g. 180d, 12h or 30m")
             }
         }
@@ -89,13 +90,12 @@ extension StoreCommand {
         func run() throws {
             do {
                 let store = try data.openStore()
-                let now = Int64((Date().timeIntervalSince1970 * 1e9).rounded())
-                let cutoff = now - TimeText.parseDuration(olderThan)!
+                let cutoff = Timestamp.now() - DurationText.parse(olderThan)!
                 let removed = try store.prune(olderThan: cutoff)
                 try? store.recordAudit(
                     user: ProcessInfo.processInfo.environment["USER"] ?? "unknown", action: "store prune",
                     detail: "older than \(olderThan): \(removed.chunks) chunks, \(removed.samples) samples")
-                print("removed \(removed.chunks) chunks (\(removed.samples) samples) older than \(TimeText.iso8601Milliseconds(cutoff))")
+                print("removed \(removed.chunks) chunks (\(removed.samples) samples) older than \(cutoff.iso8601)")
             } catch {
                 throw CommandFailure.from(error)
             }

@@ -1,3 +1,4 @@
+import Timekeeping
 import ArgumentParser
 import Foundation
 import Practice
@@ -59,7 +60,7 @@ extension TimetableCommand {
         func run() throws {
             do {
                 let store = try data.openStore()
-                let labTime = try LabTime(store: store)
+                let labTime = try store.labTime()
                 labTime.warnIfUTC()
                 let timetable = try TimetableFile.load(path: file, labTime: labTime, store: store, replacing: replace)
                 var lines: [String] = []
@@ -103,9 +104,9 @@ extension TimetableCommand {
             do {
                 let store = try data.openStore()
                 if let rig { _ = try store.rig(rig) }
-                let labTime = try LabTime(store: store)
-                let (from, to) = try span.span(labTime)
-                let slots = try store.timetable(rig: rig, from: from ?? .min, to: to ?? .max)
+                let labTime = try store.labTime()
+                let period = try span.period(labTime)
+                let slots = try store.timetable(rig: rig, from: period.lowerBound, to: period.upperBound)
                 guard !slots.isEmpty else {
                     FileHandle.standardError.write(Data("riglog: no timetable slots in this range\n".utf8))
                     return

@@ -6,7 +6,7 @@ import Testing
 @Suite struct AssessmentCSVTests {
     /// Two exercises sharing a title, one student with results, one without.
     static let assessment = Assessment(
-        group: "ТЭ-21", period: ReportPeriod(),
+        group: "ТЭ-21", period: TimePeriod(),
         exercises: [AssessmentExercise(id: "stop-a", title: "Stop"), AssessmentExercise(id: "stop-b", title: "Stop"),
                     AssessmentExercise(id: "hold", title: "Hill hold")],
         rows: [

@@ -103,7 +103,7 @@ final class AssessmentStore {
         try lab.session("s1", offset: -30, minutes: 60, attempts: [("emergency-stop", .passed, 5)])  // starts before, overlaps
         try lab.session("s1", offset: 10, minutes: 5, attempts: [("hill-hold", .passed, 6)])
         try lab.session("s1", offset: 120, minutes: 5)  // starts exactly at `to`: excluded
-        let period = ReportPeriod(from: AssessmentStore.day, to: AssessmentStore.day + 120 * 60_000_000)
+        let period = TimePeriod(from: AssessmentStore.day, to: AssessmentStore.day + 120 * 60_000_000)
         let row = try #require(try Assessment(store: lab.store, group: "ТЭ-21", period: period).rows.first { $0.student.id == "s1" })
         #expect(row.sessions == 1 && row.practiceSeconds == 300)
         #expect(row.result("emergency-stop").passed == 0 && row.result("hill-hold").passed == 1)

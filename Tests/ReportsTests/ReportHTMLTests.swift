@@ -89,7 +89,7 @@ import Testing
     @Test func traceStepsAreFoundAgainOnTheSeries() throws {
         let fixture = try ReportFixture()
         var builder = ReportBuilder(store: fixture.store)
-        let report = try builder.student("s001", period: ReportPeriod())
+        let report = try builder.student("s001", period: TimePeriod())
         var traces = TraceBuilder(store: fixture.store, profiles: builder.profiles)
         let emergency = try #require(try traces.traces(for: report).first { $0.exercise == "emergency-stop" })
         let best = try #require(emergency.traces.first { $0.role == .best })

@@ -27,7 +27,7 @@ import Testing
 
     @Test func groupReportMatchesTheGoldenFile() throws {
         let fixture = try ReportFixture(samples: false)
-        let period = ReportPeriod(from: ReportFixture.base - 3_600_000_000, to: ReportFixture.base + 2 * 86_400_000_000)
+        let period = TimePeriod(from: ReportFixture.base - 3_600_000_000, to: ReportFixture.base + 2 * 86_400_000_000)
         let json = try ReportGenerator.generate(ReportRequest(subject: .group(ReportFixture.group), period: period, format: .json),
                                                 store: fixture.store)
         try Self.compare(json, golden: "group-te21.json")
@@ -69,7 +69,7 @@ import Testing
 
     @Test func periodLimitsTheSessions() throws {
         let fixture = try ReportFixture(samples: false)
-        let day = ReportPeriod(from: ReportFixture.base + 86_400_000_000, to: ReportFixture.base + 2 * 86_400_000_000)
+        let day = TimePeriod(from: ReportFixture.base + 86_400_000_000, to: ReportFixture.base + 2 * 86_400_000_000)
         var builder = ReportBuilder(store: fixture.store)
         let report = try builder.student("s001", period: day)
         #expect(report.sessions.map(\.session.source) == [.checkin])
@@ -79,7 +79,7 @@ import Testing
     @Test func unknownStudentAndGroupSayWhatExists() throws {
         let fixture = try ReportFixture(samples: false)
         var builder = ReportBuilder(store: fixture.store)
-        #expect(throws: ReportError.unknownStudent("s999", known: 3)) { try builder.student("s999", period: ReportPeriod()) }
-        #expect(throws: ReportError.unknownGroup("X", known: [ReportFixture.group])) { try builder.group("X", period: ReportPeriod()) }
+        #expect(throws: ReportError.unknownStudent("s999", known: 3)) { try builder.student("s999", period: TimePeriod()) }
+        #expect(throws: ReportError.unknownGroup("X", known: [ReportFixture.group])) { try builder.group("X", period: TimePeriod()) }
     }
 }

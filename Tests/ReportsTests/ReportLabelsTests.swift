@@ -41,7 +41,7 @@ import Testing
     @Test func untranslatedTitlesFallBackToEnglishThenToTheID() throws {
         let fixture = try ReportFixture(samples: false)
         var builder = ReportBuilder(store: fixture.store)
-        _ = try builder.student("s001", period: ReportPeriod())
+        _ = try builder.student("s001", period: TimePeriod())
         let profiles = builder.profiles
         #expect(profiles.exerciseTitle(profile: "test-brake", exercise: "service-braking", language: .kk) == "Service braking")
         #expect(profiles.exerciseTitle(profile: "test-brake", exercise: "service-braking", language: .ru) == "Служебное торможение")

@@ -3,8 +3,8 @@ import Testing
 
 @Suite struct ReportPeriodTests {
     @Test func openBoundsCoverAllTime() {
-        let period = ReportPeriod()
+        let period = TimePeriod()
         #expect(period.lowerBound == .min && period.upperBound == .max)
-        #expect(ReportPeriod(from: 5, to: 9).lowerBound == 5)
+        #expect(TimePeriod(from: 5, to: 9).lowerBound == 5)
     }
 }

@@ -1,3 +1,4 @@
+import Timekeeping
 import Modbus
 import Testing
 
@@ -102,17 +103,17 @@ struct ProfileLoaderTests {
 struct DurationTests {
     @Test(arguments: [("250ms", 250), ("2s", 2000), ("5m", 300_000), ("1h", 3_600_000), ("180d", 15_552_000_000), ("0ms", 0)])
     func parses(text: String, milliseconds: Int64) {
-        #expect(ProfileDuration.parse(text) == .milliseconds(milliseconds))
+        #expect(DurationText.parse(text) == .milliseconds(milliseconds))
     }
 
     @Test(arguments: ["2 sec", "1.5s", "-1s", "s", "10", "5ms ", "1w", ""])
     func refuses(text: String) {
-        #expect(ProfileDuration.parse(text) == nil)
+        #expect(DurationText.parse(text) == nil)
     }
 
     @Test func formatsInTheLargestExactUnit() {
-        #expect(ProfileDuration.format(.milliseconds(1500)) == "1500ms")
-        #expect(ProfileDuration.format(.seconds(120)) == "2m")
-        #expect(ProfileDuration.format(.zero) == "0ms")
+        #expect(DurationText.format(.milliseconds(1500)) == "1500ms")
+        #expect(DurationText.format(.seconds(120)) == "2m")
+        #expect(DurationText.format(.zero) == "0ms")
     }
 }

@@ -1,3 +1,4 @@
+import Timekeeping
 import Modbus
 import RiglogTesting
 import Testing
@@ -185,7 +186,7 @@ struct GeneratedProfileTests {
     }
 
     static func yaml(for profile: DeviceProfile, useRef: Bool) -> String {
-        var lines = ["profile: \(profile.name)", "title: Generated", "poll: \(ProfileDuration.format(profile.poll))"]
+        var lines = ["profile: \(profile.name)", "title: Generated", "poll: \(DurationText.format(profile.poll))"]
         let l = profile.limits
         lines.append("limits: {max_registers_per_request: \(l.maxRegistersPerRequest), max_bits_per_request: \(l.maxBitsPerRequest), "
             + "max_gap_fill: \(l.maxGapFill), one_request_per_field: \(l.oneRequestPerField)}")
@@ -193,7 +194,7 @@ struct GeneratedProfileTests {
         for channel in profile.channels {
             let address = useRef ? "ref: \(channel.address.modiconReference)" : "source: \(channel.address)"
             var line = "  - {name: \(channel.name), \(address), type: \(channel.type)"
-            if let poll = channel.poll { line += ", poll: \(ProfileDuration.format(poll))" }
+            if let poll = channel.poll { line += ", poll: \(DurationText.format(poll))" }
             lines.append(line + "}")
         }
         if let badge = profile.operatorRegister {

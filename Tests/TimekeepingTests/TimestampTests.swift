@@ -76,6 +76,18 @@ import Timekeeping
         #expect(t == Timestamp(iso8601: "2026-11-30T09:00+0500", in: .utc))
     }
 
+    @Test func readsTheFormsTheFormerExportParserRead() {
+        let t = Timestamp(microsecondsSince1970: 1_795_939_200 * 1_000_000)  // 2026-11-29T08:00:00Z
+        let plus5 = TimeZone(secondsFromGMT: 5 * 3600)!
+        #expect(Timestamp(iso8601: "2026-11-29T08:00:00Z", in: plus5) == t)
+        #expect(Timestamp(iso8601: "2026-11-29T13:00", in: plus5) == t)
+        #expect(Timestamp(iso8601: "2026-11-29 13:00:00.250", in: plus5) == t + .milliseconds(250))
+        #expect(Timestamp(iso8601: "2026-11-29T10:00+02:00", in: .utc) == t)
+        #expect(Timestamp(iso8601: "2026-11-29", in: .utc) == t - .seconds(8 * 3600))
+        #expect(Timestamp(iso8601: "2026-11-29", in: .utc, endOfDay: true) == t + .seconds(16 * 3600))
+        #expect(Timestamp(iso8601: "yesterday", in: .utc) == nil)
+    }
+
     @Test func aBareDateIsTheDaysStartOrWithEndOfDayTheNextDaysStart() throws {
         let start = try #require(Timestamp(iso8601: "2026-11-29", in: .utc))
         let end = try #require(Timestamp(iso8601: "2026-11-29", in: .utc, endOfDay: true))

@@ -1,3 +1,4 @@
+public import Timekeeping
 import Foundation
 public import Store
 
@@ -26,13 +27,13 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
     /// student and leaves them out.
     public var includesListingFields: Bool
 
-    public init(_ entry: SessionListing.Entry, now: Int64, includesListingFields: Bool = true) {
+    public init(_ entry: SessionListing.Entry, now: Timestamp, includesListingFields: Bool = true) {
         let session = entry.session
         id = session.id
         rig = session.rig
         student = session.student
-        start = LabTime.iso8601(session.start)
-        end = session.end.map(LabTime.iso8601)
+        start = session.start.iso8601
+        end = session.end?.iso8601
         seconds = entry.seconds(now: now)
         source = session.source.rawValue
         endReason = session.endReason
@@ -74,7 +75,7 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
         public init(_ attempt: StoredAttempt) {
             exercise = attempt.exercise
             result = attempt.result.rawValue
-            start = LabTime.iso8601(attempt.start)
+            start = attempt.start.iso8601
             seconds = attempt.seconds
             failedStep = attempt.failedStep
         }
@@ -102,7 +103,7 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
         public init(_ alarm: StoredAlarm) {
             self.alarm = alarm.alarm
             severity = alarm.severity.rawValue
-            start = LabTime.iso8601(alarm.start)
+            start = alarm.start.iso8601
             // JSON has no NaN or infinity; a value that is not finite is unknown.
             seconds = alarm.seconds.flatMap { $0.isFinite ? $0 : nil }
             peak = alarm.peak.flatMap { $0.isFinite ? $0 : nil }
@@ -127,8 +128,8 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
         public var reason: String
 
         public init(_ gap: Gap) {
-            start = LabTime.iso8601(gap.start)
-            end = gap.end.map(LabTime.iso8601)
+            start = gap.start.iso8601
+            end = gap.end?.iso8601
             reason = gap.reason
         }
 
@@ -143,7 +144,7 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
     }
 
     /// Sessions as an indented JSON array, keys in the contract's order.
-    public static func encode(_ entries: [SessionListing.Entry], now: Int64) throws -> String {
+    public static func encode(_ entries: [SessionListing.Entry], now: Timestamp) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(entries.map { SessionJSON($0, now: now) }), as: UTF8.self)

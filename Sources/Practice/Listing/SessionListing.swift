@@ -1,23 +1,21 @@
 public import Store
+public import Timekeeping
 
 /// Stored sessions with their results, the rig's gaps inside them and the student's name: what
 /// `riglog sessions` lists and what a report is built from.
 public struct SessionListing: Sendable, Hashable {
-    /// Which sessions: every filter is optional; the span is `from..<to` (µs) and a session is
-    /// in it when it overlaps it.
+    /// Which sessions: every filter is optional; a session is in `period` when it overlaps it.
     public struct Filter: Sendable, Hashable {
         public var student: String?
         public var rig: String?
         public var group: String?
-        public var from: Int64?
-        public var to: Int64?
+        public var period: TimePeriod
 
-        public init(student: String? = nil, rig: String? = nil, group: String? = nil, from: Int64? = nil, to: Int64? = nil) {
+        public init(student: String? = nil, rig: String? = nil, group: String? = nil, period: TimePeriod = .all) {
             self.student = student
             self.rig = rig
             self.group = group
-            self.from = from
-            self.to = to
+            self.period = period
         }
     }
 
@@ -25,7 +23,7 @@ public struct SessionListing: Sendable, Hashable {
     public struct Entry: Sendable, Hashable {
         public var session: StoredSession
         public var results: SessionResults
-        /// The rig's gaps overlapping the session, clipped to it (µs); `end` nil for a gap that
+        /// The rig's gaps overlapping the session, clipped to it; `end` nil for a gap that
         /// still lasts in a session still open.
         public var gaps: [Gap]
         /// The roster's name for the student; nil for `badge:<n>` or a student no longer listed.
@@ -38,9 +36,9 @@ public struct SessionListing: Sendable, Hashable {
             self.studentName = studentName
         }
 
-        /// The session's length in seconds; for an open session, so far (up to `now`, µs).
-        public func seconds(now: Int64) -> Double {
-            Double(max(0, (session.end ?? now) - session.start)) / 1e6
+        /// The session's length in seconds; for an open session, so far (up to `now`).
+        public func seconds(now: Timestamp) -> Double {
+            max(0, ((session.end ?? now) - session.start).seconds)
         }
 
         /// Attempts that passed.
@@ -49,11 +47,11 @@ public struct SessionListing: Sendable, Hashable {
 
     /// The sessions matching `filter`, oldest first.
     ///
-    /// - Parameter now: µs since 1970; open sessions and lasting gaps are clipped to it.
-    public static func load(store: StoreDatabase, filter: Filter, now: Int64) throws(StoreError) -> [Entry] {
+    /// - Parameter now: open sessions and lasting gaps are clipped to it.
+    public static func load(store: StoreDatabase, filter: Filter, now: Timestamp) throws(StoreError) -> [Entry] {
         let sessions = try store.sessions(
             student: filter.student, rig: filter.rig, group: filter.group,
-            from: filter.from ?? .min, to: filter.to ?? .max)
+            from: filter.period.lowerBound, to: filter.period.upperBound)
         guard !sessions.isEmpty else { return [] }
         let results = try store.results(of: sessions.map(\.id))
         var names: [String: String] = [:]

@@ -1,3 +1,4 @@
+public import Timekeeping
 import Foundation
 import Store
 
@@ -6,7 +7,7 @@ public enum SessionTable {
     /// The header, then per session: start (lab time), rig, student id and name, source,
     /// duration, attempts passed/total, alarms, and why it ended (`open` while it lasts, with
     /// its duration so far).
-    public static func render(_ entries: [SessionListing.Entry], labTime: LabTime, now: Int64) -> String {
+    public static func render(_ entries: [SessionListing.Entry], labTime: LabTime, now: Timestamp) -> String {
         let rows = entries.map { entry in
             let session = entry.session
             return [

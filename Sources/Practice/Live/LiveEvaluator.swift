@@ -3,6 +3,7 @@ public import RigProfiles
 public import Store
 import Foundation
 import Synchronization
+import Timekeeping
 
 /// Sessions, attempts, alarms and statistics while the collector runs: a `SampleSink` for a
 /// whole lab, with per rig a ``RigFrameBuilder`` (a `FrameAssembler` and the operator channel),
@@ -85,7 +86,7 @@ public final class LiveEvaluator: SampleSink {
     }
 
     /// The wall clock in ns since 1970, as rig workers stamp samples.
-    @Sendable public static func wallClock() -> Int64 { Int64((Date().timeIntervalSince1970 * 1e9).rounded()) }
+    @Sendable public static func wallClock() -> Int64 { Timestamp.wallClockNanoseconds() }
 
     /// Records the collector run and loads the rigs, claims and roster. Call it after the
     /// collector registered the rigs (its `init`) and before it starts; returns the run's id.
@@ -93,7 +94,7 @@ public final class LiveEvaluator: SampleSink {
     public func begin() throws -> Int64 {
         let start = clock().truncatedToMicroseconds
         let silence = lab.sessions.closeAfterSilence.nanoseconds
-        try store.setSessionSilenceThreshold(silence / 1000)
+        try store.setSessionSilenceThreshold(lab.sessions.closeAfterSilence)
         try closeSessionsLeftOpen()
         var rigs: [LiveRig] = []
         var channelRig: [Int32] = []
@@ -107,7 +108,7 @@ public final class LiveEvaluator: SampleSink {
             }
             rigs.append(LiveRig(id: rig.id, builder: builder, tracker: try RigSessionTracker(rig: rig.id, profile: rig.profile, silenceThreshold: silence)))
         }
-        let runID = try store.beginCollectorRun(at: start / 1000)
+        let runID = try store.beginCollectorRun(at: Timestamp(nanosecondsSince1970: start))
         try state.withLock { state in
             state.rigs = rigs
             state.rigIndex = Dictionary(uniqueKeysWithValues: rigs.enumerated().map { ($0.element.id, $0.offset) })
@@ -127,10 +128,10 @@ public final class LiveEvaluator: SampleSink {
     /// ends at its last frame (`communication lost`), with the results its samples give.
     private func closeSessionsLeftOpen() throws {
         // Only a session with no end overlaps the end of time: one query, however long the history.
-        let open = try store.sessions(from: .max)
+        let open = try store.sessions(from: .distantFuture)
         let labRigs = Set(lab.rigs.map(\.id))
         for (rig, sessions) in Dictionary(grouping: open, by: \.rig) where labRigs.contains(rig) {
-            try Reevaluation(store: store).run(rig: rig, from: sessions.map(\.start).min()!)
+            try Reevaluation(store: store).run(rig: rig, period: TimePeriod(from: sessions.map(\.start).min()!))
         }
     }
 
@@ -182,7 +183,7 @@ public final class LiveEvaluator: SampleSink {
                 do { try record(changes, rig: index, &state) } catch { failure = failure ?? error }
             }
             state.closed = true
-            try store.endCollectorRun(run.id, at: stop / 1000)
+            try store.endCollectorRun(run.id, at: Timestamp(nanosecondsSince1970: stop))
             if let failure { throw failure }
         }
     }
@@ -224,7 +225,7 @@ public final class LiveEvaluator: SampleSink {
         for checkin in try store.checkins(after: state.lastCheckin) {
             state.lastCheckin = Swift.max(state.lastCheckin, checkin.id)
             guard let index = state.rigIndex[checkin.rig] else { continue }
-            let input = RigInput.checkin(student: checkin.kind == .checkin ? checkin.student : nil, at: checkin.at * 1000, sequence: checkin.id)
+            let input = RigInput(checkin)
             if input.time <= state.evaluatedUntil { state.late += 1 }
             state.rigs[index].add(input)
         }
@@ -236,10 +237,10 @@ public final class LiveEvaluator: SampleSink {
         state.lastTimetableReload = now
         // Slots that ended before the run or before what is evaluated can change nothing.
         let from = Swift.max(state.run?.start ?? .min, state.evaluatedUntil)
-        for entry in try store.timetable(from: from / 1000) where entry.end > entry.start && !state.knownSlots.contains(entry) {
+        for entry in try store.timetable(from: Timestamp(nanosecondsSince1970: from)) where entry.end > entry.start && !state.knownSlots.contains(entry) {
             state.knownSlots.insert(entry)
             guard let index = state.rigIndex[entry.rig] else { continue }
-            let slot = TimetableSlot(student: entry.student, start: entry.start * 1000, end: entry.end * 1000)
+            let slot = TimetableSlot(entry)
             if slot.start <= state.evaluatedUntil { state.late += 1 }
             state.rigs[index].add(.slotStarted(slot))
             state.rigs[index].add(.slotEnded(slot))

@@ -1,6 +1,7 @@
 public import RigProfiles
 public import Store
 import Ingest
+public import Timekeeping
 
 /// Rebuilds sessions from stored data, exactly as the live evaluator found them: the stored
 /// samples (with the operator channel), check-ins, timetable and collector runs go through the
@@ -39,23 +40,25 @@ public struct Reevaluation: Sendable {
         self.silenceThreshold = silenceThreshold
     }
 
-    /// Re-evaluates `rig` (or every rig) for sessions starting in `from ..< to` (µs since 1970).
+    /// Re-evaluates `rig` (or every rig) for sessions starting in `period` (`from..<to`).
     /// `progress` is told (rigs done, rigs in all) after each rig.
     @discardableResult
     public func run(
-        rig: String? = nil, from: Int64 = .min, to: Int64 = .max, progress: (Int, Int) -> Void = { _, _ in }
+        rig: String? = nil, period: TimePeriod = .all, progress: (Int, Int) -> Void = { _, _ in }
     ) throws(ReevaluationError) -> Summary {
         let threshold: Int64
         let rigs: [String]
         do throws(StoreError) {
-            let stored = try store.sessionSilenceThreshold().map { $0 * 1000 }
+            let stored = try store.sessionSilenceThreshold()?.nanoseconds
             threshold = silenceThreshold ?? stored ?? SessionSettings.defaultCloseAfterSilence.nanoseconds
             if let rig { rigs = [try store.rig(rig).id] } else { rigs = try store.rigIDs() }
         } catch { throw .store(error) }
         var summary = Summary()
         for (index, id) in rigs.enumerated() {
-            let sessions = try evaluate(rig: id, from: from, to: to, threshold: threshold, summary: &summary)
-            do throws(StoreError) { summary.replaced += try store.replaceSessions(rig: id, from: from, to: to, with: sessions) } catch { throw .store(error) }
+            let sessions = try evaluate(rig: id, period: period, threshold: threshold, summary: &summary)
+            do throws(StoreError) {
+                summary.replaced += try store.replaceSessions(rig: id, from: period.lowerBound, to: period.upperBound, with: sessions)
+            } catch { throw .store(error) }
             summary.sessions += sessions.count
             summary.rigs += 1
             progress(index + 1, rigs.count)
@@ -64,7 +67,7 @@ public struct Reevaluation: Sendable {
     }
 
     private func evaluate(
-        rig: String, from: Int64, to: Int64, threshold: Int64, summary: inout Summary
+        rig: String, period: TimePeriod, threshold: Int64, summary: inout Summary
     ) throws(ReevaluationError) -> [(StoredSession, SessionResults)] {
         do {
             let profile = try profiles[rig] ?? storedProfile(rig: rig)
@@ -75,16 +78,16 @@ public struct Reevaluation: Sendable {
             var all = try store.collectorRuns()
             if all.isEmpty {
                 // Data collected before collector runs were recorded: one run over all of it.
-                all = [CollectorRun(id: 0, start: .min / 1000, end: nil)]
+                all = [CollectorRun(id: 0, start: .distantPast, end: nil)]
             }
             var written: [(StoredSession, SessionResults)] = []
-            for (index, run) in all.enumerated() where run.start < to && (run.end ?? .max) >= from {
+            for (index, run) in all.enumerated() where run.start < period.upperBound && (run.end ?? .distantFuture) >= period.lowerBound {
                 summary.runIDs.insert(run.id)
                 // A run without a recorded stop (a crash) ends where the next run begins at the latest.
-                let dataEnd = run.end ?? (index + 1 < all.count ? all[index + 1].start - 1 : nil)
+                let dataEnd = run.end ?? (index + 1 < all.count ? all[index + 1].start - .microseconds(1) : nil)
                 var tracker = try RigSessionTracker(rig: rig, profile: profile, silenceThreshold: threshold)
                 let closed = try evaluate(run: run, dataEnd: dataEnd, rig: rig, builder: builder, tracker: &tracker, frames: &summary.frames)
-                for session in closed where session.start / 1000 >= from && session.start / 1000 < to {
+                for session in closed where period.contains(Timestamp(nanosecondsSince1970: session.start)) {
                     written.append(records.closed(session, roster: roster))
                 }
             }
@@ -100,9 +103,9 @@ public struct Reevaluation: Sendable {
 
     /// Feeds one run's inputs, merged in order, and returns the sessions it closed.
     private func evaluate(
-        run: CollectorRun, dataEnd: Int64?, rig: String, builder: RigFrameBuilder, tracker: inout RigSessionTracker, frames: inout Int
+        run: CollectorRun, dataEnd: Timestamp?, rig: String, builder: RigFrameBuilder, tracker: inout RigSessionTracker, frames: inout Int
     ) throws -> [ClosedSession] {
-        let runEnd = run.end.map { $0 * 1000 }
+        let runEnd = run.end?.nanosecondsSince1970
         var external = try externalInputs(rig: rig, run: run)
         var next = 0
         var closed: [ClosedSession] = []
@@ -124,7 +127,7 @@ public struct Reevaluation: Sendable {
             lastFrame = time
             frames += 1
         }
-        try store.forEachSample(of: builder.storedChannels, from: run.start &* 1000, to: dataEnd.map { ($0 + 1) * 1000 }) { sample in
+        try store.forEachSample(of: builder.storedChannels, from: run.start, to: dataEnd.map { $0 + .microseconds(1) }) { sample in
             if let first = pending.first, first.time != sample.time { emit() }
             pending.append(sample)
         }
@@ -148,12 +151,10 @@ public struct Reevaluation: Sendable {
     /// Check-ins and timetable slots up to the run's end, in input order. Those before the run
     /// only set the claims in force at its start (the rig is silent until its first frame).
     private func externalInputs(rig: String, run: CollectorRun) throws -> [RigInput] {
-        let to = run.end.map { $0 + 1 } ?? .max
-        var inputs: [RigInput] = try store.checkins(rig: rig, to: to).map {
-            .checkin(student: $0.kind == .checkin ? $0.student : nil, at: $0.at * 1000, sequence: $0.id)
-        }
+        let to = run.end.map { $0 + .microseconds(1) } ?? .distantFuture
+        var inputs: [RigInput] = try store.checkins(rig: rig, to: to).map(RigInput.init)
         for entry in try store.timetable(rig: rig, from: run.start, to: to) where entry.end > entry.start {
-            let slot = TimetableSlot(student: entry.student, start: entry.start * 1000, end: entry.end * 1000)
+            let slot = TimetableSlot(entry)
             inputs.append(.slotStarted(slot))
             inputs.append(.slotEnded(slot))
         }

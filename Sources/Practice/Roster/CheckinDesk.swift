@@ -1,4 +1,5 @@
 public import Store
+public import Timekeeping
 
 /// Explicit check-ins and check-outs (`riglog checkin` / `riglog checkout`): who is at a rig when
 /// no badge reader says so. The live session engine turns the recorded events into sessions.
@@ -25,11 +26,11 @@ public struct CheckinDesk: Sendable {
         }
     }
 
-    /// Checks `student` in on `rig` at `at` (µs), in one transaction with what that ends: a
+    /// Checks `student` in on `rig` at `at`, in one transaction with what that ends: a
     /// different student checked in there at that time is checked out, and so is this student on
     /// any other rig. A student is at one rig at a time; otherwise a student who moved without
     /// checking out would be counted as practising on two rigs at once.
-    public func checkIn(rig: String, student: String, at: Int64) throws(CheckinError) -> CheckinOutcome {
+    public func checkIn(rig: String, student: String, at: Timestamp) throws(CheckinError) -> CheckinOutcome {
         try refusing {
             _ = try store.rig(rig)
             guard try store.student(id: student) != nil else { throw CheckinError.unknownStudent(student) }
@@ -54,8 +55,8 @@ public struct CheckinDesk: Sendable {
         }
     }
 
-    /// Checks out whoever is checked in on `rig` at `at` (µs); returns who that was.
-    public func checkOut(rig: String, at: Int64) throws(CheckinError) -> String {
+    /// Checks out whoever is checked in on `rig` at `at`; returns who that was.
+    public func checkOut(rig: String, at: Timestamp) throws(CheckinError) -> String {
         try refusing {
             _ = try store.rig(rig)
             guard let current = try occupant(of: rig, at: at) else { throw CheckinError.nobodyCheckedIn(rig: rig) }
@@ -77,8 +78,8 @@ public struct CheckinDesk: Sendable {
         }
     }
 
-    /// The student checked in on `rig` at `at` (µs), if any.
-    public func occupant(of rig: String, at: Int64 = .max) throws(StoreError) -> String? {
+    /// The student checked in on `rig` at `at`, if any.
+    public func occupant(of rig: String, at: Timestamp = .distantFuture) throws(StoreError) -> String? {
         guard let last = try store.lastCheckin(rig: rig, atOrBefore: at), last.kind == .checkin else { return nil }
         return last.student
     }

@@ -1,5 +1,6 @@
 public import Foundation
 public import Store
+public import Timekeeping
 
 /// A timetable CSV (`rig,student,start,end`), checked whole against the store before anything is
 /// imported.
@@ -77,7 +78,7 @@ public struct TimetableFile: Sendable, Hashable {
     }
 
     /// The span the file covers, for `--replace`: from its first start to its last end.
-    public var span: (from: Int64, to: Int64)? {
+    public var span: (from: Timestamp, to: Timestamp)? {
         guard let from = entries.map(\.start).min(), let to = entries.map(\.end).max() else { return nil }
         return (from, to)
     }
@@ -87,7 +88,7 @@ public struct TimetableFile: Sendable, Hashable {
         var entry: TimetableEntry
     }
 
-    private static func time(_ text: String, column: String, labTime: LabTime, problem: (String) -> Void) -> Int64? {
+    private static func time(_ text: String, column: String, labTime: LabTime, problem: (String) -> Void) -> Timestamp? {
         if text.isEmpty {
             problem("\(column) is empty; \(LabTime.examples)")
             return nil

@@ -1,3 +1,6 @@
+public import Store
+import Timekeeping
+
 /// One frame of one rig as session tracking sees it: the profile channels read at `time`, and
 /// the operator register when this frame read it.
 public struct RigFrame: Sendable, Hashable {
@@ -54,6 +57,20 @@ public enum RigInput: Sendable, Hashable {
         public static func < (a: OrderKey, b: OrderKey) -> Bool {
             (a.time, a.rank, a.sequence) < (b.time, b.rank, b.sequence)
         }
+    }
+}
+
+extension RigInput {
+    /// A stored check-in (or check-out) as session tracking takes it.
+    public init(_ checkin: Checkin) {
+        self = .checkin(student: checkin.kind == .checkin ? checkin.student : nil, at: checkin.at.nanosecondsSince1970, sequence: checkin.id)
+    }
+}
+
+extension TimetableSlot {
+    /// A stored timetable slot as session tracking takes it.
+    public init(_ entry: TimetableEntry) {
+        self.init(student: entry.student, start: entry.start.nanosecondsSince1970, end: entry.end.nanosecondsSince1970)
     }
 }
 

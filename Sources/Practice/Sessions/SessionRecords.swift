@@ -1,8 +1,10 @@
 import RigProfiles
 public import Store
+import Timekeeping
 
 /// Turns a ``ClosedSession`` into the store's records: the same conversion live and offline,
-/// so both write the same rows. Times become microseconds (they are whole microseconds already).
+/// so both write the same rows. The evaluator's times (sample time, ns in whole microseconds)
+/// become the store's ``Timestamp``s here and nowhere else.
 public struct SessionRecords: Sendable {
     public let rig: String
     /// The store's channel id of each profile channel (nil: not registered, no statistics row).
@@ -16,7 +18,7 @@ public struct SessionRecords: Sendable {
     /// The session row of a session that has just opened (end nil).
     public func opened(_ session: OpenedSession, roster: [String: String]) -> StoredSession {
         StoredSession(
-            rig: rig, student: session.owner.studentID(roster: roster), start: session.start / 1000, source: session.owner.source,
+            rig: rig, student: session.owner.studentID(roster: roster), start: Timestamp(nanosecondsSince1970: session.start), source: session.owner.source,
             badge: session.owner.badge)
     }
 
@@ -24,7 +26,7 @@ public struct SessionRecords: Sendable {
     public func closed(_ session: ClosedSession, id: Int64 = 0, roster: [String: String]) -> (StoredSession, SessionResults) {
         let report = session.report
         let stored = StoredSession(
-            id: id, rig: rig, student: session.owner.studentID(roster: roster), start: session.start / 1000, end: session.end / 1000,
+            id: id, rig: rig, student: session.owner.studentID(roster: roster), start: Timestamp(nanosecondsSince1970: session.start), end: Timestamp(nanosecondsSince1970: session.end),
             source: session.owner.source, endReason: session.reason.rawValue, badge: session.owner.badge,
             activeSeconds: report.activeSeconds)
         let attempts = report.attempts.map { attempt in
@@ -35,13 +37,13 @@ public struct SessionRecords: Sendable {
                 case .abandoned: (.abandoned, nil)
                 }
             return StoredAttempt(
-                session: id, exercise: attempt.exercise, result: result, start: attempt.start / 1000, seconds: Self.seconds(attempt.duration),
+                session: id, exercise: attempt.exercise, result: result, start: Timestamp(nanosecondsSince1970: attempt.start), seconds: Self.seconds(attempt.duration),
                 failedStep: failedStep)
         }
         let alarms = report.alarms.map { alarm in
             StoredAlarm(
                 rig: rig, session: id, alarm: alarm.alarm, severity: AlarmSeverity(rawValue: alarm.severity.rawValue) ?? .info,
-                start: alarm.start / 1000, seconds: Self.seconds(alarm.duration), peak: alarm.peak)
+                start: Timestamp(nanosecondsSince1970: alarm.start), seconds: Self.seconds(alarm.duration), peak: alarm.peak)
         }
         let statistics = zip(report.channels, channelIDs).compactMap { statistics, id -> StoredChannelStatistics? in
             guard let id else { return nil }

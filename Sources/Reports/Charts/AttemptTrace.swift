@@ -1,3 +1,4 @@
+public import Timekeeping
 public import Store
 
 /// The downsampled traces of one attempt, for the HTML report's charts.
@@ -9,14 +10,14 @@ public struct AttemptTrace: Sendable, Hashable {
     public var attempt: StoredAttempt
     public var rig: String
     public var profile: String
-    /// The charted span (ns since 1970): the attempt with a margin either side.
-    public var from: Int64
-    public var to: Int64
+    /// The charted span: the attempt with a margin either side.
+    public var from: Timestamp
+    public var to: Timestamp
     /// One series per channel the exercise's steps read (at most four), in step order.
     public var channels: [Channel]
     /// When each step was reached (ns), found again on the downsampled series; it can differ
     /// from the live evaluation by one bucket.
-    public var stepTimes: [Int64]
+    public var stepTimes: [Timestamp]
     /// Alarms of the session that overlap the span.
     public var alarms: [StoredAlarm]
 

@@ -1,3 +1,4 @@
+public import Timekeeping
 public import Store
 import Practice
 import RigProfiles
@@ -49,9 +50,9 @@ public struct TraceBuilder {
         for step in exercise.steps {
             for name in step.reach.channelNames where !names.contains(name) { names.append(name) }
         }
-        let start = attempt.start * 1000
-        let length = Int64(max(attempt.seconds, 0.001) * 1e9)
-        let margin = max(1_000_000_000, length / 10)
+        let start = attempt.start
+        let length = Duration.seconds(max(attempt.seconds, 0.001))
+        let margin = max(.seconds(1), length / 10)
         let from = start - margin, to = start + length + margin
         var series: [AttemptTrace.Channel] = []
         for name in names {
@@ -62,9 +63,8 @@ public struct TraceBuilder {
         let booleans = Set(profile.channels.filter(\.isBoolean).map(\.name))
         let stepTimes = Self.stepTimes(exercise, series: series, booleans: booleans, near: start)
         let alarms = entry.alarms.filter { alarm in
-            let alarmStart = alarm.start * 1000
-            let alarmEnd = alarmStart + Int64((alarm.seconds ?? 0) * 1e9)
-            return alarmStart < to && alarmEnd >= from
+            let alarmEnd = alarm.start + .seconds(alarm.seconds ?? 0)
+            return alarm.start < to && alarmEnd >= from
         }
         return AttemptTrace(role: role, attempt: attempt, rig: rigID, profile: entry.profile, from: from, to: to,
                             channels: Array(series.prefix(maxChannels)), stepTimes: stepTimes, alarms: alarms)
@@ -73,15 +73,15 @@ public struct TraceBuilder {
     /// Runs the exercise's own step logic over the buckets (booleans by their max, so a short
     /// true inside a bucket counts; numbers by their mean) and keeps the attempt that starts
     /// nearest to the stored one.
-    static func stepTimes(_ exercise: Exercise, series: [AttemptTrace.Channel], booleans: Set<String>, near start: Int64) -> [Int64] {
+    static func stepTimes(_ exercise: Exercise, series: [AttemptTrace.Channel], booleans: Set<String>, near start: Timestamp) -> [Timestamp] {
         let names = series.map(\.name)
         guard var tracker = try? AttemptTracker(exercise, channelNames: names) else { return [] }
-        var times = Set<Int64>()
+        var times = Set<Timestamp>()
         for channel in series { for bucket in channel.buckets { times.insert(bucket.start) } }
         var cursors = [Int](repeating: 0, count: series.count)
         var values = [Double](repeating: .nan, count: series.count)
         var attempts: [Attempt] = []
-        var last = Int64.min
+        var last = Timestamp.distantPast
         for time in times.sorted() {
             for (i, channel) in series.enumerated() {
                 while cursors[i] < channel.buckets.count, channel.buckets[cursors[i]].start <= time {
@@ -90,10 +90,12 @@ public struct TraceBuilder {
                     cursors[i] += 1
                 }
             }
-            if case .ended(let attempt) = tracker.observe(time: time, values: values) { attempts.append(attempt) }
+            // The tracker counts in sample time (ns), as the evaluator does.
+            if case .ended(let attempt) = tracker.observe(time: time.nanosecondsSince1970, values: values) { attempts.append(attempt) }
             last = time
         }
-        if let open = tracker.finish(at: last) { attempts.append(open) }
-        return attempts.min { abs($0.start - start) < abs($1.start - start) }?.stepTimes ?? []
+        if let open = tracker.finish(at: last.nanosecondsSince1970) { attempts.append(open) }
+        let target = start.nanosecondsSince1970
+        return (attempts.min { abs($0.start - target) < abs($1.start - target) }?.stepTimes ?? []).map(Timestamp.init(nanosecondsSince1970:))
     }
 }

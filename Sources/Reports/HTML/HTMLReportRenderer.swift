@@ -1,3 +1,4 @@
+public import Timekeeping
 import Store
 
 /// The printable HTML report: one self-contained file (inline CSS and SVG, nothing fetched),
@@ -70,7 +71,7 @@ public struct HTMLReportRenderer {
         """
     }
 
-    private func meta(student: Student, period: ReportPeriod) -> String {
+    private func meta(student: Student, period: TimePeriod) -> String {
         var parts = ["\(labels[.student]): \(student.id)"]
         if !student.group.isEmpty { parts.append("\(labels[.group]): \(student.group)") }
         parts.append("\(labels[.period]): \(format.period(period))")

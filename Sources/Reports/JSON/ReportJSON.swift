@@ -1,3 +1,4 @@
+public import Timekeeping
 public import Foundation
 import Store
 
@@ -21,7 +22,7 @@ public enum ReportJSON {
         return encoder
     }
 
-    static func time(_ micros: Int64?) -> String? { micros.map { TimeText.iso8601Milliseconds($0 * 1000) } }
+    static func time(_ time: Timestamp?) -> String? { time?.iso8601 }
 
     /// Seconds rounded to the millisecond, so binary noise never reaches a golden file.
     static func seconds(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
@@ -43,7 +44,7 @@ private struct PeriodJSON: Encodable {
     var from: String?
     var to: String?
 
-    init(_ period: ReportPeriod) {
+    init(_ period: TimePeriod) {
         from = ReportJSON.time(period.from)
         to = ReportJSON.time(period.to)
     }

@@ -1,3 +1,4 @@
+public import Timekeeping
 public import Foundation
 
 /// Dates, times, durations and numbers as a report shows them: in the lab's time zone and the
@@ -28,25 +29,23 @@ public struct ReportFormatter: @unchecked Sendable {
     /// The lab's zone as reports print it (`Asia/Almaty`).
     public var timeZoneName: String { timeZone.identifier }
 
-    private static func date(_ micros: Int64) -> Date { Date(timeIntervalSince1970: Double(micros) / 1e6) }
-
     /// `29 Nov 2026`, `29 нояб. 2026 г.`, `2026年11月29日`.
-    public func date(_ micros: Int64) -> String { dateFormatter.string(from: Self.date(micros)) }
+    public func date(_ time: Timestamp) -> String { dateFormatter.string(from: time.date) }
 
     /// `08:30` in the lab's zone.
-    public func time(_ micros: Int64) -> String { timeFormatter.string(from: Self.date(micros)) }
+    public func time(_ time: Timestamp) -> String { timeFormatter.string(from: time.date) }
 
     /// Date and time.
-    public func dateTime(_ micros: Int64) -> String { "\(date(micros)) \(time(micros))" }
+    public func dateTime(_ time: Timestamp) -> String { "\(date(time)) \(self.time(time))" }
 
     /// The period line: `1 Nov 2026 – 30 Nov 2026`, or "all time" for an open one.
-    public func period(_ period: ReportPeriod) -> String {
+    public func period(_ period: TimePeriod) -> String {
         switch (period.from, period.to) {
         case (nil, nil): labels[.allTime]
         // --to is exclusive: show the last day it includes.
-        case (let from?, let to?): "\(date(from)) – \(date(to - 1))"
+        case (let from?, let to?): "\(date(from)) – \(date(to - .microseconds(1)))"
         case (let from?, nil): "\(date(from)) –"
-        case (nil, let to?): "– \(date(to - 1))"
+        case (nil, let to?): "– \(date(to - .microseconds(1)))"
         }
     }
 

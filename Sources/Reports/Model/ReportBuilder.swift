@@ -1,3 +1,4 @@
+public import Timekeeping
 import Foundation
 public import Store
 
@@ -31,7 +32,7 @@ public struct ReportBuilder {
     /// are attributed to the id (`badge:4100199`).
     ///
     /// - Throws: ``ReportError/unknownStudent(_:known:)``, or a ``StoreError``.
-    public mutating func student(_ id: String, period: ReportPeriod) throws -> StudentReport {
+    public mutating func student(_ id: String, period: TimePeriod) throws -> StudentReport {
         let sessions = try store.sessions(student: id, from: period.lowerBound, to: period.upperBound)
         let student: Student
         if let found = try store.student(id: id) {
@@ -48,7 +49,7 @@ public struct ReportBuilder {
     /// group's sessions and one for their results.
     ///
     /// - Throws: ``ReportError/unknownGroup(_:known:)``, or a ``StoreError``.
-    public mutating func group(_ name: String, period: ReportPeriod) throws -> GroupReport {
+    public mutating func group(_ name: String, period: TimePeriod) throws -> GroupReport {
         let students = try store.students(group: name)
         guard !students.isEmpty else { throw ReportError.unknownGroup(name, known: try store.groups()) }
         let sessions = try store.sessions(group: name, from: period.lowerBound, to: period.upperBound)
@@ -62,13 +63,13 @@ public struct ReportBuilder {
     }
 
     private mutating func report(
-        _ student: Student, sessions: [StoredSession], results: [Int64: SessionResults], period: ReportPeriod
+        _ student: Student, sessions: [StoredSession], results: [Int64: SessionResults], period: TimePeriod
     ) throws(StoreError) -> StudentReport {
         var entries: [SessionEntry] = []
         var totals = ReportTotals()
-        let now = Int64((Date().timeIntervalSince1970 * 1e6).rounded())
-        let earliest = sessions.map(\.start).min() ?? 0
-        let latest = max(sessions.map { $0.end ?? now }.max() ?? 0, earliest) + 1
+        let now = Timestamp.now()
+        let earliest = sessions.map(\.start).min() ?? now
+        let latest = max(sessions.map { $0.end ?? now }.max() ?? now, earliest) + .microseconds(1)
         var gapsOfRig: [String: [Gap]] = [:]
         for session in sessions {
             try profiles.load(rig: session.rig, from: store)
@@ -78,7 +79,9 @@ public struct ReportBuilder {
             if gapsOfRig[session.rig] == nil {
                 gapsOfRig[session.rig] = try store.gaps(rig: session.rig, from: earliest, to: latest)
             }
-            let overlapping = gapsOfRig[session.rig]!.filter { $0.start < max(end, session.start + 1) && ($0.end ?? .max) >= session.start }
+            let overlapping = gapsOfRig[session.rig]!.filter {
+                $0.start < max(end, session.start + .microseconds(1)) && ($0.end ?? .distantFuture) >= session.start
+            }
             let gaps = overlapping.compactMap { gap -> Gap? in
                 var clipped = gap
                 clipped.start = max(gap.start, session.start)
@@ -86,7 +89,7 @@ public struct ReportBuilder {
                 return clipped.end! > clipped.start || session.end == nil ? clipped : nil
             }
             // An open session counts up to now, as `riglog sessions --json` does (DESIGN.md).
-            let seconds = session.end == nil ? max(0, Double(now - session.start) / 1e6) : session.seconds
+            let seconds = session.end == nil ? max(0, (now - session.start).seconds) : session.seconds
             let entry = SessionEntry(session: session, profile: profiles.profileOfRig[session.rig] ?? "",
                                      attempts: result.attempts, alarms: result.alarms, gaps: gaps, seconds: seconds)
             totals.sessions += 1

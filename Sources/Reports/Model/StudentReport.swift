@@ -1,3 +1,4 @@
+public import Timekeeping
 public import Store
 
 /// One student's practice over a period: what every report format renders.
@@ -6,7 +7,7 @@ public import Store
 /// times are microseconds since 1970 UTC like the store's.
 public struct StudentReport: Sendable, Hashable {
     public var student: Student
-    public var period: ReportPeriod
+    public var period: TimePeriod
     public var totals: ReportTotals
     /// One row per exercise practised, by rig profile then exercise order in the profile.
     public var exercises: [ExerciseSummary]
@@ -15,7 +16,7 @@ public struct StudentReport: Sendable, Hashable {
     /// Oldest first.
     public var sessions: [SessionEntry]
 
-    public init(student: Student, period: ReportPeriod, totals: ReportTotals, exercises: [ExerciseSummary],
+    public init(student: Student, period: TimePeriod, totals: ReportTotals, exercises: [ExerciseSummary],
                 alarms: [AlarmSummary], sessions: [SessionEntry]) {
         self.student = student
         self.period = period
@@ -114,10 +115,10 @@ public struct AlarmSummary: Sendable, Hashable {
 /// A study group's reports, one per student of the roster's group, by name.
 public struct GroupReport: Sendable, Hashable {
     public var group: String
-    public var period: ReportPeriod
+    public var period: TimePeriod
     public var students: [StudentReport]
 
-    public init(group: String, period: ReportPeriod, students: [StudentReport]) {
+    public init(group: String, period: TimePeriod, students: [StudentReport]) {
         self.group = group
         self.period = period
         self.students = students

@@ -1,3 +1,4 @@
+import Timekeeping
 import Yams
 
 /// A YAML node with the path of the field it holds (`channels[2].type`).
@@ -206,8 +207,8 @@ struct YAMLReader {
 
     /// A duration (`250ms`, `2s`, `5m`, `1h`, `180d`), optionally required to be above zero.
     mutating func duration(_ value: YAMLValue, positive: Bool = false) -> Duration? {
-        guard let text = value.scalarText, let duration = ProfileDuration.parse(text), !positive || duration > .zero else {
-            report(.invalid(found: value.found, expected: positive ? "a duration above zero such as 250ms, 2s, 5m or 1h" : ProfileDuration.expected), at: value)
+        guard let text = value.scalarText, let duration = DurationText.parse(text), !positive || duration > .zero else {
+            report(.invalid(found: value.found, expected: positive ? "a duration above zero such as 250ms, 2s, 5m or 1h" : DurationText.expected), at: value)
             return nil
         }
         return duration

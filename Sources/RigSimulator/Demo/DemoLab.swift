@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 public import Modbus
 public import RigProfiles

@@ -1,3 +1,4 @@
+import Timekeeping
 public import Modbus
 import RigProfiles
 import Synchronization

@@ -1,3 +1,4 @@
+import Timekeeping
 import RigProfiles
 import Yams
 
@@ -130,11 +131,11 @@ struct ScenarioYAML {
 
     /// A duration in seconds: `250ms`, `2s`, `5m`, `1h`.
     mutating func duration(_ value: Value, positive: Bool = false) -> Double? {
-        guard let text = value.scalar, let duration = ProfileDuration.parse(text), !positive || duration > .zero else {
-            report(.invalid(found: value.found, expected: positive ? "a duration above zero such as 300ms, 2s or 5m" : ProfileDuration.expected), at: value)
+        guard let text = value.scalar, let duration = DurationText.parse(text), !positive || duration > .zero else {
+            report(.invalid(found: value.found, expected: positive ? "a duration above zero such as 300ms, 2s or 5m" : DurationText.expected), at: value)
             return nil
         }
-        return Double(ProfileDuration.milliseconds(of: duration)) / 1000
+        return Double(duration.milliseconds) / 1000
     }
 }
 

@@ -1,3 +1,4 @@
+public import Timekeeping
 public import Ingest
 
 /// A rig as the lab config names it.
@@ -84,10 +85,10 @@ public struct Gap: Sendable, Hashable {
     public var id: Int64
     /// The rig id.
     public var rig: String
-    /// Start in microseconds since 1970 UTC.
-    public var start: Int64
-    /// End in microseconds since 1970 UTC; `nil` while the gap lasts.
-    public var end: Int64?
+    /// When the rig stopped answering.
+    public var start: Timestamp
+    /// When it answered again; `nil` while the gap lasts.
+    public var end: Timestamp?
     /// Why (`timeout`, `connection refused`, ...).
     public var reason: String
 }

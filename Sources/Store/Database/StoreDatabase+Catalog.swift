@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Ingest
+public import Timekeeping
 
 extension StoreDatabase {
     /// Registers a rig and its channels (again after a profile change) and returns the channel
@@ -17,7 +18,7 @@ extension StoreDatabase {
         rig: RigDefinition, channels: [ChannelDefinition], profileVersion: Int64? = nil
     ) throws(StoreError) -> [UInt32] {
         try write { db in
-            let now = Self.microsecondsNow()
+            let now = Timestamp.now()
             try db.execute(
                 sql: """
                     INSERT INTO rigs (id, name, profile, profile_version_id, created_at) VALUES (?, ?, ?, ?, ?)
@@ -90,7 +91,7 @@ extension StoreDatabase {
         try write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO config_versions (kind, name, content, stored_at) VALUES (?, ?, ?, ?)",
-                arguments: [kind.rawValue, name, content, Self.microsecondsNow()])
+                arguments: [kind.rawValue, name, content, Timestamp.now()])
             return try Int64.fetchOne(
                 db, sql: "SELECT id FROM config_versions WHERE kind = ? AND name = ? AND content = ?",
                 arguments: [kind.rawValue, name, content]) ?? 0
@@ -111,6 +112,12 @@ extension StoreDatabase {
         }
     }
 
+    /// The lab's time zone as stored by `riglog collect` (UTC standing in when none is, or it is
+    /// not one this system knows): the one lookup every command, report and page reads times by.
+    public func labTime() throws(StoreError) -> LabTime {
+        LabTime(zoneIdentifier: try labSetting(.timeZone))
+    }
+
     /// A lab-wide setting, if stored.
     public func labSetting(_ key: LabSetting) throws(StoreError) -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT value FROM lab_settings WHERE key = ?", arguments: [key.rawValue]) }
@@ -129,13 +136,13 @@ extension StoreDatabase {
         try write { db in
             try db.execute(
                 sql: "INSERT INTO audit (at, user, action, detail) VALUES (?, ?, ?, ?)",
-                arguments: [Self.microsecondsNow(), user, action, detail])
+                arguments: [Timestamp.now(), user, action, detail])
         }
     }
 
-    /// Records a span in which a rig did not answer (µs since 1970; `end` nil while it lasts).
+    /// Records a span in which a rig did not answer (`end` nil while it lasts).
     @discardableResult
-    public func recordGap(rig: String, start: Int64, end: Int64?, reason: String) throws(StoreError) -> Int64 {
+    public func recordGap(rig: String, start: Timestamp, end: Timestamp?, reason: String) throws(StoreError) -> Int64 {
         try write { db in
             try db.execute(
                 sql: #"INSERT INTO gaps (rig_id, start, "end", reason) VALUES (?, ?, ?, ?)"#,
@@ -145,14 +152,14 @@ extension StoreDatabase {
     }
 
     /// Ends an open gap (the rig answers again).
-    public func closeGap(_ id: Int64, end: Int64) throws(StoreError) {
+    public func closeGap(_ id: Int64, end: Timestamp) throws(StoreError) {
         try write { db in
             try db.execute(sql: #"UPDATE gaps SET "end" = ? WHERE id = ?"#, arguments: [end, id])
         }
     }
 
-    /// Gaps of a rig overlapping `from..<to` (µs), oldest first; an open gap has `end == nil`.
-    public func gaps(rig: String, from: Int64 = .min, to: Int64 = .max) throws(StoreError) -> [Gap] {
+    /// Gaps of a rig overlapping `from..<to`, oldest first; an open gap has `end == nil`.
+    public func gaps(rig: String, from: Timestamp = .distantPast, to: Timestamp = .distantFuture) throws(StoreError) -> [Gap] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -164,9 +171,5 @@ extension StoreDatabase {
                 arguments: [rig, to, from]
             ).map { Gap(id: $0["id"], rig: rig, start: $0["start"], end: $0["end"], reason: $0["reason"]) }
         }
-    }
-
-    static func microsecondsNow() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
     }
 }

@@ -1,4 +1,5 @@
 import Ingest
+public import Timekeeping
 
 /// `riglog export samples`: the samples of one rig as CSV (DESIGN.md, "File formats").
 public struct SampleExport: Sendable {
@@ -12,15 +13,15 @@ public struct SampleExport: Sendable {
     public var rig: String
     /// Channel names; empty for every channel of the rig.
     public var channels: [String]
-    /// Inclusive start, exclusive end (ns since 1970); `nil` is unbounded.
-    public var from: Int64?
-    public var to: Int64?
+    /// Inclusive start, exclusive end; `nil` is unbounded.
+    public var from: Timestamp?
+    public var to: Timestamp?
     /// Long (row per sample) or wide (row per timestamp).
     public var layout: Layout
     /// RFC 4180 or Excel.
     public var dialect: CSVWriter.Dialect
 
-    public init(rig: String, channels: [String] = [], from: Int64? = nil, to: Int64? = nil,
+    public init(rig: String, channels: [String] = [], from: Timestamp? = nil, to: Timestamp? = nil,
                 layout: Layout = .long, dialect: CSVWriter.Dialect = .rfc4180) {
         self.rig = rig
         self.channels = channels
@@ -74,7 +75,7 @@ public struct SampleExport: Sendable {
             try store.forEachSample(of: selected, from: from, to: to) { sample in
                 let index = column[sample.channel]!
                 let channel = selected[index]
-                csv.text(TimeText.iso8601Milliseconds(sample.time))
+                csv.text(Timestamp(nanosecondsSince1970: sample.time).iso8601)
                 csv.text(rig)
                 csv.text(channel.name)
                 csv.number(formats[index].format(sample))
@@ -92,7 +93,7 @@ public struct SampleExport: Sendable {
             var rowTime: Int64?
             func emitRow() throws {
                 guard let time = rowTime else { return }
-                csv.text(TimeText.iso8601Milliseconds(time))
+                csv.text(Timestamp(nanosecondsSince1970: time).iso8601)
                 for index in cells.indices {
                     if let cell = cells[index] { csv.number(cell) } else { csv.empty() }
                     cells[index] = nil

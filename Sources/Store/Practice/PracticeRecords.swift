@@ -1,3 +1,4 @@
+public import Timekeeping
 /// A student of the roster (`riglog students import`).
 public struct Student: Sendable, Hashable, Codable {
     /// The school's student id (`S2024-017`): what reports and exports key on.
@@ -43,17 +44,16 @@ public enum SessionSource: String, Sendable, Hashable, Codable, CaseIterable {
     case badge, checkin, timetable
 }
 
-/// A practice session as stored: one student at one rig for a span of time. Times are
-/// microseconds since 1970 UTC, like every time in the store.
+/// A practice session as stored: one student at one rig for a span of time.
 public struct StoredSession: Sendable, Hashable {
     /// Row id (0 before it is stored).
     public var id: Int64
     public var rig: String
     /// The student id, or `badge:<number>` for a badge the roster does not name yet.
     public var student: String
-    public var start: Int64
+    public var start: Timestamp
     /// nil while the session is open.
-    public var end: Int64?
+    public var end: Timestamp?
     public var source: SessionSource
     /// Why it ended (`badge out`, `checkout`, `timetable end`, `communication lost`,
     /// `collector stopped`, `superseded by badge`, ...); nil while open.
@@ -66,7 +66,7 @@ public struct StoredSession: Sendable, Hashable {
     public var activeSeconds: Double
 
     public init(
-        id: Int64 = 0, rig: String, student: String, start: Int64, end: Int64? = nil, source: SessionSource,
+        id: Int64 = 0, rig: String, student: String, start: Timestamp, end: Timestamp? = nil, source: SessionSource,
         endReason: String? = nil, badge: String? = nil, lostSamples: Int = 0, activeSeconds: Double = 0
     ) {
         self.id = id
@@ -82,7 +82,7 @@ public struct StoredSession: Sendable, Hashable {
     }
 
     /// Length in seconds (0 while open).
-    public var seconds: Double { end.map { Double($0 - start) / 1e6 } ?? 0 }
+    public var seconds: Double { end.map { ($0 - start).seconds } ?? 0 }
 }
 
 /// How an exercise attempt ended.
@@ -97,13 +97,12 @@ public struct StoredAttempt: Sendable, Hashable {
     /// The exercise id from the profile.
     public var exercise: String
     public var result: AttemptResult
-    /// µs since 1970 UTC.
-    public var start: Int64
+    public var start: Timestamp
     public var seconds: Double
     /// 1-based step that was not reached in time, for a failed attempt.
     public var failedStep: Int?
 
-    public init(id: Int64 = 0, session: Int64 = 0, exercise: String, result: AttemptResult, start: Int64, seconds: Double, failedStep: Int? = nil) {
+    public init(id: Int64 = 0, session: Int64 = 0, exercise: String, result: AttemptResult, start: Timestamp, seconds: Double, failedStep: Int? = nil) {
         self.id = id
         self.session = session
         self.exercise = exercise
@@ -128,14 +127,14 @@ public struct StoredAlarm: Sendable, Hashable {
     /// The alarm id from the profile.
     public var alarm: String
     public var severity: AlarmSeverity
-    /// When its condition became true (µs since 1970 UTC).
-    public var start: Int64
+    /// When its condition became true.
+    public var start: Timestamp
     /// How long the condition held; nil while it lasts.
     public var seconds: Double?
     /// The largest magnitude of its first channel while it held.
     public var peak: Double?
 
-    public init(id: Int64 = 0, rig: String, session: Int64? = nil, alarm: String, severity: AlarmSeverity, start: Int64, seconds: Double?, peak: Double?) {
+    public init(id: Int64 = 0, rig: String, session: Int64? = nil, alarm: String, severity: AlarmSeverity, start: Timestamp, seconds: Double?, peak: Double?) {
         self.id = id
         self.rig = rig
         self.session = session
@@ -188,11 +187,11 @@ public struct SessionResults: Sendable, Hashable {
 public struct TimetableEntry: Sendable, Hashable {
     public var rig: String
     public var student: String
-    /// µs since 1970 UTC.
-    public var start: Int64
-    public var end: Int64
+    /// The slot is `start..<end`.
+    public var start: Timestamp
+    public var end: Timestamp
 
-    public init(rig: String, student: String, start: Int64, end: Int64) {
+    public init(rig: String, student: String, start: Timestamp, end: Timestamp) {
         self.rig = rig
         self.student = student
         self.start = start
@@ -207,11 +206,10 @@ public struct Checkin: Sendable, Hashable {
     public var rig: String
     /// The student checked in; nil for a check-out.
     public var student: String?
-    /// µs since 1970 UTC.
-    public var at: Int64
+    public var at: Timestamp
     public var kind: Kind
 
-    public init(id: Int64 = 0, rig: String, student: String?, at: Int64, kind: Kind) {
+    public init(id: Int64 = 0, rig: String, student: String?, at: Timestamp, kind: Kind) {
         self.id = id
         self.rig = rig
         self.student = student
@@ -223,10 +221,10 @@ public struct Checkin: Sendable, Hashable {
 /// One run of the collector, from start to clean stop (end nil while it runs, or after a crash).
 public struct CollectorRun: Sendable, Hashable {
     public var id: Int64
-    public var start: Int64
-    public var end: Int64?
+    public var start: Timestamp
+    public var end: Timestamp?
 
-    public init(id: Int64, start: Int64, end: Int64?) {
+    public init(id: Int64, start: Timestamp, end: Timestamp?) {
         self.id = id
         self.start = start
         self.end = end

@@ -1,12 +1,13 @@
 import GRDB
+public import Timekeeping
 
 /// What the technician's desk needs beside ``StoreDatabase/recordCheckin(_:)`` and
 /// ``StoreDatabase/addTimetable(_:)``: who is checked in on a rig, several check-ins in one
 /// transaction, and replacing a corrected timetable.
 extension StoreDatabase {
-    /// The last check-in or check-out of `rig` at or before `at` (µs), if any: a check-in means
+    /// The last check-in or check-out of `rig` at or before `at`, if any: a check-in means
     /// its student is on the rig at `at`.
-    public func lastCheckin(rig: String, atOrBefore at: Int64 = .max) throws(StoreError) -> Checkin? {
+    public func lastCheckin(rig: String, atOrBefore at: Timestamp = .distantFuture) throws(StoreError) -> Checkin? {
         try read { db in
             try Row.fetchOne(
                 db,
@@ -35,10 +36,10 @@ extension StoreDatabase {
         }
     }
 
-    /// Deletes the slots of `rigs` that overlap `from..<to` (µs) and adds `entries`, in one
+    /// Deletes the slots of `rigs` that overlap `from..<to` and adds `entries`, in one
     /// transaction: a corrected timetable replaces the old one. Returns (deleted, added).
     @discardableResult
-    public func replaceTimetable(rigs: [String], from: Int64, to: Int64, with entries: [TimetableEntry]) throws(StoreError) -> (deleted: Int, added: Int) {
+    public func replaceTimetable(rigs: [String], from: Timestamp, to: Timestamp, with entries: [TimetableEntry]) throws(StoreError) -> (deleted: Int, added: Int) {
         try write { db in
             var deleted = 0
             for rig in rigs {

@@ -1,4 +1,5 @@
 import GRDB
+public import Timekeeping
 
 /// What session evaluation reads besides samples (the profile comes from ``storedProfile(rig:)``):
 /// which profile version a rig is evaluated with, and the lab's silence threshold, so
@@ -12,19 +13,21 @@ extension StoreDatabase {
         }
     }
 
-    /// The lab's `sessions: close_after_silence` in microseconds, as last stored; nil if never.
-    public func sessionSilenceThreshold() throws(StoreError) -> Int64? {
+    /// The lab's `sessions: close_after_silence`, as last stored; nil if never.
+    public func sessionSilenceThreshold() throws(StoreError) -> Duration? {
         try read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM lab_settings WHERE key = ?", arguments: [Self.silenceKey]).flatMap { Int64($0) }
+            try String.fetchOne(db, sql: "SELECT value FROM lab_settings WHERE key = ?", arguments: [Self.silenceKey])
+                .flatMap { Int64($0) }.map { Duration.microseconds($0) }
         }
     }
 
-    /// Stores the lab's silence threshold (µs) for re-evaluation to use the value live used.
-    public func setSessionSilenceThreshold(_ microseconds: Int64) throws(StoreError) {
+    /// Stores the lab's silence threshold for re-evaluation to use the value live used.
+    public func setSessionSilenceThreshold(_ threshold: Duration) throws(StoreError) {
         try write { db in
+            // Kept in microseconds, the store's unit (the key says so).
             try db.execute(
                 sql: "INSERT INTO lab_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                arguments: [Self.silenceKey, String(microseconds)])
+                arguments: [Self.silenceKey, String(threshold.microseconds)])
         }
     }
 

@@ -1,4 +1,5 @@
 import GRDB
+public import Timekeeping
 
 /// The roster, timetable, check-ins, collector runs and session results. Every SQL statement
 /// binds its values; every write method is one transaction.
@@ -106,8 +107,8 @@ extension StoreDatabase {
         return added
     }
 
-    /// Timetable slots overlapping `from..<to` (µs), of one rig or all, by start.
-    public func timetable(rig: String? = nil, from: Int64 = .min, to: Int64 = .max) throws(StoreError) -> [TimetableEntry] {
+    /// Timetable slots overlapping `from..<to`, of one rig or all, by start.
+    public func timetable(rig: String? = nil, from: Timestamp = .distantPast, to: Timestamp = .distantFuture) throws(StoreError) -> [TimetableEntry] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -122,7 +123,7 @@ extension StoreDatabase {
 
     // MARK: Check-ins
 
-    /// Records a check-in (with a student) or a check-out (without) at `at` (µs).
+    /// Records a check-in (with a student) or a check-out (without) at `at`.
     @discardableResult
     public func recordCheckin(_ checkin: Checkin) throws(StoreError) -> Int64 {
         try write { db in
@@ -133,9 +134,9 @@ extension StoreDatabase {
         }
     }
 
-    /// Check-ins and check-outs of one rig or all in `from..<to` (µs) whose row id is above
+    /// Check-ins and check-outs of one rig or all in `from..<to` whose row id is above
     /// `after` (a live reader passes the last id it saw), by time then id.
-    public func checkins(rig: String? = nil, from: Int64 = .min, to: Int64 = .max, after: Int64 = 0) throws(StoreError) -> [Checkin] {
+    public func checkins(rig: String? = nil, from: Timestamp = .distantPast, to: Timestamp = .distantFuture, after: Int64 = 0) throws(StoreError) -> [Checkin] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -153,23 +154,23 @@ extension StoreDatabase {
 
     // MARK: Collector runs
 
-    /// Records that a collector started at `at` (µs); returns the run's id.
-    public func beginCollectorRun(at: Int64) throws(StoreError) -> Int64 {
+    /// Records that a collector started at `at`; returns the run's id.
+    public func beginCollectorRun(at: Timestamp) throws(StoreError) -> Int64 {
         try write { db in
             try db.execute(sql: "INSERT INTO collector_runs (start) VALUES (?)", arguments: [at])
             return db.lastInsertedRowID
         }
     }
 
-    /// Records that the run stopped cleanly at `at` (µs).
-    public func endCollectorRun(_ id: Int64, at: Int64) throws(StoreError) {
+    /// Records that the run stopped cleanly at `at`.
+    public func endCollectorRun(_ id: Int64, at: Timestamp) throws(StoreError) {
         try write { db in
             try db.execute(sql: #"UPDATE collector_runs SET "end" = ? WHERE id = ?"#, arguments: [at, id])
         }
     }
 
-    /// Collector runs overlapping `from..<to` (µs), oldest first.
-    public func collectorRuns(from: Int64 = .min, to: Int64 = .max) throws(StoreError) -> [CollectorRun] {
+    /// Collector runs overlapping `from..<to`, oldest first.
+    public func collectorRuns(from: Timestamp = .distantPast, to: Timestamp = .distantFuture) throws(StoreError) -> [CollectorRun] {
         try read { db in
             try Row.fetchAll(
                 db, sql: #"SELECT id, start, "end" FROM collector_runs WHERE start < ? AND ("end" IS NULL OR "end" >= ?) ORDER BY start, id"#,
@@ -208,11 +209,11 @@ extension StoreDatabase {
         }
     }
 
-    /// Replaces the sessions of `rig` (or of every rig) that start in `from..<to` (µs) with
+    /// Replaces the sessions of `rig` (or of every rig) that start in `from..<to` with
     /// `sessions`, all or nothing: what re-evaluation writes. Returns how many were deleted.
     @discardableResult
     public func replaceSessions(
-        rig: String?, from: Int64, to: Int64, with sessions: [(StoredSession, SessionResults)]
+        rig: String?, from: Timestamp, to: Timestamp, with sessions: [(StoredSession, SessionResults)]
     ) throws(StoreError) -> Int {
         try write { db in
             let filter = "(?1 IS NULL OR rig_id = ?1) AND start >= ?2 AND start < ?3"
@@ -228,9 +229,9 @@ extension StoreDatabase {
         }
     }
 
-    /// Sessions overlapping `from..<to` (µs), oldest first, filtered by student, rig and group.
+    /// Sessions overlapping `from..<to`, oldest first, filtered by student, rig and group.
     public func sessions(
-        student: String? = nil, rig: String? = nil, group: String? = nil, from: Int64 = .min, to: Int64 = .max
+        student: String? = nil, rig: String? = nil, group: String? = nil, from: Timestamp = .distantPast, to: Timestamp = .distantFuture
     ) throws(StoreError) -> [StoredSession] {
         try read { db in
             try Row.fetchAll(

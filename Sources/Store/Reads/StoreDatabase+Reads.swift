@@ -1,10 +1,11 @@
 import GRDB
 public import Ingest
+public import Timekeeping
 
 /// Min, max and mean of one bucket of a downsampled series.
 public struct SeriesBucket: Sendable, Hashable {
-    /// Start of the bucket (ns since 1970 UTC).
-    public var start: Int64
+    /// Start of the bucket.
+    public var start: Timestamp
     /// Samples in the bucket.
     public var count: Int
     /// Smallest value (engineering units).
@@ -50,7 +51,7 @@ public struct ChannelStorage: Sendable, Hashable {
 }
 
 extension StoreDatabase {
-    /// Streams the samples of `channels` with `from <= time < to` (ns; `nil` = unbounded), in time
+    /// Streams the samples of `channels` with `from <= time < to` (`nil` = unbounded), in time
     /// order (equal times in the order of `channels`), from one consistent snapshot. Times are
     /// stored in whole microseconds. Every stored sample is yielded exactly once. Within a chunk
     /// samples come in the order they were collected, so a wall clock stepped back by less than
@@ -59,10 +60,13 @@ extension StoreDatabase {
     ///
     /// Memory stays at one decoded chunk per channel whatever the range.
     public func forEachSample(
-        of channels: [ChannelRecord], from: Int64? = nil, to: Int64? = nil, _ body: (Sample) throws -> Void
+        of channels: [ChannelRecord], from: Timestamp? = nil, to: Timestamp? = nil, _ body: (Sample) throws -> Void
     ) throws {
-        let fromMicros = from.map { OpenGroup.microseconds($0) } ?? .min
-        let toMicros = to.map { OpenGroup.microseconds($0 &+ 999) } ?? .max
+        let fromMicros = (from ?? .distantPast).microsecondsSince1970
+        let toMicros = (to ?? .distantFuture).microsecondsSince1970
+        // Samples carry nanoseconds (whole microseconds, as stored): compare in their unit.
+        let fromNanos = from?.nanosecondsSince1970
+        let toNanos = to?.nanosecondsSince1970
         try read { db in
             let streams = try channels.map { try ChannelStream(db, channel: $0, fromMicros: fromMicros, toMicros: toMicros) }
             while true {
@@ -80,31 +84,34 @@ extension StoreDatabase {
                 }
                 guard let best else { return }
                 let sample = try best.next()
-                if let from, sample.time < from { continue }
-                if let to, sample.time >= to { continue }
+                if let fromNanos, sample.time < fromNanos { continue }
+                if let toNanos, sample.time >= toNanos { continue }
                 try body(sample)
             }
         }
     }
 
-    /// A series downsampled to `buckets` equal buckets between `from` and `to` (ns): what a chart
+    /// A series downsampled to `buckets` equal buckets between `from` and `to`: what a chart
     /// draws. Empty buckets are left out.
-    public func series(of channel: ChannelRecord, from: Int64, to: Int64, buckets: Int) throws -> [SeriesBucket] {
+    public func series(of channel: ChannelRecord, from: Timestamp, to: Timestamp, buckets: Int) throws -> [SeriesBucket] {
         precondition(buckets > 0 && to > from)
-        let width = max(1, (to - from + Int64(buckets) - 1) / Int64(buckets))
+        // Bucket arithmetic in the samples' unit (ns), so bucket edges do not move with it.
+        let (fromNanos, toNanos) = (from.nanosecondsSince1970, to.nanosecondsSince1970)
+        let width = max(1, (toNanos - fromNanos + Int64(buckets) - 1) / Int64(buckets))
         var stats = [ValueStatistics](repeating: ValueStatistics(), count: buckets)
         try forEachSample(of: [channel], from: from, to: to) { sample in
-            let index = Int((sample.time - from) / width)
+            let index = Int((sample.time - fromNanos) / width)
             if index < buckets { stats[index].add(channel.value(of: sample)) }
         }
         return stats.enumerated().compactMap { index, s in
             s.count == 0 ? nil
-                : SeriesBucket(start: from + Int64(index) * width, count: s.count, min: s.min, max: s.max, mean: s.mean)
+                : SeriesBucket(start: Timestamp(nanosecondsSince1970: fromNanos + Int64(index) * width),
+                               count: s.count, min: s.min, max: s.max, mean: s.mean)
         }
     }
 
     /// Count, min, max and mean of a channel's values in a range.
-    public func statistics(of channel: ChannelRecord, from: Int64? = nil, to: Int64? = nil) throws -> ValueStatistics {
+    public func statistics(of channel: ChannelRecord, from: Timestamp? = nil, to: Timestamp? = nil) throws -> ValueStatistics {
         var stats = ValueStatistics()
         try forEachSample(of: [channel], from: from, to: to) { stats.add(channel.value(of: $0)) }
         return stats
@@ -112,9 +119,9 @@ extension StoreDatabase {
 
     /// Stored samples of `channels` in chunks overlapping the range: an upper bound of what
     /// ``forEachSample(of:from:to:_:)`` yields, read from the chunk index without decoding.
-    public func estimatedSampleCount(of channels: [ChannelRecord], from: Int64? = nil, to: Int64? = nil) throws(StoreError) -> Int {
-        let fromMicros = from.map { OpenGroup.microseconds($0) } ?? .min
-        let toMicros = to.map { OpenGroup.microseconds($0 &+ 999) } ?? .max
+    public func estimatedSampleCount(of channels: [ChannelRecord], from: Timestamp? = nil, to: Timestamp? = nil) throws(StoreError) -> Int {
+        let fromMicros = (from ?? .distantPast).microsecondsSince1970
+        let toMicros = (to ?? .distantFuture).microsecondsSince1970
         return try read { db in
             var total = 0
             for channel in channels {
@@ -158,12 +165,12 @@ extension StoreDatabase {
         }
     }
 
-    /// Deletes raw chunks whose newest sample is older than `cutoff` (ns). Rigs, channels,
+    /// Deletes raw chunks whose newest sample is older than `cutoff`. Rigs, channels,
     /// sessions and their statistics, attempts, alarms and gaps stay.
     ///
     /// - Returns: chunks and samples removed.
-    public func prune(olderThan cutoff: Int64) throws(StoreError) -> (chunks: Int, samples: Int) {
-        let micros = OpenGroup.microseconds(cutoff)
+    public func prune(olderThan cutoff: Timestamp) throws(StoreError) -> (chunks: Int, samples: Int) {
+        let micros = cutoff.microsecondsSince1970
         return try write { db in
             let samples = try Int.fetchOne(
                 db, sql: "SELECT COALESCE(SUM(cc.count), 0) FROM chunk_channels cc JOIN chunks c ON c.id = cc.chunk_id WHERE c.t_last < ?",
