@@ -103,18 +103,18 @@ let package = Package(
             swiftSettings: strict
         ),
         // What the test targets share: spawning peers (socat, pymodbus, mbpoll), free ports, waits.
-        .target(name: "RiglogTesting", path: "Tests/Support/RiglogTesting", swiftSettings: strict),
+        .target(name: "RiglogTesting", dependencies: ["Timekeeping"], path: "Tests/Support/RiglogTesting", swiftSettings: strict),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles", "Timekeeping", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
-        .testTarget(name: "PracticeTests", dependencies: ["Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "PracticeTests", dependencies: ["Timekeeping", "Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "CollectorTests", dependencies: ["Timekeeping", "Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
-        .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "RigSimulatorTests", dependencies: ["Timekeeping", "RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Timekeeping", "Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Timekeeping", "Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
-        .testTarget(name: "RiglogTests", dependencies: ["Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "RiglogTests", dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
     ]
 )

@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 import Ingest
 import Modbus
@@ -114,17 +115,17 @@ struct CollectorEndToEndTests {
         #expect(gapsA.count == 1)
         let gap = try #require(gapsA.first)
         let end = try #require(gap.end)
-        #expect(gap.start >= killed / 1000, "the gap starts after the server was killed")
-        #expect(end >= restarted / 1000, "the gap ends after the server came back")
+        #expect(gap.start >= Timestamp(nanosecondsSince1970: killed), "the gap starts after the server was killed")
+        #expect(end >= Timestamp(nanosecondsSince1970: restarted), "the gap ends after the server came back")
         #expect(gap.reason.hasPrefix("connection") || gap.reason.hasPrefix("timeout"), "\(gap.reason)")
         // No sample of rig-a inside the gap, and the first sample after it is at its end.
         let stored = try store.rig("rig-a")
         var inside = 0
-        var firstAfter: Int64?
+        var firstAfter: Timestamp?
         try store.forEachSample(of: stored.channels) { s in
-            let micros = s.time / 1000
-            if micros >= gap.start && micros < end { inside += 1 }
-            if micros >= end && firstAfter == nil { firstAfter = micros }
+            let time = Timestamp(nanosecondsSince1970: s.time)
+            if time >= gap.start && time < end { inside += 1 }
+            if time >= end && firstAfter == nil { firstAfter = time }
         }
         #expect(inside == 0)
         #expect(firstAfter == end)

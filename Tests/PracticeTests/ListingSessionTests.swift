@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Store
 import Testing
@@ -5,7 +7,7 @@ import Testing
 
 @Suite struct ListingSessionTests {
     /// 2026-11-30T04:00:00Z in µs (09:00 in Almaty).
-    static let t0: Int64 = 1_796_011_200_000_000
+    static let t0: Timestamp = 1_796_011_200_000_000
     static let second: Int64 = 1_000_000
 
     /// brake-1 with a closed session (S1: an attempt passed, one failed, an alarm, a gap that
@@ -50,7 +52,7 @@ import Testing
 
         #expect(try SessionListing.load(store: store, filter: .init(group: "ТЭ-22"), now: now).map(\.session.student) == ["S2"])
         #expect(try SessionListing.load(store: store, filter: .init(rig: "ev-1"), now: now).count == 1)
-        let late = SessionListing.Filter(from: Self.t0 + 3750 * Self.second)
+        let late = SessionListing.Filter(period: TimePeriod(from: Self.t0 + 3750 * Self.second))
         #expect(try SessionListing.load(store: store, filter: late, now: now).map(\.session.student) == ["badge:4711", "S2"])
     }
 
@@ -98,7 +100,7 @@ import Testing
         let store = try store()
         let now = Self.t0 + 5000 * Self.second
         let entries = try SessionListing.load(store: store, filter: .init(), now: now)
-        let text = SessionTable.render(entries, labTime: try LabTime(store: store), now: now)
+        let text = SessionTable.render(entries, labTime: try store.labTime(), now: now)
         #expect(text == """
             start (Asia/Almaty)  rig      student     name          source     duration  passed  alarms  end
             2026-11-30 09:00     brake-1  S1          Абенов Тимур  checkin      1h 02m     1/2       1  checkout

@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Ingest
 import Practice
@@ -31,7 +33,7 @@ import Testing
             while recorded < checkins.count, SessionLab.ns(seconds: checkins[recorded].recordedAt ?? checkins[recorded].seconds) < clock.now {
                 let checkin = checkins[recorded]
                 try lab.store.recordCheckin(Checkin(
-                    rig: SessionLab.rig, student: checkin.student, at: SessionLab.ns(seconds: checkin.seconds) / 1000,
+                    rig: SessionLab.rig, student: checkin.student, at: SessionLab.at(seconds: checkin.seconds),
                     kind: checkin.student == nil ? .checkout : .checkin))
                 recorded += 1
             }
@@ -53,7 +55,7 @@ import Testing
 
     func scriptedLab() throws -> SessionLab {
         let lab = try SessionLab()
-        try lab.store.addTimetable([TimetableEntry(rig: SessionLab.rig, student: "tt", start: SessionLab.ns(seconds: 2) / 1000, end: SessionLab.ns(seconds: 70) / 1000)])
+        try lab.store.addTimetable([TimetableEntry(rig: SessionLab.rig, student: "tt", start: SessionLab.at(seconds: 2), end: SessionLab.at(seconds: 70))])
         return lab
     }
 
@@ -62,8 +64,8 @@ import Testing
         let live = try runLive(lab, checkins: [(10, "ck", nil), (30, nil, nil)])
         #expect(live.lateInputs == 0)
         let found = try lab.snapshot()
-        let s = { (seconds: Double) in SessionLab.ns(seconds: seconds) / 1000 }
-        let expected: [(String, SessionSource, Int64, Int64?, String)] = [
+        let s = { (seconds: Double) in SessionLab.at(seconds: seconds) }
+        let expected: [(String, SessionSource, Timestamp, Timestamp?, String)] = [
             ("tt", .timetable, s(2), s(5.003), "superseded by badge"),
             ("badge:4100", .badge, s(5.003), s(20.003), "badge out"),
             ("ck", .checkin, s(20.003), s(30), "checkout"),
@@ -102,15 +104,15 @@ import Testing
         #expect(closed.allSatisfy { $0.session.end != nil })
         let badge = try #require(closed.first { $0.session.student == "badge:4100" })
         #expect(badge.session.endReason == "communication lost")
-        #expect(try #require(badge.session.end) > SessionLab.ns(seconds: 14) / 1000)
+        #expect(try #require(badge.session.end) > SessionLab.at(seconds: 14))
         // An attempt still open where the data ends is abandoned with the session.
         #expect(badge.attempts.map(\.result) == [.abandoned])
         #expect(badge.alarms.map(\.alarm) == ["overpressure"])
         try restart.close()
         // Re-evaluating everything afterwards changes none of the crashed run's sessions.
         try Reevaluation(store: lab.store).run()
-        let again = try lab.snapshot().filter { $0.session.start < SessionLab.ns(seconds: 15) / 1000 }
-        #expect(again == closed.filter { $0.session.start < SessionLab.ns(seconds: 15) / 1000 })
+        let again = try lab.snapshot().filter { $0.session.start < SessionLab.at(seconds: 15) }
+        #expect(again == closed.filter { $0.session.start < SessionLab.at(seconds: 15) })
     }
 
     @Test func aCheckinLearntAfterTheLagIsCountedLateAndReevaluationPutsItAtItsTime() throws {
@@ -120,12 +122,12 @@ import Testing
         let live = try runLive(lab, checkins: [(22, "late", 28), (25.5, nil, 28.5)])
         #expect(live.lateInputs == 2)
         let liveLate = try #require(try lab.snapshot().first { $0.session.student == "late" })
-        #expect(liveLate.session.start == SessionLab.ns(seconds: 25.1) / 1000)
+        #expect(liveLate.session.start == SessionLab.at(seconds: 25.1))
         try Reevaluation(store: lab.store).run()
         let offline = try lab.snapshot()
         #expect(offline.contains {
-            $0.session.student == "late" && $0.session.start == SessionLab.ns(seconds: 22) / 1000
-                && $0.session.end == SessionLab.ns(seconds: 25.5) / 1000 && $0.session.endReason == "checkout"
+            $0.session.student == "late" && $0.session.start == SessionLab.at(seconds: 22)
+                && $0.session.end == SessionLab.at(seconds: 25.5) && $0.session.endReason == "checkout"
         })
     }
 

@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Ingest
 import Practice
@@ -49,6 +51,8 @@ final class SessionLab: Sendable {
     deinit { try? FileManager.default.removeItem(at: folder) }
 
     static func ns(seconds: Double) -> Int64 { base + Int64((seconds * 1e9).rounded()) }
+    /// The same moment as the store keeps it.
+    static func at(seconds: Double) -> Timestamp { Timestamp(nanosecondsSince1970: ns(seconds: seconds)) }
 
     /// The scripted samples, one frame per 100 ms for `0 ..< 60 s`: an emergency stop every 10 s
     /// (passed, except a late brake at 33-36 s... which falls in the silence), overpressure at

@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Ingest
 import Practice
@@ -11,7 +13,7 @@ import Testing
 
     func lab() throws -> SessionLab {
         let lab = try SessionLab()
-        try lab.store.addTimetable([TimetableEntry(rig: SessionLab.rig, student: "tt", start: SessionLab.ns(seconds: 2) / 1000, end: SessionLab.ns(seconds: 70) / 1000)])
+        try lab.store.addTimetable([TimetableEntry(rig: SessionLab.rig, student: "tt", start: SessionLab.at(seconds: 2), end: SessionLab.at(seconds: 70))])
         return lab
     }
 
@@ -35,8 +37,8 @@ import Testing
         let lab = try lab()
         try live.runLive(lab, checkins: [])
         let all = try lab.snapshot()
-        let from = SessionLab.ns(seconds: 35) / 1000
-        let summary = try Reevaluation(store: lab.store).run(from: from)
+        let from = SessionLab.at(seconds: 35)
+        let summary = try Reevaluation(store: lab.store).run(period: TimePeriod(from: from))
         #expect(summary.replaced == all.filter { $0.session.start >= from }.count)
         #expect(summary.sessions == summary.replaced)
         #expect(try lab.snapshot() == all)
@@ -56,7 +58,7 @@ import Testing
         try Reevaluation(store: lab.store).run()
         let last = try #require(try lab.store.sessions().last)
         #expect(last.endReason == "communication lost")
-        #expect(last.end == SessionLab.ns(seconds: 59.903) / 1000)
+        #expect(last.end == SessionLab.at(seconds: 59.903))
         #expect(try lab.store.sessions().allSatisfy { $0.end != nil })
     }
 }

@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Store
 import Testing
@@ -17,8 +19,8 @@ import Testing
         return store
     }
 
-    private func micros(_ iso: String) -> Int64 {
-        TimeText.parseInstant(iso, timeZone: TimeZone(identifier: "UTC")!)! / 1000
+    private func at(_ iso: String) -> Timestamp {
+        Timestamp(iso8601: iso, in: .utc)!
     }
 
     private func parse(_ text: String, _ store: StoreDatabase, replacing: Bool = false) throws -> TimetableFile {
@@ -42,9 +44,9 @@ import Testing
             2026-11-30 09:00:00;2026-11-30 10:00:00;S2;ev-1\r
             """, try store())
         #expect(file.entries == [
-            TimetableEntry(rig: "brake-1", student: "S1", start: micros("2026-11-30T04:00Z"), end: micros("2026-11-30T05:30Z")),
-            TimetableEntry(rig: "brake-1", student: "S2", start: micros("2026-11-30T05:30Z"), end: micros("2026-11-30T06:30Z")),
-            TimetableEntry(rig: "ev-1", student: "S2", start: micros("2026-11-30T04:00Z"), end: micros("2026-11-30T05:00Z")),
+            TimetableEntry(rig: "brake-1", student: "S1", start: at("2026-11-30T04:00Z"), end: at("2026-11-30T05:30Z")),
+            TimetableEntry(rig: "brake-1", student: "S2", start: at("2026-11-30T05:30Z"), end: at("2026-11-30T06:30Z")),
+            TimetableEntry(rig: "ev-1", student: "S2", start: at("2026-11-30T04:00Z"), end: at("2026-11-30T05:00Z")),
         ])
     }
 

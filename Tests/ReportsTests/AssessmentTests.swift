@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 import Reports
 import RiglogTesting
@@ -10,7 +11,7 @@ final class AssessmentStore {
     let folder: String
     let store: StoreDatabase
     /// 2026-11-29T08:00:00Z in microseconds.
-    static let day: Int64 = 1_795_939_200_000_000
+    static let day: Timestamp = 1_795_939_200_000_000
 
     static func profile(_ name: String, exercises: [(String, String)]) -> String {
         """

@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Ingest
 import Store
@@ -10,7 +12,7 @@ final class ReportFixture {
     let folder: String
     let store: StoreDatabase
     /// 2026-11-29T03:00:00Z, 08:00 in the lab.
-    static let base: Int64 = 1_795_921_200_000_000
+    static let base: Timestamp = 1_795_921_200_000_000
     static let group = "ТЭ-21"
     /// A student name that would run script in a careless HTML report.
     static let evilName = #"<script>alert("x")</script> Bobby & 'Tables'"#
@@ -66,7 +68,7 @@ final class ReportFixture {
 
     struct PlannedSession {
         var student: String
-        var start: Int64  // µs
+        var start: Timestamp
         var minutes: Double
         var source: SessionSource
         var attempts: [PlannedAttempt]
@@ -139,11 +141,11 @@ final class ReportFixture {
 
     /// 10 Hz frames of speed and pressure: cruising at 30 km/h, and for each attempt a run-up
     /// to 60, a brake application and a stop (a failed one never builds pressure).
-    static func write(_ planned: PlannedSession, ids: [UInt32], until end: Int64, to writer: ChunkWriter) throws {
+    static func write(_ planned: PlannedSession, ids: [UInt32], until end: Timestamp, to writer: ChunkWriter) throws {
         var frames: [Sample] = []
         var t = planned.start
         while t < end {
-            let offset = Double(t - planned.start) / 1e6
+            let offset = (t - planned.start).seconds
             var speed = 30.0, pressure = 0.0
             for a in planned.attempts where offset >= a.offset - 2 && offset < a.offset + a.seconds + 2 {
                 let into = offset - a.offset
@@ -153,10 +155,10 @@ final class ReportFixture {
                 } else { speed = 0 }
             }
             if let alarm = planned.alarmAt, offset >= alarm, offset < alarm + 1.5 { pressure = 131.5 }
-            if let gap = planned.gap, offset >= gap.0, offset < gap.1 { t += 100_000; continue }
-            frames.append(Sample(channel: ids[0], time: t * 1000, raw: Int64((speed * 10).rounded())))
-            frames.append(Sample(channel: ids[1], time: t * 1000, raw: Int64((pressure * 10).rounded())))
-            t += 100_000
+            if let gap = planned.gap, offset >= gap.0, offset < gap.1 { t += .milliseconds(100); continue }
+            frames.append(Sample(channel: ids[0], time: t.nanosecondsSince1970, raw: Int64((speed * 10).rounded())))
+            frames.append(Sample(channel: ids[1], time: t.nanosecondsSince1970, raw: Int64((pressure * 10).rounded())))
+            t += .milliseconds(100)
         }
         try frames.withUnsafeBufferPointer { try writer.write($0) }
     }

@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Reports
 import Store
@@ -57,7 +59,7 @@ import Testing
 
     @Test func anOpenSessionHasANullEndAndCountsUpToNow() throws {
         let fixture = try ReportFixture(samples: false)
-        let start = Int64(Date().timeIntervalSince1970 * 1e6) - 90_000_000
+        let start = Timestamp.now() - .seconds(90)
         _ = try fixture.store.openSession(StoredSession(rig: "brake-1", student: "s003", start: start, source: .badge, badge: "4100103"))
         let json = try ReportGenerator.generate(ReportRequest(subject: .student("s003"), format: .json), store: fixture.store)
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])

@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 import RiglogTesting
 import Store
@@ -8,7 +9,7 @@ import Testing
 final class AssessmentFolder {
     let path: String
     /// 2026-11-29T08:00:00Z in microseconds (13:00 in the lab's zone, Asia/Almaty).
-    static let day: Int64 = 1_795_939_200_000_000
+    static let day: Timestamp = 1_795_939_200_000_000
 
     static let students: [(id: String, name: String)] = [
         ("s01", #"=HYPERLINK("http://x","y")"#),

@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Store
 import Testing
@@ -5,7 +7,7 @@ import Testing
 @Suite struct CheckinCommandTests {
     @Test func checkinNowThenCheckout() throws {
         let data = try PracticeDataFolder(roster: PracticeDataFolder.twoStudents)
-        let before = Int64(Date().timeIntervalSince1970 * 1e6) - 1_000_000
+        let before = Timestamp.now() - .seconds(1)
         let checkin = try data.riglog(["checkin", "brake-1", "S1"])
         #expect(checkin.status == 0)
         #expect(checkin.text.hasPrefix("checked in S1 on brake-1 at "))

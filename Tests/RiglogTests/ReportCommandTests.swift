@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Store
 import Testing
@@ -28,7 +30,7 @@ import Testing
             try store.register(rig: RigDefinition(id: "rig-1", name: "Rig 1", profile: "mini"),
                                channels: [ChannelDefinition(name: "speed", unit: "km/h", type: "u16", scale: 0.1)], profileVersion: version)
             _ = try store.importRoster([Student(id: "s1", name: "Иван Петров", group: "G-1"), Student(id: "s2", name: "李明", group: "G-1")])
-            let start: Int64 = 1_795_921_200_000_000  // 2026-11-29T03:00:00Z
+            let start: Timestamp = 1_795_921_200_000_000  // 2026-11-29T03:00:00Z
             for (i, student) in ["s1", "s2"].enumerated() {
                 let begin = start + Int64(i) * 86_400_000_000
                 try store.saveSession(

@@ -1,10 +1,12 @@
+import RiglogTesting
+import Timekeeping
 import Foundation
 import Store
 import Testing
 
 @Suite struct SessionsCommandTests {
     /// 2025-11-30T04:00:00Z (09:00 in Almaty) in µs: in the past, so the open session has lasted.
-    static let t0: Int64 = 1_764_475_200_000_000
+    static let t0: Timestamp = 1_764_475_200_000_000
     static let s: Int64 = 1_000_000
 
     /// S1 on brake-1 09:00-10:00 (a passed attempt, an alarm, a gap), S2 on ev-1 11:00-11:30,
@@ -23,7 +25,7 @@ import Testing
             StoredSession(rig: "ev-1", student: "S2", start: t0 + 7200 * s, end: t0 + 9000 * s, source: .checkin, endReason: "checkout"),
             results: SessionResults())
         // Opened two hours ago: its duration counts up to now.
-        let twoHoursAgo = Int64(Date().timeIntervalSince1970 * 1e6) - 7200 * s
+        let twoHoursAgo = Timestamp.now() - .seconds(7200)
         _ = try store.openSession(StoredSession(rig: "ev-1", student: "badge:4711", start: twoHoursAgo, source: .badge, badge: "4711"))
         return data
     }

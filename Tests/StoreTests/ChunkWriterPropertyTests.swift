@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 import Ingest
 import Store
@@ -64,12 +65,13 @@ import Testing
             for _ in 0..<5 {
                 let a = Int64.random(in: (first - 1_000_000)...(last + 1_000_000), using: &rng)
                 let b = Int64.random(in: (first - 1_000_000)...(last + 1_000_000), using: &rng)
-                let (from, to) = (min(a, b), max(a, b))
+                // Bounds are stored times (whole microseconds); samples carry nanoseconds.
+                let (from, to) = (Timestamp(nanosecondsSince1970: min(a, b)), Timestamp(nanosecondsSince1970: max(a, b)))
                 var got: [Sample] = []
                 try store.forEachSample(of: [channels[0]], from: from, to: to) { got.append($0) }
                 let want = samples.filter { $0.channel == ids[0] }
                     .map { Sample(channel: $0.channel, time: floorDiv($0.time, 1000) * 1000, kind: $0.kind, payload: $0.payload) }
-                    .filter { $0.time >= from && $0.time < to }
+                    .filter { $0.time >= from.nanosecondsSince1970 && $0.time < to.nanosecondsSince1970 }
                 if monotonic {
                     #expect(got == want, "round \(round) range \(from)..<\(to)")
                 } else {

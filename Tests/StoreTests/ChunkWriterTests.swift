@@ -1,3 +1,4 @@
+import Timekeeping
 import Foundation
 import Ingest
 import Store
@@ -84,11 +85,12 @@ import Testing
         let speed = rig.channels[0]
         // Frames 100..<200: [t0 + 1 s, t0 + 2 s).
         var count = 0
-        try store.forEachSample(of: [speed], from: Self.t0 + 1_000_000_000, to: Self.t0 + 2_000_000_000) { _ in count += 1 }
+        let start = Timestamp(nanosecondsSince1970: Self.t0)
+        try store.forEachSample(of: [speed], from: start + .seconds(1), to: start + .seconds(2)) { _ in count += 1 }
         #expect(count == 100)
-        #expect(try store.estimatedSampleCount(of: [speed], from: Self.t0 + 1_000_000_000, to: Self.t0 + 2_000_000_000) >= 100)
+        #expect(try store.estimatedSampleCount(of: [speed], from: start + .seconds(1), to: start + .seconds(2)) >= 100)
 
-        let buckets = try store.series(of: speed, from: Self.t0, to: Self.t0 + 10_000_000_000, buckets: 10)
+        let buckets = try store.series(of: speed, from: start, to: start + .seconds(10), buckets: 10)
         #expect(buckets.count == 10)
         #expect(buckets.map(\.count).reduce(0, +) == 1000)
         #expect(buckets[0].min == 0 && abs(buckets[0].max - 9.9) < 1e-9)
@@ -181,7 +183,8 @@ import Testing
 
         func count(from: Int64, to: Int64) throws -> Int {
             var n = 0
-            try store.forEachSample(of: [speed], from: from, to: to) { _ in n += 1 }
+            try store.forEachSample(
+                of: [speed], from: Timestamp(nanosecondsSince1970: from), to: Timestamp(nanosecondsSince1970: to)) { _ in n += 1 }
             return n
         }
         #expect(try count(from: Self.t0 + 2 * day, to: Self.t0 + 3 * day) == 10)
@@ -198,7 +201,7 @@ import Testing
         let writer = ChunkWriter(store: store, configuration: .init(framesPerChunk: 100))
         try frames(rig, count: 1000).withUnsafeBufferPointer { try writer.write($0) }
         try writer.close()
-        let removed = try store.prune(olderThan: Self.t0 + 5_000_000_000)
+        let removed = try store.prune(olderThan: Timestamp(nanosecondsSince1970: Self.t0) + .seconds(5))
         #expect(removed.chunks == 5)
         #expect(removed.samples == 1500)
         #expect(try store.storage(rig: "brake-1")[0].samples == 500)

@@ -1,3 +1,5 @@
+import RiglogTesting
+import Timekeeping
 import Store
 import Testing
 
