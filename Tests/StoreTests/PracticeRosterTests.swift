@@ -71,6 +71,6 @@ import Testing
         let result = try store.replaceTimetable(
             rigs: ["brake-1"], from: 100, to: 300, with: [TimetableEntry(rig: "brake-1", student: "S2", start: 150, end: 300)])
         #expect(result.deleted == 1 && result.added == 1)
-        #expect(try store.timetable().map { "\($0.rig) \($0.student) \($0.start)" } == ["ev-1 S1 100", "brake-1 S2 150", "brake-1 S1 500"])
+        #expect(try store.timetable().map { "\($0.rig) \($0.student) \($0.start.microsecondsSince1970)" } == ["ev-1 S1 100", "brake-1 S2 150", "brake-1 S1 500"])
     }
 }
