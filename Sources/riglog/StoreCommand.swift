@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RigProfiles
 import Store
 
 /// `riglog store stats | prune`: look after the sample store.
@@ -77,24 +78,18 @@ extension StoreCommand {
 
         @OptionGroup var data: DataOptions
 
-        @Option(name: .customLong("older-than"), help: ArgumentHelp("Retention period, e.g. 180d.", valueName: "DUR"))
-        var olderThan: String
-
-        func validate() throws {
-            guard TimeText.parseDuration(olderThan) != nil else {
-                throw ValidationError("--older-than \(olderThan) is not a duration; write e.g. 180d, 12h or 30m")
-            }
-        }
+        @Option(name: .customLong("older-than"), help: ArgumentHelp("Retention period, e.g. 180d, 12h or 30m.", valueName: "DUR"))
+        var olderThan: DurationArgument
 
         func run() throws {
             do {
                 let store = try data.openStore()
                 let now = Int64((Date().timeIntervalSince1970 * 1e9).rounded())
-                let cutoff = now - TimeText.parseDuration(olderThan)!
+                let cutoff = now - ProfileDuration.milliseconds(of: olderThan.value) * 1_000_000
                 let removed = try store.prune(olderThan: cutoff)
                 try? store.recordAudit(
                     user: ProcessInfo.processInfo.environment["USER"] ?? "unknown", action: "store prune",
-                    detail: "older than \(olderThan): \(removed.chunks) chunks, \(removed.samples) samples")
+                    detail: "older than \(olderThan.text): \(removed.chunks) chunks, \(removed.samples) samples")
                 print("removed \(removed.chunks) chunks (\(removed.samples) samples) older than \(TimeText.iso8601Milliseconds(cutoff))")
             } catch {
                 throw CommandFailure.from(error)

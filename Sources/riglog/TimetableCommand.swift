@@ -58,8 +58,7 @@ extension TimetableCommand {
 
         func run() throws {
             do {
-                let store = try data.openStore()
-                let labTime = try LabTime(store: store)
+                let (store, labTime) = try data.openStoreAndLabTime(.write)
                 labTime.warnIfUTC()
                 let timetable = try TimetableFile.load(path: file, labTime: labTime, store: store, replacing: replace)
                 var lines: [String] = []
@@ -97,7 +96,7 @@ extension TimetableCommand {
         @Option(help: ArgumentHelp("Only this rig.", valueName: "R"))
         var rig: String?
 
-        @OptionGroup var span: SpanOptions
+        @OptionGroup var span: PeriodOptions
 
         func run() throws {
             do {
