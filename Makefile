@@ -1,8 +1,10 @@
-# riglog: make deps | build | demo | test | bench | clean
+# riglog: make deps | build | demo | install | test | bench | clean
 # `make test` is what CI runs (.ci/run); it installs what is missing first.
 SWIFT ?= swift
+# make install PREFIX=$HOME/.local puts bin/riglog there; DESTDIR stages it (packaging).
+PREFIX ?= /usr/local
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo install test bench clean
 
 all: build
 
@@ -16,6 +18,12 @@ build: deps
 # writing the busiest student's HTML report and their group's assessment CSV to riglog-data/reports.
 demo: build
 	.build/debug/riglog demo --for 30s
+
+# A release build of riglog copied to $(DESTDIR)$(PREFIX)/bin/riglog (sudo for /usr/local).
+install: deps
+	$(SWIFT) build -c release --product riglog
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/riglog" "$(DESTDIR)$(PREFIX)/bin/riglog"
 
 # Builds everything (the tests run the riglog binary and its helper programs), then runs every test.
 test: deps

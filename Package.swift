@@ -3,7 +3,7 @@
 // riglog: telemetry collector for vocational equipment labs.
 //
 // Modules depend downwards only, in this order from the bottom (DESIGN.md, "Layout"):
-//   CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> riglog
+//   CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> LabRuntime -> riglog
 // RigSimulator sits beside the Collector on Modbus and RigProfiles. Targets are added here as
 // their issue lands; the order above is fixed.
 import PackageDescription
@@ -56,13 +56,20 @@ let package = Package(
             swiftSettings: strict
         ),
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
-        .target(name: "Practice", dependencies: ["RigProfiles", "Ingest", "Store", "Timekeeping"], swiftSettings: strict),
+        .target(
+            name: "Practice",
+            dependencies: ["RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
         // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
         .target(name: "Reports", dependencies: ["RigProfiles", "Store", "Practice", "Timekeeping"], swiftSettings: strict),
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Modbus", "RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // HTTP: /healthz and /metrics now; dashboards, the instructor portal and the JSON API later.
@@ -74,15 +81,26 @@ let package = Package(
         // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
         .target(
             name: "RigSimulator",
-            dependencies: ["Modbus", "RigProfiles", "Timekeeping", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Modbus", "RigProfiles", "Timekeeping", .product(name: "Yams", package: "Yams"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        // The composition of a run (collect, demo, simulate, re-evaluation's profiles) as services,
+        // driven by the CLI and by tests without the binary: above LabWeb, below riglog.
+        .target(
+            name: "LabRuntime",
+            dependencies: [
+                "Modbus", "RigProfiles", "Store", "Practice", "Collector", "Reports", "LabWeb", "RigSimulator", "Timekeeping",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports", "Timekeeping",
+                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports", "LabRuntime", "Timekeeping",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,7 +109,10 @@ let package = Package(
         // `make bench`: in-process measurements that need the Swift modules (see Benchmarks/README.md).
         .executableTarget(
             name: "riglog-bench",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping"],
+            dependencies: [
+                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/riglog-bench",
             swiftSettings: strict
         ),
@@ -105,11 +126,18 @@ let package = Package(
         // What the test targets share: spawning peers (socat, pymodbus, mbpoll), free ports, waits.
         .target(name: "RiglogTesting", dependencies: ["Timekeeping"], path: "Tests/Support/RiglogTesting", swiftSettings: strict),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
-        .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles", "Timekeeping", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
+        .testTarget(name: "RigProfilesTests", dependencies: ["Timekeeping", "RigProfiles", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
         .testTarget(name: "PracticeTests", dependencies: ["Timekeeping", "Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Timekeeping", "Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["Timekeeping", "RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "LabRuntimeTests",
+            dependencies: ["LabRuntime", "Timekeeping", "Store", "RigProfiles", "RigSimulator", "Modbus", "Practice", "RiglogTesting",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Timekeeping", "Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),

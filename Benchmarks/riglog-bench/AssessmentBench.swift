@@ -22,16 +22,8 @@ enum AssessmentBench {
     static let sessionsPerStudent = 40
     static let goalMilliseconds = 200.0
 
-    /// Runs and exits when `arguments[1]` is `assessment`; returns otherwise.
-    static func runIfAsked(_ arguments: [String]) {
-        BenchCommand.run(arguments, when: "assessment") {
-            try run(runs: arguments.dropFirst(2).prefix { !$0.hasPrefix("--") }.compactMap { Int($0) }.first ?? 15, json: arguments.contains("--json"))
-        }
-    }
-
-    static func run(runs: Int, json: Bool) throws {
-        // `--store DIR` keeps the filled store there, for run.py's plain-SQL baseline.
-        let kept = CommandLine.arguments.firstIndex(of: "--store").flatMap { CommandLine.arguments.dropFirst($0 + 1).first }
+    /// - Parameter kept: `--store DIR` keeps the filled store there, for run.py's plain-SQL baseline.
+    static func run(runs: Int, json: Bool, store kept: String?) throws {
         let folder = kept ?? NSTemporaryDirectory() + "riglog-bench-assessment-" + UUID().uuidString
         if let kept { try? FileManager.default.removeItem(atPath: kept) }
         defer { if kept == nil { try? FileManager.default.removeItem(atPath: folder) } }

@@ -28,16 +28,9 @@ import RigProfiles
 /// eval_cpu_seconds, baseline_cpu_seconds, frame_arrays_cpu_seconds, frame_arrays_cores, eval_cores, baseline_cores, eval_over_baseline,
 /// ns_per_sample, goal_cores, attempts, alarms`.
 enum EvaluationBench {
-    static func runIfAsked(_ arguments: [String]) {
-        BenchCommand.run(arguments, when: "eval") { try run(arguments) }
-    }
-
-    static func run(_ arguments: [String]) throws {
-        let rigs = BenchCommand.option("--rigs", in: arguments, default: 64)
-        let channels = max(8, BenchCommand.option("--channels", in: arguments, default: 50))
-        let rate = BenchCommand.option("--rate", in: arguments, default: 100)
-        let seconds = BenchCommand.option("--seconds", in: arguments, default: 60)
-        let framesPerBatch = max(1, BenchCommand.option("--frames-per-batch", in: arguments, default: 1))
+    static func run(rigs: Int, channels: Int, rate: Int, seconds: Int, framesPerBatch: Int, json: Bool) throws {
+        let channels = max(8, channels)
+        let framesPerBatch = max(1, framesPerBatch)
         let profile = try ProfileLoader.parse(yaml: profileYAML(channels: channels), file: "bench-rig.yaml")
         let cycle = ValueCycle(profile: profile, rate: rate)
         let frames = seconds * rate
@@ -60,7 +53,7 @@ enum EvaluationBench {
         print("eval: frames(from:) + evaluator        \(String(format: "%.4f", frameArrays.cpu)) cpu s = \(String(format: "%.2f", frameArrays.cpu / Double(seconds) * 100))% of a core")
         print("eval: forEachFrame + evaluator (live)  \(String(format: "%.4f", evaluation.cpu)) cpu s = \(String(format: "%.2f", evalCores * 100))% of a core (goal <= 10%)")
         print("eval: \(String(format: "%.1f", evaluation.cpu / Double(samples) * 1e9)) ns per sample, \(String(format: "%.1f", evaluation.cpu / baseline.cpu))x the baseline; \(evaluation.attempts) attempts, \(evaluation.alarms) alarms")
-        if arguments.contains("--json") {
+        if json {
             IngestStoreBench.printJSON([
                 "rigs": rigs, "channels": channels, "rate_hz": rate, "simulated_seconds": seconds, "frames_per_batch": framesPerBatch,
                 "frames": rigs * frames, "samples": samples,

@@ -18,17 +18,13 @@ import Store
 ///
 /// With `--json` the last line of standard output is one JSON object, keyed by trace.
 enum GorillaBench {
-    static func runIfAsked(_ arguments: [String]) {
-        BenchCommand.run(arguments, when: "gorilla", minimumCount: 3) { try run(folder: arguments[2], arguments: arguments) }
-    }
-
-    static func run(folder: String, arguments: [String]) throws {
-        let minutes = IngestStoreBench.traceMinutes(arguments)
+    static func run(folder: String, minutes: Int, json: Bool) throws {
+        let minutes = max(1, minutes)
         var results: [String: Any] = [:]
         for trace in RigTrace.all {
             results[trace.description] = try measure(trace, frames: minutes * 6_000, folder: folder + "/\(trace)")
         }
-        if arguments.contains("--json") { IngestStoreBench.printJSON(results) }
+        if json { IngestStoreBench.printJSON(results) }
     }
 
     static func measure(_ trace: RigTrace, frames: Int, folder: String) throws -> [String: Any] {

@@ -15,13 +15,6 @@ import Synchronization
 /// With `--json` the last line of standard output is one JSON object with every figure, for
 /// `Benchmarks/run.py`.
 enum IngestStoreBench {
-    /// Runs and exits when `arguments[1]` is `ring` or `store`; returns otherwise.
-    static func runIfAsked(_ arguments: [String]) {
-        BenchCommand.run(arguments, when: "ring", "store") {
-            if arguments[1] == "ring" { try ring(arguments) } else { try store(arguments) }
-        }
-    }
-
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
@@ -29,7 +22,7 @@ enum IngestStoreBench {
     // MARK: - Ring
 
     /// Swift ring against Benchmarks/bin/c_ring, same parameters, same process run.
-    static func ring(_ arguments: [String]) throws {
+    static func ring(rounds: Int, json: Bool) throws {
         let total = 20_000_000
         let frame = 8
         let capacity = 65_536
@@ -38,7 +31,6 @@ enum IngestStoreBench {
         let cPath = FileManager.default.currentDirectoryPath + "/Benchmarks/bin/c_ring"
         let haveC = FileManager.default.isExecutableFile(atPath: cPath)
         if !haveC { print("ring: \(cPath) missing; run Benchmarks/ring/build.sh for the C baseline") }
-        let rounds = arguments.dropFirst(2).compactMap { Int($0) }.first ?? 7
         for round in 0..<rounds {  // interleaved so both see the same machine load
             let swift = swiftRing(total: total, frame: frame, capacity: capacity)
             swiftRates.append(swift)
@@ -56,7 +48,7 @@ enum IngestStoreBench {
             print("ring: c     best \(Int(cBest)) median \(Int(median(cRates))) samples/s")
             print("ring: swift/c best \(String(format: "%.2f", swiftBest / cBest)) median \(String(format: "%.2f", median(swiftRates) / median(cRates))) (goal >= 0.90)")
         }
-        if arguments.contains("--json") {
+        if json {
             printJSON([
                 "samples_per_round": total, "frame": frame, "capacity": capacity,
                 "swift_samples_per_second": swiftRates, "c_samples_per_second": cRates,
@@ -133,20 +125,16 @@ enum IngestStoreBench {
     // MARK: - Store
 
     /// `--minutes N` of trace (at least 1; an hour when absent).
-    static func traceMinutes(_ arguments: [String]) -> Int {
-        max(1, BenchCommand.option("--minutes", in: arguments, default: 60))
-    }
-
-    static func store(_ arguments: [String]) throws {
+    static func store(minutes: Int, json: Bool) throws {
         let folder = NSTemporaryDirectory() + "riglog-bench-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let minutes = traceMinutes(arguments)
+        let minutes = max(1, minutes)
         var results: [String: Any] = [:]
         for trace in RigTrace.all {
             results[trace.description] = try storeTrace(trace, frames: minutes * 6_000, folder: folder + "/\(trace)")
         }
-        if arguments.contains("--json") { printJSON(results) }
+        if json { printJSON(results) }
     }
 
     /// Writes one trace through the chunk writer and into the row-per-sample baseline.

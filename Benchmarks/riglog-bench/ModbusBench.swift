@@ -6,19 +6,6 @@ import Glibc
 /// `riglog-bench modbus-server PORT` and `riglog-bench modbus-client PORT TRANSACTIONS COUNT`:
 /// the Swift side of the Modbus transaction benchmark (Benchmarks/modbus/README.md).
 enum ModbusBench {
-    static func runIfAsked(_ arguments: [String]) {
-        guard arguments.count >= 2 else { return }
-        switch arguments[1] {
-        case "modbus-server":
-            serve(port: Int(arguments[2])!)
-        case "modbus-client":
-            client(port: Int(arguments[2])!, transactions: Int(arguments[3])!, count: Int(arguments[4])!)
-        default:
-            return
-        }
-        exit(0)
-    }
-
     /// Serves 125 holding registers until standard input closes.
     static func serve(port: Int) {
         let map = RegisterMap(holdingRegisters: 125)

@@ -15,10 +15,6 @@ import Store
 /// `student_html_bytes`, `student_json_median_ms`, `group_json_median_ms`, and the baseline
 /// `raw_traces_median_ms` / `raw_trace_samples` (every raw sample of the student's sessions).
 enum ReportBench {
-    /// Runs and exits when `arguments[1]` is `reports`; returns otherwise.
-    static func runIfAsked(_ arguments: [String]) {
-        BenchCommand.run(arguments, when: "reports") { try run(arguments) }
-    }
 
     /// The shape of the benchmark lab.
     struct GroupFixture {
@@ -132,8 +128,7 @@ enum ReportBench {
         return (all.sorted()[all.count / 2], all)
     }
 
-    static func run(_ arguments: [String]) throws {
-        let rounds = BenchCommand.option("--rounds", in: arguments, default: 9)
+    static func run(rounds: Int, json printsJSON: Bool) throws {
         let folder = NSTemporaryDirectory() + "riglog-bench-reports-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = try StoreDatabase.open(folder: folder, create: true)
@@ -166,7 +161,7 @@ enum ReportBench {
         print("reports: baseline, reading the raw samples of the student's sessions (\(rawSamples) samples): median \(String(format: "%.1f", raw.median)) ms")
         print("reports: one student's HTML report (\(fixture.sessionsPerStudent) sessions, \(bytes) bytes): median \(String(format: "%.1f", html.median)) ms over \(rounds) rounds (goal <= 300 ms)")
         print("reports: one student's JSON report: median \(String(format: "%.1f", json.median)) ms; the group's JSON: \(String(format: "%.1f", group.median)) ms")
-        if arguments.contains("--json") {
+        if printsJSON {
             IngestStoreBench.printJSON([
                 "students": fixture.students, "sessions_per_student": fixture.sessionsPerStudent, "samples": samples,
                 "fixture_seconds": IngestStoreBench.seconds(fixtureTime), "student_html_ms": html.all,

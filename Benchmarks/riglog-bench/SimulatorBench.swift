@@ -19,15 +19,6 @@ import Glibc
 /// and measures that process's CPU from /proc/PID/stat. Goal: the simulator at most about half
 /// a core at 64 x 100 Hz.
 enum SimulatorBench {
-    static func runIfAsked(_ arguments: [String]) {
-        guard arguments.count >= 2, arguments[1] == "sim-load" else { return }
-        let number = { (i: Int, fallback: Int) in arguments.count > i ? Int(arguments[i]) ?? fallback : fallback }
-        let mode = arguments.count > 6 ? arguments[6] : "planned"
-        run(rigs: number(2, 64), rate: number(3, 100), seconds: number(4, 10), unitsPerPort: number(5, 1),
-            everyRequestEveryPoll: mode == "all", childProcess: mode == "process")
-        exit(0)
-    }
-
     struct ClientTally: Sendable {
         var polls = 0
         var onTime = 0

@@ -48,9 +48,9 @@ public final class Collector: Sendable {
         try store.storeConfigVersion(kind: .lab, name: lab.name, content: lab.sourceText)
         var compiled: [String: CompiledRig] = [:]
         for rig in lab.rigs {
-            let version = try store.storeConfigVersion(kind: .profile, name: rig.profile.name, content: rig.profile.sourceText)
             let ids = try store.register(rig: RigDefinition(id: rig.id, name: rig.name, profile: rig.profile.name),
-                                         channels: CompiledRig.channelDefinitions(of: rig), profileVersion: version)
+                                         channels: CompiledRig.channelDefinitions(of: rig))
+            try store.recordProfileVersion(rig: rig.id, profile: rig.profile.name, content: rig.profile.sourceText)
             compiled[rig.id] = CompiledRig(rig: rig, channelIDs: ids)
         }
         let events = CollectorEventQueue()

@@ -36,8 +36,8 @@ struct CheckinCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let (store, labTime) = try data.openStoreAndLabTime()
-            let when = try at.moment(labTime)
+            let (store, labTime) = try data.openStoreAndLabTime(.write)
+            let when = at.moment(labTime)
             let outcome = try CheckinDesk(store: store).checkIn(rig: rig, student: student, at: when)
             let time = labTime.format(when, seconds: true)
             if outcome.alreadyCheckedIn {
@@ -80,23 +80,12 @@ struct CheckoutCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let (store, labTime) = try data.openStoreAndLabTime()
-            let when = try at.moment(labTime)
+            let (store, labTime) = try data.openStoreAndLabTime(.write)
+            let when = at.moment(labTime)
             let student = try CheckinDesk(store: store).checkOut(rig: rig, at: when)
             print("checked out \(student) from \(rig) at \(labTime.format(when, seconds: true))")
         } catch {
             throw CommandFailure.practice(error)
         }
-    }
-}
-
-/// `--at T`: when a check-in or check-out happened, if not now.
-struct AtOption: ParsableArguments {
-    @Option(help: ArgumentHelp("When, instead of now: ISO 8601 date-time in the lab time zone.", valueName: "T"))
-    var at: String?
-
-    /// The moment: `--at` read in the lab's zone, else now.
-    func moment(_ labTime: LabTime) throws -> Timestamp {
-        try at.map { try labTime.moment($0, "--at") } ?? Timestamp.now()
     }
 }

@@ -1,6 +1,8 @@
 import Timekeeping
 import ArgumentParser
 import Foundation
+import LabRuntime
+import Practice
 import Store
 
 /// `--data DIR`: the data folder every command reads and writes (DESIGN.md, "Command line").
@@ -17,13 +19,28 @@ struct DataOptions: ParsableArguments {
         folder ?? ProcessInfo.processInfo.environment["RIGLOG_DATA"] ?? "./riglog-data"
     }
 
-    /// Opens the store. A folder without a store is a usage error (exit 2) unless `create`.
-    func openStore(create: Bool = false) throws -> StoreDatabase {
+    /// What a command does with the store.
+    enum Access {
+        /// Only reads: a folder without a store is a usage error ("no riglog data in DIR").
+        case read
+        /// Writes (a roster, a timetable, a check-in): a technician prepares these before the
+        /// first lesson, so the data folder and its store are created when missing.
+        case write
+    }
+
+    /// Opens the store; see ``Access`` for a folder that has none yet.
+    func openStore(_ access: Access = .read) throws -> StoreDatabase {
         do {
-            return try StoreDatabase.open(folder: resolvedFolder, create: create)
+            return try StoreDatabase.open(folder: resolvedFolder, create: access == .write)
         } catch {
             throw CommandFailure(error)
         }
+    }
+
+    /// The store and the lab's time zone stored in it.
+    func openStoreAndLabTime(_ access: Access = .read) throws -> (StoreDatabase, LabTime) {
+        let store = try openStore(access)
+        return (store, try store.labTime())
     }
 }
 
@@ -43,6 +60,7 @@ extension CommandFailure {
     static func from(_ error: any Error) -> CommandFailure {
         if let failure = error as? CommandFailure { return failure }
         if let store = error as? StoreError { return CommandFailure(store) }
+        if let run = error as? LabRunError { return CommandFailure(run) }
         return .runtime("\(error)")
     }
 }

@@ -1,12 +1,7 @@
-import Timekeeping
 import ArgumentParser
 import Foundation
+import LabRuntime
 import Logging
-import Modbus
-import RigProfiles
-import RigSimulator
-import ServiceLifecycle
-import Store
 
 /// `riglog demo`: a simulated lab and its collector in one command.
 struct DemoCommand: AsyncParsableCommand {
@@ -33,7 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
     var rigs = 6
 
     @Option(name: .customLong("for"), help: ArgumentHelp("Stop by itself after this long, e.g. 30s or 10m.", valueName: "DUR"))
-    var duration: String?
+    var duration: DurationArgument?
 
     @Option(name: .customLong("data"), help: ArgumentHelp("The data folder (default: $RIGLOG_DATA, else ./riglog-data).", valueName: "DIR"))
     var dataFolder: String?
@@ -41,80 +36,27 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The Devices folder with the profiles and Devices/demo (default: ./Devices).", valueName: "DIR"))
     var devices = "Devices"
 
-    @Option(help: ArgumentHelp("Serve /healthz and /metrics on this address.", valueName: "HOST:PORT"))
-    var http = "127.0.0.1:8080"
-
-    @Flag(name: .customLong("no-http"), help: "Serve nothing over HTTP.")
-    var noHTTP = false
+    @OptionGroup var web: HTTPOptions
 
     @Option(help: "Seed for the simulated students' randomness (the same seed replays the same day).")
     var seed: UInt64 = 1
 
     func validate() throws {
         guard (1...500).contains(rigs) else { throw ValidationError("--rigs must be 1-500, not \(rigs).") }
-        if let duration, DurationText.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 30s or 10m.") }
-        if !noHTTP && HTTPAddress(http) == nil { throw ValidationError("--http \(http): write HOST:PORT, e.g. 127.0.0.1:8080.") }
         guard FileManager.default.fileExists(atPath: devices + "/demo/students.csv") else {
             throw ValidationError("\(devices)/demo not found: run the demo from the riglog folder, or pass --devices PATH/TO/Devices.")
         }
     }
 
     func run() async throws {
-        let logger = Logger.riglog("riglog.demo")
-        let folder = dataFolder ?? ProcessInfo.processInfo.environment["RIGLOG_DATA"] ?? "./riglog-data"
-        let simulator: LabSimulator
-        let labPath = folder + "/demo-lab.yaml"
-        do {
-            let demo = try DemoLab.generate(rigs: rigs, basePort: 0, devicesFolder: devices)
-            simulator = try demo.simulator(seed: seed)
-            try simulator.start()
-            let endpoints = Dictionary(uniqueKeysWithValues: simulator.served.map { ($0.id, $0.endpoint) })
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let devicesPath = URL(fileURLWithPath: devices).standardizedFileURL.path
-            try demo.labYAML(studentsPath: devicesPath + "/demo/students.csv", endpoints: endpoints)
-                .write(toFile: labPath, atomically: true, encoding: .utf8)
-        } catch let error as SimulatorError {
-            throw CommandFailure.runtime("the simulated lab did not start: \(error)")
-        }
-        let config: LabConfig
-        do { config = try LabLoader.load(path: labPath, devicesFolder: devices) } catch {
-            simulator.stop()
-            throw CommandFailure.runtime("the generated demo lab does not load (a bug, please report it):\n\(error)")
-        }
-        logger.info("simulating", metadata: ["rigs": "\(rigs)", "lab": "\(labPath)"])
-        try await LabRun(config: config, dataFolder: folder, http: noHTTP ? nil : HTTPAddress(http), timeout: .milliseconds(500),
-                         duration: duration.flatMap(DurationText.parse), logger: logger,
-                         before: [SimulatorService(simulator: simulator)]).run()
-        var lines = ["Demo data in \(folder)."]
-        do {
-            let store = try StoreDatabase.open(folder: folder, create: false)
-            switch try DemoReports(store: store, folder: folder + "/reports").write() {
-            case .written(let assessment, let report):
-                lines += ["assessment CSV: \(assessment)", "student report: \(report)"]
-            case .nothingToReport(let why):
-                lines.append("no reports: \(why)")
-            }
+        let demo = DemoRun(
+            rigs: rigs, dataFolder: dataFolder ?? ProcessInfo.processInfo.environment["RIGLOG_DATA"] ?? "./riglog-data",
+            devices: devices, http: web.address, duration: duration?.value, seed: seed, statusLine: isatty(2) == 1,
+            command: CommandLine.arguments.first ?? "riglog", logger: .riglog("riglog.demo"))
+        do throws(LabRunError) {
+            print(try await demo.run().text)
         } catch {
-            lines.append("no reports: \(error)")
+            throw CommandFailure(error)
         }
-        lines += [
-            "Look at it with:",
-            "  riglog sessions --data \(folder)",
-            "  riglog report group ТЭ-21 --data \(folder)",
-            "  riglog store stats --data \(folder)",
-            "  riglog export samples --rig \(config.rigs[0].id) --data \(folder) -o \(config.rigs[0].id).csv",
-        ]
-        print(lines.joined(separator: "\n"))
-    }
-}
-
-/// The simulated lab as a service: already serving, stopped when the group shuts down.
-struct SimulatorService: Service {
-    let simulator: LabSimulator
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        let simulator = self.simulator
-        _ = try? await ModbusThread.run(name: "demo.stop") { simulator.stop() }
     }
 }

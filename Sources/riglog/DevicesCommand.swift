@@ -49,43 +49,13 @@ extension DevicesCommand {
         var devices: String?
 
         func run() async throws {
-            let files = try DevicesCommand.yamlFiles(in: paths.isEmpty ? ["Devices"] : paths)
-            var issues: [ConfigIssue] = []
-            var seen: Set<ConfigIssue> = []
-            var badFiles: Set<String> = []
-            for file in files {
-                do throws(ConfigErrors) {
-                    let line: String
-                    switch try ConfigFile.kind(ofFileAt: file) {
-                    case .profile:
-                        let p = try ProfileLoader.load(path: file)
-                        line = "OK \(file): profile \(p.name) (\(p.title.en)), \(count(p.channels.count, "channel")), "
-                            + "\(count(p.requestPlan().requests.count, "request")), \(count(p.exercises.count, "exercise")), "
-                            + "\(count(p.alarms.count, "alarm")), version \(p.version)"
-                    case .lab:
-                        let lab = try LabLoader.load(path: file, devicesFolder: devices)
-                        line = "OK \(file): lab \"\(lab.name)\", \(lab.rigs.count) rigs on \(lab.connections.count) connections, "
-                            + "\(lab.profiles.count) profiles"
-                            + lab.connections.map { connection in
-                                "\n   \(connection.endpoint): "
-                                    + connection.rigs.map { "\($0.id) (unit \($0.unit), \($0.profile.name))" }.joined(separator: ", ")
-                            }.joined()
-                    }
-                    print(line)
-                } catch {
-                    for issue in error.issues where seen.insert(issue).inserted {
-                        issues.append(issue)
-                        badFiles.insert(issue.location.file)
-                    }
-                }
+            let check: ConfigCheck
+            do { check = try ConfigCheck(paths: paths.isEmpty ? ["Devices"] : paths, devices: devices) } catch {
+                throw CommandFailure.usage(error.description)
             }
-            guard issues.isEmpty else {
-                let summary = "\(count(issues.count, "error")) in \(count(badFiles.count, "file"))"
-                throw CommandFailure.usage("\(summary):\n" + issues.map(\.description).joined(separator: "\n"))
-            }
+            for line in check.summaries { print(line) }
+            if let report = check.failureReport { throw CommandFailure.usage(report) }
         }
-
-        private func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
     }
 
     struct Plan: AsyncParsableCommand {
@@ -110,48 +80,24 @@ extension DevicesCommand {
         var devices: String = "Devices"
 
         @Option(name: .long, help: ArgumentHelp("Plan as a rig with this poll override would (e.g. 50ms).", valueName: "DURATION"))
-        var poll: String?
+        var poll: DurationArgument?
+
+        func validate() throws {
+            if let poll, poll.value <= .zero {
+                throw ValidationError("--poll: found \"\(poll.text)\", expected \(DurationText.expected)")
+            }
+        }
 
         func run() async throws {
-            var override: Duration?
-            if let poll {
-                guard let duration = DurationText.parse(poll), duration > .zero else {
-                    throw CommandFailure.usage("--poll: found \"\(poll)\", expected \(DurationText.expected)")
-                }
-                override = duration
-            }
-            let isPath = profile.contains("/") || profile.hasSuffix(".yaml") || profile.hasSuffix(".yml")
-            let path = isPath ? profile : "\(devices)/\(profile).yaml"
+            let path = ProfileLoader.path(of: profile, devices: devices)
             let loaded: DeviceProfile
             do {
                 loaded = try ProfileLoader.load(path: path)
             } catch {
                 throw CommandFailure.usage("\(error.issues.count) error\(error.issues.count == 1 ? "" : "s") in \(path):\n\(error)")
             }
-            print(PlanTable.render(profile: loaded, plan: loaded.requestPlan(poll: override)))
+            print(PlanTable.render(profile: loaded, plan: loaded.requestPlan(poll: poll?.value)))
         }
-    }
-
-    /// The .yaml files named by `paths`, folders searched recursively, in a stable order.
-    static func yamlFiles(in paths: [String]) throws -> [String] {
-        var files: [String] = []
-        let fm = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw CommandFailure.usage("\(path): no such file or folder; give profile files, lab configs or folders of them")
-            }
-            guard isDirectory.boolValue else {
-                files.append(path)
-                continue
-            }
-            let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-            let found = (fm.enumerator(atPath: path)?.compactMap { $0 as? String } ?? [])
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
-                .sorted()
-            files += found.map { "\(base)/\($0)" }
-        }
-        return files
     }
 }
 

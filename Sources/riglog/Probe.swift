@@ -1,4 +1,3 @@
-import Timekeeping
 import ArgumentParser
 import Foundation
 import Modbus
@@ -42,18 +41,13 @@ struct Probe: AsyncParsableCommand {
     var count: Int?
 
     @Option(help: "The table to read: holding, input, coil or discrete.")
-    var kind: KindArgument = .holding
+    var kind: RegisterKind = .holding
 
-    @Option(help: "How long to wait for a reply, e.g. 500ms or 2s.")
-    var timeout: String = "1s"
+    @Option(help: ArgumentHelp("How long to wait for a reply, e.g. 500ms or 2s.", valueName: "DUR"))
+    var timeout = DurationArgument(.seconds(1))
 
     @Flag(help: "Print every frame sent and received, in hex, on standard error.")
     var trace = false
-
-    enum KindArgument: String, ExpressibleByArgument, CaseIterable {
-        case holding, input, coil, discrete
-        var kind: RegisterKind { RegisterKind(rawValue: rawValue)! }
-    }
 
     func validate() throws {
         guard (0...255).contains(unit) else { throw ValidationError("--unit must be 0-255, not \(unit).") }
@@ -63,16 +57,15 @@ struct Probe: AsyncParsableCommand {
             throw ValidationError("--ref \(ref) is not a Modicon reference: use 00001-09999 (coils), 10001-19999 (discrete inputs), 30001-39999 (input registers) or 40001-49999 (holding registers), or six digits (400001).")
         }
         if let address, !(0...65_535).contains(address) { throw ValidationError("--address must be 0-65535, not \(address).") }
-        if DurationText.parse(timeout) == nil { throw ValidationError("--timeout \(timeout): write a duration such as 500ms or 2s.") }
     }
 
     func run() async throws {
         let endpoint: ModbusEndpoint
         do { endpoint = try ModbusEndpoint(url: url) } catch { throw CommandFailure.usage(error.description) }
-        let (tableKind, start) = ref.flatMap(RegisterKind.fromModiconReference) ?? (kind.kind, address ?? 0)
+        let (tableKind, start) = ref.flatMap(RegisterKind.fromModiconReference) ?? (kind, address ?? 0)
         let request = ReadRequest(kind: tableKind, unit: UInt8(unit), address: start,
                                   count: count ?? (tableKind.isBit ? 16 : 4))
-        let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: DurationText.parse(timeout)!, trace: trace)
+        let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: timeout.value, trace: trace)
         let started = ContinuousClock.now
         let values: [UInt16]
         do {

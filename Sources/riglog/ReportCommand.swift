@@ -1,8 +1,8 @@
 import Timekeeping
 import ArgumentParser
 import Foundation
+import Practice
 import Reports
-import Store
 
 /// `riglog report student ID | group NAME`: practice logs for instructors, students and examiners.
 struct ReportCommand: ParsableCommand {
@@ -34,41 +34,25 @@ struct ReportCommand: ParsableCommand {
 struct ReportOptions: ParsableArguments {
     @OptionGroup var data: DataOptions
 
-    @Option(help: ArgumentHelp("Start (inclusive): ISO 8601 date or date-time, in the lab time zone.", valueName: "T"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("End (exclusive; a bare date includes that day): ISO 8601 date or date-time.", valueName: "T"))
-    var to: String?
+    @OptionGroup var period: PeriodOptions
 
     @Option(help: ArgumentHelp("text (default), html or json.", valueName: "FORMAT"))
-    var format: String = "text"
+    var format: ReportRequest.Format = .text
 
     @Option(help: ArgumentHelp("Language of labels and dates: en (default), ru, kk or zh.", valueName: "LANG"))
-    var lang: String = "en"
+    var lang: ReportLanguage = .en
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "FILE"))
     var output: String?
 
-    func validate() throws {
-        guard ReportRequest.Format(rawValue: format) != nil else {
-            throw ValidationError("--format \(format) is not known; use text, html or json")
-        }
-        guard ReportLanguage(rawValue: lang) != nil else {
-            throw ValidationError("--lang \(lang) is not available; use en, ru, kk or zh")
-        }
-    }
-
     /// Builds the report and writes it to the file or standard output.
     func run(_ subject: ReportRequest.Subject) throws {
         do {
-            let store = try data.openStore()
-            let period: TimePeriod
-            do { period = try TimePeriod(from: from, to: to, in: store.labTime()) } catch let error as TimePeriodError {
-                throw CommandFailure.usage(error.description)
-            }
+            let (store, labTime) = try data.openStoreAndLabTime()
+            let period = try self.period.period(labTime)
             let colour = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            let request = ReportRequest(subject: subject, period: period, format: ReportRequest.Format(rawValue: format)!,
-                                        language: ReportLanguage(rawValue: lang)!, color: colour)
+            let request = ReportRequest(subject: subject, period: period, format: format,
+                                        language: lang, color: colour)
             let bytes = try ReportGenerator.generate(request, store: store)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: bytes) else {

@@ -57,7 +57,7 @@ extension SessionsCommand {
         @Option(help: ArgumentHelp("Only the sessions of this group's students.", valueName: "G"))
         var group: String?
 
-        @OptionGroup var span: SpanOptions
+        @OptionGroup var span: PeriodOptions
 
         @Flag(help: "Write JSON instead of a table.")
         var json = false

@@ -1,9 +1,8 @@
 import Timekeeping
 import ArgumentParser
 import Foundation
+import LabRuntime
 import Practice
-import RigProfiles
-import Store
 
 extension SessionsCommand {
     /// `riglog sessions reevaluate`: sessions rebuilt from the stored data, after an instructor
@@ -37,7 +36,7 @@ extension SessionsCommand {
         @Option(help: ArgumentHelp("Only this rig.", valueName: "R"))
         var rig: String?
 
-        @OptionGroup var span: SpanOptions
+        @OptionGroup var span: PeriodOptions
 
         @Option(help: ArgumentHelp("Take the profiles from this folder (DIR/<profile>.yaml) and store them.", valueName: "DIR"))
         var devices: String?
@@ -47,71 +46,19 @@ extension SessionsCommand {
 
         func run() throws {
             do {
-                let store = try data.openStore()
-                let period = try span.period(try store.labTime())
-                if let rig { _ = try store.rig(rig) }
-                let profiles = try currentProfiles(store)
+                let (store, labTime) = try data.openStoreAndLabTime()
+                let period = try span.period(labTime)
+                let profiles: ReevaluationRun.Profiles = lab.map { .lab(path: $0, devices: devices) } ?? devices.map { .devices($0) } ?? .stored
                 let progress = ProgressLine()
-                let summary = try Reevaluation(store: store, profiles: profiles).run(rig: rig, period: period) {
+                let summary = try ReevaluationRun(store: store, profiles: profiles, rig: rig).run(period: period) {
                     progress.show("re-evaluated \($0)/\($1) rigs")
                 }
                 progress.finish()
                 print("\(summary.sessions) sessions from \(summary.rigs) rig\(summary.rigs == 1 ? "" : "s") "
                     + "(\(summary.runs) collector runs, \(summary.frames) frames); \(summary.replaced) stored sessions replaced")
-            } catch let error as ReevaluationError {
-                switch error {
-                case .store(let store): throw CommandFailure(store)
-                case .noProfile, .profile: throw CommandFailure.usage(error.description)
-                }
             } catch {
                 throw CommandFailure.from(error)
             }
         }
-
-        /// The profiles from --lab or --devices by rig id, stored as the rigs' current versions.
-        private func currentProfiles(_ store: StoreDatabase) throws -> [String: DeviceProfile] {
-            var profiles: [String: DeviceProfile] = [:]
-            if let lab {
-                let config: LabConfig
-                do { config = try LabLoader.load(path: lab, devicesFolder: devices) } catch {
-                    throw CommandFailure.usage("\(lab) has \(error.issues.count) error\(error.issues.count == 1 ? "" : "s"); nothing was re-evaluated:\n\(error)")
-                }
-                for rig in config.rigs where try store.rigIDs().contains(rig.id) { profiles[rig.id] = rig.profile }
-                try store.setSessionSilenceThreshold(config.sessions.closeAfterSilence)
-            } else if let devices {
-                var issues: [String] = []
-                for id in try store.rigIDs() where rig == nil || rig == id {
-                    let name = try store.rig(id).definition.profile
-                    do { profiles[id] = try ProfileLoader.load(path: devices + "/" + name + ".yaml") } catch { issues.append("\(error)") }
-                }
-                if !issues.isEmpty { throw CommandFailure.usage("the profiles in \(devices) do not load; nothing was re-evaluated:\n" + issues.joined(separator: "\n")) }
-            }
-            for (id, profile) in profiles {
-                let version = try store.storeConfigVersion(kind: .profile, name: profile.name, content: profile.sourceText)
-                try store.setProfileVersion(rig: id, version: version)
-            }
-            return profiles
-        }
-    }
-}
-
-/// Progress on stderr: one line rewritten in place on a terminal, a line each otherwise.
-private final class ProgressLine {
-    private let terminal = isatty(2) == 1
-
-    func show(_ text: String) {
-        FileHandle.standardError.write(Data((terminal ? "\r\(text)" : "\(text)\n").utf8))
-    }
-
-    func finish() {
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds.
-    fileprivate var nanosecondsValue: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,9 +1,7 @@
-import Timekeeping
 import ArgumentParser
-import Dispatch
 import Foundation
-import Modbus
-import RigProfiles
+import LabRuntime
+import Logging
 import RigSimulator
 
 /// `riglog simulate`: training rigs played by their models, served over Modbus TCP or RTU.
@@ -81,7 +79,7 @@ struct SimulateCommand: AsyncParsableCommand {
     var controls = false
 
     @Option(name: .customLong("for"), help: ArgumentHelp("Stop by itself after this long, e.g. 30s or 10m.", valueName: "duration"))
-    var duration: String?
+    var duration: DurationArgument?
 
     func validate() throws {
         if controls {
@@ -99,129 +97,34 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         guard (1...247).contains(unit) else { throw ValidationError("--unit must be 1-247, not \(unit).") }
         guard ["N", "E", "O"].contains(parity.uppercased()) else { throw ValidationError("--parity must be N, E or O.") }
-        if let duration, DurationText.parse(duration) == nil { throw ValidationError("--for \(duration): write a duration such as 30s or 10m.") }
+    }
+
+    /// What to serve; validate() made sure exactly one of these is complete.
+    private var rigs: SimulatorRun.Rigs {
+        if let lab { return .lab(path: lab, scenarios: scenarios) }
+        let endpoint: SimulatorRun.Endpoint = listen.map { .tcp(listen: $0) }
+            ?? .rtu(device: rtu ?? "", baud: baud, parity: parity, stopBits: stop)
+        return .profile(profile ?? "", endpoint: endpoint, unit: unit, scenario: scenario)
     }
 
     func run() async throws {
-        if controls {
-            try printControls()
-            return
-        }
-        let simulator = try makeSimulator()
-        do {
-            try simulator.start()
+        let run = SimulatorRun(rigs: rigs, devices: devices, seed: seed)
+        do throws(LabRunError) {
+            if controls {
+                print(try run.controls(profile: profile ?? ""))
+                return
+            }
+            let simulator = try run.makeSimulator()
+            do { try simulator.start() } catch { throw LabRunError.simulatorStart(error) }
+            for rig in simulator.served {
+                print("serving \(rig.id) (\(rig.profile), \(rig.mode)) on \(rig.endpoint) unit \(rig.unit)")
+            }
+            print("simulating \(simulator.served.count) rig\(simulator.served.count == 1 ? "" : "s"); Ctrl-C stops")
+            fflush(nil)  // a pipe (a test, a service log) sees the lines now
+            try await SimulatorRun.serve(simulator, duration: duration?.value, logger: .riglog("riglog.simulate"))
+            print("stopped")
         } catch {
-            throw CommandFailure.runtime(error.description)
+            throw CommandFailure(error)
         }
-        for rig in simulator.served {
-            print("serving \(rig.id) (\(rig.profile), \(rig.mode)) on \(rig.endpoint) unit \(rig.unit)")
-        }
-        print("simulating \(simulator.served.count) rig\(simulator.served.count == 1 ? "" : "s"); Ctrl-C stops")
-        fflush(nil)  // a pipe (a test, a service log) sees the lines now
-        let signal = await Self.waitForStop(after: duration.flatMap(DurationText.parse))
-        simulator.stop()
-        print("stopped\(signal.map { " (\($0))" } ?? "")")
-    }
-
-    private func printControls() throws {
-        let name = profile!
-        let path = name.contains("/") || name.hasSuffix(".yaml") ? name : "\(devices)/\(name).yaml"
-        let loaded: DeviceProfile
-        do { loaded = try ProfileLoader.load(path: path) } catch { throw CommandFailure.usage(error.description) }
-        let model = RigModels.make(for: loaded)
-        print(model is WaveformModel
-            ? "\(loaded.name) has no model of its own: every channel follows a waveform (scenario waveforms:), and set: holds a channel at a value."
-            : "\(loaded.name) model controls (scenario set:/ramp:; student controls follow the student's skill):")
-        for control in model.controls {
-            let range = control.isSwitch ? "true/false" : "\(Self.number(control.range.lowerBound))...\(Self.number(control.range.upperBound))"
-            print("  \(control.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(range.padding(toLength: 16, withPad: " ", startingAt: 0)) \(control.role.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(control.help)")
-        }
-    }
-
-    private static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e12 ? String(Int64(value)) : String(value)
-    }
-
-    private func makeSimulator() throws -> LabSimulator {
-        do {
-            if let lab {
-                let config = try LabLoader.load(path: lab, devicesFolder: FileManager.default.fileExists(atPath: devices) ? devices : nil)
-                let folder = scenarios ?? "\((lab as NSString).deletingLastPathComponent.isEmpty ? "." : (lab as NSString).deletingLastPathComponent)/scenarios"
-                let found = FileManager.default.fileExists(atPath: folder) ? try ScenarioFolder.scenarios(in: folder, for: config) : [:]
-                return try LabSimulator(lab: config, scenarios: found, seed: seed)
-            }
-            let name = profile!
-            let path = name.contains("/") || name.hasSuffix(".yaml") ? name : "\(devices)/\(name).yaml"
-            let loaded = try ProfileLoader.load(path: path)
-            let endpoint: ModbusEndpoint
-            if let listen {
-                // Port 0 (any free port) is fine for a server, though not for a device's URL.
-                if listen.hasSuffix(":0") {
-                    endpoint = .tcp(host: String(listen.dropLast(2)).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: 0)
-                } else {
-                    endpoint = try ModbusEndpoint(url: "tcp://\(listen)")
-                }
-            } else {
-                endpoint = try ModbusEndpoint(url: "rtu://\(rtu!)?baud=\(baud)&parity=\(parity.uppercased())&data=8&stop=\(stop)")
-            }
-            let script = try scenario.map { try ScenarioLoader.load(path: $0) }
-            let rig = try SimulatedRig(id: loaded.name, profile: loaded, endpoint: endpoint, unit: UInt8(unit), scenario: script, seed: seed)
-            return try LabSimulator(rigs: [rig])
-        } catch let error as ConfigErrors {
-            throw CommandFailure.usage("\(error.issues.count) error\(error.issues.count == 1 ? "" : "s"):\n\(error)")
-        } catch let error as SimulatorError {
-            throw CommandFailure.usage(error.description)
-        } catch let error as ModbusError {
-            throw CommandFailure.usage(error.description)
-        }
-    }
-
-    /// Waits for SIGINT or SIGTERM (handled on a dispatch queue, not in a signal handler), or
-    /// for `duration`; returns the signal's name, nil when the time ran out.
-    static func waitForStop(after duration: Duration?) async -> String? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-            let queue = DispatchQueue(label: "riglog.simulate.signals")
-            let once = ResumeOnce(continuation)
-            // A parent may have started us with these blocked (its threads' mask is inherited);
-            // unblock them here so at least this thread takes them for the dispatch sources.
-            var wanted = sigset_t()
-            sigemptyset(&wanted)
-            sigaddset(&wanted, SIGINT)
-            sigaddset(&wanted, SIGTERM)
-            pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
-            var sources: [any DispatchSourceSignal] = []
-            for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-                signal(number, SIG_IGN)  // delivered to the dispatch source instead
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { once.resume(name) }
-                source.resume()
-                sources.append(source)
-            }
-            once.keep(sources)
-            if let duration {
-                let (s, atto) = duration.components
-                queue.asyncAfter(deadline: .now() + .nanoseconds(Int(s) * 1_000_000_000 + Int(atto / 1_000_000_000))) { once.resume(nil) }
-            }
-        }
-    }
-}
-
-/// Resumes a continuation once, from whichever of the signal sources or the timer fires first.
-private final class ResumeOnce: @unchecked Sendable {
-    // Touched only on the signal queue (and once before the sources start).
-    private var continuation: CheckedContinuation<String?, Never>?
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(_ continuation: CheckedContinuation<String?, Never>) {
-        self.continuation = continuation
-    }
-
-    func keep(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
-
-    func resume(_ value: String?) {
-        guard let c = continuation else { return }
-        continuation = nil
-        for source in sources { source.cancel() }
-        c.resume(returning: value)
     }
 }

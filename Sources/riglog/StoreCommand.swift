@@ -1,6 +1,7 @@
 import Timekeeping
 import ArgumentParser
 import Foundation
+import RigProfiles
 import Store
 
 /// `riglog store stats | prune`: look after the sample store.
@@ -78,23 +79,17 @@ extension StoreCommand {
 
         @OptionGroup var data: DataOptions
 
-        @Option(name: .customLong("older-than"), help: ArgumentHelp("Retention period, e.g. 180d.", valueName: "DUR"))
-        var olderThan: String
-
-        func validate() throws {
-            guard DurationText.parse(olderThan) != nil else {
-                throw ValidationError("--older-than \(olderThan) is not a duration; write e.g. 180d, 12h or 30m")
-            }
-        }
+        @Option(name: .customLong("older-than"), help: ArgumentHelp("Retention period, e.g. 180d, 12h or 30m.", valueName: "DUR"))
+        var olderThan: DurationArgument
 
         func run() throws {
             do {
                 let store = try data.openStore()
-                let cutoff = Timestamp.now() - DurationText.parse(olderThan)!
+                let cutoff = Timestamp.now() - olderThan.value
                 let removed = try store.prune(olderThan: cutoff)
                 try? store.recordAudit(
                     user: ProcessInfo.processInfo.environment["USER"] ?? "unknown", action: "store prune",
-                    detail: "older than \(olderThan): \(removed.chunks) chunks, \(removed.samples) samples")
+                    detail: "older than \(olderThan.text): \(removed.chunks) chunks, \(removed.samples) samples")
                 print("removed \(removed.chunks) chunks (\(removed.samples) samples) older than \(cutoff.iso8601)")
             } catch {
                 throw CommandFailure.from(error)

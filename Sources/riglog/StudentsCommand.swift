@@ -56,7 +56,7 @@ extension StudentsCommand {
         func run() throws {
             do {
                 let roster = try RosterFile.load(path: file)
-                let store = try data.openStore()
+                let store = try data.openStore(.write)
                 let result = try store.importRoster(roster.students)
                 let unchanged = roster.students.count - result.added - result.updated
                 var lines = ["\(file): \(roster.students.count) students: \(result.added) added, \(result.updated) updated, \(unchanged) unchanged"]

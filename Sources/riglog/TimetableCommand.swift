@@ -59,8 +59,7 @@ extension TimetableCommand {
 
         func run() throws {
             do {
-                let store = try data.openStore()
-                let labTime = try store.labTime()
+                let (store, labTime) = try data.openStoreAndLabTime(.write)
                 labTime.warnIfUTC()
                 let timetable = try TimetableFile.load(path: file, labTime: labTime, store: store, replacing: replace)
                 var lines: [String] = []
@@ -98,7 +97,7 @@ extension TimetableCommand {
         @Option(help: ArgumentHelp("Only this rig.", valueName: "R"))
         var rig: String?
 
-        @OptionGroup var span: SpanOptions
+        @OptionGroup var span: PeriodOptions
 
         func run() throws {
             do {

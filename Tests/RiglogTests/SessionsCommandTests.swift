@@ -117,7 +117,7 @@ import Testing
             (["--rig", "brake-9"], "no rig \"brake-9\""),
             (["--student", "S9"], "no student \"S9\" in the roster"),
             (["--group", "X"], "groups: ТЭ-21, ТЭ-22"),
-            (["--from", "soon"], "--from soon is not an ISO 8601 date"),
+            (["--from", "soon"], "The value 'soon' is invalid for '--from <T>'"),
             (["--from", "2026-12-01", "--to", "2025-11-30"], "--to must be after --from"),
         ] {
             let result = try data.riglog(["sessions"] + arguments)

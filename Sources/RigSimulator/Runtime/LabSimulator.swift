@@ -42,6 +42,7 @@ public final class LabSimulator: Sendable {
     private let serverRigs: [[Int]]
     private let running = Atomic<Bool>(false)
     private let thread = Mutex<ModbusThread?>(nil)
+    private let serving = Atomic<Bool>(false)
 
     /// Groups `rigs` by endpoint into servers; throws when two rigs on one endpoint share a unit.
     public init(rigs: [SimulatedRig], publishInterval: Duration = .milliseconds(10)) throws(SimulatorError) {
@@ -131,6 +132,7 @@ public final class LabSimulator: Sendable {
                 throw .serverFailed(endpoint: "\(server.endpoint)", error)
             }
         }
+        serving.store(true, ordering: .releasing)
         guard realTime else { return }
         running.store(true, ordering: .releasing)
         let interval = publishInterval
@@ -146,7 +148,11 @@ public final class LabSimulator: Sendable {
         }
         t?.join()
         for server in servers { server.stop() }
+        serving.store(false, ordering: .releasing)
     }
+
+    /// Whether ``start(realTime:)`` opened the servers and ``stop()`` has not closed them yet.
+    public var isServing: Bool { serving.load(ordering: .acquiring) }
 
     /// Steps every rig to `seconds` of simulated time and publishes (tests; not while running in real time).
     public func advance(to seconds: Double) {

@@ -1,21 +1,26 @@
 import Timekeeping
 import Foundation
 import Reports
-import Store
+public import Store
 
 /// What `riglog demo` leaves for an instructor to open: the assessment CSV of the demo group
 /// and the HTML practice log of its busiest student, in `<data>/reports/`.
-struct DemoReports {
-    var store: StoreDatabase
-    var folder: String
+public struct DemoReports {
+    public var store: StoreDatabase
+    public var folder: String
+
+    public init(store: StoreDatabase, folder: String) {
+        self.store = store
+        self.folder = folder
+    }
 
     /// The files written, or why none could be (a run too short for any session).
-    enum Outcome {
+    public enum Outcome: Sendable, Equatable {
         case written(assessment: String, report: String)
         case nothingToReport(String)
     }
 
-    func write() throws -> Outcome {
+    public func write() throws -> Outcome {
         // The group whose students practised most in this data folder.
         let sessions = try store.sessions()
         var perStudent: [String: Int] = [:]
@@ -39,7 +44,7 @@ struct DemoReports {
     }
 
     /// A group or student id as a file name: letters (any script), digits, `-` and `_` kept.
-    static func fileName(_ text: String) -> String {
+    public static func fileName(_ text: String) -> String {
         String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 }

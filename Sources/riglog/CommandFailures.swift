@@ -1,32 +1,11 @@
-import Timekeeping
 import ArgumentParser
 import Foundation
 import Practice
+import LabRuntime
 import Store
-
-/// `--from T --to T` of the listing commands, read in the lab's time zone.
-struct SpanOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Start (inclusive): ISO 8601 date or date-time, in the lab time zone unless it has an offset.", valueName: "T"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("End (exclusive): ISO 8601 date or date-time; a bare date includes that whole day.", valueName: "T"))
-    var to: String?
-
-    /// The period; a usage error when a bound does not parse or `--to` is not after `--from`.
-    func period(_ labTime: LabTime) throws -> TimePeriod {
-        do { return try TimePeriod(from: from, to: to, in: labTime) } catch { throw CommandFailure.usage(error.description) }
-    }
-}
+import Timekeeping
 
 extension LabTime {
-    /// A moment with a time of day (`--at`), or a usage error.
-    func moment(_ text: String, _ name: String) throws -> Timestamp {
-        guard let value = dateTime(text) else {
-            throw CommandFailure.usage("\(name) \(text) is not an ISO 8601 date-time; \(LabTime.examples)")
-        }
-        return value
-    }
-
     /// Said on stderr before times without an offset are read, when no lab zone is stored.
     func warnIfUTC() {
         guard !isLabZone else { return }
@@ -55,10 +34,10 @@ extension CommandFailure {
     }
 }
 
-extension DataOptions {
-    /// The store and the lab's time zone stored in it.
-    func openStoreAndLabTime() throws -> (StoreDatabase, LabTime) {
-        let store = try openStore()
-        return (store, try store.labTime())
+extension CommandFailure {
+    /// A run's failure (collect, demo, simulate, re-evaluation): input to fix is exit 2,
+    /// anything that failed while running exit 1.
+    init(_ error: LabRunError) {
+        self = error.isUsage ? .usage(error.description) : .runtime(error.description)
     }
 }

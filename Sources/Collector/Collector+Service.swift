@@ -1,0 +1,22 @@
+public import ServiceLifecycle
+import Modbus
+
+extension Collector: Service {
+    /// Polls until the service group shuts down gracefully (SIGINT, SIGTERM, a `--for` deadline)
+    /// or the task is cancelled, then stops cleanly: workers (open gaps closed), the event
+    /// recorder, then the drainer, which empties every ring, writes the last chunks and closes
+    /// the sinks (the live evaluator ends open sessions `collector stopped`).
+    ///
+    /// Returns only once all of that is on disk. In a `ServiceGroup` put the collector after
+    /// the services that must outlive it (a simulator it polls, the live evaluator): the group
+    /// shuts services down in reverse order, so the collector drains before they stop.
+    ///
+    /// Stopping joins threads and writes to the store, so it runs on a dedicated thread
+    /// (``ModbusThread/run(name:_:)``), never on the cooperative pool.
+    public func run() async throws {
+        start()
+        // Returns on graceful shutdown, throws on cancellation: either way, stop.
+        try? await gracefulShutdown()
+        _ = try? await ModbusThread.run(name: "riglog.stop") { [self] in stop() }
+    }
+}
