@@ -3,7 +3,7 @@
 // riglog: telemetry collector for vocational equipment labs.
 //
 // Modules depend downwards only, in this order from the bottom (DESIGN.md, "Layout"):
-//   CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> riglog
+//   Threads, CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> riglog
 // RigSimulator sits beside the Collector on Modbus and RigProfiles. Targets are added here as
 // their issue lands; the order above is fixed.
 import PackageDescription
@@ -41,7 +41,9 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
-        .target(name: "Modbus", dependencies: ["CModbus"], swiftSettings: strict),
+        // Dedicated OS threads for blocking work (Modbus I/O, the event loop, the simulator's models).
+        .target(name: "Threads", swiftSettings: strict),
+        .target(name: "Modbus", dependencies: ["CModbus", "Threads"], swiftSettings: strict),
         .target(
             name: "RigProfiles",
             dependencies: ["Modbus", .product(name: "Yams", package: "Yams")],
@@ -60,7 +62,7 @@ let package = Package(
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Threads", "Modbus", "RigProfiles", "Ingest", "Store", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // HTTP: /healthz and /metrics now; dashboards, the instructor portal and the JSON API later.
@@ -72,13 +74,13 @@ let package = Package(
         // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
         .target(
             name: "RigSimulator",
-            dependencies: ["Modbus", "RigProfiles", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Threads", "Modbus", "RigProfiles", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
+                "Threads", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,7 +91,7 @@ let package = Package(
         // `make bench`: in-process measurements that need the Swift modules (see Benchmarks/README.md).
         .executableTarget(
             name: "riglog-bench",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports"],
+            dependencies: ["Threads", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports"],
             path: "Benchmarks/riglog-bench",
             swiftSettings: strict
         ),
@@ -102,7 +104,8 @@ let package = Package(
         ),
         // What the test targets share: spawning peers (socat, pymodbus, mbpoll), free ports, waits.
         .target(name: "RiglogTesting", path: "Tests/Support/RiglogTesting", swiftSettings: strict),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
+        .testTarget(name: "ThreadsTests", dependencies: ["Threads"], swiftSettings: strict),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Threads", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
         .testTarget(name: "PracticeTests", dependencies: ["Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),

@@ -9,6 +9,7 @@ import RigProfiles
 import ServiceLifecycle
 import UnixSignals
 import Store
+import Threads
 
 /// `riglog collect LAB.yaml`: the job a technician starts on the lab PC every morning.
 struct CollectCommand: AsyncParsableCommand {
@@ -162,7 +163,7 @@ struct CollectorService: Service {
         try? await gracefulShutdown()
         // Stopping joins threads and writes the last chunks: not on the cooperative pool.
         let collector = self.collector
-        _ = try? await ModbusThread.run(name: "riglog.stop") { collector.stop() }
+        _ = try? await DedicatedThread.run(name: "riglog.stop") { collector.stop() }
     }
 }
 

@@ -6,6 +6,7 @@ import RigProfiles
 import RigSimulator
 import ServiceLifecycle
 import Store
+import Threads
 
 /// `riglog demo`: a simulated lab and its collector in one command.
 struct DemoCommand: AsyncParsableCommand {
@@ -114,6 +115,6 @@ struct SimulatorService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         let simulator = self.simulator
-        _ = try? await ModbusThread.run(name: "demo.stop") { simulator.stop() }
+        _ = try? await DedicatedThread.run(name: "demo.stop") { simulator.stop() }
     }
 }

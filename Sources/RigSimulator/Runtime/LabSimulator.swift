@@ -1,6 +1,7 @@
 public import Modbus
 import RigProfiles
 import Synchronization
+import Threads
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,7 @@ import Glibc
 ///
 /// Rigs that share an endpoint (several unit ids behind one TCP port, or on one serial line)
 /// are served by one ``ModbusServer`` with a register map per unit. After ``start()`` a
-/// dedicated thread (`ModbusThread`, never Swift's cooperative pool) steps every model in real
+/// dedicated thread (`DedicatedThread`, never Swift's cooperative pool) steps every model in real
 /// time at 1 kHz and publishes every ``publishInterval``, against absolute deadlines so the
 /// simulated clock never drifts from the wall clock. Without ``start()`` (or with
 /// `realTime: false`) nothing moves until ``advance(to:)``: tests drive simulated time without
@@ -40,7 +41,7 @@ public final class LabSimulator: Sendable {
     private let servers: [ModbusServer]
     private let serverRigs: [[Int]]
     private let running = Atomic<Bool>(false)
-    private let thread = Mutex<ModbusThread?>(nil)
+    private let thread = Mutex<DedicatedThread?>(nil)
 
     /// Groups `rigs` by endpoint into servers; throws when two rigs on one endpoint share a unit.
     public init(rigs: [SimulatedRig], publishInterval: Duration = .milliseconds(10)) throws(SimulatorError) {
@@ -133,7 +134,7 @@ public final class LabSimulator: Sendable {
         guard realTime else { return }
         running.store(true, ordering: .releasing)
         let interval = publishInterval
-        thread.withLock { $0 = ModbusThread(name: "rig-models") { [self] in runRealTime(interval: interval) } }
+        thread.withLock { $0 = DedicatedThread(name: "rig-models") { [self] in runRealTime(interval: interval) } }
     }
 
     /// Stops the model thread and every server, and waits for their threads to end.
