@@ -3,7 +3,7 @@
 // riglog: telemetry collector for vocational equipment labs.
 //
 // Modules depend downwards only, in this order from the bottom (DESIGN.md, "Layout"):
-//   Threads, CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> riglog
+//   Threads, CSV, CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> riglog
 // RigSimulator sits beside the Collector on Modbus and RigProfiles. Targets are added here as
 // their issue lands; the order above is fixed.
 import PackageDescription
@@ -44,6 +44,8 @@ let package = Package(
         // Dedicated OS threads for blocking work (Modbus I/O, the event loop, the simulator's models).
         .target(name: "Threads", swiftSettings: strict),
         .target(name: "Modbus", dependencies: ["CModbus", "Threads"], swiftSettings: strict),
+        // CSV as spreadsheets and LMS exports write it: the reader behind every import.
+        .target(name: "CSV", swiftSettings: strict),
         .target(
             name: "RigProfiles",
             dependencies: ["Modbus", .product(name: "Yams", package: "Yams")],
@@ -56,7 +58,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
-        .target(name: "Practice", dependencies: ["RigProfiles", "Ingest", "Store"], swiftSettings: strict),
+        .target(name: "Practice", dependencies: ["CSV", "RigProfiles", "Ingest", "Store"], swiftSettings: strict),
         // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
         .target(name: "Reports", dependencies: ["RigProfiles", "Store", "Practice"], swiftSettings: strict),
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
@@ -74,13 +76,13 @@ let package = Package(
         // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
         .target(
             name: "RigSimulator",
-            dependencies: ["Threads", "Modbus", "RigProfiles", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Threads", "CSV", "Modbus", "RigProfiles", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Threads", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
+                "Threads", "CSV", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -105,9 +107,10 @@ let package = Package(
         // What the test targets share: spawning peers (socat, pymodbus, mbpoll), free ports, waits.
         .target(name: "RiglogTesting", path: "Tests/Support/RiglogTesting", swiftSettings: strict),
         .testTarget(name: "ThreadsTests", dependencies: ["Threads"], swiftSettings: strict),
+        .testTarget(name: "CSVTests", dependencies: ["CSV"], swiftSettings: strict),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Threads", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["RigProfiles", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
-        .testTarget(name: "PracticeTests", dependencies: ["Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "PracticeTests", dependencies: ["Practice", "CSV", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),
