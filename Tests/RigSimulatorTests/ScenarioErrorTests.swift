@@ -71,6 +71,17 @@ struct ScenarioErrorTests {
         #expect(issues.contains(where: { $0.hasPrefix(#"broken.scenario:6:5: timeline[2].fault: unknown field "wheel_sped"; did you mean "wheel_speed"?"#) }), "\(issues)")
     }
 
+    /// Scenarios are read by the profiles' YAML reader: null is spelt the same in both (nothing,
+    /// `~`, `null`, `Null`, `NULL`; quoted, it is text).
+    @Test(arguments: ["~", "null", "NULL"])
+    func nullIsSpeltAsInProfiles(_ null: String) throws {
+        let issues = try Self.errors("scenario: Nulls\nprofile: \(null)\ntimeline:\n  - {at: 1s, set: {pedal: 0.5}}\n")
+        #expect(issues == ["broken.scenario:2:10: profile: found nothing, expected the profile the scenario is for, e.g. brake-trainer"])
+        let quoted = try ScenarioLoader.parse(yaml: "scenario: Nulls\nprofile: \"\(null)\"\ntimeline:\n  - {at: 1s, set: {pedal: 0.5}}\n",
+                                              file: "quoted.scenario")
+        #expect(quoted.profile == null)
+    }
+
     @Test func theShippedDemoScenariosAreClean() throws {
         for profile in try Fixtures.allProfiles() {
             let path = "\(Fixtures.devices)/demo/scenarios/\(profile.name).scenario"
