@@ -1,8 +1,8 @@
-# riglog: make deps | build | demo | test | bench | clean
+# riglog: make deps | build | demo | test | golden | bench | clean
 # `make test` is what CI runs (.ci/run); it installs what is missing first.
 SWIFT ?= swift
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test golden bench clean
 
 all: build
 
@@ -21,6 +21,11 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Rewrites the report golden files (Tests/ReportsTests/Golden) after an intended change: never a
+# test mode, the tests only read them (scripts/golden.sh). Review the diff before committing.
+golden: deps
+	SWIFT=$(SWIFT) bash scripts/golden.sh
 
 # Measurements against baselines built in the same run (see Benchmarks/README.md).
 bench: deps
