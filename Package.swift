@@ -97,6 +97,13 @@ let package = Package(
             path: "Benchmarks/riglog-bench",
             swiftSettings: strict
         ),
+        // A tuning aid for the simulator: a demo scenario's channels over simulated time.
+        .executableTarget(
+            name: "riglog-trace",
+            dependencies: ["Modbus", "RigProfiles", "RigSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "scripts/riglog-trace",
+            swiftSettings: strict
+        ),
         // A child process for the store's crash-safety test: writes samples until it is killed.
         .executableTarget(
             name: "riglog-store-writer",
