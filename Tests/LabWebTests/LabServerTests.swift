@@ -6,7 +6,7 @@ import Modbus
 import RigProfiles
 import Store
 import Testing
-@testable import LabWeb
+import LabWeb
 
 /// The HTTP endpoints through Hummingbird's test client, against a collector polling a real
 /// server on the loopback.

@@ -1,6 +1,6 @@
 import Store
 import Testing
-@testable import Practice
+import Practice
 
 @Suite struct RosterCheckinDeskTests {
     private func desk() throws -> CheckinDesk {

@@ -2,7 +2,7 @@ import CSV
 import Foundation
 import Store
 import Testing
-@testable import Practice
+import Practice
 
 @Suite struct RosterTimetableFileTests {
     /// Asia/Almaty is UTC+5 all year: 09:00 lab time is 04:00Z.

@@ -1,7 +1,7 @@
 import Modbus
 import Testing
 
-@testable import RigProfiles
+import RigProfiles
 
 struct ProfileLoaderTests {
     static let minimal = """

@@ -1,6 +1,6 @@
 import Modbus
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// The demo scenarios played on their models in simulated time (no sockets), evaluated with

@@ -1,5 +1,5 @@
 import Foundation
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// Each training-rig model over a long simulated run with random control inputs (seeded): its

@@ -1,7 +1,7 @@
 import Foundation
 import Modbus
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// A broken scenario is refused with every mistake at once, each with file:line:column, the

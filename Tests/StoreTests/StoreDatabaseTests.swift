@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Store
+import Store
 
 @Suite struct StoreDatabaseTests {
     @Test func schemaHasEveryTableOfTheDesignInWALMode() throws {
