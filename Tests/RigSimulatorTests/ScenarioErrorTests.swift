@@ -83,11 +83,20 @@ struct ScenarioErrorTests {
     }
 
     @Test func theShippedDemoScenariosAreClean() throws {
-        for profile in try Fixtures.allProfiles() {
-            let path = "\(Fixtures.devices)/demo/scenarios/\(profile.name).scenario"
-            guard FileManager.default.fileExists(atPath: path) else { continue }
-            let scenario = try ScenarioLoader.load(path: path)
+        let folder = "\(Fixtures.devices)/demo/scenarios"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".scenario") }.sorted()
+        // Every scenario shipped is for a profile of Devices/, and each one was checked: an empty
+        // or misplaced folder must fail, not pass with nothing checked.
+        let profiles = try Fixtures.allProfiles()
+        var checked: [String] = []
+        for profile in profiles {
+            let file = "\(profile.name).scenario"
+            guard files.contains(file) else { continue }
+            let scenario = try ScenarioLoader.load(path: "\(folder)/\(file)")
             try ScenarioLoader.check(scenario, profile: profile, model: RigModels.make(for: profile, waveforms: scenario.waveforms))
+            checked.append(file)
         }
+        #expect(checked.count >= 7, "\(checked)")  // the seven shipped today
+        #expect(checked == files, "scenarios without a profile of that name: \(Set(files).subtracting(checked))")
     }
 }
