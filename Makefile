@@ -1,10 +1,10 @@
-# riglog: make deps | build | demo | install | test | bench | clean
+# riglog: make deps | build | demo | install | test | golden | bench | clean
 # `make test` is what CI runs (.ci/run); it installs what is missing first.
 SWIFT ?= swift
 # make install PREFIX=$HOME/.local puts bin/riglog there; DESTDIR stages it (packaging).
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo install test bench clean
+.PHONY: all deps build demo install test golden bench clean
 
 all: build
 
@@ -29,6 +29,11 @@ install: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Rewrites the report golden files (Tests/ReportsTests/Golden) after an intended change: never a
+# test mode, the tests only read them (scripts/golden.sh). Review the diff before committing.
+golden: deps
+	SWIFT=$(SWIFT) bash scripts/golden.sh
 
 # Measurements against baselines built in the same run (see Benchmarks/README.md).
 bench: deps

@@ -3,7 +3,8 @@
 // riglog: telemetry collector for vocational equipment labs.
 //
 // Modules depend downwards only, in this order from the bottom (DESIGN.md, "Layout"):
-//   CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> LabRuntime -> riglog
+//   Threads, CSV, Timekeeping, CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb
+//   -> LabRuntime -> riglog
 // RigSimulator sits beside the Collector on Modbus and RigProfiles. Targets are added here as
 // their issue lands; the order above is fixed.
 import PackageDescription
@@ -41,7 +42,11 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
-        .target(name: "Modbus", dependencies: ["CModbus"], swiftSettings: strict),
+        // Dedicated OS threads for blocking work (Modbus I/O, the event loop, the simulator's models).
+        .target(name: "Threads", swiftSettings: strict),
+        .target(name: "Modbus", dependencies: ["CModbus", "Threads"], swiftSettings: strict),
+        // CSV as spreadsheets and LMS exports write and read it.
+        .target(name: "CSV", swiftSettings: strict),
         // The one time type (Timestamp, µs since 1970 UTC) and the one reading of durations, dates and periods.
         .target(name: "Timekeeping", swiftSettings: strict),
         .target(
@@ -58,7 +63,7 @@ let package = Package(
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
         .target(
             name: "Practice",
-            dependencies: ["RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["CSV", "RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
@@ -67,7 +72,7 @@ let package = Package(
         .target(
             name: "Collector",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "Logging", package: "swift-log"),
+                "Threads", "Modbus", "RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -81,7 +86,7 @@ let package = Package(
         // Simulated training rigs served over Modbus: beside the Collector, on Modbus and RigProfiles.
         .target(
             name: "RigSimulator",
-            dependencies: ["Modbus", "RigProfiles", "Timekeeping", .product(name: "Yams", package: "Yams"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["Threads", "CSV", "Modbus", "RigProfiles", "Timekeeping", .product(name: "Yams", package: "Yams"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         // The composition of a run (collect, demo, simulate, re-evaluation's profiles) as services,
@@ -89,7 +94,7 @@ let package = Package(
         .target(
             name: "LabRuntime",
             dependencies: [
-                "Modbus", "RigProfiles", "Store", "Practice", "Collector", "Reports", "LabWeb", "RigSimulator", "Timekeeping",
+                "Threads", "CSV", "Modbus", "RigProfiles", "Store", "Practice", "Collector", "Reports", "LabWeb", "RigSimulator", "Timekeeping",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,7 +104,8 @@ let package = Package(
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports", "LabRuntime", "Timekeeping",
+                "Threads", "CSV", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
+                "LabRuntime", "Timekeeping",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,10 +116,17 @@ let package = Package(
         .executableTarget(
             name: "riglog-bench",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping",
+                "Threads", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/riglog-bench",
+            swiftSettings: strict
+        ),
+        // A tuning aid for the simulator: a demo scenario's channels over simulated time.
+        .executableTarget(
+            name: "riglog-trace",
+            dependencies: ["Modbus", "RigProfiles", "RigSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "scripts/riglog-trace",
             swiftSettings: strict
         ),
         // A child process for the store's crash-safety test: writes samples until it is killed.
@@ -125,9 +138,11 @@ let package = Package(
         ),
         // What the test targets share: spawning peers (socat, pymodbus, mbpoll), free ports, waits.
         .target(name: "RiglogTesting", dependencies: ["Timekeeping"], path: "Tests/Support/RiglogTesting", swiftSettings: strict),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
+        .testTarget(name: "ThreadsTests", dependencies: ["Threads"], swiftSettings: strict),
+        .testTarget(name: "CSVTests", dependencies: ["CSV"], swiftSettings: strict),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Threads", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RigProfilesTests", dependencies: ["Timekeeping", "RigProfiles", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
-        .testTarget(name: "PracticeTests", dependencies: ["Timekeeping", "Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "PracticeTests", dependencies: ["Timekeeping", "CSV", "Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Timekeeping", "Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["Timekeeping", "RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),

@@ -3,6 +3,7 @@ import Modbus
 import RigProfiles
 import RigSimulator
 import Synchronization
+import Threads
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,13 +55,13 @@ enum SimulatorBench {
         let warmUp: Int64 = 500_000_000
         let start = ModbusBench.monotonicNanoseconds() + warmUp
         let end = start + Int64(seconds) * 1_000_000_000
-        var threads: [ModbusThread] = []
+        var threads: [DedicatedThread] = []
         for (plan, rig) in zip(demo.rigs, served) {
             let requests = plan.profile.requestPlan(poll: .nanoseconds(interval)).requests
             // Each request every how many polls: its own interval over the poll interval.
             let every = requests.map { everyRequestEveryPoll ? 1 : max(1, Int(($0.interval.components.seconds * 1_000_000_000 + $0.interval.components.attoseconds / 1_000_000_000) / interval)) }
             let endpoint = rig.endpoint, unit = rig.unit
-            threads.append(ModbusThread(name: "sim-client") {
+            threads.append(DedicatedThread(name: "sim-client") {
                 let tally = poll(endpoint: endpoint, unit: unit, requests: requests, every: every, interval: interval, start: start, end: end)
                 tallies.withLock { $0.append(tally) }
             })

@@ -3,13 +3,9 @@
 // libmodbus as Debian's libmodbus-dev installs it (pkg-config libmodbus adds -I/usr/include/modbus).
 #include <modbus.h>
 #include <errno.h>
-#include <pthread.h>
-
-int pthread_setname_np(pthread_t thread, const char *name);
 
 // Macros Swift cannot import as constants.
 static inline int riglog_modbus_errno(void) { return errno; }
 static inline void riglog_modbus_set_errno(int e) { errno = e; }
-static inline void riglog_set_thread_name(const char *name) { pthread_setname_np(pthread_self(), name); }
 static const int riglog_modbus_enobase = MODBUS_ENOBASE;
 #endif

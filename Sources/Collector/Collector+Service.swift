@@ -1,4 +1,5 @@
 public import ServiceLifecycle
+import Threads
 import Modbus
 
 extension Collector: Service {
@@ -12,11 +13,11 @@ extension Collector: Service {
     /// shuts services down in reverse order, so the collector drains before they stop.
     ///
     /// Stopping joins threads and writes to the store, so it runs on a dedicated thread
-    /// (``ModbusThread/run(name:_:)``), never on the cooperative pool.
+    /// (``DedicatedThread/run(name:_:)``), never on the cooperative pool.
     public func run() async throws {
         start()
         // Returns on graceful shutdown, throws on cancellation: either way, stop.
         try? await gracefulShutdown()
-        _ = try? await ModbusThread.run(name: "riglog.stop") { [self] in stop() }
+        _ = try? await DedicatedThread.run(name: "riglog.stop") { [self] in stop() }
     }
 }

@@ -2,6 +2,7 @@ public import Ingest
 public import Modbus
 import RigProfiles
 import Synchronization
+import Threads
 
 /// Polls every rig behind one connection (a TCP endpoint or a serial bus).
 ///
@@ -31,7 +32,7 @@ public final class ConnectionWorker: Sendable {
     private let options: ModbusClientOptions
     private let events: CollectorEventQueue
     private let stopRequested = Atomic<Bool>(false)
-    private let thread = Mutex<ModbusThread?>(nil)
+    private let thread = Mutex<DedicatedThread?>(nil)
 
     public init(endpoint: ModbusEndpoint, rigs: [CompiledRig], ring: SampleRing, events: CollectorEventQueue,
                 options: ModbusClientOptions = ModbusClientOptions()) {
@@ -51,7 +52,7 @@ public final class ConnectionWorker: Sendable {
 
     /// Starts polling on a dedicated thread.
     public func start() {
-        let started = ModbusThread(name: "rig \(rigs.first?.id ?? "?")") { [self] in
+        let started = DedicatedThread(name: "rig \(rigs.first?.id ?? "?")") { [self] in
             runBlocking()
         }
         thread.withLock { $0 = started }

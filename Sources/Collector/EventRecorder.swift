@@ -2,6 +2,7 @@ import Modbus
 import Store
 import Synchronization
 import Timekeeping
+import Threads
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,7 @@ final class EventRecorder: Sendable {
     private let queue: CollectorEventQueue
     private let store: StoreDatabase
     private let stopRequested = Atomic<Bool>(false)
-    private let thread = Mutex<ModbusThread?>(nil)
+    private let thread = Mutex<DedicatedThread?>(nil)
     /// Open gap ids by rig, to close them.
     private let openGaps = Mutex<[String: Int64]>([:])
     private let onError: @Sendable (any Error) -> Void
@@ -24,7 +25,7 @@ final class EventRecorder: Sendable {
     }
 
     func start() {
-        let t = ModbusThread(name: "riglog.events") { [self] in
+        let t = DedicatedThread(name: "riglog.events") { [self] in
             while !stopRequested.load(ordering: .acquiring) {
                 record(queue.drain())
                 usleep(100_000)

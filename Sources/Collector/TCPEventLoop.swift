@@ -1,5 +1,6 @@
 import Modbus
 import Synchronization
+import Threads
 
 /// Polls many TCP connections from one thread: sends every request that is due, waits on all
 /// their sockets at once until a reply arrives or the nearest deadline or timeout comes, and
@@ -13,7 +14,7 @@ import Synchronization
 final class TCPEventLoop: Sendable {
     let workers: [ConnectionWorker]
     private let stopRequested = Atomic<Bool>(false)
-    private let thread = Mutex<ModbusThread?>(nil)
+    private let thread = Mutex<DedicatedThread?>(nil)
 
     /// - Parameter workers: TCP connections only (``ConnectionWorker/isMultiplexed``).
     init(workers: [ConnectionWorker]) {
@@ -24,7 +25,7 @@ final class TCPEventLoop: Sendable {
     var isStopping: Bool { stopRequested.load(ordering: .acquiring) }
 
     func start() {
-        let started = ModbusThread(name: "riglog.io") { [self] in
+        let started = DedicatedThread(name: "riglog.io") { [self] in
             var loop = Loop(owner: self)
             loop.run()
         }

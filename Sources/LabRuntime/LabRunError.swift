@@ -1,3 +1,4 @@
+public import CSV
 public import Practice
 public import RigProfiles
 public import RigSimulator

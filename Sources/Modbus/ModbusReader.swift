@@ -34,7 +34,7 @@ public struct ModbusClientOptions: Sendable, Hashable {
 /// ## Threading
 /// libmodbus calls block, and a libmodbus context is not thread-safe. A `ModbusReader` is
 /// therefore not `Sendable`: create it on the thread that will use it (the collector gives each
-/// serial line a dedicated thread; see ``ModbusThread``) and never share it. For many TCP
+/// serial line a dedicated thread; see `Threads.DedicatedThread`) and never share it. For many TCP
 /// connections on one thread, see ``NonblockingTCPReader``.
 ///
 /// ## Recovery

@@ -1,5 +1,6 @@
 internal import CModbus
 import Synchronization
+import Threads
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,7 +31,7 @@ public final class ModbusServer: Sendable {
     private let state = Mutex<RunState>(RunState())
 
     struct RunState: ~Copyable {
-        var thread: ModbusThread?
+        var thread: DedicatedThread?
         var wakeWrite: Int32 = -1
         var port: Int = 0
     }
@@ -79,7 +80,7 @@ public final class ModbusServer: Sendable {
             throw error
         }
         let boxed = UncheckedBox(loop)
-        let thread = ModbusThread(name: "modbus-server") { boxed.value.run() }
+        let thread = DedicatedThread(name: "modbus-server") { boxed.value.run() }
         state.withLock {
             $0.thread = thread
             $0.wakeWrite = pipeFDs[1]

@@ -290,8 +290,8 @@ private enum System {
 
 /// Where a Modbus TCP frame ends: the MBAP header's length field counts the bytes after it.
 /// Pure, so it is tested without sockets.
-enum MBAPFraming {
-    enum Length: Equatable {
+package enum MBAPFraming {
+    package enum Length: Equatable {
         /// Fewer than the 6 bytes that carry the length.
         case needMore
         /// The whole frame is this many bytes (header included).
@@ -301,7 +301,7 @@ enum MBAPFraming {
     }
 
     /// The length of the frame that starts `bytes`.
-    static func length(of bytes: UnsafeBufferPointer<UInt8>) -> Length {
+    package static func length(of bytes: UnsafeBufferPointer<UInt8>) -> Length {
         guard bytes.count >= 6 else { return .needMore }
         let following = Int(bytes[4]) << 8 | Int(bytes[5])
         // Unit id + function code at least; a PDU is at most 253 bytes.

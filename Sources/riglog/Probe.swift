@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Modbus
 import RigProfiles
+import Threads
 
 /// `riglog probe`: one read from a device, shown every way it could be encoded.
 struct Probe: AsyncParsableCommand {
@@ -70,7 +71,7 @@ struct Probe: AsyncParsableCommand {
         let values: [UInt16]
         do {
             // libmodbus blocks: keep it off Swift's cooperative threads.
-            values = try await ModbusThread.run(name: "probe") {
+            values = try await DedicatedThread.run(name: "probe") {
                 try ModbusReader(endpoint: endpoint, options: options).read(request)
             }
         } catch let error as ModbusError {

@@ -1,6 +1,7 @@
 import Foundation
 import Modbus
 import RigProfiles
+import RiglogTesting
 import Store
 import Testing
 @testable import Collector
@@ -107,15 +108,6 @@ final class CollectorFixture {
 
     /// Waits (polling a condition, never a fixed sleep) until `condition` holds.
     static func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            if ContinuousClock.now > deadline { throw Timeout(what: what) }
-            usleep(5_000)
-        }
-    }
-
-    struct Timeout: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "gave up waiting for \(what)" }
+        try ExternalPeers.waitUntilBlocking(what, timeout: timeout, condition)
     }
 }

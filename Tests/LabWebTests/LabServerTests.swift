@@ -6,7 +6,7 @@ import Modbus
 import RigProfiles
 import Store
 import Testing
-@testable import LabWeb
+import LabWeb
 
 /// The HTTP endpoints through Hummingbird's test client, against a collector polling a real
 /// server on the loopback.
@@ -24,9 +24,13 @@ import Testing
             .write(toFile: folder + "/Devices/one.yaml", atomically: true, encoding: .utf8)
         try "lab: Web test\ntimezone: UTC\nrigs:\n  - {id: \"rig \\\"a\\\"\", profile: one, connection: \"tcp://127.0.0.1:\(server.port)\", unit: 1}\n"
             .write(toFile: folder + "/lab.yaml", atomically: true, encoding: .utf8)
-        let lab = try? LabLoader.load(path: folder + "/lab.yaml", devicesFolder: folder + "/Devices")
-        // A rig id with quotes is refused by the loader; use a plain one for the collector.
-        #expect(lab == nil)
+        // A rig id with quotes is refused by the loader (for that reason, not another one); the
+        // collector gets a plain one.
+        #expect {
+            try LabLoader.load(path: folder + "/lab.yaml", devicesFolder: folder + "/Devices")
+        } throws: { error in
+            "\(error)".contains(#"rigs[0].id: found "rig "a"", expected an id of lowercase letters"#)
+        }
         try "lab: Web test\ntimezone: UTC\nrigs:\n  - {id: rig-a, profile: one, connection: \"tcp://127.0.0.1:\(server.port)\", unit: 1}\n"
             .write(toFile: folder + "/lab.yaml", atomically: true, encoding: .utf8)
         let collector = try Collector(lab: try LabLoader.load(path: folder + "/lab.yaml", devicesFolder: folder + "/Devices"),
@@ -35,6 +39,7 @@ import Testing
         defer { collector.stop() }
         let deadline = ContinuousClock.now + .seconds(20)
         while collector.statistics[0].snapshot.polls < 5 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(collector.statistics[0].snapshot.polls >= 5, "the collector did not poll the server within 20 s")
 
         let app = Application(router: LabServer.router(collector: collector))
         try await app.test(.router) { client in

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import Modbus
+import Threads
 
 /// The reader against riglog's own server over real TCP sockets on the loopback.
 @Suite("Client and server over TCP")
@@ -175,7 +176,7 @@ struct ClientServerTCPTests {
         try await withThrowingTaskGroup(of: Int.self) { group in
             for client in 0..<16 {
                 group.addTask {
-                    try await ModbusThread.run(name: "client-\(client)") {
+                    try await DedicatedThread.run(name: "client-\(client)") {
                         let reader = ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: port))
                         var good = 0
                         for i in 0..<200 {

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Testing
-@testable import Modbus
+import Modbus
 
 /// MBAP framing as pure logic, and the non-blocking reader against riglog's own server over
 /// real loopback sockets, driven by `poll(2)` the way an event loop drives it.

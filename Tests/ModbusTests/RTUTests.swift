@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import Modbus
 import RiglogTesting
+import Threads
 
 /// Modbus RTU over a real serial line: a socat pty pair, one end served, the other read.
 @Suite("RTU over a pty pair", .serialized)
@@ -49,7 +50,7 @@ struct RTUTests {
         ]
         // The device blocks in read(): it gets its own thread, started now, never a pool task.
         let seen = Mutex<[[UInt8]]>([])
-        let deviceThread = ModbusThread(name: "raw-device") {
+        let deviceThread = DedicatedThread(name: "raw-device") {
             let requests = (try? device.answer(replies)) ?? []
             seen.withLock { $0 = requests }
         }

@@ -1,5 +1,5 @@
 import Testing
-@testable import Modbus
+import Modbus
 import RiglogTesting
 
 @Suite("Value codecs")

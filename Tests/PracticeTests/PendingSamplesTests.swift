@@ -1,5 +1,5 @@
 import Ingest
-@testable import Practice
+import Practice
 import RiglogTesting
 import Testing
 

@@ -2,7 +2,7 @@ import RiglogTesting
 import Timekeeping
 import Store
 import Testing
-@testable import Practice
+import Practice
 
 @Suite struct RosterCheckinDeskTests {
     private func desk() throws -> CheckinDesk {

@@ -1,7 +1,8 @@
+import CSV
 import Foundation
 import Store
 import Testing
-@testable import Practice
+import Practice
 
 @Suite struct RosterFileTests {
     private func parse(_ text: String) throws -> RosterFile {

@@ -1,9 +1,10 @@
 import RiglogTesting
 import Timekeeping
+import CSV
 import Foundation
 import Store
 import Testing
-@testable import Practice
+import Practice
 
 @Suite struct RosterTimetableFileTests {
     /// Asia/Almaty is UTC+5 all year: 09:00 lab time is 04:00Z.

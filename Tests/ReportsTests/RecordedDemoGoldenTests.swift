@@ -8,8 +8,8 @@ import Testing
 /// against committed golden files: what the live evaluator stored from simulated students, not
 /// sessions a test wrote by hand.
 ///
-/// Regenerate after an intended change with
-/// `RIGLOG_REGENERATE_GOLDEN=1 swift test --filter RecordedDemoGoldenTests` and review the diff.
+/// After an intended change, `make golden` copies what the failing tests produced over the golden
+/// files; review the diff.
 @Suite struct RecordedDemoGoldenTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures").appendingPathComponent("demo-run.sqlite")

@@ -7,18 +7,21 @@ import Testing
 
 /// The JSON of DESIGN.md "Student report JSON" against committed golden files.
 ///
-/// Regenerate after an intended change with `RIGLOG_REGENERATE_GOLDEN=1 swift test --filter ReportJSONTests`
-/// and review the diff.
+/// A test only ever reads the golden files. After an intended change, `make golden` (scripts/golden.sh)
+/// copies what the failing tests produced over them; review the diff before committing it.
 @Suite struct ReportJSONTests {
     static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    /// Where a mismatching test leaves what it produced, for review and for `make golden`.
+    static let actualFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/golden-actual")
 
     static func compare(_ data: Data, golden name: String) throws {
-        let url = goldenFolder.appendingPathComponent(name)
-        if ProcessInfo.processInfo.environment["RIGLOG_REGENERATE_GOLDEN"] != nil {
-            try data.write(to: url)
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(String(decoding: data, as: UTF8.self) == expected, "differs from Golden/\(name); RIGLOG_REGENERATE_GOLDEN=1 rewrites it")
+        let expected = try String(contentsOf: goldenFolder.appendingPathComponent(name), encoding: .utf8)
+        let actual = String(decoding: data, as: UTF8.self)
+        guard actual != expected else { return }
+        try FileManager.default.createDirectory(at: actualFolder, withIntermediateDirectories: true)
+        try data.write(to: actualFolder.appendingPathComponent(name))
+        Issue.record("differs from Golden/\(name); the output is in .build/golden-actual/\(name) (`make golden` copies it over after an intended change)")
     }
 
     @Test func studentReportMatchesTheGoldenFile() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import RigProfiles
+import RigProfiles
 
 /// Every file in Broken/ is refused with exactly the messages its `# expect:` lines give,
 /// positions included. The files are the catalogue of mistakes technicians make.

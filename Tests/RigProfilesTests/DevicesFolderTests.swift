@@ -3,7 +3,7 @@ import Foundation
 import Modbus
 import Testing
 
-@testable import RigProfiles
+import RigProfiles
 
 /// The shipped Devices/ folder must always load: a profile that fails here fails in the lab.
 struct DevicesFolderTests {

@@ -1,7 +1,7 @@
 import RiglogTesting
 import Testing
 
-@testable import RigProfiles
+import RigProfiles
 
 struct ExpressionParserTests {
     private func c(_ name: String) -> Expression { .channel(name, column: 0) }

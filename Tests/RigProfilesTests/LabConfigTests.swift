@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import Modbus
 
-@testable import RigProfiles
+import RigProfiles
 
 /// Connection URLs in a lab config are parsed by Modbus.ModbusEndpoint (one parser for the
 /// collector, the simulator, `probe` and the loader).

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import RigProfiles
+import RigProfiles
 
 /// The lab config's optional `sessions:` mapping, checked like every other field.
 struct LabSessionSettingsTests {

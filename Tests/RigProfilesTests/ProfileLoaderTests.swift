@@ -2,7 +2,7 @@ import Timekeeping
 import Modbus
 import Testing
 
-@testable import RigProfiles
+import RigProfiles
 
 struct ProfileLoaderTests {
     static let minimal = """

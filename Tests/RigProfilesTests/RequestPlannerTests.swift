@@ -3,7 +3,7 @@ import Modbus
 import RiglogTesting
 import Testing
 
-@testable import RigProfiles
+import RigProfiles
 
 struct RequestPlannerTests {
     private func profile(_ channels: [Channel], limits: DeviceLimits = DeviceLimits(), badge: OperatorRegister? = nil) -> DeviceProfile {

@@ -1,6 +1,6 @@
 import Practice
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// The shipped demo lab played in simulated time (no sockets) and evaluated by Practice's own

@@ -1,6 +1,6 @@
 import Modbus
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// The demo scenarios played on their models in simulated time (no sockets), evaluated with
@@ -50,9 +50,54 @@ struct DemoScenarioTests {
     @Test func brakeTrainer() throws {
         let replay = try Self.expectPractice("brake-trainer", alarms: ["overpressure", "driving-with-parking-brake"])
         let text = Self.report(replay)
-        // Айгерим is quick, Дмитрий slow: the same emergency stop passes for her, fails for him.
-        #expect(!replay.attempts.contains { $0.exercise == "emergency-stop" && $0.badge == 4100101 && $0.result != .passed && $0.result != .abandoned }, "\(text)")
-        #expect(!replay.attempts.contains { $0.exercise == "emergency-stop" && $0.badge == 4100202 && $0.result == .passed }, "\(text)")
+        // Айгерим is quick: she tried the emergency stop in the half hour and never failed it.
+        // (Whether Дмитрий gets to it in the demo's half hour is up to the draw; the next test
+        // makes him do it.)
+        let aigerim = replay.attempts.filter { $0.exercise == "emergency-stop" && $0.badge == 4100101 }.map(\.result)
+        #expect(aigerim.contains(.passed), "\(text)")
+        #expect(aigerim.allSatisfy { $0 == .passed || $0 == .abandoned }, "\(text)")
+    }
+
+    /// The demo scenario's promise, with both students made to do the emergency stop (the
+    /// demo's routine and their skills from Devices/demo/scenarios/brake-trainer.scenario): the
+    /// quick one brakes within the 3 s window and passes, the slow one misses it and fails.
+    @Test func theSameEmergencyStopPassesForTheQuickStudentAndFailsForTheSlowOne() throws {
+        let routine = """
+              - {after: 5s, set: {drive: 0.6}}
+              - {after: 5s, set: {drive: 0}}
+              - {after: 0s, ramp: {pedal: 0.75}, over: 200ms}
+              - {after: 8s, set: {pedal: 0}}
+              - {after: 10s, badge: out}
+            """
+        let scenario = try ScenarioLoader.parse(yaml: """
+            scenario: Emergency stop, quick and slow
+            profile: brake-trainer
+            seed: 21
+            students:
+              - {badge: 4100101, reaction: 400ms, accuracy: 0.98}
+              - {badge: 4100202, reaction: 2500ms, accuracy: 0.8, variability: 0.2}
+            timeline:
+              - {at: 1s, badge: 4100101}
+            \(routine)
+              - {after: 20s, badge: 4100202}
+            \(routine)
+            """, file: "quick-and-slow.scenario")
+        let profile = try Fixtures.profile("brake-trainer")
+        var rig = try SimulatedRig(id: "brake", profile: profile, endpoint: .tcp(host: "127.0.0.1", port: 0), scenario: scenario)
+        var replay = PracticeReplay(profile: profile)
+        var t = 0.0
+        while t < 120 {
+            t += 0.05
+            rig.advance(to: t)
+            replay.feed(time: t, values: rig.channelValues, badge: rig.badge)
+        }
+        replay.feed(time: t, values: rig.channelValues, badge: 0)
+        let text = Self.report(replay)
+        let stops = replay.attempts.filter { $0.exercise == "emergency-stop" }
+        #expect(stops.filter { $0.badge == 4100101 }.map(\.result) == [.passed], "\(text)")
+        let slow = stops.filter { $0.badge == 4100202 }.map(\.result)
+        #expect(slow.count == 1, "\(text)")
+        #expect(slow.allSatisfy { $0 != .passed && $0 != .abandoned }, "\(text)")
     }
 
     @Test func engineTrainer() throws {

@@ -1,6 +1,6 @@
 import Modbus
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// Every training-rig model publishes every channel of its profile, and the generic model plays

@@ -1,6 +1,6 @@
 import Modbus
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// `practice:` and `routines:` in scenario files: how they are read and refused, and the turns

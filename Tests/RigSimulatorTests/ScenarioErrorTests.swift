@@ -1,7 +1,7 @@
 import Foundation
 import Modbus
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// A broken scenario is refused with every mistake at once, each with file:line:column, the
@@ -71,12 +71,32 @@ struct ScenarioErrorTests {
         #expect(issues.contains(where: { $0.hasPrefix(#"broken.scenario:6:5: timeline[2].fault: unknown field "wheel_sped"; did you mean "wheel_speed"?"#) }), "\(issues)")
     }
 
+    /// Scenarios are read by the profiles' YAML reader: null is spelt the same in both (nothing,
+    /// `~`, `null`, `Null`, `NULL`; quoted, it is text).
+    @Test(arguments: ["~", "null", "NULL"])
+    func nullIsSpeltAsInProfiles(_ null: String) throws {
+        let issues = try Self.errors("scenario: Nulls\nprofile: \(null)\ntimeline:\n  - {at: 1s, set: {pedal: 0.5}}\n")
+        #expect(issues == ["broken.scenario:2:10: profile: found nothing, expected the profile the scenario is for, e.g. brake-trainer"])
+        let quoted = try ScenarioLoader.parse(yaml: "scenario: Nulls\nprofile: \"\(null)\"\ntimeline:\n  - {at: 1s, set: {pedal: 0.5}}\n",
+                                              file: "quoted.scenario")
+        #expect(quoted.profile == null)
+    }
+
     @Test func theShippedDemoScenariosAreClean() throws {
-        for profile in try Fixtures.allProfiles() {
-            let path = "\(Fixtures.devices)/demo/scenarios/\(profile.name).scenario"
-            guard FileManager.default.fileExists(atPath: path) else { continue }
-            let scenario = try ScenarioLoader.load(path: path)
+        let folder = "\(Fixtures.devices)/demo/scenarios"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".scenario") }.sorted()
+        // Every scenario shipped is for a profile of Devices/, and each one was checked: an empty
+        // or misplaced folder must fail, not pass with nothing checked.
+        let profiles = try Fixtures.allProfiles()
+        var checked: [String] = []
+        for profile in profiles {
+            let file = "\(profile.name).scenario"
+            guard files.contains(file) else { continue }
+            let scenario = try ScenarioLoader.load(path: "\(folder)/\(file)")
             try ScenarioLoader.check(scenario, profile: profile, model: RigModels.make(for: profile, waveforms: scenario.waveforms))
+            checked.append(file)
         }
+        #expect(checked.count >= 7, "\(checked)")  // the seven shipped today
+        #expect(checked == files, "scenarios without a profile of that name: \(Set(files).subtracting(checked))")
     }
 }

@@ -1,6 +1,6 @@
 import Modbus
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 
 /// A scenario drives the operator register, the controls and the faults at the times it says:

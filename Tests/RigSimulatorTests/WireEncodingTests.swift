@@ -1,7 +1,7 @@
 import Foundation
 import Modbus
 import RigProfiles
-@testable import RigSimulator
+import RigSimulator
 import Testing
 import RiglogTesting
 

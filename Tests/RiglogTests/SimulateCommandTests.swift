@@ -37,11 +37,7 @@ struct SimulateCommandTests {
 
     /// Waits (checking every 20 ms, at most `timeout`) until `condition` holds.
     static func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "gave up waiting for \(what)"]) }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await ExternalPeers.waitUntil(what, timeout: timeout, condition)
     }
 
     @Test func servesAProfileWithItsScenarioAndStopsOnSIGTERM() async throws {

@@ -12,20 +12,50 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("total\t5 channels\t64\t") })
     }
 
+    /// The fixture holds the other rig's samples at 08:00 (2026-11-29, UTC) and brake-1's at
+    /// 08:00 and 09:00, in two chunks: 08:00:00.0-09:00:00.0 (a chunk spans up to an hour) and
+    /// 09:00:00.1-09:00:00.9. Each retention period is chosen so its cutoff falls at a given
+    /// time of that day whatever today's date; a chunk goes only when all of it is older.
     @Test func pruneKeepsRecentDataAndTheCatalog() throws {
         let data = try StoreCLIHarness.FixtureFolder()
-        // The fixture's samples are from 2026-11-29; a long period keeps them, a short one does not.
-        let keep = try StoreCLIHarness.riglog(["store", "prune", "--older-than", "36500d", "--data", data.path])
-        #expect(keep.status == 0)
-        #expect(keep.text.hasPrefix("removed 0 chunks"))
-        let now = Date().timeIntervalSince1970
-        let fixtureTime = 1_795_939_200.0
-        if now > fixtureTime + 3600 * 3 {  // only meaningful once the fixture lies in the past
-            let drop = try StoreCLIHarness.riglog(["store", "prune", "--older-than", "1h", "--data", data.path])
-            #expect(drop.status == 0)
-            let stats = try StoreCLIHarness.riglog(["store", "stats", "--data", data.path])
-            #expect(stats.text.contains("brake-1\twheel_speed\t0\t0"))
+        let fixtureDay = 1_795_939_200.0  // 2026-11-29T08:00:00Z
+        /// `--older-than` putting the cutoff at `offset` seconds after 08:00; the run takes
+        /// seconds, and every cutoff lies half an hour from the nearest chunk boundary.
+        func olderThan(_ offset: Double) throws -> String {
+            let age = Int((Date().timeIntervalSince1970 - (fixtureDay + offset)).rounded())
+            try #require(age > 0, "the machine's clock is before the fixture's samples")
+            return "\(age)s"
         }
+        func prune(_ offset: Double) throws -> StoreCLIHarness.Result {
+            let result = try StoreCLIHarness.riglog(["store", "prune", "--older-than", try olderThan(offset), "--data", data.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            return result
+        }
+        func stats() throws -> [Substring] {
+            try StoreCLIHarness.riglog(["store", "stats", "--data", data.path]).text.split(separator: "\n")
+        }
+        let evil = #"=HYPERLINK("http://x.example";"y")"#
+
+        // A cutoff before every sample removes nothing.
+        let none = try prune(-84_600).text  // 2026-11-28T08:30Z
+        #expect(none.hasPrefix("removed 0 chunks (0 samples) older than 2026-11-28T08:"), "\(none)")
+
+        // 08:30: the other rig's chunk (2 frames of 2 channels) goes; brake-1's first chunk
+        // ends at 09:00:00.0, after the cutoff, so it stays whole.
+        let other = try prune(1800).text
+        #expect(other.hasPrefix("removed 1 chunks (4 samples) older than 2026-11-29T08:"), "\(other)")
+        var lines = try stats()
+        #expect(lines.contains(Substring(evil + "\t-delta\t0\t0\t0\t0.000")), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("brake-1\twheel_speed\t20\t2\t") }, "\(lines)")
+
+        // 09:30: both of brake-1's chunks go (20 frames of 3 channels). The catalogue stays:
+        // every rig and channel is still listed, so sessions and reports still name them.
+        let brake = try prune(5400).text
+        #expect(brake.hasPrefix("removed 2 chunks (60 samples) older than 2026-11-29T09:"), "\(brake)")
+        lines = try stats()
+        #expect(lines.contains("brake-1\twheel_speed\t0\t0\t0\t0.000"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("total\t5 channels\t0\t") }, "\(lines)")
+
         let bad = try StoreCLIHarness.riglog(["store", "prune", "--older-than", "soon", "--data", data.path])
         #expect(bad.status == 2)
     }

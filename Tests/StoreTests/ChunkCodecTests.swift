@@ -2,7 +2,7 @@ import Ingest
 import RiglogTesting
 import Testing
 
-@testable import Store
+import Store
 
 /// Round-trip properties of the chunk codec over generated series and adversarial values.
 @Suite struct ChunkCodecTests {

@@ -3,7 +3,7 @@ import Ingest
 import RiglogTesting
 import Testing
 
-@testable import Store
+import Store
 
 /// The chunk bytes the writer stores must not change when its in-memory layout does: these
 /// digests were taken from the writer and encoder before columns were kept narrow (commit

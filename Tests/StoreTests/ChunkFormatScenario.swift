@@ -2,7 +2,7 @@ import Foundation
 import Ingest
 import RiglogTesting
 
-@testable import Store
+import Store
 
 /// Frames that make the writer store columns at every width it may keep them at, and change it.
 enum FormatScenario {

@@ -2,7 +2,7 @@ import Ingest
 import RiglogTesting
 import Testing
 
-@testable import Store
+import Store
 
 /// An open chunk keeps each column as narrow as its values allow, widens it when one does not
 /// fit, and always gives back exactly the payloads and times it was given.

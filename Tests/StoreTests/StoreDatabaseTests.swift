@@ -3,7 +3,7 @@ import Timekeeping
 import Foundation
 import Testing
 
-@testable import Store
+import Store
 
 @Suite struct StoreDatabaseTests {
     @Test func schemaHasEveryTableOfTheDesignInWALMode() throws {

@@ -1,4 +1,4 @@
-import Ingest
+package import Ingest
 
 /// One rig's samples waiting for the live evaluator's watermark, in arrival order, stored
 /// compactly: a first-in-first-out queue of **runs** (consecutive samples with one time, what
@@ -12,7 +12,7 @@ import Ingest
 /// and never moves a sample it keeps.
 ///
 /// `@unchecked Sendable`: only touched under the ``LiveEvaluator``'s lock.
-final class PendingSamples: @unchecked Sendable {
+package final class PendingSamples: @unchecked Sendable {
     /// Sample columns: a ring of `sampleCapacity` slots, the oldest at `sampleHead`.
     private var channels: UnsafeMutablePointer<UInt32>
     private var payloads: UnsafeMutablePointer<UInt64>
@@ -20,7 +20,7 @@ final class PendingSamples: @unchecked Sendable {
     private var sampleCapacity: Int
     private var sampleHead = 0
     /// Samples waiting.
-    private(set) var count = 0
+    package private(set) var count = 0
     /// Run columns: a ring of `runCapacity` slots, the oldest at `runHead`; run `i` has
     /// `runCounts[i]` samples, following the samples of the runs before it.
     private var runTimes: UnsafeMutablePointer<Int64>
@@ -31,7 +31,7 @@ final class PendingSamples: @unchecked Sendable {
     /// One run rebuilt as samples for the frame builder; keeps its storage.
     private var scratch: [Sample] = []
 
-    init(sampleCapacity: Int = 1024, runCapacity: Int = 256) {
+    package init(sampleCapacity: Int = 1024, runCapacity: Int = 256) {
         self.sampleCapacity = max(sampleCapacity, 2)
         self.runCapacity = max(runCapacity, 2)
         channels = .allocate(capacity: self.sampleCapacity)
@@ -50,11 +50,11 @@ final class PendingSamples: @unchecked Sendable {
     }
 
     /// The time of the oldest waiting sample.
-    var firstTime: Int64? { runCount == 0 ? nil : runTimes[runHead] }
+    package var firstTime: Int64? { runCount == 0 ? nil : runTimes[runHead] }
 
     /// Appends `sample` (its time already as the evaluator keeps it); a sample with the time of
     /// the newest run joins that run.
-    func append(_ sample: Sample) {
+    package func append(_ sample: Sample) {
         if count == sampleCapacity { growSamples() }
         var slot = sampleHead + count
         if slot >= sampleCapacity { slot -= sampleCapacity }
@@ -80,7 +80,7 @@ final class PendingSamples: @unchecked Sendable {
 
     /// Removes the oldest runs while their time is at most `watermark`, handing each to `body`
     /// with its samples; stops at the first later run (times may step back between runs).
-    func removeRuns(through watermark: Int64, _ body: (_ time: Int64, _ samples: UnsafeBufferPointer<Sample>) -> Void) {
+    package func removeRuns(through watermark: Int64, _ body: (_ time: Int64, _ samples: UnsafeBufferPointer<Sample>) -> Void) {
         while runCount > 0, runTimes[runHead] <= watermark {
             let time = runTimes[runHead]
             let n = Int(runCounts[runHead])

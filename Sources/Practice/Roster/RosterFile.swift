@@ -1,3 +1,4 @@
+public import CSV
 public import Foundation
 public import Store
 

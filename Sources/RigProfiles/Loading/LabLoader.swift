@@ -46,7 +46,7 @@ public enum LabLoader {
 }
 
 /// Small path arithmetic that keeps relative paths relative, so messages name files as typed.
-enum PathText {
+package enum PathText {
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
@@ -58,7 +58,7 @@ enum PathText {
     }
 
     /// Joins and folds `.` and `x/..` where it can (`Devices/examples/../a.yaml` is `Devices/a.yaml`).
-    static func join(_ base: String, _ relative: String) -> String {
+    package static func join(_ base: String, _ relative: String) -> String {
         if relative.hasPrefix("/") { return relative }
         let absolute = base.hasPrefix("/")
         var parts: [Substring] = []

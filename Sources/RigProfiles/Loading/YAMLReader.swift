@@ -1,28 +1,41 @@
 import Timekeeping
-import Yams
+package import Yams
+
+// The one reader of YAML nodes in riglog: profiles and lab configs here, simulator scenarios in
+// RigSimulator (`package` access). Every file riglog reads is refused the same way, with
+// file:line:column, the field, what was found and what was expected, all issues at once.
 
 /// A YAML node with the path of the field it holds (`channels[2].type`).
-struct YAMLValue {
-    let node: Node
-    let path: String
+package struct YAMLValue {
+    package let node: Node
+    package let path: String
 
-    var line: Int { node.mark?.line ?? 1 }
-    var column: Int { node.mark?.column ?? 1 }
+    package init(node: Node, path: String) {
+        self.node = node
+        self.path = path
+    }
 
-    /// The scalar text, nil for lists, mappings and empty values.
-    var scalarText: String? {
+    package var line: Int { node.mark?.line ?? 1 }
+    package var column: Int { node.mark?.column ?? 1 }
+
+    /// The scalar text, nil for lists, mappings and null.
+    package var scalarText: String? {
         guard case .scalar(let scalar) = node, !isNull else { return nil }
         return scalar.string
     }
 
-    /// True for `key:` with nothing after it, or `~` / `null`.
-    var isNull: Bool {
+    /// The spellings of null (YAML 1.2's core schema): `key:` with nothing after it, `~`, `null`,
+    /// `Null`, `NULL`. Only unquoted: `"null"` and `''` are strings.
+    package static let nullSpellings: Set<String> = ["", "~", "null", "Null", "NULL"]
+
+    /// True when the value is null in any of its ``nullSpellings``.
+    package var isNull: Bool {
         guard case .scalar(let scalar) = node else { return false }
-        return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        return scalar.style == .plain && Self.nullSpellings.contains(scalar.string)
     }
 
     /// How an error message quotes what was written: `"u61"`, `a list`, `nothing`.
-    var found: String {
+    package var found: String {
         switch node {
         case .scalar(let scalar): isNull ? "nothing" : "\"\(scalar.string)\""
         case .mapping: "a mapping"
@@ -33,7 +46,7 @@ struct YAMLValue {
 
     /// The file column of character `column` (1-based) of this scalar's text, for pointing into
     /// expressions. Exact for one-line plain and quoted scalars; block scalars get their start.
-    func column(ofCharacter column: Int) -> Int {
+    package func column(ofCharacter column: Int) -> Int {
         guard case .scalar(let scalar) = node else { return self.column }
         switch scalar.style {
         case .plain: return self.column + column - 1
@@ -42,38 +55,50 @@ struct YAMLValue {
         }
     }
 
-    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-    func child(_ index: Int) -> String { "\(path)[\(index)]" }
+    package func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func child(_ index: Int) -> String { "\(path)[\(index)]" }
 }
 
 /// A mapping whose keys have been checked against the schema.
-struct YAMLMapping {
-    let value: YAMLValue
-    private(set) var entries: [String: (key: YAMLValue, value: YAMLValue)] = [:]
-
-    init(value: YAMLValue, entries: [String: (key: YAMLValue, value: YAMLValue)]) {
-        self.value = value
-        self.entries = entries
+package struct YAMLMapping {
+    /// One `key: value` entry.
+    package struct Field {
+        package let key: String
+        /// The key's node, for pointing at the key itself (an unknown control, a duplicate).
+        package let keyValue: YAMLValue
+        package let value: YAMLValue
     }
 
-    subscript(key: String) -> YAMLValue? { entries[key]?.value }
-    func keyLine(_ key: String) -> Int? { entries[key]?.key.line }
+    package let value: YAMLValue
+    /// The entries in file order (a scenario's timeline settings apply in the order written).
+    package let fields: [Field]
+    private let byKey: [String: Field]
+
+    init(value: YAMLValue, fields: [Field]) {
+        self.value = value
+        self.fields = fields
+        self.byKey = Dictionary(fields.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    package subscript(key: String) -> YAMLValue? { byKey[key]?.value }
+    package func keyLine(_ key: String) -> Int? { byKey[key]?.keyValue.line }
 }
 
 /// Reads one file's YAML into values, collecting every issue instead of stopping at the first.
-struct YAMLReader {
-    let file: String
-    private(set) var issues: [ConfigIssue] = []
+package struct YAMLReader {
+    package let file: String
+    package private(set) var issues: [ConfigIssue] = []
 
-    init(file: String) {
+    package init(file: String) {
         self.file = file
     }
 
-    /// Parses the text into its root node; a syntax error becomes an issue.
-    mutating func root(of yaml: String) -> YAMLValue? {
+    /// Parses the text into its root node; a syntax error becomes an issue. `content` says what
+    /// the file should hold, for the message about an empty one.
+    package mutating func root(of yaml: String, content: String = "a YAML mapping") -> YAMLValue? {
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
-                issues.append(ConfigIssue(location: location(1, 1), field: "", problem: .missing(expected: "a YAML mapping; the file is empty")))
+                issues.append(ConfigIssue(location: location(1, 1), field: "", problem: .missing(expected: "\(content); the file is empty")))
                 return nil
             }
             return YAMLValue(node: node, path: "")
@@ -102,25 +127,32 @@ struct YAMLReader {
         }
     }
 
-    func location(_ line: Int, _ column: Int) -> SourceLocation {
+    package func location(_ line: Int, _ column: Int) -> SourceLocation {
         SourceLocation(file: file, line: line, column: column)
     }
 
-    mutating func report(_ problem: ConfigProblem, at value: YAMLValue, field: String? = nil) {
+    /// Where `value` is written.
+    package func location(of value: YAMLValue) -> SourceLocation {
+        location(value.line, value.column)
+    }
+
+    package mutating func report(_ problem: ConfigProblem, at value: YAMLValue, field: String? = nil) {
         issues.append(ConfigIssue(location: location(value.line, value.column), field: field ?? value.path, problem: problem))
     }
 
-    mutating func report(_ problem: ConfigProblem, line: Int, column: Int, field: String) {
+    package mutating func report(_ problem: ConfigProblem, line: Int, column: Int, field: String) {
         issues.append(ConfigIssue(location: location(line, column), field: field, problem: problem))
     }
 
-    /// The value as a mapping with only `allowed` keys; reports a wrong shape and unknown keys.
-    mutating func mapping(_ value: YAMLValue, allowed: [String], expected: String) -> YAMLMapping? {
+    /// The value as a mapping with only `allowed` keys (any key when nil, for maps of names such
+    /// as a scenario's `waveforms:`); reports a wrong shape, unknown and repeated keys.
+    package mutating func mapping(_ value: YAMLValue, allowed: [String]?, expected: String) -> YAMLMapping? {
         guard case .mapping(let mapping) = value.node else {
             report(.invalid(found: value.found, expected: expected), at: value)
             return nil
         }
-        var entries: [String: (key: YAMLValue, value: YAMLValue)] = [:]
+        var fields: [YAMLMapping.Field] = []
+        var firstLine: [String: Int] = [:]
         for (keyNode, valueNode) in mapping {
             guard case .scalar(let scalar) = keyNode else {
                 report(.invalid(found: YAMLValue(node: keyNode, path: value.path).found, expected: "a field name"), at: YAMLValue(node: keyNode, path: value.path))
@@ -128,17 +160,24 @@ struct YAMLReader {
             }
             let key = scalar.string
             let keyValue = YAMLValue(node: keyNode, path: value.child(key))
-            guard allowed.contains(key) else {
+            if let allowed, !allowed.contains(key) {
                 report(.unknownField(key, suggestion: Suggestion.closest(to: key, in: allowed), allowed: allowed), at: keyValue)
                 continue
             }
-            entries[key] = (keyValue, YAMLValue(node: valueNode, path: value.child(key)))
+            // Yams refuses most repeated keys itself; this catches the rest (keys spelt
+            // differently that read the same).
+            if let first = firstLine[key] {
+                report(.duplicate(kind: "key", name: key, firstLine: first), at: keyValue)
+                continue
+            }
+            firstLine[key] = keyValue.line
+            fields.append(YAMLMapping.Field(key: key, keyValue: keyValue, value: YAMLValue(node: valueNode, path: value.child(key))))
         }
-        return YAMLMapping(value: value, entries: entries)
+        return YAMLMapping(value: value, fields: fields)
     }
 
     /// The value as a list; reports anything else.
-    mutating func sequence(_ value: YAMLValue, expected: String) -> [YAMLValue]? {
+    package mutating func sequence(_ value: YAMLValue, expected: String) -> [YAMLValue]? {
         guard case .sequence(let sequence) = value.node else {
             report(.invalid(found: value.found, expected: expected), at: value)
             return nil
@@ -147,7 +186,7 @@ struct YAMLReader {
     }
 
     /// `mapping[key]`, reporting it as missing (at the mapping) when absent or empty.
-    mutating func required(_ mapping: YAMLMapping, _ key: String, expected: String) -> YAMLValue? {
+    package mutating func required(_ mapping: YAMLMapping, _ key: String, expected: String) -> YAMLValue? {
         guard let value = mapping[key], !value.isNull else {
             let at = mapping[key] ?? mapping.value
             report(.missing(expected: expected), line: at.line, column: at.column, field: mapping.value.child(key))
@@ -157,7 +196,7 @@ struct YAMLReader {
     }
 
     /// A non-empty scalar string; reports lists, mappings and empty values.
-    mutating func string(_ value: YAMLValue, expected: String) -> String? {
+    package mutating func string(_ value: YAMLValue, expected: String) -> String? {
         guard let text = value.scalarText, !text.isEmpty else {
             report(.invalid(found: value.found, expected: expected), at: value)
             return nil
@@ -166,7 +205,7 @@ struct YAMLReader {
     }
 
     /// A scalar matching `isValid`, else an issue quoting what was written.
-    mutating func string(_ value: YAMLValue, expected: String, where isValid: (String) -> Bool) -> String? {
+    package mutating func string(_ value: YAMLValue, expected: String, where isValid: (String) -> Bool) -> String? {
         guard let text = value.scalarText, isValid(text) else {
             report(.invalid(found: value.found, expected: expected), at: value)
             return nil
@@ -175,7 +214,7 @@ struct YAMLReader {
     }
 
     /// An integer in `range` (decimal, or 0x hex as vendor manuals print register numbers).
-    mutating func integer(_ value: YAMLValue, in range: ClosedRange<Int>, expected: String? = nil) -> Int? {
+    package mutating func integer(_ value: YAMLValue, in range: ClosedRange<Int>, expected: String? = nil) -> Int? {
         let text = value.scalarText ?? ""
         let parsed = text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
         guard let number = parsed, range.contains(number) else {
@@ -185,9 +224,18 @@ struct YAMLReader {
         return number
     }
 
-    /// A finite number.
-    mutating func number(_ value: YAMLValue, expected: String = "a number") -> Double? {
-        guard let text = value.scalarText, let number = Double(text), number.isFinite else {
+    /// A finite number, in `range` when one is given.
+    package mutating func number(_ value: YAMLValue, in range: ClosedRange<Double>? = nil, expected: String = "a number") -> Double? {
+        guard let text = value.scalarText, let number = Double(text), number.isFinite, range?.contains(number) ?? true else {
+            report(.invalid(found: value.found, expected: expected), at: value)
+            return nil
+        }
+        return number
+    }
+
+    /// A whole number 0 or above that may need all 64 bits (badge numbers, seeds).
+    package mutating func unsigned(_ value: YAMLValue, expected: String) -> UInt64? {
+        guard let text = value.scalarText, let number = UInt64(text) else {
             report(.invalid(found: value.found, expected: expected), at: value)
             return nil
         }
@@ -195,7 +243,7 @@ struct YAMLReader {
     }
 
     /// `true` or `false`.
-    mutating func boolean(_ value: YAMLValue) -> Bool? {
+    package mutating func boolean(_ value: YAMLValue) -> Bool? {
         switch value.scalarText {
         case "true": return true
         case "false": return false
@@ -206,16 +254,18 @@ struct YAMLReader {
     }
 
     /// A duration (`250ms`, `2s`, `5m`, `1h`, `180d`), optionally required to be above zero.
-    mutating func duration(_ value: YAMLValue, positive: Bool = false) -> Duration? {
+    /// `expected` replaces the usual examples where a file's own are more telling.
+    package mutating func duration(_ value: YAMLValue, positive: Bool = false, expected: String? = nil) -> Duration? {
         guard let text = value.scalarText, let duration = DurationText.parse(text), !positive || duration > .zero else {
-            report(.invalid(found: value.found, expected: positive ? "a duration above zero such as 250ms, 2s, 5m or 1h" : DurationText.expected), at: value)
+            let usual = positive ? "a duration above zero such as 250ms, 2s, 5m or 1h" : DurationText.expected
+            report(.invalid(found: value.found, expected: expected ?? usual), at: value)
             return nil
         }
         return duration
     }
 
     /// A label or title: a plain string (English) or a mapping of en, ru, kk, zh with en required.
-    mutating func localizedText(_ value: YAMLValue) -> LocalizedText? {
+    package mutating func localizedText(_ value: YAMLValue) -> LocalizedText? {
         if let text = value.scalarText {
             guard !text.isEmpty else {
                 report(.invalid(found: value.found, expected: "a text that is not empty"), at: value)

@@ -1,7 +1,7 @@
 /// "Did you mean" hints for misspelt keys and channel names.
-enum Suggestion {
+package enum Suggestion {
     /// The candidate closest to `word` when it is close enough to be a likely typo.
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    package static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         var best: (String, Int)?
         for candidate in candidates {
             let d = distance(word, candidate)
@@ -14,7 +14,7 @@ enum Suggestion {
 
     /// Edit distance over characters where swapping two neighbours counts as one edit
     /// (optimal string alignment): "scael" is one edit from "scale".
-    static func distance(_ a: String, _ b: String) -> Int {
+    package static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

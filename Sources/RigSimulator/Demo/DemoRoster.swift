@@ -1,3 +1,4 @@
+import CSV
 import Foundation
 
 /// A student of the demo roster (`Devices/demo/students.csv`: `id,name,group,badge,email`).
@@ -17,51 +18,63 @@ public struct DemoStudent: Sendable, Hashable {
     }
 }
 
-/// Reads the demo roster: UTF-8 CSV with a header, fields optionally in double quotes.
+/// Reads the demo roster with the same CSV reader as `riglog students import` (module CSV), so
+/// a roster the import takes is one the demo takes: any column order, quotes, `;` or tab,
+/// UTF-8 with or without a BOM.
 public enum DemoRoster {
+    static let required = ["id", "name", "group", "badge"]
+
     public static func load(path: String) throws(SimulatorError) -> [DemoStudent] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        let table: CSVTable
+        do {
+            table = try CSVTable(data: data, file: path)
+        } catch {
+            throw unreadable(error)
+        }
+        return try students(in: table, file: path)
     }
 
     public static func parse(_ text: String, file: String) throws(SimulatorError) -> [DemoStudent] {
+        let table: CSVTable
+        do {
+            table = try CSVTable(text: text, file: file)
+        } catch {
+            throw unreadable(error)
+        }
+        return try students(in: table, file: file)
+    }
+
+    private static func students(in table: CSVTable, file: String) throws(SimulatorError) -> [DemoStudent] {
+        let columns: [String: Int]
+        do {
+            columns = try table.columns(required: required, optional: ["email"], file: file).indices
+        } catch {
+            throw unreadable(error)
+        }
         var students: [DemoStudent] = []
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        for (number, line) in lines.enumerated() where number > 0 && !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            let fields = fields(of: String(line))
-            guard fields.count >= 4, let badge = UInt64(fields[3]) else {
-                throw .unreadable(path: "\(file):\(number + 1)", reason: "expected id,name,group,badge[,email] with a numeric badge")
+        var problems: [CSVImportError.Problem] = []
+        for record in table.records {
+            guard let fields = CSVFile.fields(of: record, columns: table.header.count, delimiter: table.delimiter, problems: &problems) else { continue }
+            func field(_ name: String) -> String { columns[name].map { fields[$0] } ?? "" }
+            guard let badge = UInt64(field("badge")) else {
+                problems.append(.init(line: record.line, message: "expected id,name,group,badge[,email] with a numeric badge"))
+                continue
             }
-            students.append(DemoStudent(id: fields[0], name: fields[1], group: fields[2], badge: badge, email: fields.count > 4 ? fields[4] : ""))
+            students.append(DemoStudent(id: field("id"), name: field("name"), group: field("group"), badge: badge, email: field("email")))
+        }
+        if let first = problems.first {
+            throw .unreadable(path: first.line.map { "\(file):\($0)" } ?? file, reason: first.message)
         }
         return students
     }
 
-    static func fields(of line: String) -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var iterator = line.makeIterator()
-        while let c = iterator.next() {
-            if quoted {
-                if c == "\"" {
-                    // "" inside quotes is one quote.
-                    if let n = iterator.next() {
-                        if n == "\"" { current.append("\"") } else { quoted = false; if n == "," { fields.append(current); current = "" } else { current.append(n) } }
-                    } else { quoted = false }
-                } else { current.append(c) }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                fields.append(current)
-                current = ""
-            } else {
-                current.append(c)
-            }
-        }
-        fields.append(current)
-        return fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    /// The reader's first problem, placed at its line as `file:line`.
+    private static func unreadable(_ error: CSVImportError) -> SimulatorError {
+        let first = error.problems.first
+        let path = first?.line.map { "\(error.file):\($0)" } ?? error.file
+        return .unreadable(path: path, reason: first?.message ?? "not a CSV table")
     }
 }

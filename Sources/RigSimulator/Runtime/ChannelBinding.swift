@@ -1,4 +1,4 @@
-import Modbus
+package import Modbus
 import RigProfiles
 
 /// Where each of a model's outputs lands in a profile's registers, and how it is encoded.
@@ -7,7 +7,7 @@ import RigProfiles
 /// publishing loop does no lookups. Values are encoded exactly as the collector decodes them:
 /// `Channel.rawValue(for:)`, clamped to what the type can hold (a simulated value never wraps
 /// around), then `ValueCodec.encode` at the channel's address, type and word order.
-struct ChannelBinding: Sendable {
+package struct ChannelBinding: Sendable {
     struct Entry: Sendable {
         var channel: Channel
         var output: Int
@@ -45,7 +45,7 @@ struct ChannelBinding: Sendable {
         operatorRegister = profile.operatorRegister
     }
 
-    static func rawRange(of type: ValueType) -> (Double, Double) {
+    package static func rawRange(of type: ValueType) -> (Double, Double) {
         switch type {
         case .bool, .bit: (0, 1)
         case .u16: (0, 65_535)

@@ -1,4 +1,5 @@
 public import ServiceLifecycle
+import Threads
 import Modbus
 
 extension LabSimulator: Service {
@@ -11,6 +12,6 @@ extension LabSimulator: Service {
     public func run() async throws {
         if !isServing { try start() }
         try? await gracefulShutdown()
-        _ = try? await ModbusThread.run(name: "simulator.stop") { [self] in stop() }
+        _ = try? await DedicatedThread.run(name: "simulator.stop") { [self] in stop() }
     }
 }

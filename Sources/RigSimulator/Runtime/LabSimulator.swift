@@ -2,6 +2,7 @@ import Timekeeping
 public import Modbus
 import RigProfiles
 import Synchronization
+import Threads
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,7 @@ import Glibc
 ///
 /// Rigs that share an endpoint (several unit ids behind one TCP port, or on one serial line)
 /// are served by one ``ModbusServer`` with a register map per unit. After ``start()`` a
-/// dedicated thread (`ModbusThread`, never Swift's cooperative pool) steps every model in real
+/// dedicated thread (`DedicatedThread`, never Swift's cooperative pool) steps every model in real
 /// time at 1 kHz and publishes every ``publishInterval``, against absolute deadlines so the
 /// simulated clock never drifts from the wall clock. Without ``start()`` (or with
 /// `realTime: false`) nothing moves until ``advance(to:)``: tests drive simulated time without
@@ -41,7 +42,7 @@ public final class LabSimulator: Sendable {
     private let servers: [ModbusServer]
     private let serverRigs: [[Int]]
     private let running = Atomic<Bool>(false)
-    private let thread = Mutex<ModbusThread?>(nil)
+    private let thread = Mutex<DedicatedThread?>(nil)
     private let serving = Atomic<Bool>(false)
 
     /// Groups `rigs` by endpoint into servers; throws when two rigs on one endpoint share a unit.
@@ -136,7 +137,7 @@ public final class LabSimulator: Sendable {
         guard realTime else { return }
         running.store(true, ordering: .releasing)
         let interval = publishInterval
-        thread.withLock { $0 = ModbusThread(name: "rig-models") { [self] in runRealTime(interval: interval) } }
+        thread.withLock { $0 = DedicatedThread(name: "rig-models") { [self] in runRealTime(interval: interval) } }
     }
 
     /// Stops the model thread and every server, and waits for their threads to end.

@@ -44,7 +44,7 @@ public struct PracticeTurns: Sendable, Hashable {
     }
 
     /// Badges for strangers are drawn from here, skipping any in the roster.
-    static let strangerBadges: Range<UInt64> = 4_109_000..<4_110_000
+    package static let strangerBadges: Range<UInt64> = 4_109_000..<4_110_000
 }
 
 extension StudentSkill {

@@ -20,7 +20,7 @@ extension ScenarioLoader {
         }
         for name in scenario.waveforms.keys.sorted() where !channels.contains(name) {
             issues.append(ConfigIssue(location: scenario.locations["waveforms.\(name)"] ?? SourceLocation(file: scenario.file, line: 1, column: 1), field: "waveforms.\(name)",
-                                      problem: .unknownField(name, suggestion: Spelling.closest(to: name, in: channels), allowed: channels)))
+                                      problem: .unknownField(name, suggestion: Suggestion.closest(to: name, in: channels), allowed: channels)))
         }
         if !issues.isEmpty { throw ConfigErrors(sorted(issues)) }
     }
@@ -37,7 +37,7 @@ extension ScenarioLoader {
             case .fault(.stuck(let channel), _), .fault(.force(let channel, _), _):
                 if !channels.contains(channel) {
                     issues.append(ConfigIssue(location: event.location, field: "\(path).fault",
-                                              problem: .unknownField(channel, suggestion: Spelling.closest(to: channel, in: channels), allowed: channels)))
+                                              problem: .unknownField(channel, suggestion: Suggestion.closest(to: channel, in: channels), allowed: channels)))
                 }
             default:
                 break
@@ -52,7 +52,7 @@ extension ScenarioLoader {
             guard let control = controls.first(where: { $0.name == setting.control }) else {
                 let names = controls.map(\.name)
                 issues.append(ConfigIssue(location: setting.location, field: "\(path).\(setting.control)",
-                                          problem: .unknownField(setting.control, suggestion: Spelling.closest(to: setting.control, in: names), allowed: names)))
+                                          problem: .unknownField(setting.control, suggestion: Suggestion.closest(to: setting.control, in: names), allowed: names)))
                 continue
             }
             if !control.range.contains(setting.value) {

@@ -25,7 +25,7 @@ public enum ScenarioLoader {
 
     /// Parses a scenario from YAML text; `file` is used in messages.
     public static func parse(yaml text: String, file: String) throws(ConfigErrors) -> Scenario {
-        var reader = ScenarioYAML(file: file)
+        var reader = YAMLReader(file: file)
         let scenario = read(text, &reader)
         guard let scenario, reader.issues.isEmpty else { throw ConfigErrors(sorted(reader.issues)) }
         return scenario
@@ -37,11 +37,11 @@ public enum ScenarioLoader {
         }.map(\.element)
     }
 
-    private static func read(_ text: String, _ y: inout ScenarioYAML) -> Scenario? {
-        guard let root = y.root(text),
-            let top = y.mapping(root, allowed: topLevelKeys, expected: "a scenario mapping (scenario:, profile:, timeline: ...)")
+    private static func read(_ text: String, _ y: inout YAMLReader) -> Scenario? {
+        guard let root = y.root(of: text, content: "a scenario mapping (scenario:, timeline: ...)"),
+            let top = y.fields(root, allowed: topLevelKeys, expected: "a scenario mapping (scenario:, profile:, timeline: ...)")
         else { return nil }
-        func field(_ key: String) -> ScenarioYAML.Value? { top.first { $0.key == key }?.value }
+        func field(_ key: String) -> YAMLValue? { top.first { $0.key == key }?.value }
 
         var name: String?
         if let value = field("scenario") { name = y.string(value, expected: "the scenario's title") } else {
@@ -49,7 +49,7 @@ public enum ScenarioLoader {
         }
         let profile = field("profile").flatMap { y.string($0, expected: "the profile the scenario is for, e.g. brake-trainer") }
         let seed = field("seed").flatMap { y.unsigned($0, expected: "a whole number 0 or above") }
-        let repeatEvery = field("repeat").flatMap { y.duration($0, positive: true) }
+        let repeatEvery = field("repeat").flatMap { y.seconds($0, positive: true) }
         var students: [UInt64: StudentSkill] = [:]
         if let list = field("students").flatMap({ y.sequence($0, expected: "a list of students, each {badge: 4100101, reaction: 400ms, accuracy: 0.9}") }) {
             for item in list {
@@ -58,7 +58,7 @@ public enum ScenarioLoader {
             }
         }
         var waveforms: [String: Waveform] = [:]
-        if let value = field("waveforms"), let entries = y.mapping(value, allowed: nil, expected: "a mapping of channel names to waveforms") {
+        if let value = field("waveforms"), let entries = y.fields(value, allowed: nil, expected: "a mapping of channel names to waveforms") {
             for entry in entries {
                 if let waveform = WaveformReader.read(entry.value, &y) { waveforms[entry.key] = waveform }
             }
@@ -94,7 +94,7 @@ public enum ScenarioLoader {
         }
         if let value = field("profile") { scenario.locations["profile"] = y.location(of: value) }
         if let value = field("waveforms"), case .mapping(let mapping) = value.node {
-            for key in mapping.keys { scenario.locations["waveforms.\(key.string ?? "")"] = y.location(of: ScenarioYAML.Value(node: key, path: "")) }
+            for key in mapping.keys { scenario.locations["waveforms.\(key.string ?? "")"] = y.location(of: YAMLValue(node: key, path: "")) }
         }
         return scenario
     }
@@ -103,14 +103,14 @@ public enum ScenarioLoader {
         seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(Int((seconds * 1000).rounded()))ms"
     }
 
-    private static func readStudent(_ item: ScenarioYAML.Value, _ y: inout ScenarioYAML) -> (UInt64, StudentSkill)? {
-        guard let entries = y.mapping(item, allowed: studentKeys, expected: "a student, e.g. {badge: 4100101, reaction: 400ms, accuracy: 0.9}") else { return nil }
+    private static func readStudent(_ item: YAMLValue, _ y: inout YAMLReader) -> (UInt64, StudentSkill)? {
+        guard let entries = y.fields(item, allowed: studentKeys, expected: "a student, e.g. {badge: 4100101, reaction: 400ms, accuracy: 0.9}") else { return nil }
         var skill = StudentSkill()
         var badge: UInt64?
         for entry in entries {
             switch entry.key {
             case "badge": badge = y.unsigned(entry.value, expected: "a badge number above 0")
-            case "reaction": skill.reaction = y.duration(entry.value) ?? skill.reaction
+            case "reaction": skill.reaction = y.seconds(entry.value) ?? skill.reaction
             case "accuracy": skill.accuracy = y.number(entry.value, in: 0...1, expected: "a number from 0 to 1 (1 is exact)") ?? skill.accuracy
             case "variability": skill.variability = y.number(entry.value, in: 0...1, expected: "a number from 0 to 1") ?? skill.variability
             default: break
@@ -123,15 +123,15 @@ public enum ScenarioLoader {
         return (badge, skill)
     }
 
-    static func readEvent(_ item: ScenarioYAML.Value, previous: Double, _ y: inout ScenarioYAML) -> ScenarioEvent? {
-        guard let entries = y.mapping(item, allowed: eventKeys, expected: "an event, e.g. {at: 2s, set: {pedal: 0.5}}") else { return nil }
-        func field(_ key: String) -> ScenarioYAML.Value? { entries.first { $0.key == key }?.value }
+    static func readEvent(_ item: YAMLValue, previous: Double, _ y: inout YAMLReader) -> ScenarioEvent? {
+        guard let entries = y.fields(item, allowed: eventKeys, expected: "an event, e.g. {at: 2s, set: {pedal: 0.5}}") else { return nil }
+        func field(_ key: String) -> YAMLValue? { entries.first { $0.key == key }?.value }
         var time: Double?
         var gap: Double?
         switch (field("at"), field("after")) {
-        case (let at?, nil): time = y.duration(at)
+        case (let at?, nil): time = y.seconds(at)
         case (nil, let after?):
-            gap = y.duration(after)
+            gap = y.seconds(after)
             time = gap.map { previous + $0 }
         case (_?, let after?):
             y.report(.conflict("give either at: (from the start) or after: (from the previous event), not both"), at: after)
@@ -152,7 +152,7 @@ public enum ScenarioLoader {
         var action: ScenarioAction?
         switch key {
         case "badge":
-            if value.scalar == "out" { action = .badge(0) } else if let badge = y.unsigned(value, expected: "a badge number, or out") {
+            if value.scalarText == "out" { action = .badge(0) } else if let badge = y.unsigned(value, expected: "a badge number, or out") {
                 action = .badge(badge)
             }
         case "set":
@@ -162,17 +162,17 @@ public enum ScenarioLoader {
                 y.report(.missing(expected: "over: DURATION, how long the ramp takes (e.g. 500ms)"), at: value, field: "\(item.path).over")
                 return nil
             }
-            if let settings = readSettings(value, &y), let seconds = y.duration(over, positive: true) { action = .ramp(settings, over: seconds) }
+            if let settings = readSettings(value, &y), let seconds = y.seconds(over, positive: true) { action = .ramp(settings, over: seconds) }
         default:
-            let duration = field("for").flatMap { y.duration($0, positive: true) }
-            if value.scalar == "clear" { action = .clearFaults } else { action = readFault(value, &y).map { .fault($0, duration: duration) } }
+            let duration = field("for").flatMap { y.seconds($0, positive: true) }
+            if value.scalarText == "clear" { action = .clearFaults } else { action = readFault(value, &y).map { .fault($0, duration: duration) } }
         }
         guard let time, let action else { return nil }
         return ScenarioEvent(time: time, after: gap, action: action, location: y.location(of: item))
     }
 
-    static func readSettings(_ value: ScenarioYAML.Value, _ y: inout ScenarioYAML) -> [ControlSetting]? {
-        guard let entries = y.mapping(value, allowed: nil, expected: "controls and values, e.g. {pedal: 0.8, drive: 0}") else { return nil }
+    static func readSettings(_ value: YAMLValue, _ y: inout YAMLReader) -> [ControlSetting]? {
+        guard let entries = y.fields(value, allowed: nil, expected: "controls and values, e.g. {pedal: 0.8, drive: 0}") else { return nil }
         var settings: [ControlSetting] = []
         for entry in entries {
             guard let number = y.setting(entry.value) else { continue }
@@ -181,10 +181,10 @@ public enum ScenarioLoader {
         return settings.count == entries.count ? settings : nil
     }
 
-    private static func readFault(_ value: ScenarioYAML.Value, _ y: inout ScenarioYAML) -> InjectedFault? {
-        if value.scalar == "drop" { return .drop }
+    private static func readFault(_ value: YAMLValue, _ y: inout YAMLReader) -> InjectedFault? {
+        if value.scalarText == "drop" { return .drop }
         let expected = "drop, clear, {stuck: CHANNEL} or {force: {CHANNEL: VALUE}}"
-        guard let entries = y.mapping(value, allowed: ["stuck", "force", "drop"], expected: expected) else { return nil }
+        guard let entries = y.fields(value, allowed: ["stuck", "force", "drop"], expected: expected) else { return nil }
         guard entries.count == 1, let entry = entries.first else {
             // None left means every key was unknown, which is reported already.
             if entries.count > 1 { y.report(.invalid(found: value.found, expected: "one fault per event: " + expected), at: value) }
@@ -194,7 +194,7 @@ public enum ScenarioLoader {
         case "stuck":
             return y.string(entry.value, expected: "a channel name").map { .stuck(channel: $0) }
         case "force":
-            guard let pairs = y.mapping(entry.value, allowed: nil, expected: "{CHANNEL: VALUE}, e.g. {brake_pressure: 130}"), pairs.count == 1,
+            guard let pairs = y.fields(entry.value, allowed: nil, expected: "{CHANNEL: VALUE}, e.g. {brake_pressure: 130}"), pairs.count == 1,
                 let number = y.setting(pairs[0].value)
             else { return nil }
             return .force(channel: pairs[0].key, value: number)

@@ -8,8 +8,8 @@ import RigProfiles
 /// `1 - accuracy`. Instructor controls, badges and faults happen on time (after: still counts
 /// from the event before). All randomness comes from the seed, so a seed
 /// replays the same session. A repeating scenario draws fresh randomness every round.
-struct ScenarioPlayer: Sendable {
-    enum Step: Sendable, Hashable {
+package struct ScenarioPlayer: Sendable {
+    package enum Step: Sendable, Hashable {
         case badge(UInt64)
         case set(control: Int, value: Double)
         case ramp(control: Int, target: Double, over: Double)
@@ -41,7 +41,7 @@ struct ScenarioPlayer: Sendable {
     private var firstTurnPlanned = false
     private var lastStudent: UInt64?
 
-    init(scenario: Scenario, controls: [Control], seed: UInt64, startDelay: Double = 0, badgeMap: [UInt64: UInt64] = [:], roster: [UInt64] = []) {
+    package init(scenario: Scenario, controls: [Control], seed: UInt64, startDelay: Double = 0, badgeMap: [UInt64: UInt64] = [:], roster: [UInt64] = []) {
         self.scenario = scenario
         self.controls = controls
         self.random = SimulationRandom(seed: seed)
@@ -55,7 +55,7 @@ struct ScenarioPlayer: Sendable {
     private var takesTurns: Bool { scenario.practice != nil && !scenario.routines.isEmpty }
 
     /// The next step due at or before `time` (simulated seconds), if any.
-    mutating func pop(dueAt time: Double) -> Step? {
+    package mutating func pop(dueAt time: Double) -> Step? {
         while next == queue.count {
             if let period = scenario.repeatEvery, time - startDelay >= Double(cycle + 1) * period {
                 cycle += 1

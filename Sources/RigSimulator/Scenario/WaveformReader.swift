@@ -16,17 +16,17 @@ enum WaveformReader {
     static let expected = "a waveform: {constant: V}, {sine: {mean, amplitude, period}}, {ramp: {from, to, period}}, "
         + "{noise: {mean, amplitude}}, {counter: {from, rate}} or {steps: [V, ...], every: DURATION}"
 
-    static func read(_ value: ScenarioYAML.Value, _ y: inout ScenarioYAML) -> Waveform? {
-        guard let entries = y.mapping(value, allowed: kinds + ["every"], expected: expected) else { return nil }
+    static func read(_ value: YAMLValue, _ y: inout YAMLReader) -> Waveform? {
+        guard let entries = y.fields(value, allowed: kinds + ["every"], expected: expected) else { return nil }
         guard let entry = entries.first(where: { $0.key != "every" }) else {
             y.report(.invalid(found: value.found, expected: expected), at: value)
             return nil
         }
         func parameters(_ names: [String]) -> [String: Double]? {
-            guard let fields = y.mapping(entry.value, allowed: names, expected: "{\(names.joined(separator: ", "))}") else { return nil }
+            guard let fields = y.fields(entry.value, allowed: names, expected: "{\(names.joined(separator: ", "))}") else { return nil }
             var result: [String: Double] = [:]
             for field in fields {
-                result[field.key] = field.key == "period" ? y.duration(field.value, positive: true) : y.number(field.value)
+                result[field.key] = field.key == "period" ? y.seconds(field.value, positive: true) : y.number(field.value)
             }
             for name in names where result[name] == nil && !fields.contains(where: { $0.key == name }) {
                 y.report(.missing(expected: "\(name) of the \(entry.key)"), at: entry.value, field: "\(entry.value.path).\(name)")
@@ -51,7 +51,7 @@ enum WaveformReader {
                 y.report(.missing(expected: "every: DURATION, how long each step lasts"), at: value, field: "\(value.path).every")
                 return nil
             }
-            guard values.count == list.count, let seconds = y.duration(every.value, positive: true) else { return nil }
+            guard values.count == list.count, let seconds = y.seconds(every.value, positive: true) else { return nil }
             return .steps(values, every: seconds)
         }
     }

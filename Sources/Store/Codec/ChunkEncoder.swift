@@ -1,4 +1,4 @@
-import Ingest
+package import Ingest
 
 /// Encodes a chunk: a run of frames (one timestamp, one value per channel) of a fixed set of
 /// channels.
@@ -33,7 +33,7 @@ import Ingest
 /// Not thread-safe (`@unchecked Sendable` so a lock-guarded owner can hold it).
 /// The encoder keeps its scratch buffers between calls, so encoding allocates nothing per
 /// sample; buffers grow only to the largest chunk seen.
-final class ChunkEncoder: @unchecked Sendable {
+package final class ChunkEncoder: @unchecked Sendable {
     static let formatVersion: UInt8 = 1
 
     enum Mode: UInt8 {
@@ -51,14 +51,14 @@ final class ChunkEncoder: @unchecked Sendable {
     private var modes: [Mode] = []
     private var timeBytes = 0
     /// The chunk after ``encode(times:values:stride:kinds:)``.
-    private(set) var output: [UInt8] = []
+    package private(set) var output: [UInt8] = []
     /// Byte length of each value column of the last chunk (for per-channel size statistics).
-    private(set) var columnBytes: [Int] = []
+    package private(set) var columnBytes: [Int] = []
     /// Byte length of the last chunk's header and time column.
-    private(set) var sharedBytes = 0
+    package private(set) var sharedBytes = 0
 
     /// An encoder whose buffers fit chunks of `frames` frames and `columns` columns without growing.
-    init(frames: Int = 1024, columns: Int = 16) {
+    package init(frames: Int = 1024, columns: Int = 16) {
         mantissaCapacity = max(frames, 1)
         mantissas = .allocate(capacity: mantissaCapacity)
         body = BitWriter(capacity: frames * (columns + 2) + 256)
@@ -72,7 +72,7 @@ final class ChunkEncoder: @unchecked Sendable {
 
     /// Encodes `frames` frames: `times[i]` (µs) and `values[c * stride + i]` for column `c`, into
     /// ``output``.
-    func encode(
+    package func encode(
         times: UnsafeBufferPointer<Int64>,
         values: UnsafePointer<UInt64>,
         stride: Int,

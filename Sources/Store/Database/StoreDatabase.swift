@@ -87,7 +87,7 @@ public struct StoreDatabase: Sendable {
     }
 
     /// Tables, journal mode and `synchronous` level: what the schema tests check.
-    func schemaSummary() throws(StoreError) -> (tables: [String], journalMode: String?, synchronous: Int?) {
+    package func schemaSummary() throws(StoreError) -> (tables: [String], journalMode: String?, synchronous: Int?) {
         try read { db in
             (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
              try String.fetchOne(db, sql: "PRAGMA journal_mode"),

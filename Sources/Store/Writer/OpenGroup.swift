@@ -1,4 +1,4 @@
-import Ingest
+package import Ingest
 
 /// The chunk being filled for one frame group (the channels of one Modbus response), with its
 /// frames kept unencoded until the chunk is sealed or flushed.
@@ -10,9 +10,9 @@ import Ingest
 /// again, so a group settles at the widths its channels need and stops reallocating.
 ///
 /// `@unchecked Sendable`: only touched under the ``ChunkWriter``'s lock.
-final class OpenGroup: @unchecked Sendable {
-    private(set) var channels: [UInt32]
-    private(set) var kinds: [Sample.Kind]
+package final class OpenGroup: @unchecked Sendable {
+    package private(set) var channels: [UInt32]
+    package private(set) var kinds: [Sample.Kind]
     let capacity: Int
     /// Column 0 holds the frame times as offsets from ``timeBase``, column `1 + c` channel `c`.
     private var columns: UnsafeMutablePointer<NarrowColumn>
@@ -21,7 +21,7 @@ final class OpenGroup: @unchecked Sendable {
     private var blockBytes: Int
     /// The first frame's time (µs) of the chunk.
     private var timeBase: Int64 = 0
-    private(set) var count = 0
+    package private(set) var count = 0
     /// Earliest and latest frame time (µs) in the chunk.
     private(set) var earliest = Int64.max
     private(set) var latest = Int64.min
@@ -30,7 +30,7 @@ final class OpenGroup: @unchecked Sendable {
     /// Frames were added since the last flush.
     var dirty = false
 
-    init(channels: [UInt32], kinds: [Sample.Kind], capacity: Int) {
+    package init(channels: [UInt32], kinds: [Sample.Kind], capacity: Int) {
         self.channels = channels
         self.kinds = kinds
         self.capacity = capacity
@@ -49,17 +49,17 @@ final class OpenGroup: @unchecked Sendable {
     var isFull: Bool { count == capacity }
 
     /// Bytes the block holds (for tests of the narrow layout).
-    var allocatedBytes: Int { blockBytes }
+    package var allocatedBytes: Int { blockBytes }
 
     /// The form channel `c` is kept in now.
-    func form(ofChannel c: Int) -> ColumnForm { columns[1 + c].form }
+    package func form(ofChannel c: Int) -> ColumnForm { columns[1 + c].form }
 
     /// The form the times are kept in now.
-    var timeForm: ColumnForm { columns[0].form }
+    package var timeForm: ColumnForm { columns[0].form }
 
     /// Changes the channel set; the group must be empty (sealed) first. Columns start narrow
     /// again; the block is kept when it is large enough.
-    func reconfigure(channels: [UInt32], kinds: [Sample.Kind]) {
+    package func reconfigure(channels: [UInt32], kinds: [Sample.Kind]) {
         precondition(count == 0)
         if channels.count + 1 > columnCapacity {
             columns.deallocate()
@@ -100,7 +100,7 @@ final class OpenGroup: @unchecked Sendable {
 
     /// Appends the frame at `samples[start..<start + channels.count]`.
     @inline(__always)
-    func append(_ samples: UnsafeBufferPointer<Sample>, at start: Int) {
+    package func append(_ samples: UnsafeBufferPointer<Sample>, at start: Int) {
         let time = Self.microseconds(samples[start].time)
         if count == 0 { timeBase = time }
         earliest = min(earliest, time)
@@ -115,17 +115,17 @@ final class OpenGroup: @unchecked Sendable {
     }
 
     /// The frame times (µs) of the chunk, into `out` (``count`` values).
-    func loadTimes(into out: UnsafeMutablePointer<UInt64>) {
+    package func loadTimes(into out: UnsafeMutablePointer<UInt64>) {
         columns[0].load(count: count, adding: UInt64(bitPattern: timeBase), into: out)
     }
 
     /// Channel `c`'s payloads in the chunk, into `out` (``count`` values).
-    func loadColumn(_ c: Int, into out: UnsafeMutablePointer<UInt64>) {
+    package func loadColumn(_ c: Int, into out: UnsafeMutablePointer<UInt64>) {
         columns[1 + c].load(count: count, into: out)
     }
 
     /// Forgets the frames after the chunk was sealed.
-    func reset() {
+    package func reset() {
         count = 0
         earliest = .max
         latest = .min
@@ -135,7 +135,7 @@ final class OpenGroup: @unchecked Sendable {
 
     /// Nanoseconds to whole microseconds, rounding down (also before 1970).
     @inline(__always)
-    static func microseconds(_ ns: Int64) -> Int64 {
+    package static func microseconds(_ ns: Int64) -> Int64 {
         let q = ns / 1000
         return (ns % 1000 < 0) ? q - 1 : q
     }

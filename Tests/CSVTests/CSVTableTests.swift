@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import Practice
+import CSV
 
-@Suite struct RosterCSVTableTests {
+@Suite struct CSVTableTests {
     private func table(_ text: String) throws -> CSVTable { try CSVTable(text: text, file: "t.csv") }
 
     @Test func commaFileWithQuotesAndCRLF() throws {

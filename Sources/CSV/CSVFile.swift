@@ -1,10 +1,10 @@
-import Foundation
+package import Foundation
 
-/// What the roster and timetable imports share around ``CSVTable``: reading the file and fitting
-/// each record to the header.
-enum CSVFile {
+/// What every CSV import (roster, timetable, the demo roster) shares around ``CSVTable``:
+/// reading the file and fitting each record to the header.
+package enum CSVFile {
     /// The file's bytes.
-    static func read(_ path: String) throws(CSVImportError) -> Data {
+    package static func read(_ path: String) throws(CSVImportError) -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "it cannot be read (check its permissions)" : "there is no such file"
             throw CSVImportError(file: displayName(path), problems: [.init(line: nil, message: "\(reason)")])
@@ -13,14 +13,14 @@ enum CSVFile {
     }
 
     /// The path as the user wrote it: errors then read `students.csv:7: ...`.
-    static func displayName(_ path: String) -> String { path }
+    package static func displayName(_ path: String) -> String { path }
 
     /// The record's fields padded to the header's width, or nil (with a problem) when it has more
     /// non-empty fields than the header has columns.
     ///
     /// Fewer fields are padded because hand-edited files often leave off an empty last column;
     /// the checks on required values then say what is missing.
-    static func fields(of record: CSVTable.Record, columns: Int, delimiter: Character, problems: inout [CSVImportError.Problem]) -> [String]? {
+    package static func fields(of record: CSVTable.Record, columns: Int, delimiter: Character, problems: inout [CSVImportError.Problem]) -> [String]? {
         var fields = record.fields
         if fields.count > columns {
             guard fields[columns...].allSatisfy(\.isEmpty) else {

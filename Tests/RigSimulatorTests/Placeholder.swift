@@ -1,1 +1,0 @@
-// RigSimulatorTests: populated by the simulator issue.
