@@ -3,7 +3,7 @@
 // riglog: telemetry collector for vocational equipment labs.
 //
 // Modules depend downwards only, in this order from the bottom (DESIGN.md, "Layout"):
-//   CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb -> riglog
+//   CModbus -> Modbus -> RigProfiles -> Ingest -> CSV -> Store -> Practice -> Collector -> Reports -> LabWeb -> riglog
 // RigSimulator sits beside the Collector on Modbus and RigProfiles. Targets are added here as
 // their issue lands; the order above is fixed.
 import PackageDescription
@@ -48,6 +48,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Ingest", swiftSettings: strict),
+        // CSV as DESIGN.md's file formats write it (and read it): no dependencies, below everything that uses it.
+        .target(name: "CSV", swiftSettings: strict),
         .target(
             name: "Store",
             dependencies: ["Ingest", .product(name: "GRDB", package: "GRDB.swift")],
@@ -56,7 +58,7 @@ let package = Package(
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
         .target(name: "Practice", dependencies: ["RigProfiles", "Ingest", "Store"], swiftSettings: strict),
         // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
-        .target(name: "Reports", dependencies: ["RigProfiles", "Store", "Practice"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Modbus", "RigProfiles", "CSV", "Store", "Practice"], swiftSettings: strict),
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
@@ -78,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "riglog",
             dependencies: [
-                "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
+                "Modbus", "RigProfiles", "Ingest", "CSV", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,7 +91,10 @@ let package = Package(
         // `make bench`: in-process measurements that need the Swift modules (see Benchmarks/README.md).
         .executableTarget(
             name: "riglog-bench",
-            dependencies: ["Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports"],
+            dependencies: [
+                "Modbus", "RigProfiles", "Ingest", "CSV", "Store", "RigSimulator", "Practice", "Reports",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Benchmarks/riglog-bench",
             swiftSettings: strict
         ),
@@ -109,7 +114,8 @@ let package = Package(
         .testTarget(name: "LabWebTests", dependencies: ["LabWeb", "Collector", .product(name: "HummingbirdTesting", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "RigSimulatorTests", dependencies: ["RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
+        .testTarget(name: "CSVTests", dependencies: ["CSV"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CSV", "Modbus", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
         .testTarget(name: "RiglogTests", dependencies: ["Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], swiftSettings: strict),

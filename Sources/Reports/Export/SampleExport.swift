@@ -1,4 +1,6 @@
+public import CSV
 import Ingest
+public import Store
 
 /// `riglog export samples`: the samples of one rig as CSV (DESIGN.md, "File formats").
 public struct SampleExport: Sendable {
