@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Modbus
+import Reports
 import RigProfiles
 
 /// `riglog probe`: one read from a device, shown every way it could be encoded.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Practice
+import Reports
 import Store
 
 /// `riglog sessions [list]`: the practice sessions in the store. Other session tools

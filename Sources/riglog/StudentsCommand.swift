@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Practice
+import Reports
 import Store
 
 /// `riglog students import | list`: the roster.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Practice
+import Reports
 import Store
 
 /// `riglog timetable import | list`: who is booked on which rig when.

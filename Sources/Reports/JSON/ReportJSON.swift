@@ -7,7 +7,7 @@ import Store
 public enum ReportJSON {
     /// One student's report.
     public static func encode(_ report: StudentReport) throws -> Data {
-        try encoder.encode(StudentJSON(report))
+        try encoder.encode(StudentReportJSON(report))
     }
 
     /// `{"group", "period", "students": [student report, ...]}`.
@@ -30,12 +30,12 @@ public enum ReportJSON {
 private struct GroupJSON: Encodable {
     var group: String
     var period: PeriodJSON
-    var students: [StudentJSON]
+    var students: [StudentReportJSON]
 
     init(_ report: GroupReport) {
         group = report.group
         period = PeriodJSON(report.period)
-        students = report.students.map(StudentJSON.init)
+        students = report.students.map(StudentReportJSON.init)
     }
 }
 
@@ -57,7 +57,7 @@ private struct PeriodJSON: Encodable {
     enum Keys: String, CodingKey { case from, to }
 }
 
-private struct StudentJSON: Encodable {
+private struct StudentReportJSON: Encodable {
     struct Person: Encodable { var id, name, group: String }
     struct Totals: Encodable {
         var sessions: Int
@@ -68,7 +68,7 @@ private struct StudentJSON: Encodable {
     var student: Person
     var period: PeriodJSON
     var totals: Totals
-    var sessions: [SessionJSON]
+    var sessions: [ReportSessionJSON]
 
     init(_ report: StudentReport) {
         student = Person(id: report.student.id, name: report.student.name, group: report.student.group)
@@ -77,11 +77,11 @@ private struct StudentJSON: Encodable {
         totals = Totals(sessions: t.sessions, practice_seconds: ReportJSON.seconds(t.practiceSeconds),
                         active_seconds: ReportJSON.seconds(t.activeSeconds), attempts: t.attempts, passed: t.passed,
                         alarms: t.alarms, lost_samples: t.lostSamples)
-        sessions = report.sessions.map(SessionJSON.init)
+        sessions = report.sessions.map(ReportSessionJSON.init)
     }
 }
 
-private struct SessionJSON: Encodable {
+private struct ReportSessionJSON: Encodable {
     var entry: SessionEntry
 
     init(_ entry: SessionEntry) { self.entry = entry }

@@ -1,4 +1,5 @@
 import Foundation
+public import Practice
 import Store
 
 /// `riglog sessions` as text: one aligned row per session.

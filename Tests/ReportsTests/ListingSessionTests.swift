@@ -1,7 +1,8 @@
 import Foundation
+import Practice
+import Reports
 import Store
 import Testing
-@testable import Practice
 
 @Suite struct ListingSessionTests {
     /// 2026-11-30T04:00:00Z in µs (09:00 in Almaty).
