@@ -3,149 +3,114 @@ public import Store
 
 /// A session in the JSON contract's shape (DESIGN.md, "Student report JSON": `id, rig, start,
 /// end, seconds, source, attempts, alarms, gaps, lost_samples`), plus `student` and
-/// `end_reason` as `riglog sessions --json` adds them.
+/// `end_reason` as `riglog sessions --json` adds them. The one encoder of a session: the student
+/// and group reports (``ReportJSON``) and `riglog sessions --json` both write this, so the two
+/// cannot drift apart again.
 ///
-/// Times are ISO 8601 UTC strings, durations seconds as numbers. Every key is always present:
-/// what is unknown is `null` (`end` and `end_reason` of an open session, whose `seconds` count up
-/// to now; `seconds` of an alarm still firing; `failed_step` of an attempt that did not fail).
+/// Times are ISO 8601 UTC strings, durations seconds as numbers rounded to the millisecond (the
+/// times' own precision; no binary noise such as `9.500000000000002` reaches a file). Every key is
+/// always present: what is unknown is `null` (`end` and `end_reason` of an open session, whose
+/// `seconds` count up to now; `seconds` of an alarm still firing; `failed_step` of an attempt that
+/// did not fail), and so is a value that is not finite (a NaN peak), since JSON has no NaN.
 public struct SessionJSON: Encodable, Sendable, Hashable {
-    public var id: Int64
-    public var rig: String
-    public var student: String
-    public var start: String
-    public var end: String?
+    public var session: StoredSession
+    public var attempts: [StoredAttempt]
+    public var alarms: [StoredAlarm]
+    /// The rig's gaps clipped to the session.
+    public var gaps: [Gap]
+    /// The session's length; for an open session, up to now.
     public var seconds: Double
-    public var source: String
-    public var endReason: String?
-    public var attempts: [AttemptJSON]
-    public var alarms: [AlarmJSON]
-    public var gaps: [GapJSON]
-    public var lostSamples: Int
-
     /// Whether `student` and `end_reason` are written: a report nests sessions under their
     /// student and leaves them out.
     public var includesListingFields: Bool
 
-    public init(_ entry: SessionListing.Entry, now: Int64, includesListingFields: Bool = true) {
-        let session = entry.session
-        id = session.id
-        rig = session.rig
-        student = session.student
-        start = LabTime.iso8601(session.start)
-        end = session.end.map(LabTime.iso8601)
-        seconds = entry.seconds(now: now)
-        source = session.source.rawValue
-        endReason = session.endReason
-        attempts = entry.results.attempts.map(AttemptJSON.init)
-        alarms = entry.results.alarms.map(AlarmJSON.init)
-        gaps = entry.gaps.map(GapJSON.init)
-        lostSamples = session.lostSamples
+    public init(session: StoredSession, attempts: [StoredAttempt], alarms: [StoredAlarm], gaps: [Gap], seconds: Double,
+                includesListingFields: Bool) {
+        self.session = session
+        self.attempts = attempts
+        self.alarms = alarms
+        self.gaps = gaps
+        self.seconds = seconds
         self.includesListingFields = includesListingFields
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, rig, student, start, end, seconds, source, endReason = "end_reason", attempts, alarms, gaps, lostSamples = "lost_samples"
+    /// A session as `riglog sessions --json` lists it.
+    ///
+    /// - Parameter now: µs since 1970; an open session's `seconds` count up to it.
+    public init(_ entry: SessionListing.Entry, now: Int64, includesListingFields: Bool = true) {
+        self.init(session: entry.session, attempts: entry.results.attempts, alarms: entry.results.alarms, gaps: entry.gaps,
+                  seconds: entry.seconds(now: now), includesListingFields: includesListingFields)
     }
 
+    /// A session as a student report nests it (without `student` and `end_reason`).
+    public init(_ entry: SessionEntry) {
+        self.init(session: entry.session, attempts: entry.attempts, alarms: entry.alarms, gaps: entry.gaps,
+                  seconds: entry.seconds, includesListingFields: false)
+    }
+
+    enum Keys: String, CodingKey {
+        case id, rig, student, start, end, seconds, source, end_reason, attempts, alarms, gaps, lost_samples
+        case exercise, result, failed_step, alarm, severity, peak, reason
+    }
+
+    /// Keys in the contract's order (a report sorts them anyway).
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(rig, forKey: .rig)
-        if includesListingFields { try container.encode(student, forKey: .student) }
-        try container.encode(start, forKey: .start)
-        try container.encode(end, forKey: .end)
-        try container.encode(seconds, forKey: .seconds)
-        try container.encode(source, forKey: .source)
-        if includesListingFields { try container.encode(endReason, forKey: .endReason) }
-        try container.encode(attempts, forKey: .attempts)
-        try container.encode(alarms, forKey: .alarms)
-        try container.encode(gaps, forKey: .gaps)
-        try container.encode(lostSamples, forKey: .lostSamples)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(session.id, forKey: .id)
+        try c.encode(session.rig, forKey: .rig)
+        if includesListingFields { try c.encode(session.student, forKey: .student) }
+        try c.encode(JSONValue.time(session.start), forKey: .start)
+        try c.encode(JSONValue.time(session.end), forKey: .end)
+        try c.encode(JSONValue.seconds(seconds), forKey: .seconds)
+        try c.encode(session.source.rawValue, forKey: .source)
+        if includesListingFields { try c.encode(session.endReason, forKey: .end_reason) }
+        var attemptsContainer = c.nestedUnkeyedContainer(forKey: .attempts)
+        for attempt in attempts {
+            var a = attemptsContainer.nestedContainer(keyedBy: Keys.self)
+            try a.encode(attempt.exercise, forKey: .exercise)
+            try a.encode(attempt.result.rawValue, forKey: .result)
+            try a.encode(JSONValue.time(attempt.start), forKey: .start)
+            try a.encode(JSONValue.seconds(attempt.seconds), forKey: .seconds)
+            try a.encode(attempt.failedStep, forKey: .failed_step)
+        }
+        var alarmsContainer = c.nestedUnkeyedContainer(forKey: .alarms)
+        for alarm in alarms {
+            var a = alarmsContainer.nestedContainer(keyedBy: Keys.self)
+            try a.encode(alarm.alarm, forKey: .alarm)
+            try a.encode(alarm.severity.rawValue, forKey: .severity)
+            try a.encode(JSONValue.time(alarm.start), forKey: .start)
+            try a.encode(alarm.seconds.flatMap(JSONValue.seconds), forKey: .seconds)
+            try a.encode(alarm.peak.flatMap(JSONValue.finite), forKey: .peak)
+        }
+        var gapsContainer = c.nestedUnkeyedContainer(forKey: .gaps)
+        for gap in gaps {
+            var g = gapsContainer.nestedContainer(keyedBy: Keys.self)
+            try g.encode(JSONValue.time(gap.start), forKey: .start)
+            try g.encode(JSONValue.time(gap.end), forKey: .end)
+            try g.encode(gap.reason, forKey: .reason)
+        }
+        try c.encode(session.lostSamples, forKey: .lost_samples)
     }
 
-    /// `{"exercise","result","start","seconds","failed_step"}`.
-    public struct AttemptJSON: Encodable, Sendable, Hashable {
-        public var exercise: String
-        public var result: String
-        public var start: String
-        public var seconds: Double
-        public var failedStep: Int?
-
-        public init(_ attempt: StoredAttempt) {
-            exercise = attempt.exercise
-            result = attempt.result.rawValue
-            start = LabTime.iso8601(attempt.start)
-            seconds = attempt.seconds
-            failedStep = attempt.failedStep
-        }
-
-        enum CodingKeys: String, CodingKey { case exercise, result, start, seconds, failedStep = "failed_step" }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(exercise, forKey: .exercise)
-            try container.encode(result, forKey: .result)
-            try container.encode(start, forKey: .start)
-            try container.encode(seconds, forKey: .seconds)
-            try container.encode(failedStep, forKey: .failedStep)
-        }
-    }
-
-    /// `{"alarm","severity","start","seconds","peak"}`.
-    public struct AlarmJSON: Encodable, Sendable, Hashable {
-        public var alarm: String
-        public var severity: String
-        public var start: String
-        public var seconds: Double?
-        public var peak: Double?
-
-        public init(_ alarm: StoredAlarm) {
-            self.alarm = alarm.alarm
-            severity = alarm.severity.rawValue
-            start = LabTime.iso8601(alarm.start)
-            // JSON has no NaN or infinity; a value that is not finite is unknown.
-            seconds = alarm.seconds.flatMap { $0.isFinite ? $0 : nil }
-            peak = alarm.peak.flatMap { $0.isFinite ? $0 : nil }
-        }
-
-        enum CodingKeys: String, CodingKey { case alarm, severity, start, seconds, peak }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(alarm, forKey: .alarm)
-            try container.encode(severity, forKey: .severity)
-            try container.encode(start, forKey: .start)
-            try container.encode(seconds, forKey: .seconds)
-            try container.encode(peak, forKey: .peak)
-        }
-    }
-
-    /// `{"start","end","reason"}`.
-    public struct GapJSON: Encodable, Sendable, Hashable {
-        public var start: String
-        public var end: String?
-        public var reason: String
-
-        public init(_ gap: Gap) {
-            start = LabTime.iso8601(gap.start)
-            end = gap.end.map(LabTime.iso8601)
-            reason = gap.reason
-        }
-
-        enum CodingKeys: String, CodingKey { case start, end, reason }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(start, forKey: .start)
-            try container.encode(end, forKey: .end)
-            try container.encode(reason, forKey: .reason)
-        }
-    }
-
-    /// Sessions as an indented JSON array, keys in the contract's order.
+    /// Sessions as an indented JSON array, keys in the contract's order: `riglog sessions --json`.
     public static func encode(_ entries: [SessionListing.Entry], now: Int64) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(entries.map { SessionJSON($0, now: now) }), as: UTF8.self)
     }
+}
+
+/// How the JSON contract writes times and numbers; shared by every JSON riglog writes.
+enum JSONValue {
+    /// `2026-11-30T04:00:00.000Z` from µs since 1970.
+    static func time(_ micros: Int64) -> String { TimeText.iso8601Milliseconds(micros * 1000) }
+
+    static func time(_ micros: Int64?) -> String? { micros.map(time) }
+
+    /// Seconds rounded to the millisecond, so binary noise never reaches a file; nil (`null`)
+    /// when not finite.
+    static func seconds(_ value: Double) -> Double? { finite(value).map { ($0 * 1000).rounded() / 1000 } }
+
+    /// The value, or nil (`null`) for NaN and infinities, which JSON cannot spell.
+    static func finite(_ value: Double) -> Double? { value.isFinite ? value : nil }
 }
