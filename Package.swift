@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CSV", swiftSettings: strict),
         .target(
             name: "Store",
-            dependencies: ["Ingest", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RigProfiles", "Ingest", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
@@ -116,7 +116,11 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "CSVTests", dependencies: ["CSV"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CSV", "Modbus", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Ingest", "RigProfiles", "RiglogTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
         .testTarget(name: "RiglogTests", dependencies: ["Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import RigProfiles
 import RiglogTesting
 import Store
 import Testing

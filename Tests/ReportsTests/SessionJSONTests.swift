@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import RigProfiles
 import Store
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
     static let t0: Int64 = 1_796_011_200_000_000  // 2026-11-30T04:00:00Z
 
     static let session = StoredSession(id: 7, rig: "brake-1", student: "S1", start: t0, end: t0 + 12_345_678,
-                                       source: .checkin, endReason: "checkout")
+                                       source: .checkin, endReason: .checkout)
 
     static func alarm(peak: Double?, seconds: Double?) -> StoredAlarm {
         StoredAlarm(rig: "brake-1", alarm: "overpressure", severity: .critical, start: t0 + 1_000_000, seconds: seconds, peak: peak)

@@ -1,4 +1,5 @@
 import Foundation
+import RigProfiles
 import RiglogTesting
 import Store
 import Testing

@@ -25,7 +25,7 @@ public struct SessionRecords: Sendable {
         let report = session.report
         let stored = StoredSession(
             id: id, rig: rig, student: session.owner.studentID(roster: roster), start: session.start / 1000, end: session.end / 1000,
-            source: session.owner.source, endReason: session.reason.rawValue, badge: session.owner.badge,
+            source: session.owner.source, endReason: session.reason, badge: session.owner.badge,
             activeSeconds: report.activeSeconds)
         let attempts = report.attempts.map { attempt in
             let (result, failedStep): (AttemptResult, Int?) =
@@ -40,7 +40,7 @@ public struct SessionRecords: Sendable {
         }
         let alarms = report.alarms.map { alarm in
             StoredAlarm(
-                rig: rig, session: id, alarm: alarm.alarm, severity: AlarmSeverity(rawValue: alarm.severity.rawValue) ?? .info,
+                rig: rig, session: id, alarm: alarm.alarm, severity: alarm.severity,
                 start: alarm.start / 1000, seconds: Self.seconds(alarm.duration), peak: alarm.peak)
         }
         let statistics = zip(report.channels, channelIDs).compactMap { statistics, id -> StoredChannelStatistics? in

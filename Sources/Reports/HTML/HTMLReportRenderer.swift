@@ -1,3 +1,4 @@
+import RigProfiles
 import Store
 
 /// The printable HTML report: one self-contained file (inline CSS and SVG, nothing fetched),

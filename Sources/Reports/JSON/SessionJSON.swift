@@ -1,4 +1,5 @@
 import Foundation
+import RigProfiles
 public import Store
 
 /// A session in the JSON contract's shape (DESIGN.md, "Student report JSON": `id, rig, start,
@@ -63,7 +64,7 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
         try c.encode(JSONValue.time(session.end), forKey: .end)
         try c.encode(JSONValue.seconds(seconds), forKey: .seconds)
         try c.encode(session.source.rawValue, forKey: .source)
-        if includesListingFields { try c.encode(session.endReason, forKey: .end_reason) }
+        if includesListingFields { try c.encode(session.endReason?.rawValue, forKey: .end_reason) }
         var attemptsContainer = c.nestedUnkeyedContainer(forKey: .attempts)
         for attempt in attempts {
             var a = attemptsContainer.nestedContainer(keyedBy: Keys.self)

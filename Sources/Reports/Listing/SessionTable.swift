@@ -19,7 +19,7 @@ public enum SessionTable {
                 duration(entry.seconds(now: now)),
                 "\(entry.passedAttempts)/\(entry.results.attempts.count)",
                 "\(entry.results.alarms.count)",
-                session.end == nil ? "open" : (session.endReason ?? "-"),
+                session.end == nil ? "open" : (session.endReason?.rawValue ?? "-"),
             ]
         }
         let header = ["start (\(labTime.zone.identifier))", "rig", "student", "name", "source", "duration", "passed", "alarms", "end"]

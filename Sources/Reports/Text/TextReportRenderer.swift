@@ -1,4 +1,5 @@
 import Practice
+import RigProfiles
 import Store
 
 /// The terminal report: aligned tables of totals, exercises, alarms and sessions, with colour
