@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Ingest", swiftSettings: strict),
         .target(
             name: "Store",
-            dependencies: ["Ingest", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RigProfiles", "Ingest", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.
@@ -67,7 +67,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
-        .target(name: "Reports", dependencies: ["RigProfiles", "Store", "Practice", "Timekeeping"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Modbus", "RigProfiles", "CSV", "Store", "Practice", "Timekeeping"], swiftSettings: strict),
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
@@ -116,8 +116,8 @@ let package = Package(
         .executableTarget(
             name: "riglog-bench",
             dependencies: [
-                "Threads", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Threads", "Modbus", "RigProfiles", "Ingest", "CSV", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/riglog-bench",
             swiftSettings: strict
@@ -155,8 +155,8 @@ let package = Package(
         ),
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Timekeeping", "Reports", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Timekeeping", "Store", "Ingest", "RiglogTesting"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Timekeeping", "Reports", "CSV", "Modbus", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Timekeeping", "Store", "Ingest", "RigProfiles", "RiglogTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
         .testTarget(name: "RiglogTests", dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], swiftSettings: strict),
     ]

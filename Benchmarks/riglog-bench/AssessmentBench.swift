@@ -1,4 +1,5 @@
 import Timekeeping
+import CSV
 import Foundation
 import Reports
 import RigProfiles

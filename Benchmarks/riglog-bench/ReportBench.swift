@@ -2,6 +2,7 @@ import Timekeeping
 import Foundation
 import Ingest
 import Reports
+import RigProfiles
 import Store
 
 /// `riglog-bench reports`: issue 8's report figures on a group of 30 students with 40 sessions
@@ -107,7 +108,7 @@ enum ReportBench {
                     : []
                 try store.saveSession(
                     StoredSession(rig: rig, student: String(format: "s%03d", student), start: Timestamp(microsecondsSince1970: start), end: Timestamp(microsecondsSince1970: end), source: .badge,
-                                  endReason: "badge out", lostSamples: 0, activeSeconds: 420),
+                                  endReason: .badgeOut, lostSamples: 0, activeSeconds: 420),
                     results: SessionResults(attempts: attempts, alarms: alarms))
                 try frames.withUnsafeBufferPointer { try writer.write($0) }
                 samples += frames.count

@@ -1,3 +1,4 @@
+public import CSV
 public import Store
 
 /// The layouts `riglog export assessment` writes (DESIGN.md, "File formats").
@@ -12,7 +13,7 @@ public enum AssessmentLayout: String, Sendable, CaseIterable {
     case canvas
 }
 
-/// Writes an ``Assessment`` as CSV through the store's ``CSVWriter`` (formula-like text gets a
+/// Writes an ``Assessment`` as CSV through ``CSVWriter`` (formula-like text gets a
 /// `'`, numbers never do; `--excel` gives BOM, `;` and decimal comma).
 ///
 /// In the gradebook layouts (moodle, canvas) each exercise is one grade item scored 1 when the

@@ -1,5 +1,6 @@
 import Timekeeping
 import ArgumentParser
+import CSV
 import Foundation
 import Practice
 import Reports

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CSV
 import Store
 
 /// `--from`, `--to`, `--excel` and `-o`: what every export takes.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Modbus
+import Reports
 import RigProfiles
 import Threads
 

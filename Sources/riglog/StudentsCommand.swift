@@ -2,6 +2,7 @@ import Timekeeping
 import ArgumentParser
 import Foundation
 import Practice
+import Reports
 import Store
 
 /// `riglog students import | list`: the roster.

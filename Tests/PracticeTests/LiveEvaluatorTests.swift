@@ -74,7 +74,7 @@ import Testing
             ("badge:999", .badge, s(40.003), s(50.003), "badge out"),
             ("tt", .timetable, s(50.003), s(61), "collector stopped"),
         ]
-        #expect(found.map { [$0.session.student, $0.session.source.rawValue, "\($0.session.start)", "\($0.session.end ?? -1)", $0.session.endReason ?? ""] }
+        #expect(found.map { [$0.session.student, $0.session.source.rawValue, "\($0.session.start)", "\($0.session.end ?? -1)", $0.session.endReason?.rawValue ?? ""] }
             == expected.map { [$0.0, $0.1.rawValue, "\($0.2)", "\($0.3 ?? -1)", $0.4] })
         // The badge session saw one passed emergency stop (at 12 s) and the overpressure at 14 s.
         let badge = try #require(found.first { $0.session.student == "badge:4100" })
@@ -103,7 +103,7 @@ import Testing
         let closed = try lab.snapshot()
         #expect(closed.allSatisfy { $0.session.end != nil })
         let badge = try #require(closed.first { $0.session.student == "badge:4100" })
-        #expect(badge.session.endReason == "communication lost")
+        #expect(badge.session.endReason == .communicationLost)
         #expect(try #require(badge.session.end) > SessionLab.at(seconds: 14))
         // An attempt still open where the data ends is abandoned with the session.
         #expect(badge.attempts.map(\.result) == [.abandoned])
@@ -127,7 +127,7 @@ import Testing
         let offline = try lab.snapshot()
         #expect(offline.contains {
             $0.session.student == "late" && $0.session.start == SessionLab.at(seconds: 22)
-                && $0.session.end == SessionLab.at(seconds: 25.5) && $0.session.endReason == "checkout"
+                && $0.session.end == SessionLab.at(seconds: 25.5) && $0.session.endReason == .checkout
         })
     }
 

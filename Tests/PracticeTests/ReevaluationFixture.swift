@@ -105,7 +105,7 @@ struct SessionSnapshot: Hashable, CustomStringConvertible {
     var statistics: [StoredChannelStatistics]
 
     var description: String {
-        "\(session.student) \(session.source.rawValue) \(session.start)-\(session.end.map(String.init) ?? "open") \(session.endReason ?? "") "
+        "\(session.student) \(session.source.rawValue) \(session.start)-\(session.end.map(String.init) ?? "open") \(session.endReason?.rawValue ?? "") "
             + "attempts \(attempts.map { "\($0.exercise):\($0.result.rawValue)@\($0.start)/\($0.seconds)" }) "
             + "alarms \(alarms.map { "\($0.alarm)@\($0.start)/\($0.seconds ?? -1)/\($0.peak ?? -1)" }) active \(session.activeSeconds)"
     }

@@ -57,7 +57,7 @@ import Testing
         #expect(try lab.store.collectorRuns().map(\.end) == [nil])
         try Reevaluation(store: lab.store).run()
         let last = try #require(try lab.store.sessions().last)
-        #expect(last.endReason == "communication lost")
+        #expect(last.endReason == .communicationLost)
         #expect(last.end == SessionLab.at(seconds: 59.903))
         #expect(try lab.store.sessions().allSatisfy { $0.end != nil })
     }

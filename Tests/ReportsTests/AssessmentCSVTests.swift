@@ -1,5 +1,6 @@
 import RiglogTesting
 import Timekeeping
+import CSV
 import Foundation
 import Reports
 import Store

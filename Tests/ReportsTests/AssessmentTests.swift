@@ -1,6 +1,7 @@
 import Timekeeping
 import Foundation
 import Reports
+import RigProfiles
 import RiglogTesting
 import Store
 import Testing

@@ -2,6 +2,7 @@ import RiglogTesting
 import Timekeeping
 import Foundation
 import Ingest
+import RigProfiles
 import Store
 
 /// A data folder built deterministically for the report tests: a lab in Asia/Almaty, one brake
@@ -119,7 +120,7 @@ final class ReportFixture {
         for planned in plan {
             let end = planned.start + Int64(planned.minutes * 60e6)
             let session = StoredSession(rig: "brake-1", student: planned.student, start: planned.start, end: end,
-                                        source: planned.source, endReason: "badge out", lostSamples: planned.lostSamples,
+                                        source: planned.source, endReason: .badgeOut, lostSamples: planned.lostSamples,
                                         activeSeconds: planned.minutes * 30)
             let attempts = planned.attempts.map {
                 StoredAttempt(exercise: $0.exercise, result: $0.result, start: planned.start + Int64($0.offset * 1e6),

@@ -1,6 +1,6 @@
 import Foundation
 import Practice
-@testable import Reports
+import Reports
 import Store
 import Testing
 

@@ -1,5 +1,6 @@
 import Timekeeping
 import Foundation
+import RigProfiles
 import RiglogTesting
 import Store
 import Testing

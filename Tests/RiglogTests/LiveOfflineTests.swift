@@ -57,7 +57,7 @@ import Testing
         let sessions = try store.sessions()
         #expect(sessions.count >= 3)
         #expect(sessions.allSatisfy { $0.end != nil && $0.endReason != nil })
-        #expect(sessions.contains { $0.endReason == "collector stopped" })
+        #expect(sessions.contains { $0.endReason == .collectorStopped })
         #expect(sessions.contains { $0.source == .badge && !$0.student.hasPrefix("badge:") })
         let results = try store.results(of: sessions.map(\.id))
         #expect(results.values.contains { !$0.attempts.isEmpty })

@@ -1,6 +1,7 @@
 import RiglogTesting
 import Timekeeping
 import Foundation
+import RigProfiles
 import Store
 import Testing
 
@@ -16,13 +17,13 @@ import Testing
         let store = try data.store()
         let (t0, s) = (Self.t0, Self.s)
         try store.saveSession(
-            StoredSession(rig: "brake-1", student: "S1", start: t0, end: t0 + 3600 * s, source: .badge, endReason: "badge out", badge: "10", lostSamples: 2),
+            StoredSession(rig: "brake-1", student: "S1", start: t0, end: t0 + 3600 * s, source: .badge, endReason: .badgeOut, badge: "10", lostSamples: 2),
             results: SessionResults(
                 attempts: [StoredAttempt(exercise: "emergency-stop", result: .passed, start: t0 + 60 * s, seconds: 7.25)],
                 alarms: [StoredAlarm(rig: "brake-1", alarm: "overpressure", severity: .warning, start: t0 + 90 * s, seconds: nil, peak: 121)]))
         try store.recordGap(rig: "brake-1", start: t0 + 600 * s, end: t0 + 630 * s, reason: "timeout")
         try store.saveSession(
-            StoredSession(rig: "ev-1", student: "S2", start: t0 + 7200 * s, end: t0 + 9000 * s, source: .checkin, endReason: "checkout"),
+            StoredSession(rig: "ev-1", student: "S2", start: t0 + 7200 * s, end: t0 + 9000 * s, source: .checkin, endReason: .checkout),
             results: SessionResults())
         // Opened two hours ago: its duration counts up to now.
         let twoHoursAgo = Timestamp.now() - .seconds(7200)

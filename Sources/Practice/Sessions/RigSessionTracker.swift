@@ -1,5 +1,5 @@
 public import RigProfiles
-import Store
+public import Store
 
 /// A session that has just opened.
 public struct OpenedSession: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Store
+public import Store
 
 /// Who is at one rig, as a pure state machine: claims and frames in time order in, "open a
 /// session" and "close it, for this reason" out. No clock, no I/O: live and offline evaluation

@@ -36,26 +36,6 @@ public struct SessionOwner: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Why a session closed: the `end_reason` the store keeps and reports print.
-public enum SessionCloseReason: String, Sendable, Hashable, CaseIterable {
-    /// The operator register went to 0 (or to another badge: the card was swapped).
-    case badgeOut = "badge out"
-    /// `riglog checkout RIG`.
-    case checkout
-    /// The session's timetable slot ended.
-    case timetableEnd = "timetable end"
-    /// A badge was read while a check-in or timetable session was open.
-    case supersededByBadge = "superseded by badge"
-    /// A check-in (of another student, or over a timetable slot) took the rig.
-    case supersededByCheckin = "superseded by check-in"
-    /// An overlapping timetable slot that started later took the rig.
-    case supersededByTimetable = "superseded by timetable"
-    /// The rig sent no frame for longer than the lab's `sessions: close_after_silence`.
-    case communicationLost = "communication lost"
-    /// The collector stopped cleanly.
-    case collectorStopped = "collector stopped"
-}
-
 /// A timetable slot as the attribution sees it: a student booked on the rig for `start..<end`
 /// (ns since 1970).
 public struct TimetableSlot: Sendable, Hashable {

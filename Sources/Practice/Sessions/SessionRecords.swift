@@ -26,8 +26,8 @@ public struct SessionRecords: Sendable {
     public func closed(_ session: ClosedSession, id: Int64 = 0, roster: [String: String]) -> (StoredSession, SessionResults) {
         let report = session.report
         let stored = StoredSession(
-            id: id, rig: rig, student: session.owner.studentID(roster: roster), start: Timestamp(nanosecondsSince1970: session.start), end: Timestamp(nanosecondsSince1970: session.end),
-            source: session.owner.source, endReason: session.reason.rawValue, badge: session.owner.badge,
+            id: id, rig: rig, student: session.owner.studentID(roster: roster), start: Timestamp(nanosecondsSince1970: session.start),
+            end: Timestamp(nanosecondsSince1970: session.end), source: session.owner.source, endReason: session.reason, badge: session.owner.badge,
             activeSeconds: report.activeSeconds)
         let attempts = report.attempts.map { attempt in
             let (result, failedStep): (AttemptResult, Int?) =
@@ -42,7 +42,7 @@ public struct SessionRecords: Sendable {
         }
         let alarms = report.alarms.map { alarm in
             StoredAlarm(
-                rig: rig, session: id, alarm: alarm.alarm, severity: AlarmSeverity(rawValue: alarm.severity.rawValue) ?? .info,
+                rig: rig, session: id, alarm: alarm.alarm, severity: alarm.severity,
                 start: Timestamp(nanosecondsSince1970: alarm.start), seconds: Self.seconds(alarm.duration), peak: alarm.peak)
         }
         let statistics = zip(report.channels, channelIDs).compactMap { statistics, id -> StoredChannelStatistics? in

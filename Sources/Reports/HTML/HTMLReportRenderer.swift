@@ -1,4 +1,5 @@
 public import Timekeeping
+import RigProfiles
 import Store
 
 /// The printable HTML report: one self-contained file (inline CSS and SVG, nothing fetched),

@@ -1,3 +1,4 @@
+public import RigProfiles
 public import Store
 
 /// Every fixed text of the reports, in every report language.
@@ -112,7 +113,7 @@ public struct ReportLabels: Sendable {
         }
     }
 
-    public func severity(_ severity: AlarmSeverity) -> String {
+    public func severity(_ severity: Alarm.Severity) -> String {
         switch severity {
         case .info: self[.severityInfo]
         case .warning: self[.severityWarning]

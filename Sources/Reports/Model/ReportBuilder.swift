@@ -1,5 +1,6 @@
 public import Timekeeping
 import Foundation
+import RigProfiles
 public import Store
 
 /// Why a report could not be built, said so an instructor knows what to type instead.
@@ -141,7 +142,7 @@ public struct ReportBuilder {
                 byKey[key] = summary
             }
         }
-        let rank: [AlarmSeverity: Int] = [.critical: 0, .warning: 1, .info: 2]
+        let rank: [Alarm.Severity: Int] = [.critical: 0, .warning: 1, .info: 2]
         return byKey.values.sorted { (rank[$0.severity]!, $0.profile, $0.alarm) < (rank[$1.severity]!, $1.profile, $1.alarm) }
     }
 }

@@ -1,4 +1,5 @@
 public import Timekeeping
+public import RigProfiles
 public import Store
 
 /// One student's practice over a period: what every report format renders.
@@ -96,13 +97,13 @@ public struct ExerciseSummary: Sendable, Hashable {
 public struct AlarmSummary: Sendable, Hashable {
     public var profile: String
     public var alarm: String
-    public var severity: AlarmSeverity
+    public var severity: Alarm.Severity
     public var count: Int
     public var seconds: Double
     /// The largest peak of any of its firings.
     public var peak: Double?
 
-    public init(profile: String, alarm: String, severity: AlarmSeverity, count: Int, seconds: Double, peak: Double?) {
+    public init(profile: String, alarm: String, severity: Alarm.Severity, count: Int, seconds: Double, peak: Double?) {
         self.profile = profile
         self.alarm = alarm
         self.severity = severity

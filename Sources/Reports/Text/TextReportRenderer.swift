@@ -1,4 +1,5 @@
 import Practice
+import RigProfiles
 import Store
 
 /// The terminal report: aligned tables of totals, exercises, alarms and sessions, with colour
@@ -48,7 +49,7 @@ public struct TextReportRenderer {
             table.add([.init(student.student.name), .init("\(t.sessions)"), .init(ReportFormatter.clock(t.practiceSeconds)),
                        .init("\(t.attempts)"), .init("\(t.passed)", t.passed > 0 ? .green : nil), .init("\(t.alarms)", t.alarms > 0 ? .red : nil)])
         }
-        out.append(table.render(color: color))
+        out.append(table.render(color: color, indent: "  ", rule: true))
         let keys = report.exerciseKeys
         if !keys.isEmpty {
             out += ["", heading("\(labels[.matrix]) (\(labels[.matrixNote]))")]
@@ -62,7 +63,7 @@ public struct TextReportRenderer {
                 }
                 matrix.add(row)
             }
-            out.append(matrix.render(color: color))
+            out.append(matrix.render(color: color, indent: "  ", rule: true))
             for (i, key) in keys.enumerated() {
                 out.append("  E\(i + 1)  \(profiles.exerciseTitle(profile: key.profile, exercise: key.exercise, language: language))")
             }
@@ -94,7 +95,7 @@ public struct TextReportRenderer {
                        .init(e.best.map { format.seconds($0.seconds) } ?? "—"),
                        .init(latest, e.latest.map { resultColor($0.result) } ?? nil)])
         }
-        return table.render(color: color)
+        return table.render(color: color, indent: "  ", rule: true)
     }
 
     private func alarms(_ summaries: [AlarmSummary]) -> String {
@@ -106,7 +107,7 @@ public struct TextReportRenderer {
                        .init("\(a.count)"), .init(format.seconds(a.seconds)),
                        .init(a.peak.map { format.number($0, decimals: 1) } ?? "—")])
         }
-        return table.render(color: color)
+        return table.render(color: color, indent: "  ", rule: true)
     }
 
     private func sessions(_ entries: [SessionEntry]) -> String {
@@ -120,7 +121,7 @@ public struct TextReportRenderer {
                        .init("\(e.passed)", e.passed > 0 ? .green : nil), .init("\(e.alarms.count)", e.alarms.isEmpty ? nil : .red),
                        .init("\(e.gaps.count)", e.gaps.isEmpty ? nil : .yellow), .init("\(s.lostSamples)", s.lostSamples > 0 ? .yellow : nil)])
         }
-        return table.render(color: color)
+        return table.render(color: color, indent: "  ", rule: true)
     }
 
     private func resultColor(_ result: AttemptResult) -> ANSIColor? {

@@ -1,6 +1,6 @@
 /// A condition an instructor wants flagged, when it holds for at least `duration`.
 public struct Alarm: Sendable, Hashable {
-    public enum Severity: String, Sendable, Hashable, CaseIterable {
+    public enum Severity: String, Sendable, Hashable, Codable, CaseIterable {
         case info, warning, critical
     }
 

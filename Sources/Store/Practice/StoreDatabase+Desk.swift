@@ -9,14 +9,9 @@ extension StoreDatabase {
     /// its student is on the rig at `at`.
     public func lastCheckin(rig: String, atOrBefore at: Timestamp = .distantFuture) throws(StoreError) -> Checkin? {
         try read { db in
-            try Row.fetchOne(
-                db,
-                sql: "SELECT id, rig_id, student_id, at, kind FROM checkins WHERE rig_id = ? AND at <= ? ORDER BY at DESC, id DESC LIMIT 1",
-                arguments: [rig, at]
-            ).map {
-                Checkin(id: $0["id"], rig: $0["rig_id"], student: $0["student_id"], at: $0["at"],
-                        kind: Checkin.Kind(rawValue: $0["kind"]) ?? .checkout)
-            }
+            try Checkin.filter(Checkin.Columns.rig == rig && Checkin.Columns.at <= at)
+                .order(Checkin.Columns.at.desc, Checkin.Columns.id.desc)
+                .fetchOne(db)
         }
     }
 
@@ -27,10 +22,7 @@ extension StoreDatabase {
         try write { db in
             var ids: [Int64] = []
             for checkin in checkins {
-                try db.execute(
-                    sql: "INSERT INTO checkins (rig_id, student_id, at, kind) VALUES (?, ?, ?, ?)",
-                    arguments: [checkin.rig, checkin.student, checkin.at, checkin.kind.rawValue])
-                ids.append(db.lastInsertedRowID)
+                ids.append(try Self.insert(checkin, db))
             }
             return ids
         }
@@ -43,10 +35,7 @@ extension StoreDatabase {
         try write { db in
             var deleted = 0
             for rig in rigs {
-                try db.execute(
-                    sql: #"DELETE FROM timetable WHERE rig_id = ? AND start < ? AND "end" > ?"#,
-                    arguments: [rig, to, from])
-                deleted += db.changesCount
+                deleted += try TimetableEntry.all().overlapping(rig: rig, from: from, to: to).deleteAll(db)
             }
             return (deleted, try Self.insertTimetable(entries, db))
         }

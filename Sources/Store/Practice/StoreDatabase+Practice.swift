@@ -1,8 +1,9 @@
 import GRDB
 public import Timekeeping
 
-/// The roster, timetable, check-ins, collector runs and session results. Every SQL statement
-/// binds its values; every write method is one transaction.
+/// The roster, timetable, check-ins, collector runs and session results, read and written as
+/// GRDB records (``Student``, ``StoredSession``, ...; their requests are beside them in
+/// PracticeRecords.swift). Every write method is one transaction.
 extension StoreDatabase {
     // MARK: Roster
 
@@ -18,21 +19,12 @@ extension StoreDatabase {
                 if let badge = student.badge {
                     try db.execute(sql: "UPDATE students SET badge = NULL WHERE badge = ? AND id <> ?", arguments: [badge, student.id])
                 }
-                let existing = try Row.fetchOne(db, sql: "SELECT name, group_name, badge, email FROM students WHERE id = ?", arguments: [student.id])
-                if let existing {
-                    let same = existing["name"] == student.name && existing["group_name"] == student.group
-                        && (existing["badge"] as String?) == student.badge && (existing["email"] as String?) == student.email
-                    if !same { updated += 1 }
+                if let existing = try Student.fetchOne(db, key: student.id) {
+                    if existing != student { updated += 1 }
                 } else {
                     added += 1
                 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO students (id, name, group_name, badge, email) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET name = excluded.name, group_name = excluded.group_name,
-                            badge = excluded.badge, email = excluded.email
-                        """,
-                    arguments: [student.id, student.name, student.group, student.badge, student.email])
+                try student.upsert(db)
                 if let badge = student.badge {
                     try db.execute(
                         sql: "UPDATE sessions SET student_id = ? WHERE student_id = ?",
@@ -47,21 +39,14 @@ extension StoreDatabase {
     /// Students, by group then name; only `group`'s when given.
     public func students(group: String? = nil) throws(StoreError) -> [Student] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, name, group_name, badge, email FROM students
-                    WHERE ?1 IS NULL OR group_name = ?1 ORDER BY group_name, name, id
-                    """,
-                arguments: [group]
-            ).map(Self.student)
+            try Student.all().inGroup(group).rosterOrder().fetchAll(db)
         }
     }
 
     /// The student with this id, if the roster has one.
     public func student(id: String) throws(StoreError) -> Student? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT id, name, group_name, badge, email FROM students WHERE id = ?", arguments: [id]).map(Self.student)
+            try Student.fetchOne(db, key: id)
         }
     }
 
@@ -69,8 +54,8 @@ extension StoreDatabase {
     public func badges() throws(StoreError) -> [String: String] {
         try read { db in
             var map: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, badge FROM students WHERE badge IS NOT NULL") {
-                map[row["badge"]] = row["id"]
+            for student in try Student.filter(Student.Columns.badge != nil).fetchAll(db) {
+                if let badge = student.badge { map[badge] = student.id }
             }
             return map
         }
@@ -78,11 +63,9 @@ extension StoreDatabase {
 
     /// Every study group with at least one student.
     public func groups() throws(StoreError) -> [String] {
-        try read { db in try String.fetchAll(db, sql: "SELECT DISTINCT group_name FROM students ORDER BY group_name") }
-    }
-
-    private static func student(_ row: Row) -> Student {
-        Student(id: row["id"], name: row["name"], group: row["group_name"], badge: row["badge"], email: row["email"])
+        try read { db in
+            try Student.select(Student.Columns.group, as: String.self).distinct().order(Student.Columns.group).fetchAll(db)
+        }
     }
 
     // MARK: Timetable
@@ -99,9 +82,7 @@ extension StoreDatabase {
     static func insertTimetable(_ entries: [TimetableEntry], _ db: Database) throws -> Int {
         var added = 0
         for entry in entries {
-            try db.execute(
-                sql: #"INSERT OR IGNORE INTO timetable (rig_id, student_id, start, "end") VALUES (?, ?, ?, ?)"#,
-                arguments: [entry.rig, entry.student, entry.start, entry.end])
+            try entry.insert(db, onConflict: .ignore)
             added += db.changesCount
         }
         return added
@@ -110,14 +91,9 @@ extension StoreDatabase {
     /// Timetable slots overlapping `from..<to`, of one rig or all, by start.
     public func timetable(rig: String? = nil, from: Timestamp = .distantPast, to: Timestamp = .distantFuture) throws(StoreError) -> [TimetableEntry] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: #"""
-                    SELECT rig_id, student_id, start, "end" FROM timetable
-                    WHERE (?1 IS NULL OR rig_id = ?1) AND start < ?2 AND "end" > ?3 ORDER BY start, rig_id, id
-                    """#,
-                arguments: [rig, to, from]
-            ).map { TimetableEntry(rig: $0["rig_id"], student: $0["student_id"], start: $0["start"], end: $0["end"]) }
+            try TimetableEntry.all().overlapping(rig: rig, from: from, to: to)
+                .order(TimetableEntry.Columns.start, TimetableEntry.Columns.rig, Column.rowID)
+                .fetchAll(db)
         }
     }
 
@@ -127,10 +103,7 @@ extension StoreDatabase {
     @discardableResult
     public func recordCheckin(_ checkin: Checkin) throws(StoreError) -> Int64 {
         try write { db in
-            try db.execute(
-                sql: "INSERT INTO checkins (rig_id, student_id, at, kind) VALUES (?, ?, ?, ?)",
-                arguments: [checkin.rig, checkin.student, checkin.at, checkin.kind.rawValue])
-            return db.lastInsertedRowID
+            return try Self.insert(checkin, db)
         }
     }
 
@@ -138,17 +111,9 @@ extension StoreDatabase {
     /// `after` (a live reader passes the last id it saw), by time then id.
     public func checkins(rig: String? = nil, from: Timestamp = .distantPast, to: Timestamp = .distantFuture, after: Int64 = 0) throws(StoreError) -> [Checkin] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, rig_id, student_id, at, kind FROM checkins
-                    WHERE (?1 IS NULL OR rig_id = ?1) AND at >= ?2 AND at < ?3 AND id > ?4 ORDER BY at, id
-                    """,
-                arguments: [rig, from, to, after]
-            ).map {
-                Checkin(id: $0["id"], rig: $0["rig_id"], student: $0["student_id"], at: $0["at"],
-                        kind: Checkin.Kind(rawValue: $0["kind"]) ?? .checkout)
-            }
+            var request = Checkin.filter(Checkin.Columns.at >= from && Checkin.Columns.at < to && Checkin.Columns.id > after)
+            if let rig { request = request.filter(Checkin.Columns.rig == rig) }
+            return try request.order(Checkin.Columns.at, Checkin.Columns.id).fetchAll(db)
         }
     }
 
@@ -172,10 +137,10 @@ extension StoreDatabase {
     /// Collector runs overlapping `from..<to`, oldest first.
     public func collectorRuns(from: Timestamp = .distantPast, to: Timestamp = .distantFuture) throws(StoreError) -> [CollectorRun] {
         try read { db in
-            try Row.fetchAll(
-                db, sql: #"SELECT id, start, "end" FROM collector_runs WHERE start < ? AND ("end" IS NULL OR "end" >= ?) ORDER BY start, id"#,
-                arguments: [to, from]
-            ).map { CollectorRun(id: $0["id"], start: $0["start"], end: $0["end"]) }
+            try CollectorRun
+                .filter(CollectorRun.Columns.start < to && (CollectorRun.Columns.end == nil || CollectorRun.Columns.end >= from))
+                .order(CollectorRun.Columns.start, CollectorRun.Columns.id)
+                .fetchAll(db)
         }
     }
 
@@ -189,12 +154,12 @@ extension StoreDatabase {
     /// Closes an open session with its results, in one transaction.
     public func closeSession(_ session: StoredSession, results: SessionResults) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: #"""
-                    UPDATE sessions SET student_id = ?, "end" = ?, end_reason = ?, lost_samples = ?, active_seconds = ?
-                    WHERE id = ?
-                    """#,
-                arguments: [session.student, session.end, session.endReason, session.lostSamples, session.activeSeconds, session.id])
+            // Rig, start, source and badge are the open session's; closing sets the rest.
+            do {
+                try session.update(db, columns: ["student_id", "end", "end_reason", "lost_samples", "active_seconds"])
+            } catch RecordError.recordNotFound {
+                // As the UPDATE statement it replaces: a session no longer stored changes nothing.
+            }
             try Self.insert(results, session: session.id, db)
         }
     }
@@ -234,33 +199,20 @@ extension StoreDatabase {
         student: String? = nil, rig: String? = nil, group: String? = nil, from: Timestamp = .distantPast, to: Timestamp = .distantFuture
     ) throws(StoreError) -> [StoredSession] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: #"""
-                    SELECT s.id, s.rig_id, s.student_id, s.start, s."end", s.source, s.end_reason, s.badge,
-                           s.lost_samples, s.active_seconds
-                    FROM sessions s LEFT JOIN students st ON st.id = s.student_id
-                    WHERE (?1 IS NULL OR s.student_id = ?1) AND (?2 IS NULL OR s.rig_id = ?2)
-                      AND (?3 IS NULL OR st.group_name = ?3)
-                      AND s.start < ?5 AND (s."end" IS NULL OR s."end" > ?4)
-                    ORDER BY s.start, s.id
-                    """#,
-                arguments: [student, rig, group, from, to]
-            ).map(Self.session)
+            var request = StoredSession.all().overlapping(from: from, to: to)
+            if let student { request = request.filter(StoredSession.Columns.student == student) }
+            if let rig { request = request.filter(StoredSession.Columns.rig == rig) }
+            if let group {
+                request = request.joining(required: StoredSession.rosterStudent.filter(Student.Columns.group == group))
+            }
+            return try request.chronological().fetchAll(db)
         }
     }
 
     /// The session with this id.
     public func session(id: Int64) throws(StoreError) -> StoredSession? {
         try read { db in
-            try Row.fetchOne(
-                db,
-                sql: #"""
-                    SELECT id, rig_id, student_id, start, "end", source, end_reason, badge, lost_samples, active_seconds
-                    FROM sessions WHERE id = ?
-                    """#,
-                arguments: [id]
-            ).map(Self.session)
+            try StoredSession.fetchOne(db, key: id)
         }
     }
 
@@ -271,70 +223,52 @@ extension StoreDatabase {
             var results: [Int64: SessionResults] = [:]
             for id in sessions { results[id] = SessionResults() }
             // The ids travel as one bound JSON array, so the statement text never changes.
-            let ids: StatementArguments = ["[" + sessions.map(String.init).joined(separator: ",") + "]"]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT id, session_id, exercise, result, start, seconds, failed_step FROM attempts WHERE session_id IN (SELECT value FROM json_each(?)) ORDER BY start, id", arguments: ids)
-            {
-                let attempt = StoredAttempt(
-                    id: row["id"], session: row["session_id"], exercise: row["exercise"],
-                    result: AttemptResult(rawValue: row["result"]) ?? .abandoned, start: row["start"], seconds: row["seconds"],
-                    failedStep: row["failed_step"])
+            let ids = "[" + sessions.map(String.init).joined(separator: ",") + "]"
+            let inSessions: SQL = "session_id IN (SELECT value FROM json_each(\(ids)))"
+            for attempt in try StoredAttempt.filter(literal: inSessions).order(StoredAttempt.Columns.start, StoredAttempt.Columns.id).fetchAll(db) {
                 results[attempt.session]?.attempts.append(attempt)
             }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT id, rig_id, session_id, alarm, severity, start, seconds, peak FROM alarms WHERE session_id IN (SELECT value FROM json_each(?)) ORDER BY start, id", arguments: ids)
-            {
-                let alarm = StoredAlarm(
-                    id: row["id"], rig: row["rig_id"], session: row["session_id"], alarm: row["alarm"],
-                    severity: AlarmSeverity(rawValue: row["severity"]) ?? .info, start: row["start"], seconds: row["seconds"], peak: row["peak"])
+            for alarm in try StoredAlarm.filter(literal: inSessions).order(StoredAlarm.Columns.start, StoredAlarm.Columns.id).fetchAll(db) {
                 if let session = alarm.session { results[session]?.alarms.append(alarm) }
             }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT session_id, channel_id, count, min, max, mean, alarm_seconds FROM session_stats WHERE session_id IN (SELECT value FROM json_each(?)) ORDER BY session_id, channel_id", arguments: ids)
+            for statistics in try StoredChannelStatistics.filter(literal: inSessions)
+                .order(StoredChannelStatistics.Columns.session, StoredChannelStatistics.Columns.channel).fetchAll(db)
             {
-                let statistics = StoredChannelStatistics(
-                    session: row["session_id"], channel: UInt32(row["channel_id"] as Int64), count: row["count"], min: row["min"],
-                    max: row["max"], mean: row["mean"], alarmSeconds: row["alarm_seconds"])
                 results[statistics.session]?.statistics.append(statistics)
             }
             return results
         }
     }
 
-    private static func session(_ row: Row) -> StoredSession {
-        StoredSession(
-            id: row["id"], rig: row["rig_id"], student: row["student_id"], start: row["start"], end: row["end"],
-            source: SessionSource(rawValue: row["source"]) ?? .checkin, endReason: row["end_reason"], badge: row["badge"],
-            lostSamples: row["lost_samples"], activeSeconds: row["active_seconds"])
+    /// Inserts `checkin` as a new row (its `id` is ignored) and returns its row id.
+    static func insert(_ checkin: Checkin, _ db: Database) throws -> Int64 {
+        var new = checkin
+        new.id = 0
+        try new.insert(db)
+        return db.lastInsertedRowID
     }
 
+    /// Inserts `session` as a new row (its `id` is ignored) and returns the row id SQLite gave it.
     private static func insert(_ session: StoredSession, _ db: Database) throws -> Int64 {
-        try db.execute(
-            sql: #"""
-                INSERT INTO sessions (rig_id, student_id, start, "end", source, end_reason, badge, lost_samples, active_seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """#,
-            arguments: [session.rig, session.student, session.start, session.end, session.source.rawValue, session.endReason,
-                        session.badge, session.lostSamples, session.activeSeconds])
+        var new = session
+        new.id = 0
+        try new.insert(db)
         return db.lastInsertedRowID
     }
 
     private static func insert(_ results: SessionResults, session: Int64, _ db: Database) throws {
-        for attempt in results.attempts {
-            try db.execute(
-                sql: "INSERT INTO attempts (session_id, exercise, result, start, seconds, failed_step) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [session, attempt.exercise, attempt.result.rawValue, attempt.start, attempt.seconds, attempt.failedStep])
+        // New rows of `session`, whatever ids and session the results carried.
+        for var attempt in results.attempts {
+            (attempt.id, attempt.session) = (0, session)
+            try attempt.insert(db)
         }
-        for alarm in results.alarms {
-            try db.execute(
-                sql: "INSERT INTO alarms (rig_id, session_id, alarm, severity, start, seconds, peak) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [alarm.rig, session, alarm.alarm, alarm.severity.rawValue, alarm.start, alarm.seconds, alarm.peak])
+        for var alarm in results.alarms {
+            (alarm.id, alarm.session) = (0, session)
+            try alarm.insert(db)
         }
-        for statistics in results.statistics {
-            try db.execute(
-                sql: "INSERT INTO session_stats (session_id, channel_id, count, min, max, mean, alarm_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [session, Int64(statistics.channel), statistics.count, statistics.min, statistics.max, statistics.mean,
-                            statistics.alarmSeconds])
+        for var statistics in results.statistics {
+            statistics.session = session
+            try statistics.insert(db)
         }
     }
 }

@@ -1,14 +1,14 @@
 import GRDB
-public import Ingest
+import Ingest
 
 /// A plain row-per-sample SQLite table, `(channel, time, value)` with an index on
 /// `(channel, time)`: the naive layout the chunk store is measured against in
-/// `riglog-bench store`. Not used by riglog itself.
-public final class RowPerSampleBaseline {
+/// `riglog-bench store`. Benchmark code: riglog itself never writes this layout.
+final class RowPerSampleBaseline {
     private let queue: DatabaseQueue
 
     /// Creates the table in a new SQLite file at `path` (WAL, like the store).
-    public init(path: String) throws {
+    init(path: String) throws {
         var configuration = Configuration()
         configuration.journalMode = .wal
         queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -21,7 +21,7 @@ public final class RowPerSampleBaseline {
     }
 
     /// Inserts a batch in one transaction: integers as INTEGER, floats as REAL.
-    public func append(_ samples: UnsafeBufferPointer<Sample>) throws {
+    func append(_ samples: UnsafeBufferPointer<Sample>) throws {
         try queue.write { db in
             let statement = try db.cachedStatement(sql: "INSERT INTO samples (channel, time, value) VALUES (?, ?, ?)")
             for sample in samples {
@@ -33,7 +33,7 @@ public final class RowPerSampleBaseline {
     }
 
     /// Size of the database in bytes (pages in use, WAL included).
-    public func bytes() throws -> Int {
+    func bytes() throws -> Int {
         try queue.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0) * (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
         }

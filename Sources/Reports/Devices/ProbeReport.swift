@@ -1,14 +1,23 @@
-import Timekeeping
-import Modbus
+public import Modbus
 
 /// The text `riglog probe` prints: raw registers, then every decoding that fits.
-struct ProbeReport {
-    var endpoint: ModbusEndpoint
-    var request: ReadRequest
-    var values: [UInt16]
-    var elapsed: Duration
+public struct ProbeReport: Sendable {
+    public var endpoint: ModbusEndpoint
+    public var request: ReadRequest
+    /// The registers (or bits, as 0 and 1) read, from `request.address` on.
+    public var values: [UInt16]
+    /// How long the read took.
+    public var elapsed: Duration
 
-    func render() -> String {
+    public init(endpoint: ModbusEndpoint, request: ReadRequest, values: [UInt16], elapsed: Duration) {
+        self.endpoint = endpoint
+        self.request = request
+        self.values = values
+        self.elapsed = elapsed
+    }
+
+    /// The heading line, the raw table, and (for registers) every type and word order decoded.
+    public func render() -> String {
         var lines = ["\(endpoint) unit \(request.unit): \(request.kind) \(rangeText) read in \(millisecondsText(elapsed))", ""]
         if request.kind.isBit {
             lines += table(header: ["address", "modicon", "value"], rows: values.enumerated().map { i, v in
@@ -74,25 +83,17 @@ struct ProbeReport {
         return "\((ms * 10).rounded() / 10) ms"
     }
 
+    /// Numbers right-aligned, words left-aligned, cell by cell: a decoded value column mixes
+    /// `NaN` with numbers, and a word order such as `CDAB` is a word even where it looks like
+    /// a number.
     private func table(header: [String], rows: [[String]]) -> [String] {
-        var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                // Numbers right-aligned, words left-aligned.
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                let numeric = c.first.map { $0.isNumber || $0 == "-" || $0 == "+" } == true && header[i] != "order"
-                return numeric ? pad + c : c + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces()
+        var table = TextTable(header: header)
+        for row in rows {
+            table.add(row.enumerated().map { i, text in
+                let numeric = text.first.map { $0.isNumber || $0 == "-" || $0 == "+" } == true && header[i] != "order"
+                return TextTable.Cell(text, alignment: numeric ? .right : .left)
+            })
         }
-        return [line(header)] + rows.map(line)
-    }
-}
-
-extension String {
-    func trimmingTrailingSpaces() -> String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
+        return table.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 }

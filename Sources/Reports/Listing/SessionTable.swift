@@ -1,5 +1,6 @@
 public import Timekeeping
 import Foundation
+public import Practice
 import Store
 
 /// `riglog sessions` as text: one aligned row per session.
@@ -19,7 +20,7 @@ public enum SessionTable {
                 duration(entry.seconds(now: now)),
                 "\(entry.passedAttempts)/\(entry.results.attempts.count)",
                 "\(entry.results.alarms.count)",
-                session.end == nil ? "open" : (session.endReason ?? "-"),
+                session.end == nil ? "open" : (session.endReason?.rawValue ?? "-"),
             ]
         }
         let header = ["start (\(labTime.zone.identifier))", "rig", "student", "name", "source", "duration", "passed", "alarms", "end"]

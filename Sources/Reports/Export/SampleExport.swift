@@ -1,5 +1,7 @@
+public import CSV
 import Ingest
 public import Timekeeping
+public import Store
 
 /// `riglog export samples`: the samples of one rig as CSV (DESIGN.md, "File formats").
 public struct SampleExport: Sendable {

@@ -1,4 +1,6 @@
+import CSV
 import Ingest
+import Store
 
 /// Formats sample values for CSV: integers as integers, scaled values with the decimals their
 /// scale has, booleans as `0`/`1`, floats in their shortest exact form.
@@ -35,28 +37,11 @@ struct ValueText {
                 return isUnsigned64 ? String(sample.payload) : String(sample.raw)
             }
             let raw = isUnsigned64 ? Double(sample.payload) : Double(sample.raw)
-            return Self.fixed(raw * definition.scale + definition.offset, decimals: decimals)
+            return DecimalText.fixed(raw * definition.scale + definition.offset, decimals: decimals)
         case .float:
             let value = Double(bitPattern: sample.payload)
             guard value.isFinite else { return "" }
             return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
         }
-    }
-
-    /// `value` with exactly `decimals` places, without `String(format:)`.
-    static func fixed(_ value: Double, decimals: Int) -> String {
-        guard value.isFinite else { return "" }
-        var factor = 1.0
-        for _ in 0..<decimals { factor *= 10 }
-        let scaled = (value * factor).rounded()
-        guard abs(scaled) < 9e15 else { return String(value) }
-        let integer = Int64(scaled)
-        if decimals == 0 { return String(integer) }
-        let magnitude = integer.magnitude
-        let divisor = UInt64(factor)
-        let whole = String(magnitude / divisor)
-        var fraction = String(magnitude % divisor)
-        fraction = String(repeating: "0", count: decimals - fraction.count) + fraction
-        return (integer < 0 ? "-" : "") + whole + "." + fraction
     }
 }

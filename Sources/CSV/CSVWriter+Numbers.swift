@@ -7,6 +7,6 @@ extension CSVWriter {
     /// `value` with exactly `decimals` places (`.` or, in Excel mode, `,`); an empty field for
     /// NaN and infinities.
     public mutating func number(_ value: Double, decimals: Int) {
-        number(ValueText.fixed(value, decimals: decimals))
+        number(DecimalText.fixed(value, decimals: decimals))
     }
 }

@@ -1,9 +1,11 @@
 import RiglogTesting
 import Timekeeping
 import Foundation
+import Practice
+import Reports
+import RigProfiles
 import Store
 import Testing
-@testable import Practice
 
 @Suite struct ListingSessionTests {
     /// 2026-11-30T04:00:00Z in µs (09:00 in Almaty).
@@ -21,7 +23,7 @@ import Testing
         _ = try store.importRoster([Student(id: "S1", name: "Абенов Тимур", group: "ТЭ-21"), Student(id: "S2", name: "Bob", group: "ТЭ-22")])
         let t0 = Self.t0, s = Self.second
         try store.saveSession(
-            StoredSession(rig: "brake-1", student: "S1", start: t0, end: t0 + 3725 * s, source: .checkin, endReason: "checkout", lostSamples: 3),
+            StoredSession(rig: "brake-1", student: "S1", start: t0, end: t0 + 3725 * s, source: .checkin, endReason: .checkout, lostSamples: 3),
             results: SessionResults(
                 attempts: [
                     StoredAttempt(exercise: "emergency-stop", result: .passed, start: t0 + 60 * s, seconds: 9.5),
@@ -32,7 +34,7 @@ import Testing
         try store.recordGap(rig: "brake-1", start: t0 + 4000 * s, end: nil, reason: "connection refused")
         _ = try store.openSession(StoredSession(rig: "ev-1", student: "badge:4711", start: t0 + 100 * s, source: .badge, badge: "4711"))
         try store.saveSession(
-            StoredSession(rig: "brake-1", student: "S2", start: t0 + 3800 * s, end: t0 + 4100 * s, source: .timetable, endReason: "timetable end"),
+            StoredSession(rig: "brake-1", student: "S2", start: t0 + 3800 * s, end: t0 + 4100 * s, source: .timetable, endReason: .timetableEnd),
             results: SessionResults())
         return store
     }

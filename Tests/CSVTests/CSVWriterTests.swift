@@ -1,5 +1,4 @@
-import Foundation
-import Store
+import CSV
 import Testing
 
 @Suite struct CSVWriterTests {
@@ -44,5 +43,27 @@ import Testing
             try w.endRow()
         }
         #expect(out == "\"say \"\"hi\"\"\",\"two\nlines\",plain\r\n")
+    }
+}
+
+@Suite struct DecimalTextTests {
+    @Test func fixedPlacesWithoutStringFormat() {
+        #expect(DecimalText.fixed(1.25, decimals: 1) == "1.3")  // 1.25 is exact in binary: half away from zero
+        #expect(DecimalText.fixed(-0.5, decimals: 2) == "-0.50")
+        #expect(DecimalText.fixed(12.0, decimals: 0) == "12")
+        #expect(DecimalText.fixed(0.025, decimals: 3) == "0.025")
+        #expect(DecimalText.fixed(.nan, decimals: 1) == "")
+        #expect(DecimalText.fixed(.infinity, decimals: 1) == "")
+    }
+
+    @Test func numbersWithDecimalsFollowTheDialect() throws {
+        var bytes: [UInt8] = []
+        var writer = CSVWriter(dialect: .excel) { bytes.append(contentsOf: $0) }
+        writer.number(3.14159, decimals: 2)
+        writer.number(-7)
+        writer.number(Double.nan, decimals: 1)
+        try writer.endRow()
+        try writer.finish()
+        #expect(String(decoding: bytes, as: UTF8.self) == "\u{FEFF}3,14;-7;\r\n")
     }
 }
