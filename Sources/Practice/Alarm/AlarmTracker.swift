@@ -45,9 +45,6 @@ public struct AlarmTracker: Sendable {
         self.peakChannel = condition.channels.first
     }
 
-    /// True while the alarm has fired and not yet ended.
-    public var isFiring: Bool { run?.fired != nil }
-
     /// The channel positions the condition reads.
     public var channels: [Int] { condition.channels }
 

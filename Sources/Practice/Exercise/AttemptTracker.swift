@@ -50,9 +50,6 @@ public struct AttemptTracker: Sendable {
         self.windows = exercise.steps.map { $0.within?.nanoseconds }
     }
 
-    /// The 0-based index of the step the open attempt waits for; nil when none is open.
-    public var awaitedStep: Int? { stepTimes?.count }
-
     /// Evaluates the steps on a frame at `time` with the current channel `values`.
     public mutating func observe(time: Int64, values: [Double]) -> Change? {
         let stepOne = steps.first?.isTrue(values) ?? false

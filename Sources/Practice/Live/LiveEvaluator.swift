@@ -138,9 +138,6 @@ public final class LiveEvaluator: SampleSink {
     /// Claims that arrived after the watermark had passed their time (applied at the watermark).
     public var lateInputs: Int { state.withLock { $0.late } }
 
-    /// The open session of each rig that has one, as stored.
-    public var openSessions: [StoredSession] { state.withLock { $0.rigs.compactMap(\.openSession) } }
-
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         state.withLock { state in
             precondition(state.run != nil, "LiveEvaluator.begin() must be called before samples arrive")

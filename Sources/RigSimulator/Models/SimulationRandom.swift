@@ -31,13 +31,6 @@ public struct SimulationRandom: RandomNumberGenerator, Sendable, Hashable {
     public mutating func gaussian() -> Double {
         (unit() + unit() + unit() + unit() - 2) * 1.732_050_8
     }
-
-    /// A generator for a sub-stream (one rig, one student), independent of this one's sequence.
-    public func derived(_ salt: UInt64) -> SimulationRandom {
-        var copy = SimulationRandom(seed: state ^ (salt &* 0xD1B5_4A32_D192_ED03))
-        _ = copy.next()
-        return copy
-    }
 }
 
 /// First-order lag: moves `value` towards `target` with time constant `tau` seconds.

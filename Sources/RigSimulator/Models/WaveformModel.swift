@@ -39,12 +39,6 @@ public struct WaveformModel: RigModel {
         current[index] = value
     }
 
-    /// Replaces the waveform of one channel (and releases a held value).
-    public mutating func setWaveform(_ waveform: Waveform, for index: Int) {
-        waveforms[index] = waveform
-        held[index] = nil
-    }
-
     public mutating func step(dt: Double) {
         time += dt
         refresh()

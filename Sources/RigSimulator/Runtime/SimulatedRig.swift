@@ -108,12 +108,6 @@ public struct SimulatedRig: Sendable {
         return model.set(control, to: value)
     }
 
-    /// Puts a badge in the operator register now (0: nobody).
-    public mutating func setBadge(_ badge: UInt64) {
-        self.badge = badge
-        publish()
-    }
-
     /// Injects a fault now (see ``InjectedFault``).
     public mutating func inject(_ fault: InjectedFault) {
         apply(.fault(fault))
@@ -180,9 +174,6 @@ public struct SimulatedRig: Sendable {
         for (i, channel) in profile.channels.enumerated() { if let o = overrides[i] { result[channel.name] = o } }
         return result
     }
-
-    /// True while a `drop` fault is injected.
-    public var isDropped: Bool { link.dropped.load(ordering: .relaxed) }
 }
 
 /// What the model thread shares with the rig's server: whether the rig is answering.

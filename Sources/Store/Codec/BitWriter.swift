@@ -72,16 +72,6 @@ struct BitWriter: ~Copyable {
         appendByte(UInt8(v))
     }
 
-    /// Appends whole bytes after padding to a byte boundary.
-    mutating func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
-        alignToByte()
-        reserve(bytes.count)
-        if let base = bytes.baseAddress {
-            (storage + byteCount).update(from: base, count: bytes.count)
-        }
-        byteCount += bytes.count
-    }
-
     /// The bytes written, after padding to a byte boundary.
     mutating func withBytes<R: ~Copyable, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
         alignToByte()

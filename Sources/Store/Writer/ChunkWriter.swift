@@ -56,11 +56,6 @@ public final class ChunkWriter: SampleSink {
         state.withLock { $0.committedThrough }
     }
 
-    /// Samples accepted so far (committed or not).
-    public var acceptedCount: Int {
-        state.withLock { $0.accepted }
-    }
-
     /// Adds whole frames to their open chunks; commits when the flush interval has passed.
     ///
     /// Allocates nothing per sample, nor per chunk once the writer has settled: frames are

@@ -42,7 +42,6 @@ struct ChunkWriterState {
     var lastFlush = ContinuousClock.now
     private var newestTime: Int64?
     private(set) var committedThrough: Int64?
-    private(set) var accepted = 0
     /// SQL texts that depend on a chunk's column count, by count (built once each).
     private var statementTexts: [Int: String] = [:]
     /// Scratch for the slow path, kept to avoid allocating per frame.
@@ -82,7 +81,6 @@ struct ChunkWriterState {
             }
             i = addNewFrame(samples, at: i)
         }
-        accepted += n
         var newest = newestTime ?? .min
         for s in samples where s.time > newest { newest = s.time }
         newestTime = newest
