@@ -1,4 +1,6 @@
 public import ServiceLifecycle
+import Logging
+import UnixSignals
 
 /// `--for DUR`: a service that returns after the duration. Added to a group with
 /// `successTerminationBehavior: .gracefullyShutdownGroup`, its return shuts the group down
@@ -13,5 +15,21 @@ public struct Deadline: Service {
     public func run() async throws {
         // Cancelled (the group stops for another reason): return at once, without error.
         try? await Task.sleep(for: duration)
+    }
+}
+
+extension ServiceGroup {
+    /// Runs `services` as one group that SIGINT/SIGTERM (`signals`) or, given a `duration`, its
+    /// ``Deadline`` shut down gracefully, in reverse order: what every run of riglog is.
+    static func run(
+        _ services: [ServiceGroupConfiguration.ServiceConfiguration], until duration: Duration?,
+        signals: [UnixSignal], logger: Logger
+    ) async throws {
+        var services = services
+        if let duration {
+            services.append(.init(service: Deadline(duration: duration), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        try await ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: signals, logger: logger)).run()
     }
 }

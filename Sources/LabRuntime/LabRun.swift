@@ -99,13 +99,8 @@ public struct LabRun {
         if statusLine {
             services.append(.init(service: StatusLine(collector: collector)))
         }
-        if let duration {
-            services.append(.init(service: Deadline(duration: duration), successTerminationBehavior: .gracefullyShutdownGroup))
-        }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: signals, logger: logger))
         do {
-            try await group.run()
+            try await ServiceGroup.run(services, until: duration, signals: signals, logger: logger)
         } catch {
             throw .stopped(error)
         }

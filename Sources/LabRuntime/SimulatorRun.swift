@@ -85,14 +85,8 @@ public struct SimulatorRun {
         _ simulator: LabSimulator, duration: Duration?, logger: Logger = Logger(label: "riglog.simulate"),
         signals: [UnixSignal] = [.sigterm, .sigint]
     ) async throws(LabRunError) {
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: simulator)]
-        if let duration {
-            services.append(.init(service: Deadline(duration: duration), successTerminationBehavior: .gracefullyShutdownGroup))
-        }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: signals, logger: logger))
         do {
-            try await group.run()
+            try await ServiceGroup.run([.init(service: simulator)], until: duration, signals: signals, logger: logger)
         } catch {
             simulator.stop()
             throw .stopped(error)

@@ -82,4 +82,29 @@ import Testing
         let text = try SessionJSON.encode(listed, now: Self.t0)
         #expect(text.contains(#""peak" : null"#))
     }
+
+    /// Gaps are clipped once, for both outputs: a gap still lasting in a session still open has
+    /// no end in either (the report used to close it at "now"), and a gap before the session is
+    /// in neither.
+    @Test func theReportAndTheListingClipGapsAlike() throws {
+        let store = try StoreDatabase.inMemory()
+        try store.register(rig: RigDefinition(id: "brake-1", name: "brake-1", profile: "p"), channels: [])
+        _ = try store.importRoster([Student(id: "S1", name: "A", group: "G")])
+        let start = Timestamp.now() - .seconds(600)
+        _ = try store.openSession(StoredSession(rig: "brake-1", student: "S1", start: start, source: .checkin))
+        try store.recordGap(rig: "brake-1", start: start - .seconds(100), end: start - .seconds(50), reason: "before")
+        try store.recordGap(rig: "brake-1", start: start - .seconds(10), end: start + .seconds(20), reason: "timeout")
+        try store.recordGap(rig: "brake-1", start: start + .seconds(300), end: nil, reason: "connection refused")
+        let json = try ReportGenerator.generate(ReportRequest(subject: .student("S1"), format: .json), store: store)
+        let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let reported = try #require((object["sessions"] as? [[String: Any]])?.first?["gaps"] as? [[String: Any]])
+        let text = try SessionJSON.encode(try SessionListing.load(store: store, filter: .init(), now: .now()), now: .now())
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+        let listed = try #require(array.first?["gaps"] as? [[String: Any]])
+        for gaps in [reported, listed] {
+            #expect(gaps.map { $0["reason"] as? String } == ["timeout", "connection refused"])
+            #expect(gaps.first?["start"] as? String == start.iso8601, "clipped at the session's start")
+            #expect(gaps.last?["end"] is NSNull, "still lasting")
+        }
+    }
 }

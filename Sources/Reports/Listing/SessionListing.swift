@@ -71,6 +71,9 @@ public struct SessionListing: Sendable, Hashable {
     }
 
     /// The gaps that overlap `session`, cut at its start and end.
+    ///
+    /// A gap still lasting in a session still open keeps `end` nil (`null` in JSON): it has not
+    /// ended. The one clipping of gaps: the listing and the reports both use it.
     static func clip(_ gaps: [Gap], to session: StoredSession) -> [Gap] {
         gaps.compactMap { gap in
             if let end = session.end, gap.start >= end { return nil }

@@ -75,20 +75,12 @@ public struct ReportBuilder {
         for session in sessions {
             try profiles.load(rig: session.rig, from: store)
             let result = results[session.id] ?? SessionResults()
-            let end = session.end ?? now
             // One gap query per rig for all the sessions, not one per session (a group has hundreds).
             if gapsOfRig[session.rig] == nil {
                 gapsOfRig[session.rig] = try store.gaps(rig: session.rig, from: earliest, to: latest)
             }
-            let overlapping = gapsOfRig[session.rig]!.filter {
-                $0.start < max(end, session.start + .microseconds(1)) && ($0.end ?? .distantFuture) >= session.start
-            }
-            let gaps = overlapping.compactMap { gap -> Gap? in
-                var clipped = gap
-                clipped.start = max(gap.start, session.start)
-                clipped.end = min(gap.end ?? end, end)
-                return clipped.end! > clipped.start || session.end == nil ? clipped : nil
-            }
+            // Clipped as `riglog sessions --json` clips them: the same gaps in both JSON outputs.
+            let gaps = SessionListing.clip(gapsOfRig[session.rig]!, to: session)
             // An open session counts up to now, as `riglog sessions --json` does (DESIGN.md).
             let seconds = session.end == nil ? max(0, (now - session.start).seconds) : session.seconds
             let entry = SessionEntry(session: session, profile: profiles.profileOfRig[session.rig] ?? "",
