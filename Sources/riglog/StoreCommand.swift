@@ -2,6 +2,7 @@ import Timekeeping
 import ArgumentParser
 import Foundation
 import RigProfiles
+import Reports
 import Store
 
 /// `riglog store stats | prune`: look after the sample store.
@@ -43,19 +44,7 @@ extension StoreCommand {
             do {
                 let store = try data.openStore()
                 if let rig { _ = try store.rig(rig) }
-                let rows = try store.storage(rig: rig)
-                var lines = ["rig\tchannel\tsamples\tchunks\tbytes\tbytes/sample"]
-                var samples = 0
-                var bytes = 0
-                for row in rows {
-                    lines.append("\(row.channel.rig)\t\(row.channel.name)\t\(row.samples)\t\(row.chunks)\t\(row.bytes)\t\(String(format: "%.3f", row.bytesPerSample))")
-                    samples += row.samples
-                    bytes += row.bytes
-                }
-                let perSample = samples == 0 ? 0 : Double(bytes) / Double(samples)
-                lines.append("total\t\(rows.count) channels\t\(samples)\t-\t\(bytes)\t\(String(format: "%.3f", perSample))")
-                lines.append("database file: \(try store.fileBytes()) bytes")
-                print(lines.joined(separator: "\n"))
+                print(StorageTable.render(try store.storage(rig: rig), fileBytes: try store.fileBytes()))
             } catch {
                 throw CommandFailure.from(error)
             }

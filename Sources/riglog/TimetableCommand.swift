@@ -63,14 +63,12 @@ extension TimetableCommand {
                 let (store, labTime) = try data.openStoreAndLabTime(.write)
                 labTime.warnIfUTC()
                 let timetable = try TimetableFile.load(path: file, labTime: labTime, store: store, replacing: replace)
+                let outcome = try timetable.store(into: store, replacing: replace)
                 var lines: [String] = []
-                if replace, let span = timetable.span {
-                    let rigs = Array(Set(timetable.entries.map(\.rig))).sorted()
-                    let (deleted, added) = try store.replaceTimetable(rigs: rigs, from: span.from, to: span.to, with: timetable.entries)
-                    lines.append("\(file): \(timetable.entries.count) slots: replaced \(deleted) stored slots of \(rigs.joined(separator: ", ")) from \(labTime.format(span.from)) to \(labTime.format(span.to)) with \(added)")
+                if let span = timetable.span, !outcome.replacedRigs.isEmpty {
+                    lines.append("\(file): \(timetable.entries.count) slots: replaced \(outcome.deleted) stored slots of \(outcome.replacedRigs.joined(separator: ", ")) from \(labTime.format(span.from)) to \(labTime.format(span.to)) with \(outcome.added)")
                 } else {
-                    let added = try store.addTimetable(timetable.entries)
-                    lines.append("\(file): \(timetable.entries.count) slots: \(added) added, \(timetable.entries.count - added) already stored")
+                    lines.append("\(file): \(timetable.entries.count) slots: \(outcome.added) added, \(timetable.entries.count - outcome.added) already stored")
                 }
                 if !timetable.ignoredColumns.isEmpty {
                     lines.append("ignored columns: \(timetable.ignoredColumns.joined(separator: ", "))")

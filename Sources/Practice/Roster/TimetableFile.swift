@@ -78,6 +78,26 @@ public struct TimetableFile: Sendable, Hashable {
         return TimetableFile(entries: slots.map(\.entry), ignoredColumns: ignored)
     }
 
+    /// What storing the file did.
+    public struct ImportOutcome: Sendable, Hashable {
+        /// Slots stored that were not there before.
+        public var added: Int
+        /// With `replacing`: the rigs whose stored slots in ``span`` the file replaced, and how
+        /// many stored slots that removed; empty and 0 otherwise.
+        public var replacedRigs: [String] = []
+        public var deleted = 0
+    }
+
+    /// Stores the slots, all or nothing. With `replacing` (`--replace`) the file's slots replace
+    /// the stored slots of its rigs within its span (a corrected week); otherwise a slot already
+    /// stored is kept once.
+    public func store(into store: StoreDatabase, replacing: Bool) throws(StoreError) -> ImportOutcome {
+        guard replacing, let span else { return ImportOutcome(added: try store.addTimetable(entries)) }
+        let rigs = Array(Set(entries.map(\.rig))).sorted()
+        let (deleted, added) = try store.replaceTimetable(rigs: rigs, from: span.from, to: span.to, with: entries)
+        return ImportOutcome(added: added, replacedRigs: rigs, deleted: deleted)
+    }
+
     /// The span the file covers, for `--replace`: from its first start to its last end.
     public var span: (from: Timestamp, to: Timestamp)? {
         guard let from = entries.map(\.start).min(), let to = entries.map(\.end).max() else { return nil }

@@ -1,0 +1,19 @@
+import Foundation
+public import Store
+
+/// What `riglog store stats` prints: samples, chunks and bytes per channel, tab-separated (for
+/// `cut` and spreadsheets), then the totals and the database file's size.
+public enum StorageTable {
+    public static func render(_ rows: [ChannelStorage], fileBytes: Int) -> String {
+        var lines = ["rig\tchannel\tsamples\tchunks\tbytes\tbytes/sample"]
+        for row in rows {
+            lines.append("\(row.channel.rig)\t\(row.channel.name)\t\(row.samples)\t\(row.chunks)\t\(row.bytes)\t\(String(format: "%.3f", row.bytesPerSample))")
+        }
+        let samples = rows.reduce(0) { $0 + $1.samples }
+        let bytes = rows.reduce(0) { $0 + $1.bytes }
+        let perSample = samples == 0 ? 0 : Double(bytes) / Double(samples)
+        lines.append("total\t\(rows.count) channels\t\(samples)\t-\t\(bytes)\t\(String(format: "%.3f", perSample))")
+        lines.append("database file: \(fileBytes) bytes")
+        return lines.joined(separator: "\n")
+    }
+}
