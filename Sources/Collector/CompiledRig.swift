@@ -15,6 +15,15 @@ public struct CompiledRig: Sendable {
         public var kind: Sample.Kind
         /// True for the operator (badge) register.
         public var isOperator: Bool
+
+        package init(offset: Int, type: ValueType, order: WordOrder, channel: UInt32, kind: Sample.Kind, isOperator: Bool) {
+            self.offset = offset
+            self.type = type
+            self.order = order
+            self.channel = channel
+            self.kind = kind
+            self.isOperator = isOperator
+        }
     }
 
     public struct Request: Sendable {
@@ -23,6 +32,14 @@ public struct CompiledRig: Sendable {
         public var count: Int
         public var interval: Duration
         public var fields: [Field]
+
+        package init(kind: RegisterKind, start: Int, count: Int, interval: Duration, fields: [Field]) {
+            self.kind = kind
+            self.start = start
+            self.count = count
+            self.interval = interval
+            self.fields = fields
+        }
     }
 
     public var id: String
@@ -44,7 +61,7 @@ public struct CompiledRig: Sendable {
     }
 
     /// A rig from its parts (tests build rigs without a profile).
-    init(id: String, unit: UInt8, requests: [Request], limits: DeviceLimits) {
+    package init(id: String, unit: UInt8, requests: [Request], limits: DeviceLimits) {
         self.id = id
         self.unit = unit
         self.requests = requests

@@ -1,5 +1,5 @@
 import Ingest
-import Modbus
+package import Modbus
 import RigProfiles
 
 /// What one connection does next and what its outcomes mean, without its I/O: the schedule,
@@ -15,24 +15,29 @@ import RigProfiles
 ///
 /// Confined to its driver's thread. Its buffers are allocated once: answering a poll (decode,
 /// ring push, statistics) allocates nothing.
-final class ConnectionPoller {
+package final class ConnectionPoller {
     /// One planned request of one rig.
-    struct Job: Sendable, Hashable {
-        var rig: Int
-        var request: Int
+    package struct Job: Sendable, Hashable {
+        package var rig: Int
+        package var request: Int
+
+        package init(rig: Int, request: Int) {
+            self.rig = rig
+            self.request = request
+        }
     }
 
     /// A request to send now, for a slot of the schedule.
-    struct Poll: Sendable, Hashable {
+    package struct Poll: Sendable, Hashable {
         var group: Int
-        var job: Job
+        package var job: Job
         /// When it was sent (CLOCK_MONOTONIC ns).
         var started: Int64
         /// How late that was for its slot (ns, zero if on time).
-        var lateness: Int64
+        package var lateness: Int64
     }
 
-    enum Action: Sendable, Hashable {
+    package enum Action: Sendable, Hashable {
         /// Open the connection now.
         case connect
         /// Send this request now.
@@ -67,13 +72,13 @@ final class ConnectionPoller {
     private let pauses: [Int64]
     private var random = SystemRandomNumberGenerator()
     /// Where the driver puts a register reply before ``answered(_:now:wall:)``.
-    let registers = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 125)
+    package let registers = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 125)
     /// Where the driver puts a bit reply (one byte per bit) before ``answered(_:now:wall:)``.
     let bits = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2000)
     private let frame: UnsafeMutableBufferPointer<Sample>
 
     /// - Parameter start: where slot 0 of every request falls (CLOCK_MONOTONIC ns).
-    init(worker: ConnectionWorker, start: Int64) {
+    package init(worker: ConnectionWorker, start: Int64) {
         self.worker = worker
         order = worker.rigs.enumerated().flatMap { r, rig in rig.requests.indices.map { Job(rig: r, request: $0) } }
         let intervals = order.map { worker.rigs[$0.rig].requests[$0.request].interval }
@@ -98,7 +103,7 @@ final class ConnectionPoller {
     }
 
     /// The request `poll` sends.
-    func request(of poll: Poll) -> ReadRequest {
+    package func request(of poll: Poll) -> ReadRequest {
         let rig = worker.rigs[poll.job.rig]
         let planned = rig.requests[poll.job.request]
         return ReadRequest(kind: planned.kind, unit: rig.unit, address: planned.start, count: planned.count)
@@ -106,7 +111,7 @@ final class ConnectionPoller {
 
     /// What to do at `now`. A rig in backoff has its due slots skipped here (not counted as
     /// overruns: those polls were not wanted).
-    func next(now: Int64) -> Action {
+    package func next(now: Int64) -> Action {
         if !isConnected {
             if let retry = connectionRetryAt, now < retry { return .wait(until: retry) }
             connectionRetryAt = nil
@@ -133,25 +138,25 @@ final class ConnectionPoller {
     }
 
     /// The connection opened at `now`; polling starts after the devices' `pause_after_connect`.
-    func connected(at now: Int64) {
+    package func connected(at now: Int64) {
         isConnected = true
         pauseUntil = now + pauseAfterConnect
     }
 
     /// The transport closed after a failed poll that is not a connection failure (a timeout or
     /// a mismatched reply on TCP): the next action reconnects, without backoff.
-    func connectionClosed() {
+    package func connectionClosed() {
         isConnected = false
     }
 
     /// Connecting failed: every rig on the connection is in the gap, and reconnecting backs off.
-    func connectFailed(_ error: ModbusError, now: Int64, wall: Int64) {
+    package func connectFailed(_ error: ModbusError, now: Int64, wall: Int64) {
         connectionFailed(error, now: now, wall: wall)
     }
 
     /// `poll` was answered at `now` (wall-clock `wall`), its reply in ``registers`` or ``bits``:
     /// one frame of samples into the ring, the rig back from any outage.
-    func answered(_ poll: Poll, now: Int64, wall: Int64) {
+    package func answered(_ poll: Poll, now: Int64, wall: Int64) {
         let r = poll.job.rig
         let request = worker.rigs[r].requests[poll.job.request]
         let count = request.kind.isBit ? frameFromBits(request, time: wall) : frameFromRegisters(request, rig: r, time: wall)
@@ -170,7 +175,7 @@ final class ConnectionPoller {
     /// reconnect; any other failure is the rig's own, and a rig that fails twice in a row (a
     /// dead unit behind a gateway) backs off alone, costing its neighbours one timeout per
     /// backoff period, not one per poll.
-    func failed(_ poll: Poll, _ error: ModbusError, now: Int64, wall: Int64) {
+    package func failed(_ poll: Poll, _ error: ModbusError, now: Int64, wall: Int64) {
         let r = poll.job.rig
         if error.category == .connection {
             connectionFailed(error, now: now, wall: wall)
@@ -186,7 +191,7 @@ final class ConnectionPoller {
     }
 
     /// The collector is stopping at `wall`: every open gap ends there.
-    func stop(wall: Int64) {
+    package func stop(wall: Int64) {
         for r in states.indices { if let e = states[r].outage.stop(at: wall) { post(r, e) } }
     }
 

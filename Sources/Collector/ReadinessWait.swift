@@ -15,31 +15,31 @@ import Darwin
 /// up, late by under a millisecond but never busy.
 ///
 /// The descriptor list keeps its storage between waits: a wait allocates nothing.
-struct ReadinessWait {
+package struct ReadinessWait {
     private var fds: [pollfd] = []
     private static let setSize = Int32(MemoryLayout<fd_set>.size * 8)
 
-    init(capacity: Int) {
+    package init(capacity: Int) {
         fds.reserveCapacity(capacity)
     }
 
     /// How many descriptors are in the set.
-    var count: Int { fds.count }
+    package var count: Int { fds.count }
 
-    mutating func removeAll() {
+    package mutating func removeAll() {
         fds.removeAll(keepingCapacity: true)
     }
 
     /// Adds `fd`, waiting for `events` (`POLLIN` and/or `POLLOUT`).
-    mutating func add(_ fd: Int32, events: Int16) {
+    package mutating func add(_ fd: Int32, events: Int16) {
         fds.append(pollfd(fd: fd, events: events, revents: 0))
     }
 
     /// True when descriptor `i` (in the order added) was ready after the last ``wait(until:)``.
-    func isReady(_ i: Int) -> Bool { fds[i].revents != 0 }
+    package func isReady(_ i: Int) -> Bool { fds[i].revents != 0 }
 
     /// Waits until a descriptor is ready or `deadline` (CLOCK_MONOTONIC ns) has come.
-    mutating func wait(until deadline: Int64) {
+    package mutating func wait(until deadline: Int64) {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let remaining = max(0, deadline - (Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)))

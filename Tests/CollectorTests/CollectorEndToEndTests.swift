@@ -6,7 +6,7 @@ import RigProfiles
 import Store
 import Synchronization
 import Testing
-@testable import Collector
+import Collector
 import RiglogTesting
 
 /// The collector against real Modbus servers on the loopback, into a real SQLite store.

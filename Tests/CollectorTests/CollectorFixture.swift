@@ -4,7 +4,7 @@ import RigProfiles
 import RiglogTesting
 import Store
 import Testing
-@testable import Collector
+import Collector
 
 /// A lab written to a temporary folder: profiles, a lab.yaml pointing at loopback servers, and a
 /// store; plus helpers to serve a profile's channels with known values.

@@ -2,7 +2,7 @@ import Ingest
 import Modbus
 import RigProfiles
 import Testing
-@testable import Collector
+import Collector
 
 /// The connection's polling logic without sockets or clocks: time is whatever the test says.
 @Suite("Connection poller")

@@ -2,7 +2,7 @@ import Modbus
 import RigProfiles
 import Store
 import Testing
-@testable import Collector
+import Collector
 
 /// The collector's threading: TCP rigs given by IP address share one event-loop thread; a rig
 /// given by host name keeps a dedicated thread; both store what is served.

@@ -4,7 +4,7 @@ import Modbus
 import RigProfiles
 import Store
 import Testing
-@testable import Collector
+import Collector
 import RiglogTesting
 
 /// The collector against an independent Modbus server (pymodbus), which encodes every type and

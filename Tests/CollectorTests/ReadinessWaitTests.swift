@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Testing
-@testable import Collector
+import Collector
 
 /// The event loop's wait, over a pipe: readiness is reported per descriptor in the order added.
 @Suite("Readiness wait")
