@@ -1,3 +1,4 @@
+import RiglogTesting
 import Foundation
 import LabRuntime
 import Logging
@@ -10,14 +11,7 @@ import Testing
 /// loopback port, a ``LabRun`` with a deadline, a temporary data folder.
 @Suite("LabRun", .serialized)
 struct LabRunTests {
-    static let profile = """
-        profile: small
-        title: {en: Small test rig}
-        poll: 20ms
-        channels:
-          - {name: speed, source: input 0, type: u16, scale: 0.1, unit: km/h}
-          - {name: temperature, source: input 1, type: i16, scale: 0.1}
-        """
+    static let profile = TestProfiles.small
 
     /// A folder with Devices/small.yaml; the caller removes it.
     static func folder() throws -> String {

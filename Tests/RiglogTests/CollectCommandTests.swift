@@ -1,3 +1,4 @@
+import RiglogTesting
 import Foundation
 import Modbus
 import Store
@@ -7,14 +8,7 @@ import Testing
 /// `riglog collect` end to end: the built binary polls riglog's own server on the loopback.
 @Suite("riglog collect", .serialized)
 struct CollectCommandTests {
-    static let profile = """
-        profile: small
-        title: {en: Small test rig}
-        poll: 20ms
-        channels:
-          - {name: speed, source: input 0, type: u16, scale: 0.1, unit: km/h}
-          - {name: temperature, source: input 1, type: i16, scale: 0.1}
-        """
+    static let profile = TestProfiles.small
 
     /// A lab folder with the small profile and one rig at `url`.
     static func labFolder(url: String, extra: String = "") throws -> String {
