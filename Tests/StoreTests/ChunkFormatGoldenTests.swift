@@ -3,7 +3,9 @@ import Ingest
 import RiglogTesting
 import Testing
 
-import Store
+// The chunk codec and open groups are the hot path: kept internal (as `package` they measured
+// slower in `make bench`), so these tests, and only these, reach them with @testable.
+@testable import Store
 
 /// The chunk bytes the writer stores must not change when its in-memory layout does: these
 /// digests were taken from the writer and encoder before columns were kept narrow (commit

@@ -2,7 +2,9 @@ import Foundation
 import Ingest
 import RiglogTesting
 
-import Store
+// The chunk codec and open groups are the hot path: kept internal (as `package` they measured
+// slower in `make bench`), so these tests, and only these, reach them with @testable.
+@testable import Store
 
 /// Frames that make the writer store columns at every width it may keep them at, and change it.
 enum FormatScenario {

@@ -2,7 +2,9 @@ import Ingest
 import RiglogTesting
 import Testing
 
-import Store
+// The chunk codec and open groups are the hot path: kept internal (as `package` they measured
+// slower in `make bench`), so these tests, and only these, reach them with @testable.
+@testable import Store
 
 /// An open chunk keeps each column as narrow as its values allow, widens it when one does not
 /// fit, and always gives back exactly the payloads and times it was given.

@@ -1,15 +1,15 @@
 /// Reads a chunk written by ``ChunkEncoder``: the header first, then only the columns asked for,
 /// so reading one channel of an eight-channel chunk decodes the time column and that channel.
-package struct ChunkDecoder {
+struct ChunkDecoder {
     /// Frames (timestamps) in the chunk.
-    package let frameCount: Int
+    let frameCount: Int
     private let timeRange: Range<Int>
     private let columns: [(mode: ChunkEncoder.Mode, range: Range<Int>)]
 
-    package var columnCount: Int { columns.count }
+    var columnCount: Int { columns.count }
 
     /// Parses the header of `bytes`.
-    package init(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) {
+    init(_ bytes: UnsafeRawBufferPointer) throws(ChunkCodecError) {
         var reader = BitReader(bytes, range: 0..<bytes.count)
         let version = try reader.read(bits: 8)
         guard version == UInt64(ChunkEncoder.formatVersion) else {
@@ -46,13 +46,13 @@ package struct ChunkDecoder {
     }
 
     /// Decodes the timestamps (µs) into `out`, which holds at least ``frameCount`` values.
-    package func decodeTimes(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<Int64>) throws(ChunkCodecError) {
+    func decodeTimes(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<Int64>) throws(ChunkCodecError) {
         var reader = BitReader(bytes, range: timeRange)
         try IntegerColumn.decode(count: frameCount, order: 2, from: &reader, into: out)
     }
 
     /// Decodes column `index` into payloads (raw integers or `Double` bits).
-    package func decodeColumn(
+    func decodeColumn(
         _ index: Int, _ bytes: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt64>
     ) throws(ChunkCodecError) {
         let (mode, range) = columns[index]

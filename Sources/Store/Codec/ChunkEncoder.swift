@@ -1,4 +1,4 @@
-package import Ingest
+import Ingest
 
 /// Encodes a chunk: a run of frames (one timestamp, one value per channel) of a fixed set of
 /// channels.
@@ -33,7 +33,7 @@ package import Ingest
 /// Not thread-safe (`@unchecked Sendable` so a lock-guarded owner can hold it).
 /// The encoder keeps its scratch buffers between calls, so encoding allocates nothing per
 /// sample; buffers grow only to the largest chunk seen.
-package final class ChunkEncoder: @unchecked Sendable {
+final class ChunkEncoder: @unchecked Sendable {
     static let formatVersion: UInt8 = 1
 
     enum Mode: UInt8 {
@@ -51,14 +51,14 @@ package final class ChunkEncoder: @unchecked Sendable {
     private var modes: [Mode] = []
     private var timeBytes = 0
     /// The chunk after ``encode(times:values:stride:kinds:)``.
-    package private(set) var output: [UInt8] = []
+    private(set) var output: [UInt8] = []
     /// Byte length of each value column of the last chunk (for per-channel size statistics).
-    package private(set) var columnBytes: [Int] = []
+    private(set) var columnBytes: [Int] = []
     /// Byte length of the last chunk's header and time column.
-    package private(set) var sharedBytes = 0
+    private(set) var sharedBytes = 0
 
     /// An encoder whose buffers fit chunks of `frames` frames and `columns` columns without growing.
-    package init(frames: Int = 1024, columns: Int = 16) {
+    init(frames: Int = 1024, columns: Int = 16) {
         mantissaCapacity = max(frames, 1)
         mantissas = .allocate(capacity: mantissaCapacity)
         body = BitWriter(capacity: frames * (columns + 2) + 256)
@@ -72,7 +72,7 @@ package final class ChunkEncoder: @unchecked Sendable {
 
     /// Encodes `frames` frames: `times[i]` (µs) and `values[c * stride + i]` for column `c`, into
     /// ``output``.
-    package func encode(
+    func encode(
         times: UnsafeBufferPointer<Int64>,
         values: UnsafePointer<UInt64>,
         stride: Int,

@@ -5,7 +5,7 @@ import Ingest
 ///
 /// Most rig channels are 16-bit registers and `f32` readings, so keeping every value as 64 bits
 /// until the chunk is encoded spent four (or two) times the memory they need, for every rig.
-package enum ColumnForm: UInt8 {
+enum ColumnForm: UInt8 {
     /// Sign-extended integers: raw register values, booleans, time offsets.
     case int8, int16, int32
     /// `Double` bits that survive `Double -> Float -> Double` bit for bit (so `-0.0` and a NaN

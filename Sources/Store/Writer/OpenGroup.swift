@@ -1,4 +1,4 @@
-package import Ingest
+import Ingest
 
 /// The chunk being filled for one frame group (the channels of one Modbus response), with its
 /// frames kept unencoded until the chunk is sealed or flushed.
@@ -10,9 +10,9 @@ package import Ingest
 /// again, so a group settles at the widths its channels need and stops reallocating.
 ///
 /// `@unchecked Sendable`: only touched under the ``ChunkWriter``'s lock.
-package final class OpenGroup: @unchecked Sendable {
-    package private(set) var channels: [UInt32]
-    package private(set) var kinds: [Sample.Kind]
+final class OpenGroup: @unchecked Sendable {
+    private(set) var channels: [UInt32]
+    private(set) var kinds: [Sample.Kind]
     let capacity: Int
     /// Column 0 holds the frame times as offsets from ``timeBase``, column `1 + c` channel `c`.
     private var columns: UnsafeMutablePointer<NarrowColumn>
@@ -21,7 +21,7 @@ package final class OpenGroup: @unchecked Sendable {
     private var blockBytes: Int
     /// The first frame's time (µs) of the chunk.
     private var timeBase: Int64 = 0
-    package private(set) var count = 0
+    private(set) var count = 0
     /// Earliest and latest frame time (µs) in the chunk.
     private(set) var earliest = Int64.max
     private(set) var latest = Int64.min
@@ -30,7 +30,7 @@ package final class OpenGroup: @unchecked Sendable {
     /// Frames were added since the last flush.
     var dirty = false
 
-    package init(channels: [UInt32], kinds: [Sample.Kind], capacity: Int) {
+    init(channels: [UInt32], kinds: [Sample.Kind], capacity: Int) {
         self.channels = channels
         self.kinds = kinds
         self.capacity = capacity
@@ -49,17 +49,17 @@ package final class OpenGroup: @unchecked Sendable {
     var isFull: Bool { count == capacity }
 
     /// Bytes the block holds (for tests of the narrow layout).
-    package var allocatedBytes: Int { blockBytes }
+    var allocatedBytes: Int { blockBytes }
 
     /// The form channel `c` is kept in now.
-    package func form(ofChannel c: Int) -> ColumnForm { columns[1 + c].form }
+    func form(ofChannel c: Int) -> ColumnForm { columns[1 + c].form }
 
     /// The form the times are kept in now.
-    package var timeForm: ColumnForm { columns[0].form }
+    var timeForm: ColumnForm { columns[0].form }
 
     /// Changes the channel set; the group must be empty (sealed) first. Columns start narrow
     /// again; the block is kept when it is large enough.
-    package func reconfigure(channels: [UInt32], kinds: [Sample.Kind]) {
+    func reconfigure(channels: [UInt32], kinds: [Sample.Kind]) {
         precondition(count == 0)
         if channels.count + 1 > columnCapacity {
             columns.deallocate()
@@ -100,7 +100,7 @@ package final class OpenGroup: @unchecked Sendable {
 
     /// Appends the frame at `samples[start..<start + channels.count]`.
     @inline(__always)
-    package func append(_ samples: UnsafeBufferPointer<Sample>, at start: Int) {
+    func append(_ samples: UnsafeBufferPointer<Sample>, at start: Int) {
         let time = Self.microseconds(samples[start].time)
         if count == 0 { timeBase = time }
         earliest = min(earliest, time)
@@ -115,17 +115,17 @@ package final class OpenGroup: @unchecked Sendable {
     }
 
     /// The frame times (µs) of the chunk, into `out` (``count`` values).
-    package func loadTimes(into out: UnsafeMutablePointer<UInt64>) {
+    func loadTimes(into out: UnsafeMutablePointer<UInt64>) {
         columns[0].load(count: count, adding: UInt64(bitPattern: timeBase), into: out)
     }
 
     /// Channel `c`'s payloads in the chunk, into `out` (``count`` values).
-    package func loadColumn(_ c: Int, into out: UnsafeMutablePointer<UInt64>) {
+    func loadColumn(_ c: Int, into out: UnsafeMutablePointer<UInt64>) {
         columns[1 + c].load(count: count, into: out)
     }
 
     /// Forgets the frames after the chunk was sealed.
-    package func reset() {
+    func reset() {
         count = 0
         earliest = .max
         latest = .min
@@ -135,7 +135,7 @@ package final class OpenGroup: @unchecked Sendable {
 
     /// Nanoseconds to whole microseconds, rounding down (also before 1970).
     @inline(__always)
-    package static func microseconds(_ ns: Int64) -> Int64 {
+    static func microseconds(_ ns: Int64) -> Int64 {
         let q = ns / 1000
         return (ns % 1000 < 0) ? q - 1 : q
     }

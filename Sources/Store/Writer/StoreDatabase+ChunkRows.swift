@@ -2,18 +2,18 @@ import Foundation
 import GRDB
 
 /// A chunk as its rows store it: what the format tests pin byte for byte.
-package struct StoredChunkRow: Equatable {
+struct StoredChunkRow: Equatable {
     /// `chunks`: id, t_first, t_last, count, encoding.
-    package var fields: [Int64]
-    package var data: [UInt8]
+    var fields: [Int64]
+    var data: [UInt8]
     /// `chunk_channels` of the chunk by column index: channel_id, column_index, t_first, t_last,
     /// count, bytes.
-    package var channels: [[Int64]]
+    var channels: [[Int64]]
 }
 
 extension StoreDatabase {
     /// Every chunk with its channel rows, in row order (`package`: for tests of the writer).
-    package func chunkRows() throws(StoreError) -> [StoredChunkRow] {
+    func chunkRows() throws(StoreError) -> [StoredChunkRow] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT id, t_first, t_last, count, encoding, data FROM chunks ORDER BY id").map { row in
                 let id: Int64 = row[0]
