@@ -1,4 +1,3 @@
-import Timekeeping
 import ArgumentParser
 import Foundation
 import Practice
