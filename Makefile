@@ -19,11 +19,15 @@ build: deps
 demo: build
 	.build/debug/riglog demo --for 30s
 
-# A release build of riglog copied to $(DESTDIR)$(PREFIX)/bin/riglog (sudo for /usr/local).
+# A release build of riglog copied to $(DESTDIR)$(PREFIX)/bin/riglog (sudo for /usr/local), with
+# the web UI's resources beside it.
 install: deps
 	$(SWIFT) build -c release --product riglog
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/riglog" "$(DESTDIR)$(PREFIX)/bin/riglog"
+	# The web UI's templates, scripts and styles: found next to the binary (Bundle.module).
+	rm -rf "$(DESTDIR)$(PREFIX)/bin/riglog_LabWeb.resources"
+	cp -R "$$($(SWIFT) build -c release --show-bin-path)/riglog_LabWeb.resources" "$(DESTDIR)$(PREFIX)/bin/"
 
 # Builds everything (the tests run the riglog binary and its helper programs), then runs every test.
 test: deps

@@ -16,6 +16,8 @@ add it to the list; `--only NAME` runs one section (or several, comma-separated)
     RIGLOG_BENCH_SCRATCH=.build-bench ...            # builds in $RIGLOG_BENCH_SCRATCH/micro (default .build/micro)
 """
 import argparse
+import datetime
+import threading
 import json
 import os
 import platform
@@ -240,7 +242,8 @@ def lab_rows(bench):
     kinds = ["brake-trainer", "engine-trainer", "ev-battery-trainer", "transmission-trainer", "rail-traction-trainer"]
     folder = tempfile.mkdtemp(prefix="riglog-bench-lab-")
     lab_rigs = [(kinds[i % len(kinds)], free_port()) for i in range(rigs)]
-    lines = ["lab: Benchmark lab", "timezone: UTC", "rigs:"]
+    # The board is public so that the live feed's 20 browsers need no sign-in.
+    lines = ["lab: Benchmark lab", "timezone: UTC", "web: {public_board: true}", "rigs:"]
     for i, (kind, port) in enumerate(lab_rigs):
         lines.append(f"  - {{id: rig-{i + 1}, profile: {kind}, connection: \"tcp://127.0.0.1:{port}\", "
                      f"unit: 1, poll: 10ms}}")
@@ -264,8 +267,11 @@ def lab_rows(bench):
         with open(os.path.join(folder, "collector.log"), "w+") as collector_log:
             collector = subprocess.Popen([riglog, "collect", lab, "--data", os.path.join(folder, "data"), "--for", f"{seconds}s",
                                           "--http", f"127.0.0.1:{http}"] + devices, stdout=subprocess.DEVNULL, stderr=collector_log)
+            browsers = LiveBrowsers(http, count=4 if QUICK else 20, measuring=2)
+            browsers.start()
             time.sleep(seconds - 2)
             metrics = urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics").read().decode()
+            feed = browsers.stop()
             _, status, usage = os.wait4(collector.pid, 0)
             collector_log.seek(0)
             summary = re.search(r"from (\d+) polls", collector_log.read())
@@ -319,7 +325,169 @@ def lab_rows(bench):
             "plain C libmodbus loop", "<= 1.2 x C", cpu_per_tx <= 1.2 * c_cpu_us),
         row(f"{rigs} rigs at 100 Hz: collector CPU per transaction vs C at the same workload (µs, all threads)", cpu_per_tx,
             c["cpu_per_tx_us"], c_name, "<= 1.2 x C at the same workload", cpu_per_tx <= 1.2 * c["cpu_per_tx_us"]),
+        row(f"{rigs} rigs at 100 Hz, {feed['browsers']} browsers on the live feed: poll to browser, p99 (ms; "
+            f"{feed['values']} values)", feed["p99_ms"], feed["healthz_p99_ms"], "GET /healthz round trip p99, same server, same time",
+            "<= 250 ms", 0 < feed["p99_ms"] <= 250),
     ]
+
+
+class LiveBrowsers:
+    """Browsers on the lab board's live feed (GET /api/v1/live, server-sent events) while the
+    collector runs. All read every message; `measuring` of them keep what they receive with its
+    arrival time, so the latency from a sample's poll (its `time`) to a browser is computed after
+    the run, without JSON parsing competing with the collector for the CPU. A further thread
+    times GET /healthz meanwhile: the server's own round trip, the floor under the feed."""
+
+    def __init__(self, port, count, measuring):
+        self.port, self.count, self.measuring = port, count, measuring
+        self.stopping = threading.Event()
+        self.received = [[] for _ in range(measuring)]
+        self.healthz = []
+        self.threads = []
+
+    def start(self):
+        for index in range(self.count):
+            thread = threading.Thread(target=self._browser, args=(index,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        thread = threading.Thread(target=self._ping, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _browser(self, index):
+        import http.client
+        while not self.stopping.is_set():
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/api/v1/live")
+                response = connection.getresponse()
+                buffer = b""
+                while not self.stopping.is_set():
+                    chunk = response.read1(65536)
+                    if not chunk:
+                        break
+                    if index < self.measuring:
+                        now = time.time()
+                        buffer += chunk
+                        while b"\n\n" in buffer:
+                            message, buffer = buffer.split(b"\n\n", 1)
+                            self.received[index].append((now, message))
+            except OSError:
+                time.sleep(0.1)  # the collector is starting or stopping: reconnect, as a browser does
+
+    def _ping(self):
+        import http.client
+        while not self.stopping.is_set():
+            try:
+                t0 = time.perf_counter()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
+                self.healthz.append((time.perf_counter() - t0) * 1000)
+                connection.close()
+            except OSError:
+                pass
+            time.sleep(0.1)
+
+    def stop(self):
+        self.stopping.set()
+        latencies = []
+        for messages in self.received:
+            last = {}
+            for arrived, message in messages:
+                for line in message.split(b"\n"):
+                    if not line.startswith(b"data: "):
+                        continue
+                    for rig in json.loads(line[6:]):
+                        stamp = rig.get("time")
+                        # A rig whose latest sample did not change since the last message shows nothing new.
+                        if stamp and last.get(rig["id"]) != stamp:
+                            last[rig["id"]] = stamp
+                            polled = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+                            latencies.append((arrived - polled) * 1000)
+        def p99(values):
+            return sorted(values)[int(len(values) * 0.99)] if values else 0
+        return {"browsers": self.count, "values": len(latencies), "p99_ms": p99(latencies), "healthz_p99_ms": p99(self.healthz)}
+
+
+WRK_P95 = """done = function(summary, latency, requests)
+  io.write(string.format("p95_us %d requests %d errors %d\\n", latency:percentile(95), summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def wrk_p95(url, token, seconds, script):
+    """p95 latency (ms) of GET url under wrk with 8 connections (2 threads)."""
+    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", script, "-H", f"Authorization: Bearer {token}", url],
+                         check=True, capture_output=True, text=True).stdout
+    found = re.search(r"p95_us (\d+) requests (\d+) errors (\d+)", out)
+    if not found:
+        raise RuntimeError(f"wrk printed no p95: {out}")
+    if int(found.group(3)):
+        raise RuntimeError(f"wrk: {found.group(3)} of {found.group(2)} requests failed for {url}")
+    return int(found.group(1)) / 1000
+
+
+def web_rows(ctx):
+    """Page times over a semester-sized store (30 students x 40 sessions, the reports rows' store)
+    served by `riglog serve`: the student page and the group matrix under wrk with 8
+    connections, against a static file of the same size from the same server."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed: make deps installs it")
+    riglog = os.path.join(os.path.dirname(ctx.bench), "riglog")
+    folder = tempfile.mkdtemp(prefix="riglog-bench-web-")
+    seconds = 3 if QUICK else 10
+    server = None
+    try:
+        data = os.path.join(folder, "data")
+        run_json([ctx.bench, "assessment", "1", "--json", "--store", data], cwd=ROOT)
+        password = os.path.join(folder, "password")
+        with open(password, "w") as f:
+            f.write("bench-password-long-enough\n")
+        subprocess.run([riglog, "users", "add", "bench", "--role", "instructor", "--password-file", password, "--data", data],
+                       check=True, capture_output=True)
+        token = subprocess.run([riglog, "users", "token", "bench", "--data", data], check=True, capture_output=True,
+                               text=True).stdout
+        token = re.search(r"rlg_[A-Za-z0-9_-]+", token).group(0)
+        site = os.path.join(folder, "site")
+        os.makedirs(os.path.join(site, "assets"))
+        port = free_port()
+        server = subprocess.Popen([riglog, "serve", "--data", data, "--http", f"127.0.0.1:{port}", "--site", site],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/signin").read()
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise RuntimeError("riglog serve did not answer within 30 s")
+                time.sleep(0.1)
+        script = os.path.join(folder, "p95.lua")
+        with open(script, "w") as f:
+            f.write(WRK_P95)
+        rows = []
+        for label, path in [("student page (practice log with charts, 40 sessions)", "/students/S2026-007"),
+                            ("group matrix (30 students x exercises)", "/groups/%D0%A2%D0%AD-21")]:
+            request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+            page = urllib.request.urlopen(request).read()
+            static = os.path.join(site, "assets", "same-size.html")
+            with open(static, "wb") as f:
+                f.write(page)
+            log(f"web: {label}, {len(page)} bytes, wrk {seconds} s x 2 ...")
+            ours = wrk_p95(base + path, token, seconds, script)
+            base_ms = wrk_p95(base + "/assets/same-size.html", token, seconds, script)
+            rows.append(row(f"Web {label}, p95 under wrk -c8 (ms)", ours, base_ms,
+                            f"a static file of the same size ({len(page) // 1024} KiB) from the same server", "<= 100 ms",
+                            ours <= 100))
+        return rows
+    finally:
+        if server:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def lab_section(ctx):
@@ -535,6 +703,7 @@ SECTIONS = [
     ("micro", micro_rows),        # ordo-one/benchmark: mallocs per sample, ring on one thread
     ("live", live_rows),          # live evaluation cost: Practice's evaluator per frame, per rig
     ("reports", reports_rows),    # report and export times over stored sessions
+    ("web", web_rows),            # page times under wrk vs a static file of the same size
 ]
 
 

@@ -5,7 +5,9 @@
 #   sqlite3                          the command-line shell, for looking into a data folder
 #   valgrind, curl, prometheus       instruction counts for make bench; promtool checks /metrics
 #   pymodbus (PyPI)                  an independent Modbus server for the peer tests
-#   chromium, DejaVu and Noto CJK    the HTML report rendered to PNG in the tests
+#   chromium, DejaVu and Noto CJK    the HTML report rendered to PNG, the web UI in a real browser
+#   libjs-dygraphs                   the time-series charts the web UI serves (from /usr/share/javascript)
+#   wrk                              load for make bench's page-time rows
 # Uses sudo when not root. Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
@@ -22,6 +24,8 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need_apt+=(chromium)  # HTML report -> PNG test
 # grep without -q reads all of fc-list: with -q it exits at the first match, fc-list gets SIGPIPE
 # and pipefail would count the font as missing.
+[ -f /usr/share/javascript/dygraphs/dygraph.min.js ] || [ -f /usr/share/javascript/dygraphs/dygraph.js ] || need_apt+=(libjs-dygraphs)  # charts in the web UI
+command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)             # make bench: page times under load
 fc-list 2>/dev/null | grep -i "DejaVu Sans" >/dev/null || need_apt+=(fonts-dejavu-core)   # Latin and Cyrillic in reports
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)     # Chinese in reports
 

@@ -1,4 +1,6 @@
+import Accounts
 import Foundation
+import LabWeb
 public import Logging
 import Modbus
 import RigProfiles
@@ -15,6 +17,8 @@ public struct DemoRun {
     /// The Devices folder with the profiles and `demo/` (roster, scenarios).
     public var devices: String
     public var http: HTTPAddress?
+    /// The site's own templates and assets (`--site`).
+    public var site: String?
     public var duration: Duration?
     /// Seed for the simulated students' randomness.
     public var seed: UInt64
@@ -23,20 +27,29 @@ public struct DemoRun {
     /// printed even when `riglog` is not on the PATH (`make demo` runs `.build/debug/riglog`).
     public var command: String
     public var logger: Logger
+    /// Told the demo instructor's one-time sign-in link when the web is up.
+    public var announce: @Sendable (String) -> Void
+
+    /// The instructor `riglog demo` creates, with a random password nobody is told: the demo
+    /// signs in by a one-time link instead, so there is no default password.
+    public static let instructor = "demo-instructor"
 
     public init(
-        rigs: Int, dataFolder: String, devices: String, http: HTTPAddress? = nil, duration: Duration? = nil,
-        seed: UInt64 = 1, statusLine: Bool = false, command: String = "riglog", logger: Logger = Logger(label: "riglog.demo")
+        rigs: Int, dataFolder: String, devices: String, http: HTTPAddress? = nil, site: String? = nil, duration: Duration? = nil,
+        seed: UInt64 = 1, statusLine: Bool = false, command: String = "riglog", logger: Logger = Logger(label: "riglog.demo"),
+        announce: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.rigs = rigs
         self.dataFolder = dataFolder
         self.devices = devices
         self.http = http
+        self.site = site
         self.duration = duration
         self.seed = seed
         self.statusLine = statusLine
         self.command = command
         self.logger = logger
+        self.announce = announce
     }
 
     /// What the demo left and how to look at it.
@@ -79,8 +92,16 @@ public struct DemoRun {
             throw .demoLab(error)
         }
         logger.info("simulating", metadata: ["rigs": "\(rigs)", "lab": "\(labPath)"])
+        if http != nil {
+            do { try Self.ensureInstructor(dataFolder: dataFolder) } catch {
+                simulator.stop()
+                throw error
+            }
+        }
         let summary = try await LabRun(config: config, dataFolder: dataFolder, http: http, timeout: .milliseconds(500),
-                                       duration: duration, statusLine: statusLine, logger: logger, before: [simulator]).run()
+                                       duration: duration, statusLine: statusLine, logger: logger, before: [simulator],
+                                       web: WebSettings(siteFolder: site), signInLinkUser: http == nil ? nil : Self.instructor,
+                                       announce: announce).run()
         var lines = ["Demo data in \(dataFolder)."]
         var reports: DemoReports.Outcome?
         do {
@@ -106,6 +127,21 @@ public struct DemoRun {
             "  \(riglog) export samples --rig \(config.rigs[0].id) --data \(folder) -o \(config.rigs[0].id).csv",
         ]
         return Outcome(summary: summary, reports: reports, text: lines.joined(separator: "\n"))
+    }
+
+    /// Adds ``instructor`` with a random password unless the store has it already.
+    static func ensureInstructor(dataFolder: String) throws(LabRunError) {
+        do {
+            let store = try StoreDatabase.open(folder: dataFolder, create: true)
+            guard try store.user(named: instructor) == nil else { return }
+            var generator = SystemRandomNumberGenerator()
+            let password = (0..<24).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16) }.joined()
+            _ = try Accounts(store: store).add(name: instructor, role: .instructor, password: password)
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .failed(error)
+        }
     }
 
     /// A word a shell reads back as itself: quoted only when it needs to be.

@@ -1,6 +1,6 @@
 public import Collector
 import Foundation
-import LabWeb
+public import LabWeb
 public import Logging
 public import Modbus
 import Practice
@@ -41,11 +41,18 @@ public struct LabRun {
     public var before: [any Service]
     /// The signals that shut the run down gracefully; tests pass none and use the deadline.
     public var signals: [UnixSignal]
+    /// What the site chose about the web UI (public board, cookies over HTTPS only).
+    public var web: WebSettings
+    /// Prints a one-time sign-in link for this user when the web is up (the demo's instructor).
+    public var signInLinkUser: String?
+    /// Where the run tells the person at the terminal things they must see (the sign-in link).
+    public var announce: @Sendable (String) -> Void
 
     public init(
         config: LabConfig, dataFolder: String, http: HTTPAddress? = nil, timeout: Duration = .milliseconds(500),
         duration: Duration? = nil, statusLine: Bool = false, logger: Logger = Logger(label: "riglog.run"),
-        before: [any Service] = [], signals: [UnixSignal] = [.sigterm, .sigint]
+        before: [any Service] = [], signals: [UnixSignal] = [.sigterm, .sigint], web: WebSettings = WebSettings(),
+        signInLinkUser: String? = nil, announce: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.config = config
         self.dataFolder = dataFolder
@@ -56,6 +63,9 @@ public struct LabRun {
         self.logger = logger
         self.before = before
         self.signals = signals
+        self.web = web
+        self.signInLinkUser = signInLinkUser
+        self.announce = announce
     }
 
     /// Loads and checks a lab config and every profile it names, all errors at once.
@@ -77,10 +87,13 @@ public struct LabRun {
         // Sessions, attempts and alarms as the samples arrive; it records the collector run
         // (start here, stop when the drainer closes it), which re-evaluation relies on.
         let sessions = LiveEvaluator(lab: config, store: store)
+        // What every rig does this moment, for the board: fed only when there is a web to show it.
+        let board = LiveBoard(lab: config)
         do {
             collector = try Collector(lab: config, store: store, options: ModbusClientOptions(responseTimeout: timeout),
-                                      sinks: [sessions], onError: { error in logger.error("store: \(error)") })
+                                      sinks: http == nil ? [sessions] : [sessions, board], onError: { error in logger.error("store: \(error)") })
             try sessions.begin()
+            try board.begin(store: store)
         } catch let error as StoreError {
             throw .store(error)
         } catch {
@@ -93,8 +106,20 @@ public struct LabRun {
         services.append(.init(service: sessions))
         services.append(.init(service: collector))
         if let http {
-            services.append(.init(service: LabServer.application(collector: collector, host: http.host, port: http.port, logger: logger)))
-            logger.info("serving /healthz and /metrics", metadata: ["http": "http://\(http.host):\(http.port)"])
+            var settings = self.web
+            settings.publicBoard = config.web.publicBoard
+            settings.kiosk = config.web.kiosk
+            let web = try WebFront.make(store: store, live: LiveLab(lab: config, collector: collector, board: board), http: http, settings: settings)
+            services += WebFront.services(web, http: http, logger: logger)
+            logger.info("serving the lab web", metadata: ["http": "\(http.browserURL)"])
+            if let name = signInLinkUser {
+                do {
+                    guard let user = try store.user(named: name) else { throw StoreError.unknownUser(name) }
+                    announce("Sign in as \(name): \(http.browserURL)\(try web.signInLink(for: user))  (works once, for an hour)")
+                } catch {
+                    throw .store(error)
+                }
+            }
         }
         if statusLine {
             services.append(.init(service: StatusLine(collector: collector)))

@@ -33,11 +33,13 @@ public enum LabRunError: Error, CustomStringConvertible {
     case failed(any Error)
     /// A service of the run failed (most often the HTTP port is in use).
     case stopped(any Error)
+    /// The web UI was asked for on a network address while the store has no user to sign in.
+    case webWithoutUsers(HTTPAddress)
 
     /// True when the input must be fixed (a usage or configuration error).
     public var isUsage: Bool {
         switch self {
-        case .labConfig, .profiles, .simulatorSetup: return true
+        case .labConfig, .profiles, .simulatorSetup, .webWithoutUsers: return true
         case .store(let error):
             switch error {
             case .noDataFolder, .unknownRig, .unknownChannel: return true
@@ -69,6 +71,9 @@ public enum LabRunError: Error, CustomStringConvertible {
         case .reevaluation(let error): return error.description
         case .failed(let error): return "\(error)"
         case .stopped(let error): return "stopped: \(error). If the HTTP port is in use, choose another with --http or use --no-http."
+        case .webWithoutUsers(let address):
+            return "--http \(address) would open student data to the network, and nobody can sign in yet: add a user first "
+                + "(riglog users add NAME --role instructor), or serve on this PC only (--http 127.0.0.1:\(address.port))"
         }
     }
 }

@@ -8,6 +8,12 @@ public enum LabServer {
     /// The router, for `Application` and for tests (`app.test(.router)`).
     public static func router(collector: Collector) -> Router<BasicRequestContext> {
         let router = Router()
+        addHealthAndMetrics(to: router, collector: collector)
+        return router
+    }
+
+    /// `/healthz` and `/metrics` on any router: public, they carry no student data.
+    static func addHealthAndMetrics<Context: RequestContext>(to router: Router<Context>, collector: Collector) {
         router.get("healthz") { _, _ -> Response in
             let rigs = collector.statistics.map(\.snapshot)
             let up = rigs.filter(\.up).count
@@ -19,7 +25,6 @@ public enum LabServer {
                                                   storedSamples: collector.storedSamples)
             return text(exposition.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        return router
     }
 
     /// The HTTP application on `host:port`; run it in a `ServiceGroup` beside the collector.

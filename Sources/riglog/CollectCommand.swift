@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabRuntime
+import LabWeb
 import Logging
 import RigProfiles
 
@@ -49,7 +50,8 @@ struct CollectCommand: AsyncParsableCommand {
         do throws(LabRunError) {
             let config = try LabRun.loadLab(path: lab, devices: devices)
             try await LabRun(config: config, dataFolder: dataFolder ?? config.dataPath, http: web.address, timeout: timeout.value,
-                             duration: duration?.value, statusLine: isatty(2) == 1, logger: .riglog("riglog.collect")).run()
+                             duration: duration?.value, statusLine: isatty(2) == 1, logger: .riglog("riglog.collect"),
+                             web: WebSettings(siteFolder: web.site)).run()
         } catch {
             throw CommandFailure(error)
         }

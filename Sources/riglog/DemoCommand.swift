@@ -14,6 +14,10 @@ struct DemoCommand: AsyncParsableCommand {
             in and working through exercises, and runs the collector on them into the data \
             folder, exactly as `riglog collect` would on real rigs. Nothing leaves this PC.
 
+            The web UI (lab board, rig pages, the instructor portal) is served on --http; the \
+            demo adds the user demo-instructor with a random password and prints a one-time \
+            sign-in link for it.
+
             Afterwards the data folder holds a real store: try `riglog store stats` and \
             `riglog export samples --rig brake-1`.
 
@@ -51,8 +55,12 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let demo = DemoRun(
             rigs: rigs, dataFolder: dataFolder ?? ProcessInfo.processInfo.environment["RIGLOG_DATA"] ?? "./riglog-data",
-            devices: devices, http: web.address, duration: duration?.value, seed: seed, statusLine: isatty(2) == 1,
-            command: CommandLine.arguments.first ?? "riglog", logger: .riglog("riglog.demo"))
+            devices: devices, http: web.address, site: web.site, duration: duration?.value, seed: seed, statusLine: isatty(2) == 1,
+            command: CommandLine.arguments.first ?? "riglog", logger: .riglog("riglog.demo"),
+            announce: { line in
+                print(line)
+                fflush(stdout)
+            })
         do throws(LabRunError) {
             print(try await demo.run().text)
         } catch {

@@ -50,6 +50,14 @@ public struct AttemptTracker: Sendable {
         self.windows = exercise.steps.map { $0.within?.nanoseconds }
     }
 
+    /// The steps of the exercise.
+    public var stepCount: Int { steps.count }
+
+    /// The open attempt: when it started and how many steps it has reached; nil when none is open.
+    public var progress: (start: Int64, stepsReached: Int)? {
+        stepTimes.map { (start: $0[0], stepsReached: $0.count) }
+    }
+
     /// Evaluates the steps on a frame at `time` with the current channel `values`.
     public mutating func observe(time: Int64, values: [Double]) -> Change? {
         let stepOne = steps.first?.isTrue(values) ?? false

@@ -24,6 +24,8 @@ public struct LabConfig: Sendable, Hashable {
     public var sourceText: String
     /// How practice sessions are found (`sessions:`; defaults when absent).
     public var sessions: SessionSettings = SessionSettings()
+    /// What the web UI serves without sign-in (`web:`; nothing when absent).
+    public var web: LabWebAccess = LabWebAccess()
 
     /// The lab's time zone.
     public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0)! }

@@ -10,7 +10,7 @@ import Foundation
 /// A rig's `profile:` is a name (`brake-trainer`, looked up as `<devices>/brake-trainer.yaml`)
 /// or a path relative to the lab file (anything with a `/` or ending in `.yaml`).
 public enum LabLoader {
-    static let topLevelKeys = ["lab", "timezone", "data", "central", "students", "sessions", "rigs"]
+    static let topLevelKeys = ["lab", "timezone", "data", "central", "students", "sessions", "web", "rigs"]
     static let rigKeys = ["id", "name", "profile", "connection", "unit", "poll"]
 
     /// Loads the lab config at `path`; `devicesFolder` defaults to `defaultDevicesFolder(forLabAt:)`.
@@ -105,6 +105,7 @@ struct LabReader {
         }
         let students = top["students"].flatMap { yaml.string($0, expected: "the path of the roster CSV (id,name,group,badge[,email])") }
         let sessions = readSessionSettings(top["sessions"])
+        let web = readWebAccess(top["web"])
 
         var rigs: [Rig] = []
         var rigValues: [String: YAMLMapping] = [:]
@@ -124,7 +125,7 @@ struct LabReader {
         return LabConfig(
             name: name, timeZoneIdentifier: timeZone, dataPath: PathText.join(labFolder, data), central: central ?? nil,
             studentsPath: students.map { PathText.join(labFolder, $0) }, rigs: rigs, connections: connections, contentHash: contentHash,
-            sourceText: text, sessions: sessions)
+            sourceText: text, sessions: sessions, web: web)
     }
 
     private mutating func readRig(_ map: YAMLMapping, labFolder: String, firstLine: inout [String: Int]) -> Rig? {

@@ -18,6 +18,9 @@ struct HTTPOptions: ParsableArguments {
     @Flag(name: .customLong("no-http"), help: "Serve nothing over HTTP.")
     var noHTTP = false
 
+    @Option(help: ArgumentHelp("The site's own look: DIR/templates/*.mustache and DIR/assets/* replace the built-in ones.", valueName: "DIR"))
+    var site: String?
+
     /// The address to serve on, nil for none.
     var address: HTTPAddress? { noHTTP ? nil : http }
 }

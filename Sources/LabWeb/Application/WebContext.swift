@@ -1,0 +1,43 @@
+public import Hummingbird
+public import HummingbirdAuth
+public import Store
+
+/// What a signed-in browser's session cookie stands for: the user and the form token that every
+/// form they post must carry.
+public struct WebSession: Codable, Sendable, Hashable {
+    public var userID: Int64
+    /// The CSRF token of this session (a form without it is refused).
+    public var csrf: String
+}
+
+/// The request context of the lab web: Hummingbird's core context, the cookie session
+/// (hummingbird-auth), and the user the request was made by, if any.
+public struct WebContext: SessionRequestContext, RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let sessions: SessionContext<WebSession>
+    /// Who made the request: from the session cookie or an `Authorization: Bearer` token.
+    public var user: StoredUser?
+    /// The request carried a bearer token: no cookie, so no form token to check.
+    public var viaToken = false
+    /// The peer's address, for sign-in throttling.
+    public var peer: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        sessions = .init()
+        peer = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// Forms arrive URL-encoded, API bodies as JSON.
+    public var requestDecoder: WebRequestDecoder { WebRequestDecoder() }
+}
+
+/// Decodes `application/x-www-form-urlencoded` bodies as forms, anything else as JSON.
+public struct WebRequestDecoder: RequestDecoder {
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            return try await URLEncodedFormDecoder().decode(type, from: request, context: context)
+        }
+        return try await JSONDecoder().decode(type, from: request, context: context)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+public import Hummingbird
+
+/// Why the lab web refuses a request. API requests get a JSON body `{"error": "..."}`; page
+/// requests get a page, or for a missing sign-in a redirect to `/signin`.
+public enum WebError: Error, HTTPResponseError, Sendable {
+    /// No valid session cookie or bearer token.
+    case signInRequired(api: Bool, path: String)
+    /// Signed in, but the role does not allow it.
+    case forbidden(api: Bool, needed: String)
+    /// A form or API change without the session's form token.
+    case csrf(api: Bool)
+    case notFound(api: Bool, what: String)
+    case badRequest(api: Bool, message: String)
+    case tooManySignIns(retryAfter: Int64)
+
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .signInRequired(let api, _): api ? .unauthorized : .seeOther
+        case .forbidden: .forbidden
+        case .csrf: .forbidden
+        case .notFound: .notFound
+        case .badRequest: .badRequest
+        case .tooManySignIns: .tooManyRequests
+        }
+    }
+
+    /// What the person is told.
+    public var message: String {
+        switch self {
+        case .signInRequired: "sign in first: this needs a riglog user (riglog users add NAME --role instructor)"
+        case .forbidden(_, let needed): "your role may not do this; it needs \(needed)"
+        case .csrf: "the form token is missing or stale; reload the page and send the form again"
+        case .notFound(_, let what): "\(what) not found"
+        case .badRequest(_, let message): message
+        case .tooManySignIns(let wait): "too many failed sign-ins; try again in \(max(1, (wait + 59) / 60)) min"
+        }
+    }
+
+    var isAPI: Bool {
+        switch self {
+        case .signInRequired(let api, _), .forbidden(let api, _), .csrf(let api), .notFound(let api, _), .badRequest(let api, _): api
+        case .tooManySignIns: false
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        if case .signInRequired(false, let path) = self {
+            let next = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_.~"))) ?? "/"
+            return Response(status: .seeOther, headers: [.location: "/signin?next=\(next)"])
+        }
+        var headers: HTTPFields = [:]
+        if case .tooManySignIns(let wait) = self { headers[.retryAfter] = String(wait) }
+        if isAPI {
+            headers[.contentType] = "application/json; charset=utf-8"
+            let body = (try? JSONEncoder().encode(["error": message])) ?? Data()
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        headers[.contentType] = "text/html; charset=utf-8"
+        let page = "<!doctype html><meta charset=utf-8><title>riglog</title><link rel=stylesheet href=/assets/riglog.css>"
+            + "<main><h1>\(status.code) \(HTMLEscape.text(status.reasonPhrase))</h1><p>\(HTMLEscape.text(message))</p><p><a href=/>Lab board</a></p></main>"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+    }
+}
+
+/// Escaping for the few strings the web writes outside templates.
+enum HTMLEscape {
+    static func text(_ string: String) -> String {
+        var out = ""
+        out.reserveCapacity(string.utf8.count)
+        for character in string {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,51 @@
+import Accounts
+import Hummingbird
+import Store
+
+/// Finds who made a request: an `Authorization: Bearer` API token, else the session cookie's
+/// user. It decides nothing; routes call ``WebContext/require(_:api:path:)``.
+struct IdentifyUser: RouterMiddleware {
+    typealias Context = WebContext
+    let store: StoreDatabase
+    let accounts: Accounts
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let authorization = request.headers[.authorization] {
+            // A token that does not match is no identity at all, not a fall-back to the cookie.
+            if authorization.lowercased().hasPrefix("bearer "), let user = accounts.user(bearerToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)) {
+                context.user = user
+                context.viaToken = true
+            }
+        } else if let session = context.sessions.session {
+            context.user = try? store.user(id: session.userID)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Headers every response carries: no framing by other sites, no MIME sniffing, no referrer to
+/// other sites, and a content policy that allows only riglog's own scripts and styles.
+struct SecurityHeaders: RouterMiddleware {
+    typealias Context = WebContext
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        var response: Response
+        do { response = try await next(request, context) } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.riglogFrameOptions] = "DENY"
+        response.headers[.riglogContentTypeOptions] = "nosniff"
+        response.headers[.riglogReferrerPolicy] = "same-origin"
+        if response.headers[.riglogContentSecurityPolicy] == nil {
+            response.headers[.riglogContentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        }
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    static let riglogFrameOptions = Self("X-Frame-Options")!
+    static let riglogContentTypeOptions = Self("X-Content-Type-Options")!
+    static let riglogReferrerPolicy = Self("Referrer-Policy")!
+    static let riglogContentSecurityPolicy = Self("Content-Security-Policy")!
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+public import Store
+import Timekeeping
+
+/// `/signin` (the form), `/signout`, and one-time sign-in links (`/signin/link/TOKEN`, which
+/// `riglog demo` prints). Failed sign-ins are throttled per user name and per address.
+struct SignInController {
+    let web: LabWeb
+
+    struct SignInForm: Decodable {
+        var name: String
+        var password: String
+        var csrf: String?
+        var next: String?
+    }
+
+    struct FormToken: Decodable {
+        var csrf: String?
+    }
+
+    /// The pre-sign-in form token's cookie (the session does not exist yet).
+    static let formCookie = "riglog_signin"
+
+    func add(to router: Router<WebContext>) {
+        router.get("signin") { request, context in
+            let next = Self.localPath(request.uri.queryParameters.get("next"))
+            if context.user != nil { return Response(status: .seeOther, headers: [.location: next]) }
+            return signInPage(next: next, error: nil, status: .ok)
+        }
+        router.post("signin") { request, context in
+            let form = try await request.decode(as: SignInForm.self, context: context)
+            let next = Self.localPath(form.next)
+            guard let cookie = request.cookies[Self.formCookie]?.value, let token = form.csrf,
+                  constantTimeEqual(Array(cookie.utf8), Array(token.utf8)) else {
+                throw WebError.csrf(api: false)
+            }
+            if case .refuse(let wait) = web.throttle.check(user: form.name, address: context.peer) {
+                throw WebError.tooManySignIns(retryAfter: wait)
+            }
+            guard let user = web.accounts.verify(name: form.name, password: form.password) else {
+                web.throttle.failed(user: form.name, address: context.peer)
+                try? web.store.recordAudit(user: form.name, action: "sign-in refused", detail: "from \(context.peer)")
+                return signInPage(next: next, error: "That user name and password do not match.", status: .unauthorized)
+            }
+            web.throttle.succeeded(user: form.name)
+            context.sessions.setSession(WebSession(userID: user.id, csrf: randomToken()), expiresIn: web.settings.sessionLength)
+            try? web.store.recordAudit(user: user.name, action: "sign in", detail: "from \(context.peer)")
+            return Response(status: .seeOther, headers: [.location: next])
+        }
+        router.post("signout") { request, context in
+            let form = try await request.decode(as: FormToken.self, context: context)
+            try context.checkFormToken(form.csrf, api: false)
+            context.sessions.clearSession()
+            return Response(status: .seeOther, headers: [.location: "/signin"])
+        }
+        router.get("signin/link/:token") { _, context in
+            let token = try context.parameters.require("token")
+            let key = "link." + token
+            guard let bytes = try web.store.persistedValue(key: key, now: .now()),
+                  let id = Int64(String(decoding: bytes, as: UTF8.self)), let user = try web.store.user(id: id) else {
+                return signInPage(next: "/", error: "That sign-in link is used or expired; sign in with your password.", status: .unauthorized)
+            }
+            // One use only: the link is printed on a terminal and may be seen by others.
+            try web.store.removePersistedValue(key: key)
+            context.sessions.setSession(WebSession(userID: user.id, csrf: randomToken()), expiresIn: web.settings.sessionLength)
+            try? web.store.recordAudit(user: user.name, action: "sign in", detail: "by one-time link from \(context.peer)")
+            return Response(status: .seeOther, headers: [.location: "/"])
+        }
+    }
+
+    private func signInPage(next: String, error: String?, status: HTTPResponse.Status) -> Response {
+        let token = randomToken()
+        let html = web.pages.render("signin", title: "Sign in", values: ["next": next, "csrf": token, "error": error as Any], frame: [:])
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        response.setCookie(Cookie(name: Self.formCookie, value: token, path: "/signin", secure: web.settings.secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// A redirect target on this site only (never `//host` or a full URL).
+    static func localPath(_ path: String?) -> String {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\") else { return "/" }
+        return path
+    }
+}
+
+extension LabWeb {
+    /// A one-time sign-in path for `user` (`/signin/link/TOKEN`), valid for `lifetime`: what
+    /// `riglog demo` prints so nobody needs a default password.
+    public func signInLink(for user: StoredUser, lifetime: Duration = .seconds(3600)) throws -> String {
+        let token = randomToken()
+        try store.setPersistedValue(key: "link." + token, value: Array(String(user.id).utf8), expiresAt: .now() + lifetime)
+        return "/signin/link/" + token
+    }
+}

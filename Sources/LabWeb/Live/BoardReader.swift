@@ -1,0 +1,135 @@
+public import Collector
+import Foundation
+public import Practice
+public import RigProfiles
+public import Store
+import Synchronization
+import Timekeeping
+
+/// The part of a run the web shows live: the collector's figures and the board's latest values.
+/// `riglog serve` has none (it serves the store only).
+public struct LiveLab: Sendable {
+    public var lab: LabConfig
+    public var collector: Collector
+    public var board: LiveBoard
+
+    public init(lab: LabConfig, collector: Collector, board: LiveBoard) {
+        self.lab = lab
+        self.collector = collector
+        self.board = board
+    }
+}
+
+/// One rig on the lab board, as `GET /api/v1/rigs` and the live feed send it.
+struct BoardRig: Encodable, Sendable {
+    struct Person: Encodable, Sendable {
+        var id: String
+        var name: String
+    }
+    struct Value: Encodable, Sendable {
+        var channel: String
+        var value: Double?
+        var unit: String
+    }
+    struct FiringAlarm: Encodable, Sendable {
+        var alarm: String
+        var severity: String
+        /// When its condition became true (what an acknowledgement names it by).
+        var since: String
+        /// When it fired, its hold time over.
+        var fired: String
+    }
+    struct Progress: Encodable, Sendable {
+        var exercise: String
+        var step: Int
+        var steps: Int
+        var since: String
+    }
+
+    var id: String
+    var name: String
+    var profile: String
+    /// The rig answers its polls (false in `riglog serve`, which polls nothing).
+    var up: Bool
+    /// The latest sample's time (ISO 8601 UTC), null before the first.
+    var time: String?
+    var student: Person?
+    /// When the open session started, null without one.
+    var since: String?
+    var alarms: [FiringAlarm]
+    var attempts: [Progress]
+    var values: [Value]
+
+    enum CodingKeys: String, CodingKey { case id, name, profile, up, time, student, since, alarms, attempts, values }
+
+    func encode(to encoder: any Encoder) throws {
+        // Every key present, null where unknown, as in every riglog JSON.
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(profile, forKey: .profile)
+        try container.encode(up, forKey: .up)
+        try container.encode(time, forKey: .time)
+        try container.encode(student, forKey: .student)
+        try container.encode(since, forKey: .since)
+        try container.encode(alarms, forKey: .alarms)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(values, forKey: .values)
+    }
+}
+
+/// Builds the board from the live lab (when collecting) and the store: who is at each rig comes
+/// from the open sessions the evaluator stored, read at most once a second for all browsers.
+final class BoardReader: Sendable {
+    let store: StoreDatabase
+    let live: LiveLab?
+    private let cache = Mutex<(at: Int64, open: [String: (student: BoardRig.Person, start: Timestamp)])>((at: .min, open: [:]))
+
+    init(store: StoreDatabase, live: LiveLab?) {
+        self.store = store
+        self.live = live
+    }
+
+    func rigs() throws -> [BoardRig] {
+        let open = try openSessions()
+        guard let live else {
+            return try store.rigIDs().map { id in
+                let record = try store.rig(id)
+                let session = open[id]
+                return BoardRig(id: id, name: record.name, profile: record.profile, up: false, time: nil, student: session?.student,
+                                since: session?.start.iso8601, alarms: [], attempts: [], values: [])
+            }
+        }
+        let up = Dictionary(live.collector.statistics.map { ($0.rig, $0.snapshot.up) }, uniquingKeysWith: { first, _ in first })
+        let now = live.board.rigs()
+        return zip(live.lab.rigs, now).map { rig, state in
+            let session = open[rig.id]
+            let units = rig.profile.channels.map(\.unit)
+            return BoardRig(
+                id: rig.id, name: rig.name, profile: rig.profile.name, up: up[rig.id] ?? false,
+                time: state.time.map { Timestamp(nanosecondsSince1970: $0).iso8601 },
+                student: session?.student, since: session?.start.iso8601,
+                alarms: state.alarms.map {
+                    .init(alarm: $0.alarm, severity: $0.severity.rawValue, since: Timestamp(nanosecondsSince1970: $0.since).iso8601,
+                          fired: Timestamp(nanosecondsSince1970: $0.fired).iso8601)
+                },
+                attempts: state.attempts.map { .init(exercise: $0.exercise, step: $0.reached, steps: $0.steps, since: Timestamp(nanosecondsSince1970: $0.since).iso8601) },
+                values: state.channels.indices.map { .init(channel: state.channels[$0], value: state.values[$0].isFinite ? state.values[$0] : nil, unit: units[$0]) })
+        }
+    }
+
+    private func openSessions() throws -> [String: (student: BoardRig.Person, start: Timestamp)] {
+        let now = Timestamp.now().microsecondsSince1970
+        if let cached = cache.withLock({ $0.at > now - 1_000_000 ? $0.open : nil }) { return cached }
+        // Only a session with no end overlaps the end of time.
+        let sessions = try store.sessions(from: .distantFuture)
+        var names: [String: String] = [:]
+        for student in try store.students() { names[student.id] = student.name }
+        var open: [String: (student: BoardRig.Person, start: Timestamp)] = [:]
+        for session in sessions {
+            open[session.rig] = (BoardRig.Person(id: session.student, name: names[session.student] ?? session.student), session.start)
+        }
+        cache.withLock { $0 = (now, open) }
+        return open
+    }
+}

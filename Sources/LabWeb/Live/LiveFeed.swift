@@ -1,0 +1,102 @@
+import Foundation
+public import Hummingbird
+import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The lab board to every open browser as server-sent events (`GET /api/v1/live`).
+///
+/// One task builds the board's JSON at most every ``interval`` (only when a sample arrived or
+/// once a second for sessions and up/down) and hands the same bytes to every subscriber, so
+/// twenty wall screens cost one encoding. A subscriber that lags gets only the newest state
+/// (each stream buffers one message): a slow browser never holds up the others or the collector.
+/// Browsers reconnect by themselves (`retry:`), so the board survives a collector restart.
+public final class LiveFeed: Service, Sendable {
+    let reader: BoardReader
+    /// How often the board is sent at most; a value reaches a browser within about this much
+    /// of its poll.
+    public let interval: Duration
+    private let state = Mutex<(next: UInt64, subscribers: [UInt64: AsyncStream<ByteBuffer>.Continuation], latest: ByteBuffer?, stopped: Bool)>(
+        (0, [:], nil, false))
+
+    init(reader: BoardReader, interval: Duration = .milliseconds(100)) {
+        self.reader = reader
+        self.interval = interval
+    }
+
+    /// Browsers listening now.
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+
+    public func run() async throws {
+        var lastVersion: UInt64?
+        var lastSent = ContinuousClock.now
+        let encoder = JSONEncoder()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let version = reader.live?.board.version ?? 0
+            if version != lastVersion || ContinuousClock.now - lastSent >= .seconds(1) {
+                lastVersion = version
+                lastSent = .now
+                if let rigs = try? reader.rigs(), let json = try? encoder.encode(rigs) {
+                    var message = ByteBuffer(string: "event: board\ndata: ")
+                    message.writeBytes(json)
+                    message.writeString("\n\n")
+                    publish(message)
+                }
+            }
+            // A paced loop, not a wait for a condition: the board has no event to await.
+            try? await Task.sleep(for: interval)
+        }
+        let subscribers = state.withLock { state in
+            state.stopped = true
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.finish() }
+    }
+
+    private func publish(_ message: ByteBuffer) {
+        let subscribers = state.withLock { state in
+            state.latest = message
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.yield(message) }
+    }
+
+    /// A stream of board messages, starting with the latest one.
+    func subscribe() -> (id: UInt64, messages: AsyncStream<ByteBuffer>) {
+        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id: UInt64? = state.withLock { state in
+            guard !state.stopped else { return nil }
+            state.next += 1
+            state.subscribers[state.next] = continuation
+            if let latest = state.latest { continuation.yield(latest) }
+            return state.next
+        }
+        guard let id else {
+            continuation.finish()
+            return (0, stream)
+        }
+        return (id, stream)
+    }
+
+    func unsubscribe(_ id: UInt64) {
+        let continuation = state.withLock { $0.subscribers.removeValue(forKey: id) }
+        continuation?.finish()
+    }
+
+    /// The response of `GET /api/v1/live`.
+    func response() -> Response {
+        let (id, messages) = subscribe()
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody { [self] writer in
+                defer { unsubscribe(id) }
+                try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+                for await message in messages {
+                    try await writer.write(message)
+                }
+                try await writer.finish(nil)
+            })
+    }
+}

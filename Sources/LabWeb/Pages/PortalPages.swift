@@ -1,0 +1,164 @@
+import Foundation
+import Hummingbird
+import Reports
+import Store
+import Timekeeping
+
+/// The pages: the lab board, rig pages, students and their practice logs, groups, the audit log.
+/// Each page is a template filled from the store; live parts are drawn by the page's script from
+/// the JSON API and the live feed, so a page and the API never disagree.
+struct PortalPages {
+    let web: LabWeb
+
+    func add(to router: Router<WebContext>) {
+        router.get("/") { request, context in
+            if !web.settings.publicBoard { _ = try context.require(.signedIn, api: false, path: request.uri.path) }
+            return page(context, "board", title: "Lab board", values: ["public": web.settings.publicBoard])
+        }
+        router.get("rigs/:id") { request, context in
+            _ = try context.require(.signedIn, api: false, path: request.uri.path)
+            let id = try context.parameters.require("id")
+            guard let rig = try web.rigPage(id) else { throw WebError.notFound(api: false, what: "rig \(id)") }
+            return page(context, "rig", title: rig["name"] as? String ?? id, values: rig)
+        }
+        router.get("students") { request, context in
+            _ = try context.require(.instructor, api: false, path: request.uri.path)
+            let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
+            let students = try web.store.students().filter { student in
+                query.isEmpty || [student.id, student.name, student.group].contains { $0.localizedCaseInsensitiveContains(query) }
+            }
+            let rows: [[String: Any]] = students.map { ["id": $0.id, "name": $0.name, "group": $0.group, "path": "/students/" + Self.pathPart($0.id), "groupPath": "/groups/" + Self.pathPart($0.group)] }
+            return page(context, "students", title: "Students", values: ["q": query, "students": rows, "count": rows.count, "groups": try web.store.groups().map { ["name": $0, "path": "/groups/" + Self.pathPart($0)] }])
+        }
+        router.get("students/:id") { request, context in
+            _ = try context.require(.instructor, api: false, path: request.uri.path)
+            let id = try context.parameters.require("id")
+            let period = try web.period(request, api: false)
+            let html: Data
+            do {
+                html = try ReportGenerator.generate(ReportRequest(subject: .student(id), period: period, format: .html), store: web.store)
+            } catch let error as ReportError {
+                throw WebError.notFound(api: false, what: error.description)
+            }
+            return reportPage(html, back: ("/students", "← Students"))
+        }
+        router.get("sessions/:id") { request, context in
+            _ = try context.require(.instructor, api: false, path: request.uri.path)
+            guard let id = Int64(try context.parameters.require("id")), let session = try web.store.session(id: id) else {
+                throw WebError.notFound(api: false, what: "session \(try context.parameters.require("id"))")
+            }
+            // The practice log narrowed to this session's span: its attempts' traces with the
+            // steps and alarms marked, drawn by the report's own renderer.
+            let end = session.end ?? .now()
+            let period = TimePeriod(from: session.start, to: end + .microseconds(1))
+            let html: Data
+            do {
+                html = try ReportGenerator.generate(ReportRequest(subject: .student(session.student), period: period, format: .html), store: web.store)
+            } catch let error as ReportError {
+                throw WebError.notFound(api: false, what: error.description)
+            }
+            return reportPage(html, back: ("/rigs/" + Self.pathPart(session.rig), "← \(session.rig)"))
+        }
+        router.get("groups/:group") { request, context in
+            _ = try context.require(.instructor, api: false, path: request.uri.path)
+            let group = try context.parameters.require("group")
+            let period = try web.period(request, api: false)
+            let assessment: Assessment
+            do { assessment = try Assessment(store: web.store, group: group, period: period) } catch .unknownGroup(let name, let known) {
+                throw WebError.notFound(api: false, what: AssessmentError.unknownGroup(name, known: known).description)
+            }
+            let exercises = assessment.exercises.map { ["title": $0.title, "id": $0.id] }
+            let rows: [[String: Any]] = assessment.rows.map { row in
+                ["id": row.student.id, "name": row.student.name, "path": "/students/" + Self.pathPart(row.student.id),
+                 "sessions": row.sessions, "minutes": String(format: "%.0f", row.practiceSeconds / 60),
+                 "cells": assessment.exercises.map { exercise -> [String: Any] in
+                     let result = row.exercises[exercise.id]
+                     return ["passed": result?.passed ?? 0, "attempts": result?.attempts ?? 0, "ok": (result?.passed ?? 0) > 0]
+                 }]
+            }
+            let base = "/api/v1/groups/" + Self.pathPart(group) + "/assessment"
+            return page(context, "group", title: "Group \(group)", values: [
+                "group": group, "exercises": exercises, "rows": rows,
+                "downloads": [["label": "Assessment CSV", "href": base + "?format=csv"], ["label": "Moodle", "href": base + "?format=moodle"],
+                              ["label": "Canvas", "href": base + "?format=canvas"], ["label": "CSV for Excel", "href": base + "?format=csv&excel=1"]],
+            ])
+        }
+        router.get("admin/audit") { request, context in
+            _ = try context.require(.admin, api: false, path: request.uri.path)
+            let labTime = try web.store.labTime()
+            let rows: [[String: Any]] = try web.store.auditEntries(limit: 500).map {
+                ["at": labTime.format($0.at, seconds: true), "user": $0.user, "action": $0.action, "detail": $0.detail]
+            }
+            return page(context, "audit", title: "Audit log", values: ["rows": rows])
+        }
+    }
+
+    /// A report page: the report is a whole printable page; the portal adds only its way back.
+    func reportPage(_ html: Data, back: (path: String, label: String)) -> Response {
+        var text = String(decoding: html, as: UTF8.self)
+        if let body = text.range(of: "<body>") {
+            text.insert(contentsOf: "<nav class=\"portal\"><a href=\"\(back.path)\">\(HTMLEscape.text(back.label))</a></nav>", at: body.upperBound)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func page(_ context: WebContext, _ name: String, title: String, values: [String: Any]) -> Response {
+        var frame: [String: Any] = ["signedIn": context.user != nil]
+        if let user = context.user {
+            frame["user"] = user.name
+            frame["role"] = user.role.rawValue
+            frame["instructor"] = Access.instructor.allows(user.role)
+            frame["admin"] = user.role == .admin
+        }
+        frame["csrf"] = context.sessions.session?.csrf ?? ""
+        var values = values
+        values["csrf"] = frame["csrf"]
+        values["instructor"] = frame["instructor"] ?? false
+        let html = web.pages.render(name, title: title, values: values, frame: frame)
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A path segment for an id that may hold spaces or Cyrillic (group `ТЭ-21`).
+    static func pathPart(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? text
+    }
+}
+
+extension LabWeb {
+    /// `from`/`to` query parameters, read as the CLI reads `--from`/`--to`.
+    func period(_ request: Request, api: Bool) throws -> TimePeriod {
+        let query = request.uri.queryParameters
+        do {
+            return try TimePeriod(from: query.get("from"), to: query.get("to"), in: try store.labTime())
+        } catch let error as TimePeriodError {
+            throw WebError.badRequest(api: api, message: error.description)
+        }
+    }
+
+    /// What a rig page shows: the rig, its chart panels, recent sessions and today's gaps.
+    func rigPage(_ id: String) throws -> [String: Any]? {
+        guard try store.rigIDs().contains(id) else { return nil }
+        let record = try store.rig(id)
+        let labTime = try store.labTime()
+        let channels = live?.lab.rigs.first { $0.id == id }?.profile.channels.map { ["name": $0.name, "unit": $0.unit] }
+            ?? record.channels.filter { $0.name != "operator" }.map { ["name": $0.name, "unit": $0.unit] }
+        let panels = stride(from: 0, to: channels.count, by: 3).map { start in
+            Array(channels[start..<min(start + 3, channels.count)])
+        }.map { ["title": $0.map { $0["name"]! }.joined(separator: ", "), "channels": $0.map { $0["name"]! }] }
+        let panelJSON = String(decoding: try JSONSerialization.data(withJSONObject: panels), as: UTF8.self)
+        let weekAgo = Timestamp.now() - .seconds(7 * 86400)
+        let names = Dictionary(try store.students().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let sessions: [[String: Any]] = try store.sessions(rig: id, from: weekAgo).reversed().prefix(20).map { session in
+            ["student": names[session.student] ?? session.student, "start": labTime.format(session.start), "path": "/sessions/\(session.id)",
+             "end": session.end.map { labTime.format($0) } ?? "now", "reason": session.endReason?.rawValue ?? ""]
+        }
+        let today = labTime.instant(String(labTime.format(.now()).prefix(10))) ?? weekAgo
+        let gaps: [[String: Any]] = try store.gaps(rig: id, from: today).map {
+            ["start": labTime.format($0.start, seconds: true), "end": $0.end.map { labTime.format($0, seconds: true) } ?? "now", "reason": $0.reason]
+        }
+        return ["id": id, "name": record.name, "profile": record.profile, "panels": panelJSON, "sessions": sessions, "gaps": gaps,
+                "hasGaps": !gaps.isEmpty, "live": live != nil]
+    }
+}

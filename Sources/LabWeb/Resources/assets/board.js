@@ -1,0 +1,78 @@
+// The lab board: every rig as a tile, redrawn from the live feed (server-sent events).
+// EventSource reconnects by itself, so the board survives a collector restart.
+"use strict";
+(function () {
+  const root = document.getElementById("board");
+  const tiles = document.getElementById("rigs");
+  const state = document.getElementById("feed-state");
+  const sound = document.getElementById("sound");
+  const canAck = root.dataset.instructor === "1";
+  let known = new Set();
+  // When each firing alarm first showed here: the wall screen's own latency, kept on the page.
+  const seenAt = new Map();
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "class") node.className = value; else node.setAttribute(key, value);
+    }
+    for (const child of children) node.append(child);
+    return node;
+  }
+  function time(iso) { return iso ? new Date(iso).toLocaleTimeString() : ""; }
+  function beep() {
+    try {
+      const audio = new AudioContext(), osc = audio.createOscillator();
+      osc.connect(audio.destination); osc.frequency.value = 880; osc.start(); osc.stop(audio.currentTime + 0.25);
+    } catch (e) { /* no audio device: the tile still shows the alarm */ }
+  }
+  function ack(rig, alarm) {
+    const note = prompt("Acknowledge " + alarm.alarm + " on " + rig.name + ": note (optional)");
+    if (note === null) return;
+    fetch("/api/v1/rigs/" + encodeURIComponent(rig.id) + "/ack", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": root.dataset.csrf },
+      body: JSON.stringify({ alarm: alarm.alarm, since: alarm.since, note: note })
+    }).then(r => r.ok ? r.json() : r.json().then(e => Promise.reject(e.error)))
+      .then(a => { alert("Acknowledged by " + a.by + " at " + time(a.at)); })
+      .catch(e => alert("Not acknowledged: " + e));
+  }
+  function render(rigs) {
+    const firing = new Set();
+    tiles.replaceChildren(...rigs.map(rig => {
+      const tile = el("article", { class: "tile " + (rig.up ? "up" : "down") + (rig.alarms.length ? " alarm" : ""), "data-rig": rig.id });
+      tile.append(el("h2", {}, el("a", { href: "/rigs/" + encodeURIComponent(rig.id) }, rig.name), " ",
+        el("span", { class: "state" }, rig.up ? "online" : "offline")));
+      tile.append(el("p", { class: "who" }, rig.student ? rig.student.name + " since " + time(rig.since) : "nobody"));
+      for (const attempt of rig.attempts) {
+        tile.append(el("p", { class: "attempt" }, attempt.exercise + ": step " + attempt.step + " of " + attempt.steps));
+      }
+      const values = el("dl", { class: "values" });
+      for (const value of rig.values.slice(0, 4)) {
+        values.append(el("dt", {}, value.channel), el("dd", {}, value.value === null ? "–" : (+value.value.toFixed(2)) + " " + value.unit));
+      }
+      tile.append(values);
+      for (const alarm of rig.alarms) {
+        const key = rig.id + "/" + alarm.alarm + "/" + alarm.since;
+        firing.add(key);
+        if (!seenAt.has(key)) seenAt.set(key, Date.now());
+        const line = el("p", { class: "alarm-line " + alarm.severity, "data-alarm": alarm.alarm, "data-fired": alarm.fired,
+          "data-seen": String(seenAt.get(key)) }, "⚠ " + alarm.alarm + " since " + time(alarm.since));
+        if (canAck) {
+          const button = el("button", { type: "button" }, "Acknowledge");
+          button.addEventListener("click", () => ack(rig, alarm));
+          line.append(" ", button);
+        }
+        tile.append(line);
+      }
+      return tile;
+    }));
+    if (sound.checked && [...firing].some(key => !known.has(key))) beep();
+    known = firing;
+    root.dataset.updated = String(Date.now());
+  }
+  fetch("/api/v1/rigs", { credentials: "same-origin" }).then(r => r.json()).then(render).catch(() => {});
+  const feed = new EventSource("/api/v1/live");
+  feed.addEventListener("board", event => { state.textContent = "live"; state.className = "feed live"; render(JSON.parse(event.data)); });
+  feed.onerror = () => { state.textContent = "reconnecting…"; state.className = "feed lost"; };
+})();

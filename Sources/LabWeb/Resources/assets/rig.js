@@ -1,0 +1,57 @@
+// A rig page: one dygraphs chart per dashboard panel over a rolling window, fed by the live
+// feed; the attempt in progress and the alarms firing above them.
+"use strict";
+(function () {
+  const root = document.getElementById("rig");
+  const rigID = root.dataset.rig;
+  const panels = JSON.parse(root.dataset.panels || "[]");
+  const windowSeconds = Number(root.dataset.window || 60);
+  const now = document.getElementById("rig-now");
+  const holder = document.getElementById("panels");
+  const charts = [];
+  if (typeof Dygraph === "undefined") {
+    document.getElementById("charts-missing").hidden = false;
+  } else {
+    for (const panel of panels) {
+      const div = document.createElement("div");
+      div.className = "panel";
+      const title = document.createElement("h3");
+      title.textContent = panel.title;
+      const plot = document.createElement("div");
+      plot.className = "plot";
+      div.append(title, plot);
+      holder.append(div);
+      const data = [];
+      const options = { labels: ["time"].concat(panel.channels), legend: "always", connectSeparatedPoints: true };
+      if (panel.range) options.valueRange = panel.range;
+      charts.push({ panel, data, graph: null, plot, options });
+    }
+  }
+  function draw(rig) {
+    const t = rig.time ? new Date(rig.time) : null;
+    const lines = [];
+    lines.push((rig.up ? "online" : "offline") + (rig.student ? " · " + rig.student.name : " · nobody"));
+    for (const a of rig.attempts) lines.push(a.exercise + ": step " + a.step + " of " + a.steps);
+    now.replaceChildren(...lines.map(text => { const p = document.createElement("p"); p.textContent = text; return p; }));
+    for (const alarm of rig.alarms) {
+      const p = document.createElement("p"); p.className = "alarm-line " + alarm.severity; p.dataset.alarm = alarm.alarm;
+      p.textContent = "⚠ " + alarm.alarm + " since " + new Date(alarm.since).toLocaleTimeString(); now.append(p);
+    }
+    if (!t) return;
+    const byName = Object.fromEntries(rig.values.map(v => [v.channel, v.value]));
+    for (const chart of charts) {
+      const last = chart.data[chart.data.length - 1];
+      if (last && last[0].getTime() === t.getTime()) continue;
+      chart.data.push([t].concat(chart.panel.channels.map(name => byName[name] ?? null)));
+      while (chart.data.length && chart.data[0][0] < t - windowSeconds * 1000) chart.data.shift();
+      if (!chart.graph) chart.graph = new Dygraph(chart.plot, chart.data, chart.options);
+      else chart.graph.updateOptions({ file: chart.data });
+    }
+    root.dataset.points = String(charts.reduce((n, c) => n + c.data.length, 0));
+  }
+  const feed = new EventSource("/api/v1/live");
+  feed.addEventListener("board", event => {
+    const rig = JSON.parse(event.data).find(r => r.id === rigID);
+    if (rig) draw(rig);
+  });
+})();

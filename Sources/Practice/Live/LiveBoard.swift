@@ -1,0 +1,163 @@
+public import Ingest
+public import RigProfiles
+public import Store
+import Synchronization
+
+/// What every rig is doing this moment, for the lab board and the rig pages: the latest value of
+/// each channel, the alarms firing and the exercise step in progress.
+///
+/// A `SampleSink` beside the store's writer and the ``LiveEvaluator``. The evaluator decides the
+/// stored sessions, attempts and alarms a fixed lag behind the wall clock (so that check-ins from
+/// other processes land in order); a wall board cannot wait that long, so the board runs the same
+/// ``AlarmTracker`` and ``AttemptTracker`` rules on each frame as it arrives. What it shows is a
+/// preview: the stored records, which the reports read, remain the evaluator's.
+///
+/// ``write(_:)`` allocates nothing: values go into fixed per-rig arrays, and the trackers compare
+/// those arrays in place. Readers take a copy with ``rigs()``; ``version`` changes with every batch
+/// so a publisher can skip unchanged states.
+public final class LiveBoard: SampleSink {
+    /// One alarm whose condition holds now (past its hold time).
+    public struct FiringAlarm: Sendable, Hashable {
+        public var alarm: String
+        public var severity: Alarm.Severity
+        /// When its condition became true (ns since 1970).
+        public var since: Int64
+        /// When it fired: the frame that completed its hold time (ns since 1970).
+        public var fired: Int64
+    }
+
+    /// An exercise attempt under way: its first step reached at `since`, `reached` of `steps` done.
+    public struct AttemptProgress: Sendable, Hashable {
+        public var exercise: String
+        public var reached: Int
+        public var steps: Int
+        public var since: Int64
+    }
+
+    /// One rig now.
+    public struct RigState: Sendable {
+        public var rig: String
+        /// The profile's channel names, in profile order (the order of ``values``).
+        public var channels: [String]
+        /// The latest value of each channel in engineering units; NaN before the first sample.
+        public var values: [Double]
+        /// The time of the latest sample (ns since 1970); nil before the first.
+        public var time: Int64?
+        public var alarms: [FiringAlarm]
+        public var attempts: [AttemptProgress]
+    }
+
+    private struct Slot {
+        var rig: Int32
+        var position: Int32
+        var scale: Double
+        var offset: Double
+    }
+
+    private struct RigNow {
+        var state: RigState
+        var alarmTrackers: [AlarmTracker]
+        var attemptTrackers: [AttemptTracker]
+        /// The frame being assembled: samples of one response share their time.
+        var frameTime: Int64 = .min
+    }
+
+    private struct State {
+        var rigs: [RigNow]
+        /// By store channel id; rig -1 for a channel the board does not show (the operator badge).
+        var slots: [Slot]
+        var version: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+
+    private let lab: LabConfig
+
+    /// A board for `lab`'s rigs; it shows nothing until ``begin(store:)``.
+    public init(lab: LabConfig) {
+        self.lab = lab
+        state = Mutex(State(rigs: [], slots: []))
+    }
+
+    /// Maps the store's channel ids to the rigs' channels. Call it after the collector
+    /// registered the rigs (its `init`) and before it starts, as ``LiveEvaluator/begin()``.
+    public func begin(store: StoreDatabase) throws {
+        var rigs: [RigNow] = []
+        var slots: [Slot] = []
+        for rig in lab.rigs {
+            let record = try store.rig(rig.id)
+            let byName = Dictionary(record.channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            let names = rig.profile.channels.map(\.name)
+            for (position, channel) in rig.profile.channels.enumerated() {
+                guard let stored = byName[channel.name] else { continue }
+                let id = Int(stored.id)
+                if id >= slots.count { slots += Array(repeating: Slot(rig: -1, position: -1, scale: 1, offset: 0), count: id + 1 - slots.count) }
+                slots[id] = Slot(rig: Int32(rigs.count), position: Int32(position), scale: channel.scale, offset: channel.offset)
+            }
+            rigs.append(RigNow(
+                state: RigState(rig: rig.id, channels: names, values: Array(repeating: .nan, count: names.count), time: nil, alarms: [], attempts: []),
+                alarmTrackers: try rig.profile.alarms.map { try AlarmTracker($0, channelNames: names) },
+                attemptTrackers: try rig.profile.exercises.map { try AttemptTracker($0, channelNames: names) }))
+        }
+        state.withLock { $0 = State(rigs: rigs, slots: slots) }
+    }
+
+    /// Every rig's state now, in lab order.
+    public func rigs() -> [RigState] { state.withLock { $0.rigs.map(\.state) } }
+
+    /// Changes with every batch of samples.
+    public var version: UInt64 { state.withLock { $0.version } }
+
+    public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
+        state.withLock { state in
+            for sample in samples {
+                let id = Int(sample.channel)
+                guard id < state.slots.count else { continue }
+                let slot = state.slots[id]
+                guard slot.rig >= 0 else { continue }
+                let rig = Int(slot.rig)
+                if state.rigs[rig].frameTime != sample.time {
+                    Self.evaluate(&state.rigs[rig])
+                    state.rigs[rig].frameTime = sample.time
+                }
+                state.rigs[rig].state.values[Int(slot.position)] = sample.value(scale: slot.scale, offset: slot.offset)
+            }
+            for rig in state.rigs.indices { Self.evaluate(&state.rigs[rig]) }
+            state.version &+= 1
+        }
+    }
+
+    /// Runs the alarm and exercise rules on the rig's frame being assembled, once.
+    private static func evaluate(_ rig: inout RigNow) {
+        let time = rig.frameTime
+        guard time != .min, rig.state.time != time else { return }
+        rig.state.time = time
+        for index in rig.alarmTrackers.indices {
+            switch rig.alarmTrackers[index].observe(time: time, values: rig.state.values) {
+            case .fired(let start, let at)?:
+                let tracker = rig.alarmTrackers[index]
+                rig.state.alarms.append(FiringAlarm(alarm: tracker.alarm, severity: tracker.severity, since: start, fired: at))
+            case .ended(let record)?:
+                rig.state.alarms.removeAll { $0.alarm == record.alarm }
+            case nil:
+                break
+            }
+        }
+        for index in rig.attemptTrackers.indices {
+            _ = rig.attemptTrackers[index].observe(time: time, values: rig.state.values)
+        }
+        // The list is rebuilt only when progress changed, so a steady frame allocates nothing.
+        var unchanged = true
+        var listed = 0
+        for tracker in rig.attemptTrackers {
+            guard let progress = tracker.progress else { continue }
+            let now = AttemptProgress(exercise: tracker.exercise, reached: progress.stepsReached, steps: tracker.stepCount, since: progress.start)
+            if listed >= rig.state.attempts.count || rig.state.attempts[listed] != now { unchanged = false; break }
+            listed += 1
+        }
+        if unchanged && listed == rig.state.attempts.count { return }
+        rig.state.attempts = rig.attemptTrackers.compactMap { tracker in
+            tracker.progress.map { AttemptProgress(exercise: tracker.exercise, reached: $0.stepsReached, steps: tracker.stepCount, since: $0.start) }
+        }
+    }
+}
