@@ -7,6 +7,9 @@ struct DashboardReader {
     let profileFolder: String?
     /// Where the dashboard's `profile:` is written, for a clash found across files.
     private(set) var profileValue: YAMLValue?
+    /// Set when the file names a profile that does not load: what depends on it is unchecked,
+    /// so the file is neither kept nor called good (the profile's own errors come first).
+    private(set) var namesBrokenProfile = false
 
     static let dashboardKeys = ["profile", "title", "window", "panels"]
     static let panelKeys = ["title", "channels", "range", "unit", "thresholds"]
@@ -50,7 +53,7 @@ struct DashboardReader {
                 if let panel = readPanel(item, profile: profile, titleLines: &firstLine) { panels.append(panel) }
             }
         }
-        guard yaml.issues.isEmpty, let name, let window else { return nil }
+        guard yaml.issues.isEmpty, !namesBrokenProfile, let name, let window else { return nil }
         return Dashboard(profile: name, title: title ?? profile?.title ?? LocalizedText(en: name), window: window, panels: panels, file: yaml.file)
     }
 
@@ -61,7 +64,7 @@ struct DashboardReader {
         profileValue = value
         guard let name = yaml.string(value, expected: ProfileReader.idExpected, where: ProfileReader.isID) else { return (nil, nil) }
         if let profile = profiles[name] { return (name, profile) }
-        if !brokenProfiles.contains(name) { reportUnknownProfile(value, name: name) }
+        if brokenProfiles.contains(name) { namesBrokenProfile = true } else { reportUnknownProfile(value, name: name) }
         return (name, nil)
     }
 
@@ -286,7 +289,7 @@ struct DashboardReader {
                 if let names = readChannelList(field.value, profile: profile, field: "tile") { keyValues[field.key] = names }
             }
         }
-        guard yaml.issues.isEmpty, let refresh else { return nil }
+        guard yaml.issues.isEmpty, !namesBrokenProfile, let refresh else { return nil }
         return BoardLayout(title: title, refresh: refresh, sections: sections, keyValues: keyValues, file: yaml.file)
     }
 
@@ -324,7 +327,7 @@ struct DashboardReader {
     /// The profile called `name`, reporting it when unknown (nil, silently, when it is broken).
     private mutating func checkedProfile(_ value: YAMLValue, name: String) -> DeviceProfile? {
         if let profile = profiles[name] { return profile }
-        if !brokenProfiles.contains(name) { reportUnknownProfile(value, name: name) }
+        if brokenProfiles.contains(name) { namesBrokenProfile = true } else { reportUnknownProfile(value, name: name) }
         return nil
     }
 

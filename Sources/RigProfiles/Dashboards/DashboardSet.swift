@@ -81,8 +81,8 @@ public struct DashboardSet: Sendable, Hashable, Encodable {
 
     /// Reads `files` against `profiles`, collecting every issue: each file's own in line order,
     /// files in the order given, then a profile given two dashboards. `brokenProfiles` are
-    /// names whose profile exists but does not load: a dashboard for one is not checked further
-    /// (the profile's own errors say what to fix). `profileFolder` is where the profiles came from,
+    /// names whose profile exists but does not load: a file naming one is neither checked
+    /// further nor kept, and gets no issue of its own (the profile's errors say what to fix). `profileFolder` is where the profiles came from,
     /// for the message about an unknown one.
     package static func read(
         files: [(path: String, kind: FileKind)], profiles: [DeviceProfile], brokenProfiles: Set<String> = [], profileFolder: String?
