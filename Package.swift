@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(name: "ThreadsTests", dependencies: ["Threads"], swiftSettings: strict),
         .testTarget(name: "CSVTests", dependencies: ["CSV"], swiftSettings: strict),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Threads", "RiglogTesting"], exclude: ["Peers"], swiftSettings: strict),
-        .testTarget(name: "RigProfilesTests", dependencies: ["Timekeeping", "RigProfiles", "RiglogTesting"], exclude: ["Broken"], swiftSettings: strict),
+        .testTarget(name: "RigProfilesTests", dependencies: ["Timekeeping", "RigProfiles", "RiglogTesting"], exclude: ["Broken", "BrokenDashboards"], swiftSettings: strict),
         .testTarget(name: "PracticeTests", dependencies: ["Timekeeping", "CSV", "Practice", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Timekeeping", "Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(

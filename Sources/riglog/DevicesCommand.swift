@@ -9,15 +9,16 @@ import RigProfiles
 struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "Check device profiles and lab configs, and show the Modbus requests they become.",
+        abstract: "Check device profiles, lab configs and dashboards, and show the Modbus requests a profile becomes.",
         discussion: """
             A device profile (Devices/*.yaml) describes one kind of rig or meter: its channels, \
             where each lives (source: input 0, or ref: 30001), how to decode it, and the exercises \
             and alarms of practice on it. A lab config (lab.yaml, recognised by its rigs: key) lists \
-            the rigs, the profile of each, and how to reach them.
+            the rigs, the profile of each, and how to reach them. A dashboard (Dashboards/*.yaml) \
+            lays out a profile's rig page in the browser; Dashboards/board.yaml, the lab board.
 
             Examples:
-              riglog devices check               every file in Devices/
+              riglog devices check               every file in Devices/ and Dashboards/
               riglog devices check lab.yaml      a lab config and its profiles
               riglog devices plan brake-trainer  the requests it becomes
             """,
@@ -28,10 +29,13 @@ struct DevicesCommand: AsyncParsableCommand {
 extension DevicesCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate profiles and lab configs, reporting every mistake at once.",
+            abstract: "Validate profiles, lab configs and dashboards, reporting every mistake at once.",
             discussion: """
                 Each PATH is a .yaml file or a folder (searched recursively). Files with a top-level \
                 rigs: key are lab configs; they are checked together with every profile they name. \
+                Dashboards (a top-level panels: key, or any file in a folder named Dashboards) and the \
+                board layout (board.yaml) are checked against the profiles of the Devices folder; a \
+                folder named Devices brings the Dashboards folder beside it. \
                 Prints one OK line per good file. Otherwise prints every error as \
                 FILE:LINE:COLUMN: FIELD: what was found and what was expected, and exits with status 2.
 
@@ -43,15 +47,19 @@ extension DevicesCommand {
                 """
         )
 
-        @Argument(help: "Profiles, lab configs or folders of them (default: Devices).", completion: .file(extensions: ["yaml", "yml"]))
+        @Argument(help: "Profiles, lab configs, dashboards or folders of them (default: Devices, and Dashboards beside it).", completion: .file(extensions: ["yaml", "yml"]))
         var paths: [String] = []
 
-        @Option(name: .long, help: ArgumentHelp("The folder a lab config's profile names are looked up in.", discussion: "Default: the nearest folder named Devices around the lab file.", valueName: "DIR"))
+        @Option(name: .long, help: ArgumentHelp("The folder a lab config's or dashboard's profile names are looked up in.", discussion: "Default: the nearest folder named Devices around the file.", valueName: "DIR"))
         var devices: String?
+
+        @Option(name: .long, help: ArgumentHelp("A Dashboards folder to check as well (with no PATH: besides Devices).", valueName: "DIR"), completion: .directory)
+        var dashboards: String?
 
         func run() async throws {
             let check: ConfigCheck
-            do { check = try ConfigCheck(paths: paths.isEmpty ? ["Devices"] : paths, devices: devices) } catch {
+            let checked = (paths.isEmpty ? ConfigCheck.defaultPaths : paths) + (dashboards.map { [$0] } ?? [])
+            do { check = try ConfigCheck(paths: checked, devices: devices) } catch {
                 throw CommandFailure.usage(error.description)
             }
             for line in check.summaries { print(line) }

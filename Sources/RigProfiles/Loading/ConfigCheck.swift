@@ -1,7 +1,8 @@
 import Foundation
+import Timekeeping
 
-/// `riglog devices check`: every profile and lab config among some files and folders loaded
-/// and checked, each good file summarised in a line, every problem of every file collected.
+/// `riglog devices check`: every profile, lab config and dashboard among some files and folders
+/// loaded and checked, each good file summarised in a line, every problem of every file collected.
 public struct ConfigCheck: Sendable {
     /// One line per good file: `OK <file>: profile ...` or `OK <file>: lab ...`.
     public var summaries: [String] = []
@@ -12,12 +13,21 @@ public struct ConfigCheck: Sendable {
 
     /// Checks the `.yaml`/`.yml` files among `paths` (folders searched recursively, in a stable
     /// order). A lab config (a top-level `rigs:` key) is checked with every profile it names,
-    /// looked up in `devices` (default: the nearest Devices folder around the lab file).
+    /// looked up in `devices` (default: the nearest Devices folder around the lab file). A
+    /// dashboard or board layout (a top-level `panels:`, `sections:` or `key_values:`, or any file
+    /// in a folder named Dashboards) is checked against the profiles in `devices` (default: the
+    /// nearest Devices folder around it). A folder named Devices brings the Dashboards folder
+    /// beside it, when there is one.
     ///
     /// - Throws: ``ConfigCheckError/noSuchPath(_:)`` for a path that does not exist.
     public init(paths: [String], devices: String?) throws(ConfigCheckError) {
         var seen: Set<ConfigIssue> = []
-        for file in try Self.yamlFiles(in: paths) {
+        var dashboardFiles: [(path: String, kind: DashboardSet.FileKind)] = []
+        for file in try Self.yamlFiles(in: Self.withDashboardsBeside(paths)) {
+            if let kind = DashboardSet.kind(ofFileAt: file) {
+                dashboardFiles.append((file, kind))
+                continue
+            }
             do throws(ConfigErrors) {
                 switch try ConfigFile.kind(ofFileAt: file) {
                 case .profile:
@@ -35,11 +45,16 @@ public struct ConfigCheck: Sendable {
                         }.joined())
                 }
             } catch {
-                for issue in error.issues where seen.insert(issue).inserted {
-                    issues.append(issue)
-                    badFiles.insert(issue.location.file)
-                }
+                record(error.issues, seen: &seen)
             }
+        }
+        checkDashboards(dashboardFiles, devices: devices, seen: &seen)
+    }
+
+    private mutating func record(_ found: [ConfigIssue], seen: inout Set<ConfigIssue>) {
+        for issue in found where seen.insert(issue).inserted {
+            issues.append(issue)
+            badFiles.insert(issue.location.file)
         }
     }
 
@@ -48,6 +63,75 @@ public struct ConfigCheck: Sendable {
         guard !issues.isEmpty else { return nil }
         return "\(Self.count(issues.count, "error")) in \(Self.count(badFiles.count, "file")):\n"
             + issues.map(\.description).joined(separator: "\n")
+    }
+
+    /// The paths to check when none are given: `Devices` (and so the `Dashboards` beside it).
+    public static let defaultPaths = ["Devices"]
+
+    /// `paths` with the Dashboards folder beside each folder named Devices added after it,
+    /// when that exists and is not named already.
+    static func withDashboardsBeside(_ paths: [String]) -> [String] {
+        var result = paths
+        let given = Set(paths.map(normalised))
+        for path in paths where PathText.lastComponent(path) == "Devices" {
+            let beside = PathText.join(PathText.directory(of: normalised(path)), "Dashboards")
+            var isDirectory: ObjCBool = false
+            guard !given.contains(beside), !result.contains(beside),
+                FileManager.default.fileExists(atPath: beside, isDirectory: &isDirectory), isDirectory.boolValue
+            else { continue }
+            result.append(beside)
+        }
+        return result
+    }
+
+    private static func normalised(_ path: String) -> String {
+        PathText.join(".", path.hasSuffix("/") ? String(path.dropLast()) : path)
+    }
+
+    /// Dashboards and board layouts, each group against the profiles of its Devices folder.
+    private mutating func checkDashboards(_ files: [(path: String, kind: DashboardSet.FileKind)], devices: String?, seen: inout Set<ConfigIssue>) {
+        var folders: [String] = []
+        var byFolder: [String: [(path: String, kind: DashboardSet.FileKind)]] = [:]
+        for file in files {
+            let folder = devices ?? LabLoader.defaultDevicesFolder(forLabAt: file.path)
+            if byFolder[folder] == nil { folders.append(folder) }
+            byFolder[folder, default: []].append(file)
+        }
+        for folder in folders {
+            let (profiles, broken) = loadProfiles(in: folder, seen: &seen)
+            let read = DashboardSet.read(files: byFolder[folder]!, profiles: profiles, brokenProfiles: broken, profileFolder: folder)
+            record(read.issues, seen: &seen)
+            for dashboard in read.set.dashboards {
+                guard let file = dashboard.file, !badFiles.contains(file) else { continue }
+                summaries.append("OK \(file): dashboard for \(dashboard.profile), \(Self.count(dashboard.panels.count, "panel")), "
+                    + "\(Self.count(dashboard.channels.count, "channel")), window \(DurationText.format(dashboard.window))")
+            }
+            if let file = read.set.board.file, !badFiles.contains(file) {
+                let board = read.set.board
+                summaries.append("OK \(file): board, \(Self.count(board.sections.count, "section")) of "
+                    + "\(Self.count(board.sections.map(\.profiles.count).reduce(0, +), "profile")), key values for "
+                    + "\(Self.count(board.keyValues.count, "profile")), refresh \(DurationText.format(board.refresh))")
+            }
+        }
+    }
+
+    /// The profiles directly in `folder`, and the names of those that do not load (whose
+    /// problems are reported here once, so a dashboard for one is not blamed instead).
+    private mutating func loadProfiles(in folder: String, seen: inout Set<ConfigIssue>) -> ([DeviceProfile], Set<String>) {
+        var profiles: [DeviceProfile] = []
+        var broken: Set<String> = []
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        for name in names {
+            let path = PathText.join(folder, name)
+            do throws(ConfigErrors) {
+                guard try ConfigFile.kind(ofFileAt: path) == .profile else { continue }
+                profiles.append(try ProfileLoader.load(path: path))
+            } catch {
+                broken.insert(String(name.prefix { $0 != "." }))
+                record(error.issues, seen: &seen)
+            }
+        }
+        return (profiles, broken)
     }
 
     /// The .yaml files named by `paths`, folders searched recursively, in a stable order.
@@ -80,7 +164,7 @@ public enum ConfigCheckError: Error, Sendable, Hashable, CustomStringConvertible
 
     public var description: String {
         switch self {
-        case .noSuchPath(let path): return "\(path): no such file or folder; give profile files, lab configs or folders of them"
+        case .noSuchPath(let path): return "\(path): no such file or folder; give profile files, lab configs, dashboards or folders of them"
         }
     }
 }
