@@ -100,7 +100,7 @@ public struct DemoRun {
         }
         let summary = try await LabRun(config: config, dataFolder: dataFolder, http: http, timeout: .milliseconds(500),
                                        duration: duration, statusLine: statusLine, logger: logger, before: [simulator],
-                                       web: WebSettings(siteFolder: site), signInLinkUser: http == nil ? nil : Self.instructor,
+                                       web: WebSettings(siteFolder: site), dashboards: Self.dashboardsFolder(devices: devices), signInLinkUser: http == nil ? nil : Self.instructor,
                                        announce: announce).run()
         var lines = ["Demo data in \(dataFolder)."]
         var reports: DemoReports.Outcome?
@@ -127,6 +127,12 @@ public struct DemoRun {
             "  \(riglog) export samples --rig \(config.rigs[0].id) --data \(folder) -o \(config.rigs[0].id).csv",
         ]
         return Outcome(summary: summary, reports: reports, text: lines.joined(separator: "\n"))
+    }
+
+    /// `Dashboards/` beside the Devices folder (the repository's layout), if there is one.
+    public static func dashboardsFolder(devices: String) -> String? {
+        let folder = URL(fileURLWithPath: devices).standardizedFileURL.deletingLastPathComponent().appendingPathComponent("Dashboards").path
+        return FileManager.default.fileExists(atPath: folder) ? folder : nil
     }
 
     /// Adds ``instructor`` with a random password unless the store has it already.

@@ -43,6 +43,8 @@ public struct LabRun {
     public var signals: [UnixSignal]
     /// What the site chose about the web UI (public board, cookies over HTTPS only).
     public var web: WebSettings
+    /// The `Dashboards/` folder for rig pages and the board (nil: the standard dashboards).
+    public var dashboards: String?
     /// Prints a one-time sign-in link for this user when the web is up (the demo's instructor).
     public var signInLinkUser: String?
     /// Where the run tells the person at the terminal things they must see (the sign-in link).
@@ -51,7 +53,7 @@ public struct LabRun {
     public init(
         config: LabConfig, dataFolder: String, http: HTTPAddress? = nil, timeout: Duration = .milliseconds(500),
         duration: Duration? = nil, statusLine: Bool = false, logger: Logger = Logger(label: "riglog.run"),
-        before: [any Service] = [], signals: [UnixSignal] = [.sigterm, .sigint], web: WebSettings = WebSettings(),
+        before: [any Service] = [], signals: [UnixSignal] = [.sigterm, .sigint], web: WebSettings = WebSettings(), dashboards: String? = nil,
         signInLinkUser: String? = nil, announce: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.config = config
@@ -64,6 +66,7 @@ public struct LabRun {
         self.before = before
         self.signals = signals
         self.web = web
+        self.dashboards = dashboards
         self.signInLinkUser = signInLinkUser
         self.announce = announce
     }
@@ -79,6 +82,13 @@ public struct LabRun {
     /// session closed. The data folder and its store are created when missing.
     @discardableResult
     public func run() async throws(LabRunError) -> LabRunSummary {
+        // Dashboards are checked before anything starts, as the lab config is.
+        var dashboardSet = DashboardSet()
+        if http != nil, let dashboards {
+            do { dashboardSet = try DashboardSet.load(folder: dashboards, profiles: Array(config.profiles.values)) } catch {
+                throw .labConfig(path: dashboards, error)
+            }
+        }
         let store: StoreDatabase
         do { store = try StoreDatabase.open(folder: dataFolder, create: true) } catch { throw .store(error) }
         let logger = self.logger
@@ -109,12 +119,12 @@ public struct LabRun {
             var settings = self.web
             settings.publicBoard = config.web.publicBoard
             settings.kiosk = config.web.kiosk
-            let web = try WebFront.make(store: store, live: LiveLab(lab: config, collector: collector, board: board), http: http, settings: settings)
+            let web = try WebFront.make(store: store, live: LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet), http: http, settings: settings)
             services += WebFront.services(web, http: http, logger: logger)
             logger.info("serving the lab web", metadata: ["http": "\(http.browserURL)"])
             if let name = signInLinkUser {
                 do {
-                    guard let user = try store.user(named: name) else { throw StoreError.unknownUser(name) }
+                    guard let user = try store.user(named: name) else { throw StoreError.unknownUser(name, known: []) }
                     announce("Sign in as \(name): \(http.browserURL)\(try web.signInLink(for: user))  (works once, for an hour)")
                 } catch {
                     throw .store(error)

@@ -43,6 +43,9 @@ struct CollectCommand: AsyncParsableCommand {
 
     @OptionGroup var web: HTTPOptions
 
+    @Option(help: ArgumentHelp("The rig pages' and board's layouts (default: the Dashboards folder beside the Devices folder).", valueName: "DIR"))
+    var dashboards: String?
+
     @Option(help: ArgumentHelp("How long to wait for a device's reply, e.g. 500ms or 1s.", valueName: "DUR"))
     var timeout = DurationArgument(.milliseconds(500))
 
@@ -51,7 +54,8 @@ struct CollectCommand: AsyncParsableCommand {
             let config = try LabRun.loadLab(path: lab, devices: devices)
             try await LabRun(config: config, dataFolder: dataFolder ?? config.dataPath, http: web.address, timeout: timeout.value,
                              duration: duration?.value, statusLine: isatty(2) == 1, logger: .riglog("riglog.collect"),
-                             web: WebSettings(siteFolder: web.site)).run()
+                             web: WebSettings(siteFolder: web.site),
+                             dashboards: dashboards ?? DemoRun.dashboardsFolder(devices: devices ?? LabLoader.defaultDevicesFolder(forLabAt: lab))).run()
         } catch {
             throw CommandFailure(error)
         }

@@ -13,7 +13,8 @@ struct IdentifyUser: RouterMiddleware {
         var context = context
         if let authorization = request.headers[.authorization] {
             // A token that does not match is no identity at all, not a fall-back to the cookie.
-            if authorization.lowercased().hasPrefix("bearer "), let user = accounts.user(bearerToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)) {
+            if authorization.lowercased().hasPrefix("bearer "),
+               let user = try accounts.user(bearerToken: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)) {
                 context.user = user
                 context.viaToken = true
             }

@@ -39,7 +39,7 @@ struct SignInController {
             if case .refuse(let wait) = web.throttle.check(user: form.name, address: context.peer) {
                 throw WebError.tooManySignIns(retryAfter: wait)
             }
-            guard let user = web.accounts.verify(name: form.name, password: form.password) else {
+            guard let user = try web.accounts.verify(name: form.name, password: form.password) else {
                 web.throttle.failed(user: form.name, address: context.peer)
                 try? web.store.recordAudit(user: form.name, action: "sign-in refused", detail: "from \(context.peer)")
                 return signInPage(next: next, error: "That user name and password do not match.", status: .unauthorized)

@@ -12,11 +12,14 @@ public struct LiveLab: Sendable {
     public var lab: LabConfig
     public var collector: Collector
     public var board: LiveBoard
+    /// The rig pages' panels and the board's sections and key values (`Dashboards/`).
+    public var dashboards: DashboardSet
 
-    public init(lab: LabConfig, collector: Collector, board: LiveBoard) {
+    public init(lab: LabConfig, collector: Collector, board: LiveBoard, dashboards: DashboardSet = DashboardSet()) {
         self.lab = lab
         self.collector = collector
         self.board = board
+        self.dashboards = dashboards
     }
 }
 
@@ -30,6 +33,8 @@ struct BoardRig: Encodable, Sendable {
         var channel: String
         var value: Double?
         var unit: String
+        /// One of the key values the board's tile shows (`Dashboards/board.yaml`).
+        var key: Bool
     }
     struct FiringAlarm: Encodable, Sendable {
         var alarm: String
@@ -49,6 +54,8 @@ struct BoardRig: Encodable, Sendable {
     var id: String
     var name: String
     var profile: String
+    /// The board section it sits in (`Dashboards/board.yaml`; English title).
+    var section: String
     /// The rig answers its polls (false in `riglog serve`, which polls nothing).
     var up: Bool
     /// The latest sample's time (ISO 8601 UTC), null before the first.
@@ -60,7 +67,7 @@ struct BoardRig: Encodable, Sendable {
     var attempts: [Progress]
     var values: [Value]
 
-    enum CodingKeys: String, CodingKey { case id, name, profile, up, time, student, since, alarms, attempts, values }
+    enum CodingKeys: String, CodingKey { case id, name, profile, section, up, time, student, since, alarms, attempts, values }
 
     func encode(to encoder: any Encoder) throws {
         // Every key present, null where unknown, as in every riglog JSON.
@@ -68,6 +75,7 @@ struct BoardRig: Encodable, Sendable {
         try container.encode(id, forKey: .id)
         try container.encode(name, forKey: .name)
         try container.encode(profile, forKey: .profile)
+        try container.encode(section, forKey: .section)
         try container.encode(up, forKey: .up)
         try container.encode(time, forKey: .time)
         try container.encode(student, forKey: .student)
@@ -96,17 +104,21 @@ final class BoardReader: Sendable {
             return try store.rigIDs().map { id in
                 let record = try store.rig(id)
                 let session = open[id]
-                return BoardRig(id: id, name: record.name, profile: record.profile, up: false, time: nil, student: session?.student,
+                return BoardRig(id: id, name: record.name, profile: record.profile, section: "", up: false, time: nil, student: session?.student,
                                 since: session?.start.iso8601, alarms: [], attempts: [], values: [])
             }
         }
         let up = Dictionary(live.collector.statistics.map { ($0.rig, $0.snapshot.up) }, uniquingKeysWith: { first, _ in first })
         let now = live.board.rigs()
-        return zip(live.lab.rigs, now).map { rig, state in
+        let sections = live.dashboards.board.arrange(live.lab.rigs)
+        let sectionOf = Dictionary(sections.flatMap { section in section.rigs.map { ($0.id, section.title.en) } }, uniquingKeysWith: { first, _ in first })
+        let order = Dictionary(sections.flatMap(\.rigs).enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        return zip(live.lab.rigs, now).sorted { (order[$0.0.id] ?? .max) < (order[$1.0.id] ?? .max) }.map { rig, state in
             let session = open[rig.id]
             let units = rig.profile.channels.map(\.unit)
+            let keys = Set(live.dashboards.keyValues(forProfile: rig.profile))
             return BoardRig(
-                id: rig.id, name: rig.name, profile: rig.profile.name, up: up[rig.id] ?? false,
+                id: rig.id, name: rig.name, profile: rig.profile.name, section: sectionOf[rig.id] ?? "", up: up[rig.id] ?? false,
                 time: state.time.map { Timestamp(nanosecondsSince1970: $0).iso8601 },
                 student: session?.student, since: session?.start.iso8601,
                 alarms: state.alarms.map {
@@ -114,7 +126,10 @@ final class BoardReader: Sendable {
                           fired: Timestamp(nanosecondsSince1970: $0.fired).iso8601)
                 },
                 attempts: state.attempts.map { .init(exercise: $0.exercise, step: $0.reached, steps: $0.steps, since: Timestamp(nanosecondsSince1970: $0.since).iso8601) },
-                values: state.channels.indices.map { .init(channel: state.channels[$0], value: state.values[$0].isFinite ? state.values[$0] : nil, unit: units[$0]) })
+                values: state.channels.indices.map {
+                    .init(channel: state.channels[$0], value: state.values[$0].isFinite ? state.values[$0] : nil, unit: units[$0],
+                          key: keys.contains(state.channels[$0]))
+                })
         }
     }
 

@@ -142,12 +142,12 @@ extension LabWeb {
         guard try store.rigIDs().contains(id) else { return nil }
         let record = try store.rig(id)
         let labTime = try store.labTime()
-        let channels = live?.lab.rigs.first { $0.id == id }?.profile.channels.map { ["name": $0.name, "unit": $0.unit] }
-            ?? record.channels.filter { $0.name != "operator" }.map { ["name": $0.name, "unit": $0.unit] }
-        let panels = stride(from: 0, to: channels.count, by: 3).map { start in
-            Array(channels[start..<min(start + 3, channels.count)])
-        }.map { ["title": $0.map { $0["name"]! }.joined(separator: ", "), "channels": $0.map { $0["name"]! }] }
-        let panelJSON = String(decoding: try JSONSerialization.data(withJSONObject: panels), as: UTF8.self)
+        // The panels of the rig's dashboard (`Dashboards/<profile>.yaml`, else one chart per few
+        // channels); without a live lab there is nothing to chart.
+        var dashboardJSON = "null"
+        if let live, let rig = live.lab.rig(id: id) {
+            dashboardJSON = String(decoding: try JSONEncoder().encode(live.dashboards.dashboard(forProfile: rig.profile)), as: UTF8.self)
+        }
         let weekAgo = Timestamp.now() - .seconds(7 * 86400)
         let names = Dictionary(try store.students().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let sessions: [[String: Any]] = try store.sessions(rig: id, from: weekAgo).reversed().prefix(20).map { session in
@@ -158,7 +158,7 @@ extension LabWeb {
         let gaps: [[String: Any]] = try store.gaps(rig: id, from: today).map {
             ["start": labTime.format($0.start, seconds: true), "end": $0.end.map { labTime.format($0, seconds: true) } ?? "now", "reason": $0.reason]
         }
-        return ["id": id, "name": record.name, "profile": record.profile, "panels": panelJSON, "sessions": sessions, "gaps": gaps,
+        return ["id": id, "name": record.name, "profile": record.profile, "dashboard": dashboardJSON, "sessions": sessions, "gaps": gaps,
                 "hasGaps": !gaps.isEmpty, "live": live != nil]
     }
 }

@@ -39,37 +39,48 @@
   }
   function render(rigs) {
     const firing = new Set();
-    tiles.replaceChildren(...rigs.map(rig => {
-      const tile = el("article", { class: "tile " + (rig.up ? "up" : "down") + (rig.alarms.length ? " alarm" : ""), "data-rig": rig.id });
-      tile.append(el("h2", {}, el("a", { href: "/rigs/" + encodeURIComponent(rig.id) }, rig.name), " ",
-        el("span", { class: "state" }, rig.up ? "online" : "offline")));
-      tile.append(el("p", { class: "who" }, rig.student ? rig.student.name + " since " + time(rig.since) : "nobody"));
-      for (const attempt of rig.attempts) {
-        tile.append(el("p", { class: "attempt" }, attempt.exercise + ": step " + attempt.step + " of " + attempt.steps));
+    let section = null;
+    const nodes = [];
+    for (const rig of rigs) {
+      // Sections of Dashboards/board.yaml, in its order (the API sends the rigs so).
+      if (rig.section && rig.section !== section) {
+        section = rig.section;
+        nodes.push(el("h2", { class: "section" }, section));
       }
-      const values = el("dl", { class: "values" });
-      for (const value of rig.values.slice(0, 4)) {
-        values.append(el("dt", {}, value.channel), el("dd", {}, value.value === null ? "–" : (+value.value.toFixed(2)) + " " + value.unit));
-      }
-      tile.append(values);
-      for (const alarm of rig.alarms) {
-        const key = rig.id + "/" + alarm.alarm + "/" + alarm.since;
-        firing.add(key);
-        if (!seenAt.has(key)) seenAt.set(key, Date.now());
-        const line = el("p", { class: "alarm-line " + alarm.severity, "data-alarm": alarm.alarm, "data-fired": alarm.fired,
-          "data-seen": String(seenAt.get(key)) }, "⚠ " + alarm.alarm + " since " + time(alarm.since));
-        if (canAck) {
-          const button = el("button", { type: "button" }, "Acknowledge");
-          button.addEventListener("click", () => ack(rig, alarm));
-          line.append(" ", button);
-        }
-        tile.append(line);
-      }
-      return tile;
-    }));
+      nodes.push(tile(rig, firing));
+    }
+    tiles.replaceChildren(...nodes);
     if (sound.checked && [...firing].some(key => !known.has(key))) beep();
     known = firing;
     root.dataset.updated = String(Date.now());
+  }
+  function tile(rig, firing) {
+    const card = el("article", { class: "tile " + (rig.up ? "up" : "down") + (rig.alarms.length ? " alarm" : ""), "data-rig": rig.id });
+    card.append(el("h2", {}, el("a", { href: "/rigs/" + encodeURIComponent(rig.id) }, rig.name), " ",
+      el("span", { class: "state" }, rig.up ? "online" : "offline")));
+    card.append(el("p", { class: "who" }, rig.student ? rig.student.name + " since " + time(rig.since) : "nobody"));
+    for (const attempt of rig.attempts) {
+      card.append(el("p", { class: "attempt" }, attempt.exercise + ": step " + attempt.step + " of " + attempt.steps));
+    }
+    const values = el("dl", { class: "values" });
+    for (const value of rig.values.filter(v => v.key)) {
+      values.append(el("dt", {}, value.channel), el("dd", {}, value.value === null ? "–" : (+value.value.toFixed(2)) + " " + value.unit));
+    }
+    card.append(values);
+    for (const alarm of rig.alarms) {
+      const key = rig.id + "/" + alarm.alarm + "/" + alarm.since;
+      firing.add(key);
+      if (!seenAt.has(key)) seenAt.set(key, Date.now());
+      const line = el("p", { class: "alarm-line " + alarm.severity, "data-alarm": alarm.alarm, "data-fired": alarm.fired,
+        "data-seen": String(seenAt.get(key)) }, "⚠ " + alarm.alarm + " since " + time(alarm.since));
+      if (canAck) {
+        const button = el("button", { type: "button" }, "Acknowledge");
+        button.addEventListener("click", () => ack(rig, alarm));
+        line.append(" ", button);
+      }
+      card.append(line);
+    }
+    return card;
   }
   fetch("/api/v1/rigs", { credentials: "same-origin" }).then(r => r.json()).then(render).catch(() => {});
   const feed = new EventSource("/api/v1/live");

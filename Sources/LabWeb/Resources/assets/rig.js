@@ -4,8 +4,13 @@
 (function () {
   const root = document.getElementById("rig");
   const rigID = root.dataset.rig;
-  const panels = JSON.parse(root.dataset.panels || "[]");
-  const windowSeconds = Number(root.dataset.window || 60);
+  // The rig's dashboard (Dashboards/<profile>.yaml): panels, ranges, limit lines, the window.
+  const dashboard = JSON.parse(root.dataset.dashboard || "null");
+  const panels = dashboard ? dashboard.panels : [];
+  const windowSeconds = dashboard ? dashboard.windowSeconds : 60;
+  const lang = (navigator.language || "en").slice(0, 2);
+  const text = t => (t && (t[lang] || t.en)) || "";
+  const colours = { critical: "#b3261e", warning: "#b26a00", info: "#6b6b70" };
   const now = document.getElementById("rig-now");
   const holder = document.getElementById("panels");
   const charts = [];
@@ -16,7 +21,7 @@
       const div = document.createElement("div");
       div.className = "panel";
       const title = document.createElement("h3");
-      title.textContent = panel.title;
+      title.textContent = text(panel.title) + (panel.unit ? " (" + panel.unit + ")" : "");
       const plot = document.createElement("div");
       plot.className = "plot";
       div.append(title, plot);
@@ -24,6 +29,17 @@
       const data = [];
       const options = { labels: ["time"].concat(panel.channels), legend: "always", connectSeparatedPoints: true };
       if (panel.range) options.valueRange = panel.range;
+      if (panel.thresholds && panel.thresholds.length) {
+        // The profile's alarm limits as dashed lines across the chart.
+        options.underlayCallback = (ctx, area, g) => {
+          for (const limit of panel.thresholds) {
+            const y = g.toDomYCoord(limit.value);
+            if (y < area.y || y > area.y + area.h) continue;
+            ctx.save(); ctx.strokeStyle = colours[limit.severity] || "#b3261e"; ctx.setLineDash([6, 4]);
+            ctx.beginPath(); ctx.moveTo(area.x, y); ctx.lineTo(area.x + area.w, y); ctx.stroke(); ctx.restore();
+          }
+        };
+      }
       charts.push({ panel, data, graph: null, plot, options });
     }
   }
