@@ -99,7 +99,7 @@ public struct ConfigCheck: Sendable {
         }
         for folder in folders {
             let (profiles, broken) = loadProfiles(in: folder, seen: &seen)
-            let read = DashboardSet.read(files: byFolder[folder]!, profiles: profiles, brokenProfiles: broken, profileFolder: folder)
+            let read = DashboardSet.read(files: byFolder[folder]!, profiles: profiles, scope: .folder(folder, broken: broken))
             record(read.issues, seen: &seen)
             for dashboard in read.set.dashboards {
                 guard let file = dashboard.file, !badFiles.contains(file) else { continue }
