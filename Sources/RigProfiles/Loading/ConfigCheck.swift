@@ -4,7 +4,7 @@ import Timekeeping
 /// `riglog devices check`: every profile, lab config and dashboard among some files and folders
 /// loaded and checked, each good file summarised in a line, every problem of every file collected.
 public struct ConfigCheck: Sendable {
-    /// One line per good file: `OK <file>: profile ...` or `OK <file>: lab ...`.
+    /// One line per good file: `OK <file>: profile ...`, `lab ...`, `dashboard for ...` or `board, ...`.
     public var summaries: [String] = []
     /// Every problem found, each once (a profile named by two labs is reported once).
     public var issues: [ConfigIssue] = []
