@@ -21,7 +21,7 @@ struct DashboardCorpusTests {
         #expect(!expected.isEmpty, "\(name) must say what it expects")
 
         let kind: DashboardSet.FileKind = name.hasPrefix("b") ? .board : .dashboard
-        let read = DashboardSet.read(files: [(path, kind)], profiles: try ShippedProfiles.all(), profileFolder: "Devices")
+        let read = DashboardSet.read(files: [(path, kind)], profiles: try ShippedProfiles.all(), scope: .folder("Devices", broken: []))
         #expect(read.set.dashboards.isEmpty && read.set.board.file == nil, "nothing of a broken file is kept")
         #expect(read.issues.allSatisfy { $0.location.file == path })
         #expect(read.issues.map(\.message) == expected)

@@ -96,6 +96,31 @@ struct DashboardLoaderTests {
         #expect(pressure.title.en == "Master cylinder pressure, Front left wheel cylinder pressure, Rear wheel cylinder pressure")
     }
 
+    /// A lab with some of the profiles: the other dashboards are left out, the board is kept.
+    @Test func aLabLoadsTheDashboardsOfItsOwnProfiles() throws {
+        let engine = try ShippedProfiles.named("engine-trainer")
+        let set = try DashboardSet.load(folder: RepoPaths.dashboards, profiles: [engine])
+        #expect(set.dashboards.map(\.profile) == ["engine-trainer"])
+        #expect(set.board.sections.count == 3)
+        #expect(set.keyValues(forProfile: engine) == ["engine_speed", "coolant_temp", "lambda"])
+    }
+
+    @Test func aLabStillRefusesAMistakeInADashboardOfItsOwnProfile() throws {
+        let folder = try TemporaryDashboards.folder(texts: [
+            "engine-trainer.yaml": "profile: engine-trainer\nwindow: 0s\npanels:\n  - title: Speed\n    channels: [engine_speed]\n",
+            "lathe.yaml": "profile: lathe-trainer\npanels:\n  - title: Spindle\n    channels: [spindle_speed]\n",
+        ])
+        let engine = try ShippedProfiles.named("engine-trainer")
+        do throws(ConfigErrors) {
+            _ = try DashboardSet.load(folder: folder, profiles: [engine])
+            Issue.record("a broken dashboard of the lab's profile loaded")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "\(folder)/engine-trainer.yaml:2:9: window: found \"0s\", expected a rolling window above zero and at most 1h, such as 30s, 60s or 5m",
+            ], "the lathe's dashboard is not the lab's business")
+        }
+    }
+
     @Test func aMissingFolderIsNoDashboardsAtAll() throws {
         let set = try DashboardSet.load(folder: "/nonexistent/Dashboards", profiles: try ShippedProfiles.all())
         #expect(set == DashboardSet())

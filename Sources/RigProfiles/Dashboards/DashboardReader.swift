@@ -3,13 +3,14 @@
 struct DashboardReader {
     var yaml: YAMLReader
     let profiles: [String: DeviceProfile]
-    let brokenProfiles: Set<String>
-    let profileFolder: String?
+    let scope: DashboardSet.ProfileScope
     /// Where the dashboard's `profile:` is written, for a clash found across files.
     private(set) var profileValue: YAMLValue?
-    /// Set when the file names a profile that does not load: what depends on it is unchecked,
-    /// so the file is neither kept nor called good (the profile's own errors come first).
+    /// Set when the file names a profile that does not load (``DashboardSet/ProfileScope/folder(_:broken:)``):
+    /// what depends on it is unchecked, so the file is neither kept nor called good.
     private(set) var namesBrokenProfile = false
+    /// Set when a dashboard is for a profile the lab does not use (``DashboardSet/ProfileScope/lab``).
+    private(set) var isForAnotherProfile = false
 
     static let dashboardKeys = ["profile", "title", "window", "panels"]
     static let panelKeys = ["title", "channels", "range", "unit", "thresholds"]
@@ -18,11 +19,10 @@ struct DashboardReader {
     /// The longest rolling window: the browser keeps the whole window of every channel drawn.
     static let longestWindow: Duration = .seconds(3600)
 
-    init(file: String, profiles: [String: DeviceProfile], brokenProfiles: Set<String>, profileFolder: String?) {
+    init(file: String, profiles: [String: DeviceProfile], scope: DashboardSet.ProfileScope) {
         yaml = YAMLReader(file: file)
         self.profiles = profiles
-        self.brokenProfiles = brokenProfiles
-        self.profileFolder = profileFolder
+        self.scope = scope
     }
 
     /// The issues in line order (stable at one position), as the other loaders give them.
@@ -53,7 +53,7 @@ struct DashboardReader {
                 if let panel = readPanel(item, profile: profile, titleLines: &firstLine) { panels.append(panel) }
             }
         }
-        guard yaml.issues.isEmpty, !namesBrokenProfile, let name, let window else { return nil }
+        guard yaml.issues.isEmpty, !namesBrokenProfile, !isForAnotherProfile, let name, let window else { return nil }
         return Dashboard(profile: name, title: title ?? profile?.title ?? LocalizedText(en: name), window: window, panels: panels, file: yaml.file)
     }
 
@@ -64,14 +64,19 @@ struct DashboardReader {
         profileValue = value
         guard let name = yaml.string(value, expected: ProfileReader.idExpected, where: ProfileReader.isID) else { return (nil, nil) }
         if let profile = profiles[name] { return (name, profile) }
-        if brokenProfiles.contains(name) { namesBrokenProfile = true } else { reportUnknownProfile(value, name: name) }
+        switch scope {
+        case .folder(_, let broken) where broken.contains(name): namesBrokenProfile = true
+        case .folder: reportUnknownProfile(value, name: name)
+        case .lab: isForAnotherProfile = true
+        }
         return (name, nil)
     }
 
     private mutating func reportUnknownProfile(_ value: YAMLValue, name: String) {
         let known = profiles.keys.sorted()
         let near = Self.nearMatches(name, in: known)
-        let place = profileFolder.map { "a profile in \($0)" } ?? "a profile of the lab"
+        guard case .folder(let folder, _) = scope else { return }
+        let place = "a profile in \(folder)"
         let hint = near.isEmpty ? " (profiles: \(known.joined(separator: ", ")))" : "; did you mean \(Self.quotedList(near))?"
         yaml.report(.invalid(found: value.found, expected: place + hint), at: value)
     }
@@ -324,10 +329,15 @@ struct DashboardReader {
         return BoardLayout.Section(title: title, profiles: names)
     }
 
-    /// The profile called `name`, reporting it when unknown (nil, silently, when it is broken).
+    /// The profile called `name` for the board, reporting it when unknown; nil, silently, when
+    /// it is broken or the lab does not use it (the board keeps the name: no rig has it).
     private mutating func checkedProfile(_ value: YAMLValue, name: String) -> DeviceProfile? {
         if let profile = profiles[name] { return profile }
-        if brokenProfiles.contains(name) { namesBrokenProfile = true } else { reportUnknownProfile(value, name: name) }
+        switch scope {
+        case .folder(_, let broken) where broken.contains(name): namesBrokenProfile = true
+        case .folder: reportUnknownProfile(value, name: name)
+        case .lab: break
+        }
         return nil
     }
 

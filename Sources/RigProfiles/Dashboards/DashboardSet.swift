@@ -26,8 +26,12 @@ public struct DashboardSet: Sendable, Hashable, Encodable {
     }
 
     /// Reads every `.yaml`/`.yml` file directly in `folder` (`board.yaml` is the board, every
-    /// other file one profile's dashboard), checked against `profiles`. A folder that does not
-    /// exist is no dashboards at all: every rig page then uses ``Dashboard/standard(for:)``.
+    /// other file one profile's dashboard), checked against `profiles`: the lab's, as a run has
+    /// them (from the lab config or the store). A dashboard for a profile not among them is left
+    /// out unchecked, and the board keeps such a profile's name as written (no rig has it): a lab
+    /// uses some of the profiles in Devices, and `riglog devices check` checks every file
+    /// against all of them. A folder that does not exist is no dashboards at all: every rig page
+    /// then uses ``Dashboard/standard(for:)``.
     ///
     /// - Throws: `ConfigErrors` with every problem in every file, each at file:line:column.
     public static func load(folder: String, profiles: [DeviceProfile]) throws(ConfigErrors) -> DashboardSet {
@@ -39,7 +43,7 @@ public struct DashboardSet: Sendable, Hashable, Encodable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         let files = names.map { (path: "\(base)/\($0)", kind: $0 == boardFileName ? FileKind.board : .dashboard) }
-        let read = read(files: files, profiles: profiles, profileFolder: nil)
+        let read = read(files: files, profiles: profiles, scope: .lab)
         guard read.issues.isEmpty else { throw ConfigErrors(read.issues) }
         return read.set
     }
@@ -79,13 +83,21 @@ public struct DashboardSet: Sendable, Hashable, Encodable {
         return PathText.lastComponent(path) == boardFileName ? .board : .dashboard
     }
 
+    /// Which profiles the files may name.
+    package enum ProfileScope: Sendable, Hashable {
+        /// Every profile of a Devices folder (what `devices check` reads): any other name is a
+        /// mistake. `broken` are names whose profile is there but does not load: a file naming
+        /// one is neither checked further nor kept, and gets no issue of its own (the profile's
+        /// errors say what to fix).
+        case folder(String, broken: Set<String>)
+        /// The profiles of one lab: see ``load(folder:profiles:)``.
+        case lab
+    }
+
     /// Reads `files` against `profiles`, collecting every issue: each file's own in line order,
-    /// files in the order given, then a profile given two dashboards. `brokenProfiles` are
-    /// names whose profile exists but does not load: a file naming one is neither checked
-    /// further nor kept, and gets no issue of its own (the profile's errors say what to fix). `profileFolder` is where the profiles came from,
-    /// for the message about an unknown one.
+    /// files in the order given (a profile given a second dashboard is an issue of the second).
     package static func read(
-        files: [(path: String, kind: FileKind)], profiles: [DeviceProfile], brokenProfiles: Set<String> = [], profileFolder: String?
+        files: [(path: String, kind: FileKind)], profiles: [DeviceProfile], scope: ProfileScope
     ) -> (set: DashboardSet, issues: [ConfigIssue]) {
         let byName = Dictionary(profiles.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var set = DashboardSet()
@@ -93,7 +105,7 @@ public struct DashboardSet: Sendable, Hashable, Encodable {
         var boardFile: String?
         var dashboardFile: [String: String] = [:]
         for file in files {
-            var reader = DashboardReader(file: file.path, profiles: byName, brokenProfiles: brokenProfiles, profileFolder: profileFolder)
+            var reader = DashboardReader(file: file.path, profiles: byName, scope: scope)
             let text: String
             do throws(ConfigErrors) {
                 text = ConfigFile.text(of: try ConfigFile.read(path: file.path))

@@ -4,7 +4,7 @@ import Timekeeping
 /// `riglog devices check`: every profile, lab config and dashboard among some files and folders
 /// loaded and checked, each good file summarised in a line, every problem of every file collected.
 public struct ConfigCheck: Sendable {
-    /// One line per good file: `OK <file>: profile ...` or `OK <file>: lab ...`.
+    /// One line per good file: `OK <file>: profile ...`, `lab ...`, `dashboard for ...` or `board, ...`.
     public var summaries: [String] = []
     /// Every problem found, each once (a profile named by two labs is reported once).
     public var issues: [ConfigIssue] = []
@@ -99,7 +99,7 @@ public struct ConfigCheck: Sendable {
         }
         for folder in folders {
             let (profiles, broken) = loadProfiles(in: folder, seen: &seen)
-            let read = DashboardSet.read(files: byFolder[folder]!, profiles: profiles, brokenProfiles: broken, profileFolder: folder)
+            let read = DashboardSet.read(files: byFolder[folder]!, profiles: profiles, scope: .folder(folder, broken: broken))
             record(read.issues, seen: &seen)
             for dashboard in read.set.dashboards {
                 guard let file = dashboard.file, !badFiles.contains(file) else { continue }
