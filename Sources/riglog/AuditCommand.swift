@@ -23,7 +23,7 @@ struct AuditCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: ArgumentHelp("At most this many rows (default 200).", valueName: "N"))
+    @Option(help: ArgumentHelp("At most this many rows, the newest.", valueName: "N"))
     var limit = 200
 
     @Flag(help: "Write JSON instead of a table.")

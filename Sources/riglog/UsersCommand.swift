@@ -38,11 +38,14 @@ extension UsersCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user (creates the data folder's store when it does not exist yet).",
             discussion: """
-                NAME: 1 to \(Accounts.maximumNameLength) letters, digits, '.', '-' or '_'.
+                NAME: 1 to \(Accounts.maximumNameLength) letters, digits, '.', '-' or '_'. \
+                Password: at least \(Accounts.minimumPasswordLength) characters, at most \
+                \(Accounts.maximumPasswordBytes) bytes (bcrypt reads no further), not the name.
 
                 Examples:
                   riglog users add a.petrova --role instructor
-                  riglog users add admin --role admin --password-file admin.pw --data /srv/riglog
+                  riglog users add admin --role admin --password-file admin.pw
+                  printf '%s\\n' "$PW" | riglog users add desk --role technician
                 """)
 
         @OptionGroup var data: DataOptions
@@ -50,7 +53,7 @@ extension UsersCommand {
         @Argument(help: ArgumentHelp("The sign-in name.", valueName: "NAME"))
         var name: String
 
-        @Option(help: ArgumentHelp("What the user may do: technician, instructor or admin.", valueName: "ROLE"))
+        @Option(help: ArgumentHelp("What the user may do.", valueName: "ROLE"))
         var role: UserRole
 
         @OptionGroup var password: PasswordOptions
@@ -231,8 +234,9 @@ struct PasswordOptions: ParsableArguments {
 
 /// Reading a password at the terminal with echo off (termios), restored however it ends.
 enum TerminalPassword {
+    /// Echo goes off before the prompt is written (as getpass does): what is typed after the
+    /// prompt is never shown, and never flushed away by the switch.
     static func ask(_ prompt: String) throws -> String {
-        FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else {
             throw CommandFailure.runtime("cannot read the terminal's settings to hide the password; use --password-file FILE")
@@ -242,6 +246,7 @@ enum TerminalPassword {
         silent.c_lflag |= tcflag_t(ECHONL)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
         defer { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+        FileHandle.standardError.write(Data(prompt.utf8))
         guard let line = readLine(strippingNewline: true) else {
             throw CommandFailure.usage("no password typed; nothing was changed")
         }

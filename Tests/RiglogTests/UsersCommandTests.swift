@@ -46,6 +46,29 @@ import Testing
         #expect(try data.store().user(named: "desk")?.passwordHash.isEmpty == false)
     }
 
+    @Test func atATerminalThePasswordIsAskedTwiceAndNotEchoed() throws {
+        let data = NewFolder()
+        let terminal = try PseudoTerminal(try StoreCLIHarness.product("riglog"), ["users", "add", "ann", "--role", "admin", "--data", data.path])
+        var seen = try terminal.read(until: "Password for ann: ")
+        try terminal.type("tty password 1\n")
+        seen += try terminal.read(until: "Again: ")
+        try terminal.type("tty password 1\n")
+        seen += try terminal.readToEnd()
+        #expect(terminal.wait() == 0, "\(seen)")
+        #expect(seen.contains("added ann (admin)"))
+        #expect(!seen.contains("tty password"))  // echo was off
+        #expect(try data.store().user(named: "ann")?.passwordHash.hasPrefix("$2") == true)
+
+        let differ = try PseudoTerminal(try StoreCLIHarness.product("riglog"), ["users", "passwd", "ann", "--data", data.path])
+        _ = try differ.read(until: ": ")
+        try differ.type("first password\n")
+        _ = try differ.read(until: "Again: ")
+        try differ.type("second password\n")
+        let said = try differ.readToEnd()
+        #expect(differ.wait() == 2)
+        #expect(said.contains("the two passwords differ"))
+    }
+
     @Test func usageErrorsExitTwoWithTheReason() throws {
         let data = NewFolder()
         let file = try data.passwordFile("correct horse battery")
@@ -128,5 +151,81 @@ import Testing
         #expect(textLines[0].hasPrefix("time") && textLines[1].contains("users remove") && textLines[2].contains("users token"))
 
         #expect(try data.riglog(["audit", "--limit", "0"]).status == 2)
+    }
+}
+
+/// A child process whose stdin, stdout and stderr are a pseudo-terminal, so it sees a terminal
+/// (isatty, termios) the way a technician's shell gives it one. The test waits for what the
+/// child prints (its prompt) before typing, as a person would: no sleeps.
+final class PseudoTerminal {
+    let master: Int32
+    let pid: pid_t
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    init(_ executable: String, _ arguments: [String]) throws {
+        // posix_openpt, unlockpt and ptsname are not visible to Swift on glibc: their ioctls.
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        var unlock: Int32 = 0, number: UInt32 = 0
+        guard master >= 0, ioctl(master, UInt(0x4004_5431), &unlock) == 0,  // TIOCSPTLCK
+              ioctl(master, UInt(0x8004_5430), &number) == 0  // TIOCGPTN
+        else {
+            throw Failure(description: "no pseudo-terminal: errno \(errno)")
+        }
+        let name = "/dev/pts/\(number)"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, name, O_RDWR, 0) }
+        posix_spawn_file_actions_addclose(&actions, master)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        guard posix_spawn(&child, executable, &actions, nil, argv, environ) == 0 else {
+            throw Failure(description: "cannot start \(executable)")
+        }
+        pid = child
+    }
+
+    deinit { close(master) }
+
+    func type(_ text: String) throws {
+        guard write(master, text, text.utf8.count) == text.utf8.count else { throw Failure(description: "cannot type: errno \(errno)") }
+    }
+
+    /// What the child printed up to and including `marker`; fails after 30 s without it.
+    func read(until marker: String) throws -> String {
+        var text = ""
+        while !text.contains(marker) {
+            guard let chunk = try readChunk() else { throw Failure(description: "ended before \"\(marker)\": \(text)") }
+            text += chunk
+        }
+        return text
+    }
+
+    /// Everything else the child prints until it closes the terminal.
+    func readToEnd() throws -> String {
+        var text = ""
+        while let chunk = try readChunk() { text += chunk }
+        return text
+    }
+
+    func wait() -> Int32 {
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+        return (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+    }
+
+    /// nil at the end (Linux says EIO once the child's side is closed).
+    private func readChunk() throws -> String? {
+        var poller = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 30_000) > 0 else {
+            kill(pid, SIGKILL)
+            throw Failure(description: "the child printed nothing for 30 s")
+        }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count], as: UTF8.self)
     }
 }
