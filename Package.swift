@@ -3,9 +3,10 @@
 // riglog: telemetry collector for vocational equipment labs.
 //
 // Modules depend downwards only, in this order from the bottom (DESIGN.md, "Layout"):
-//   Threads, CSV, Timekeeping, CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice -> Collector -> Reports -> LabWeb
-//   -> LabRuntime -> riglog
-// RigSimulator sits beside the Collector on Modbus and RigProfiles. Targets are added here as
+//   Threads, CSV, Timekeeping, CModbus -> Modbus -> RigProfiles -> Ingest -> Store -> Practice, Accounts -> Collector -> Reports
+//   -> LabWeb -> LabRuntime -> riglog
+// RigSimulator sits beside the Collector on Modbus and RigProfiles; Accounts (sign-in users and API
+// tokens) sits beside Practice, on Store only. Targets are added here as
 // their issue lands; the order above is fixed.
 import PackageDescription
 
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // libmodbus through pkg-config; `make deps` installs Debian's libmodbus-dev.
@@ -65,6 +68,15 @@ let package = Package(
         .target(
             name: "Practice",
             dependencies: ["CSV", "RigProfiles", "Ingest", "Store", "Timekeeping", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        // Sign-in users (bcrypt passwords) and API tokens (stored as SHA-256) over the store's tables.
+        .target(
+            name: "Accounts",
+            dependencies: [
+                "Store", "Timekeeping", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
@@ -115,7 +127,7 @@ let package = Package(
             name: "riglog",
             dependencies: [
                 "Threads", "CSV", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
-                "LabRuntime", "Timekeeping",
+                "LabRuntime", "Accounts", "Timekeeping",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -171,6 +183,7 @@ let package = Package(
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Timekeeping", "Reports", "CSV", "Modbus", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
+        .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store", "Timekeeping"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Timekeeping", "Store", "Ingest", "RigProfiles", "RiglogTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
         .testTarget(name: "RiglogTests", dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Browser"], swiftSettings: strict),

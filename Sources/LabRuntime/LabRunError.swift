@@ -40,11 +40,7 @@ public enum LabRunError: Error, CustomStringConvertible {
     public var isUsage: Bool {
         switch self {
         case .labConfig, .profiles, .simulatorSetup, .webWithoutUsers: return true
-        case .store(let error):
-            switch error {
-            case .noDataFolder, .unknownRig, .unknownChannel: return true
-            case .database, .corruptChunk: return false
-            }
+        case .store(let error): return error.isUsage
         case .roster(let error):
             if let store = error as? StoreError { return LabRunError.store(store).isUsage }
             return error is CSVImportError

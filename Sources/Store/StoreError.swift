@@ -10,6 +10,23 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownChannel(rig: String, channel: String, known: [String])
     /// A stored chunk cannot be decoded.
     case corruptChunk(Int64, ChunkCodecError)
+    /// A user of this name exists already.
+    case userNameTaken(String)
+    /// No user of this name; `known` are the names there are, by name.
+    case unknownUser(String, known: [String])
+    /// No alarm with this row id (re-evaluation replaces a session's alarms).
+    case unknownAlarm(Int64)
+    /// `createPersistedValue` found a value under the key that has not expired.
+    case persistedKeyExists(String)
+
+    /// True when the input must be fixed (a folder, rig, channel, user or alarm that is not
+    /// there, a name already taken): the commands' exit 2. The rest failed while running.
+    public var isUsage: Bool {
+        switch self {
+        case .noDataFolder, .unknownRig, .unknownChannel, .userNameTaken, .unknownUser, .unknownAlarm: true
+        case .database, .corruptChunk, .persistedKeyExists: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -25,6 +42,16 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "rig \"\(rig)\" has no channel \"\(channel)\"; its channels: \(known.joined(separator: ", "))"
         case .corruptChunk(let id, let error):
             "chunk \(id): \(error)"
+        case .userNameTaken(let name):
+            "a user named \"\(name)\" exists already; to set a new password use riglog users passwd \(name), or choose another name"
+        case .unknownUser(let name, let known):
+            known.isEmpty
+                ? "no user \"\(name)\": this data folder has no users yet; add one with riglog users add NAME --role admin"
+                : "no user \"\(name)\"; users: \(known.joined(separator: ", ")) (riglog users list shows their roles)"
+        case .unknownAlarm(let id):
+            "no alarm with id \(id) in this data folder; it may have been replaced when its session was re-evaluated: reload the page and acknowledge it again"
+        case .persistedKeyExists(let key):
+            "the key \"\(key)\" is already stored and has not expired"
         }
     }
 }

@@ -48,12 +48,7 @@ extension CommandFailure {
     /// Maps a store error onto the exit codes: wrong input (folder, rig, channel) is a usage
     /// error, anything else a runtime failure.
     init(_ error: StoreError) {
-        switch error {
-        case .noDataFolder, .unknownRig, .unknownChannel:
-            self = .usage(error.description)
-        case .database, .corruptChunk:
-            self = .runtime(error.description)
-        }
+        self = error.isUsage ? .usage(error.description) : .runtime(error.description)
     }
 
     /// Maps any error thrown while a command runs.

@@ -147,7 +147,8 @@ public struct HTMLReportRenderer {
                 return #"<div class="result-\#(a.result.rawValue)">\#(e(text))</div>"#
             }.joined()
             let alarms = entry.alarms.map { a in
-                #"<div class="\#(a.severity.rawValue)">\#(e(profiles.alarmTitle(profile: entry.profile, alarm: a.alarm, language: language))) \#(e(format.time(a.start)))</div>"#
+                let acknowledged = entry.acknowledgements[a.id].map { #"<div class="acknowledged">\#(e(labels.acknowledgement($0, format: format)))</div>"# } ?? ""
+                return #"<div class="\#(a.severity.rawValue)">\#(e(profiles.alarmTitle(profile: entry.profile, alarm: a.alarm, language: language))) \#(e(format.time(a.start)))\#(acknowledged)</div>"#
             }.joined()
             let gaps = entry.gaps.map { g in
                 "<div>\(e(format.time(g.start)))–\(e(g.end.map(format.time) ?? "")) \(e(g.reason))</div>"

@@ -23,6 +23,7 @@ enum HTMLStyle {
         .result-abandoned { color: #6e7781; }
         .critical { color: #c0262d; font-weight: 600; }
         .warning { color: #9a6700; }
+        .acknowledged { color: #444; font-weight: normal; font-size: 0.9em; }
         .grid { display: flex; flex-wrap: wrap; gap: 3mm; }
         figure { margin: 0 0 3mm; break-inside: avoid; page-break-inside: avoid; }
         figure.small { width: 88mm; }

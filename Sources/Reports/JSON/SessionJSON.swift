@@ -13,11 +13,15 @@ public import Timekeeping
 /// times' own precision; no binary noise such as `9.500000000000002` reaches a file). Every key is
 /// always present: what is unknown is `null` (`end` and `end_reason` of an open session, whose
 /// `seconds` count up to now; `seconds` of an alarm still firing; `failed_step` of an attempt that
-/// did not fail), and so is a value that is not finite (a NaN peak), since JSON has no NaN.
+/// did not fail, `acknowledged` of an alarm no one acknowledged), and so is a value that is not
+/// finite (a NaN peak), since JSON has no NaN. An acknowledged alarm's `acknowledged` is
+/// `{"by","at","note"}`, its latest acknowledgement.
 public struct SessionJSON: Encodable, Sendable, Hashable {
     public var session: StoredSession
     public var attempts: [StoredAttempt]
     public var alarms: [StoredAlarm]
+    /// The latest acknowledgement of each alarm that has one, by alarm id.
+    public var acknowledgements: [Int64: AlarmAcknowledgement]
     /// The rig's gaps clipped to the session.
     public var gaps: [Gap]
     /// The session's length; for an open session, up to now.
@@ -27,10 +31,11 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
     public var includesListingFields: Bool
 
     public init(session: StoredSession, attempts: [StoredAttempt], alarms: [StoredAlarm], gaps: [Gap], seconds: Double,
-                includesListingFields: Bool) {
+                includesListingFields: Bool, acknowledgements: [Int64: AlarmAcknowledgement] = [:]) {
         self.session = session
         self.attempts = attempts
         self.alarms = alarms
+        self.acknowledgements = acknowledgements
         self.gaps = gaps
         self.seconds = seconds
         self.includesListingFields = includesListingFields
@@ -41,18 +46,18 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
     /// - Parameter now: an open session's `seconds` count up to it.
     public init(_ entry: SessionListing.Entry, now: Timestamp, includesListingFields: Bool = true) {
         self.init(session: entry.session, attempts: entry.results.attempts, alarms: entry.results.alarms, gaps: entry.gaps,
-                  seconds: entry.seconds(now: now), includesListingFields: includesListingFields)
+                  seconds: entry.seconds(now: now), includesListingFields: includesListingFields, acknowledgements: entry.acknowledgements)
     }
 
     /// A session as a student report nests it (without `student` and `end_reason`).
     public init(_ entry: SessionEntry) {
         self.init(session: entry.session, attempts: entry.attempts, alarms: entry.alarms, gaps: entry.gaps,
-                  seconds: entry.seconds, includesListingFields: false)
+                  seconds: entry.seconds, includesListingFields: false, acknowledgements: entry.acknowledgements)
     }
 
     enum Keys: String, CodingKey {
         case id, rig, student, start, end, seconds, source, end_reason, attempts, alarms, gaps, lost_samples
-        case exercise, result, failed_step, alarm, severity, peak, reason
+        case exercise, result, failed_step, alarm, severity, peak, reason, acknowledged, by, at, note
     }
 
     /// Keys in the contract's order (a report sorts them anyway).
@@ -83,6 +88,14 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
             try a.encode(JSONValue.time(alarm.start), forKey: .start)
             try a.encode(alarm.seconds.flatMap(JSONValue.seconds), forKey: .seconds)
             try a.encode(alarm.peak.flatMap(JSONValue.finite), forKey: .peak)
+            if let ack = acknowledgements[alarm.id] {
+                var k = a.nestedContainer(keyedBy: Keys.self, forKey: .acknowledged)
+                try k.encode(ack.user, forKey: .by)
+                try k.encode(JSONValue.time(ack.at), forKey: .at)
+                try k.encode(ack.note, forKey: .note)
+            } else {
+                try a.encodeNil(forKey: .acknowledged)
+            }
         }
         var gapsContainer = c.nestedUnkeyedContainer(forKey: .gaps)
         for gap in gaps {

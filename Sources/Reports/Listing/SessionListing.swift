@@ -28,12 +28,16 @@ public struct SessionListing: Sendable, Hashable {
         public var gaps: [Gap]
         /// The roster's name for the student; nil for `badge:<n>` or a student no longer listed.
         public var studentName: String?
+        /// The latest acknowledgement of each of its alarms that has one, by alarm id.
+        public var acknowledgements: [Int64: AlarmAcknowledgement]
 
-        public init(session: StoredSession, results: SessionResults = SessionResults(), gaps: [Gap] = [], studentName: String? = nil) {
+        public init(session: StoredSession, results: SessionResults = SessionResults(), gaps: [Gap] = [], studentName: String? = nil,
+                    acknowledgements: [Int64: AlarmAcknowledgement] = [:]) {
             self.session = session
             self.results = results
             self.gaps = gaps
             self.studentName = studentName
+            self.acknowledgements = acknowledgements
         }
 
         /// The session's length in seconds; for an open session, so far (up to `now`).
@@ -54,6 +58,7 @@ public struct SessionListing: Sendable, Hashable {
             from: filter.period.lowerBound, to: filter.period.upperBound)
         guard !sessions.isEmpty else { return [] }
         let results = try store.results(of: sessions.map(\.id))
+        let acknowledgements = try store.alarmAcknowledgements(alarmIDs: results.values.flatMap { $0.alarms.map(\.id) })
         var names: [String: String] = [:]
         for student in try store.students() { names[student.id] = student.name }
         var gapsByRig: [String: [Gap]] = [:]
@@ -66,7 +71,8 @@ public struct SessionListing: Sendable, Hashable {
             Entry(
                 session: session, results: results[session.id] ?? SessionResults(),
                 gaps: clip(gapsByRig[session.rig] ?? [], to: session),
-                studentName: names[session.student])
+                studentName: names[session.student],
+                acknowledgements: acknowledgements.filter { ack in results[session.id]?.alarms.contains { $0.id == ack.key } ?? false })
         }
     }
 

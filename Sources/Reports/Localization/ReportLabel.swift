@@ -15,6 +15,7 @@ public enum ReportLabel: String, Sendable, Hashable, CaseIterable {
     case severityInfo, severityWarning, severityCritical
     case timeline, progress, traces, bestAttempt, latestAttempt, step, failedAtStep
     case noSessions, noSamples, matrix, matrixNote, secondsUnit, openSession, attemptDuration, time
+    case acknowledgedAlarms, acknowledgedBy, acknowledgedAt
 
     /// en, ru, kk, zh.
     var translations: [ReportLanguage: String] {
@@ -76,6 +77,9 @@ public enum ReportLabel: String, Sendable, Hashable, CaseIterable {
         case .openSession: ("open", "открыт", "ашық", "进行中")
         case .attemptDuration: ("Attempt duration", "Длительность попытки", "Әрекет ұзақтығы", "尝试用时")
         case .time: ("Time", "Время", "Уақыт", "时间")
+        case .acknowledgedAlarms: ("Acknowledged alarms", "Подтверждённые тревоги", "Расталған дабылдар", "已确认的报警")
+        case .acknowledgedBy: ("acknowledged by", "подтвердил(а)", "растаған", "确认人")
+        case .acknowledgedAt: ("at", "в", "уақыты", "于")
         }
         return [.en: t.0, .ru: t.1, .kk: t.2, .zh: t.3]
     }
@@ -111,6 +115,12 @@ public struct ReportLabels: Sendable {
         case .checkin: self[.sourceCheckin]
         case .timetable: self[.sourceTimetable]
         }
+    }
+
+    /// `acknowledged by a.petrova at 2026-11-30 10:05: checked the valve` (no `: ` without a note).
+    public func acknowledgement(_ ack: AlarmAcknowledgement, format: ReportFormatter) -> String {
+        let text = "\(self[.acknowledgedBy]) \(ack.user) \(self[.acknowledgedAt]) \(format.dateTime(ack.at))"
+        return ack.note.isEmpty ? text : "\(text): \(ack.note)"
     }
 
     public func severity(_ severity: Alarm.Severity) -> String {

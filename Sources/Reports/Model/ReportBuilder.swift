@@ -19,7 +19,7 @@ public enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Builds ``StudentReport`` and ``GroupReport`` values from the store's session tables: sessions,
-/// attempts, alarms, gaps and the stored profiles. It never reads samples.
+/// attempts, alarms and their acknowledgements, gaps and the stored profiles. It never reads samples.
 public struct ReportBuilder {
     public let store: StoreDatabase
     /// The stored profiles of every rig a built report mentions.
@@ -43,7 +43,8 @@ public struct ReportBuilder {
         } else {
             throw ReportError.unknownStudent(id, known: try store.students().count)
         }
-        return try report(student, sessions: sessions, results: store.results(of: sessions.map(\.id)), period: period)
+        let results = try store.results(of: sessions.map(\.id))
+        return try report(student, sessions: sessions, results: results, acknowledgements: acknowledgements(results), period: period)
     }
 
     /// A group's report: every student of the roster's group, by name, with one query for the
@@ -55,16 +56,24 @@ public struct ReportBuilder {
         guard !students.isEmpty else { throw ReportError.unknownGroup(name, known: try store.groups()) }
         let sessions = try store.sessions(group: name, from: period.lowerBound, to: period.upperBound)
         let results = try store.results(of: sessions.map(\.id))
+        let acknowledgements = try acknowledgements(results)
         let byStudent = Dictionary(grouping: sessions, by: \.student)
         var reports: [StudentReport] = []
         for student in students {
-            reports.append(try report(student, sessions: byStudent[student.id] ?? [], results: results, period: period))
+            reports.append(try report(student, sessions: byStudent[student.id] ?? [], results: results, acknowledgements: acknowledgements,
+                                      period: period))
         }
         return GroupReport(group: name, period: period, students: reports)
     }
 
+    /// The latest acknowledgement of every alarm of these results, in one query.
+    private func acknowledgements(_ results: [Int64: SessionResults]) throws(StoreError) -> [Int64: AlarmAcknowledgement] {
+        try store.alarmAcknowledgements(alarmIDs: results.values.flatMap { $0.alarms.map(\.id) })
+    }
+
     private mutating func report(
-        _ student: Student, sessions: [StoredSession], results: [Int64: SessionResults], period: TimePeriod
+        _ student: Student, sessions: [StoredSession], results: [Int64: SessionResults],
+        acknowledgements: [Int64: AlarmAcknowledgement], period: TimePeriod
     ) throws(StoreError) -> StudentReport {
         var entries: [SessionEntry] = []
         var totals = ReportTotals()
@@ -84,7 +93,8 @@ public struct ReportBuilder {
             // An open session counts up to now, as `riglog sessions --json` does (DESIGN.md).
             let seconds = session.end == nil ? max(0, (now - session.start).seconds) : session.seconds
             let entry = SessionEntry(session: session, profile: profiles.profileOfRig[session.rig] ?? "",
-                                     attempts: result.attempts, alarms: result.alarms, gaps: gaps, seconds: seconds)
+                                     attempts: result.attempts, alarms: result.alarms, gaps: gaps, seconds: seconds,
+                                     acknowledgements: acknowledgements.filter { ack in result.alarms.contains { $0.id == ack.key } })
             totals.sessions += 1
             totals.practiceSeconds += seconds
             totals.activeSeconds += session.activeSeconds

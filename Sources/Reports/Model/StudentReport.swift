@@ -48,14 +48,17 @@ public struct SessionEntry: Sendable, Hashable {
     public var profile: String
     public var attempts: [StoredAttempt]
     public var alarms: [StoredAlarm]
+    /// The latest acknowledgement of each of its alarms that has one, by alarm id.
+    public var acknowledgements: [Int64: AlarmAcknowledgement]
     /// Spans inside the session in which the rig did not answer (clipped to the session).
     public var gaps: [Gap]
     /// Its length; for a session still open, up to the time the report was built.
     public var seconds: Double
 
     public init(session: StoredSession, profile: String, attempts: [StoredAttempt], alarms: [StoredAlarm], gaps: [Gap],
-                seconds: Double? = nil) {
+                seconds: Double? = nil, acknowledgements: [Int64: AlarmAcknowledgement] = [:]) {
         self.session = session
+        self.acknowledgements = acknowledgements
         self.seconds = seconds ?? session.seconds
         self.profile = profile
         self.attempts = attempts

@@ -33,8 +33,24 @@ public struct TextReportRenderer {
         }
         out += ["", heading(labels[.exercises]), exercises(report.exercises)]
         if !report.alarms.isEmpty { out += ["", heading(labels[.alarms]), alarms(report.alarms)] }
-        out += ["", heading(labels[.sessions]), sessions(report.sessions), ""]
+        out += ["", heading(labels[.sessions]), sessions(report.sessions)]
+        let acknowledged = acknowledgedAlarms(report.sessions)
+        if !acknowledged.isEmpty { out += ["", heading(labels[.acknowledgedAlarms])] + acknowledged }
+        out.append("")
         return out.joined(separator: "\n")
+    }
+
+    /// One line per acknowledged alarm, in session order: when it fired, where, and the
+    /// latest acknowledgement.
+    private func acknowledgedAlarms(_ entries: [SessionEntry]) -> [String] {
+        entries.flatMap { entry in
+            entry.alarms.compactMap { alarm in
+                entry.acknowledgements[alarm.id].map { ack in
+                    "  \(format.dateTime(alarm.start))  \(entry.session.rig)  \(profiles.alarmTitle(profile: entry.profile, alarm: alarm.alarm, language: language))  "
+                        + labels.acknowledgement(ack, format: format)
+                }
+            }
+        }
     }
 
     public func render(_ report: GroupReport) -> String {

@@ -165,6 +165,38 @@ extension StoreDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v3: sign-in, tokens, web sessions, acknowledgements") { db in
+            // The web face (issue 15): users sign in with a password (bcrypt hash, '' = cannot
+            // sign in), scripts with API tokens (SHA-256 of the token; the token is never
+            // stored), sign-in sessions live in an expiring key/value table so they survive a
+            // restart, and instructors acknowledge alarms. The audit table is read newest first.
+            try db.execute(sql: """
+                ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+                CREATE TABLE api_tokens (
+                    id INTEGER PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    last_used_at INTEGER
+                );
+                CREATE INDEX api_tokens_user ON api_tokens(user_id);
+                CREATE TABLE web_sessions (
+                    key TEXT PRIMARY KEY,
+                    value BLOB NOT NULL,
+                    expires_at INTEGER
+                );
+                CREATE INDEX web_sessions_expires ON web_sessions(expires_at);
+                CREATE TABLE alarm_acks (
+                    id INTEGER PRIMARY KEY,
+                    alarm_id INTEGER NOT NULL REFERENCES alarms(id) ON DELETE CASCADE,
+                    user TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    note TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX alarm_acks_alarm ON alarm_acks(alarm_id, at);
+                CREATE INDEX audit_at ON audit(at);
+                """)
+        }
         return migrator
     }
 }
