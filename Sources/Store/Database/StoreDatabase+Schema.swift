@@ -165,6 +165,11 @@ extension StoreDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v4: roster login") { db in
+            // The student's LMS login (Moodle username, Canvas SIS Login ID), so an assessment
+            // export can name students the way the LMS import matches them.
+            try db.execute(sql: "ALTER TABLE students ADD COLUMN login TEXT")
+        }
         return migrator
     }
 }
