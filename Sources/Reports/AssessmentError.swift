@@ -12,6 +12,8 @@ public enum AssessmentError: Error, Sendable, Equatable, CustomStringConvertible
     /// Students of the group whose roster row has no identifier of the kind the LMS is to match
     /// on; an LMS import stops at the first user it cannot find, so nothing is written.
     case missingIdentifier(AssessmentMatch, group: String, students: [Student])
+    /// A request parameter (web query) with a value it cannot take; `expected` lists them.
+    case badParameter(name: String, value: String, expected: [String])
     /// Students sharing one identifier: the LMS would give both grades to one user.
     case sharedIdentifier(AssessmentMatch, value: String, students: [Student])
     /// The store failed.
@@ -36,6 +38,8 @@ public enum AssessmentError: Error, Sendable, Equatable, CustomStringConvertible
                 + "\(Self.names(students)). The LMS import stops at the first student it cannot find, so nothing was written. "
                 + "Add the \(match.rosterColumn) column for them to the roster CSV and import it again (riglog students import FILE.csv), "
                 + "or leave them out with --skip-unmatched"
+        case .badParameter(let name, let value, let expected):
+            "\(name)=\(value) is not one of \(expected.joined(separator: ", "))"
         case .sharedIdentifier(let match, let value, let students):
             "\(Self.names(students)) share the \(match.rosterColumn) \(value) in the roster; the LMS would give both grades to one user. "
                 + "Correct the roster CSV and import it again"

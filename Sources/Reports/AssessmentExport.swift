@@ -56,6 +56,31 @@ public struct AssessmentExport: Sendable, Hashable {
         self.excel = excel
     }
 
+    /// The request as the web's query parameters spell it: `format=csv|moodle|canvas`,
+    /// `grades=passed|points`, `match=id|email|login`, `skip_unmatched=1`, `excel=1` (absent
+    /// ones take the CLI's defaults; `1`, `true` or `yes` turn a flag on, `0`, `false`, `no` or
+    /// empty leave it off). Other parameters (`from`, `to`, ...) are left to the caller.
+    ///
+    /// - Throws: ``AssessmentError/badParameter(name:value:expected:)`` for a value none of these
+    ///   is; then as ``init(group:period:format:grades:match:skipUnmatched:excel:)``.
+    public init(group: String, period: TimePeriod = TimePeriod(), parameters: [String: String]) throws(AssessmentError) {
+        func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ fallback: T) throws(AssessmentError) -> T where T.RawValue == String {
+            guard let text = parameters[name] else { return fallback }
+            guard let value = T(rawValue: text) else { throw .badParameter(name: name, value: text, expected: T.allCases.map(\.rawValue)) }
+            return value
+        }
+        func flag(_ name: String) throws(AssessmentError) -> Bool {
+            switch parameters[name]?.lowercased() {
+            case nil, "", "0", "false", "no": return false
+            case "1", "true", "yes": return true
+            case let text?: throw .badParameter(name: name, value: text, expected: ["1", "0"])
+            }
+        }
+        try self.init(
+            group: group, period: period, format: try choice("format", AssessmentLayout.csv), grades: try choice("grades", AssessmentGrades.passed),
+            match: try choice("match", AssessmentMatch.id), skipUnmatched: try flag("skip_unmatched"), excel: try flag("excel"))
+    }
+
     /// Builds the group's assessment and writes it in the chosen layout.
     ///
     /// - Throws: ``AssessmentError/unknownGroup(_:known:)``;

@@ -43,6 +43,22 @@ import Testing
         #expect(refusal { () throws(AssessmentError) in try AssessmentExport(group: "G", format: .canvas, match: .login) } == nil)
     }
 
+    /// The web's query parameters give the same request as the CLI's options.
+    @Test func queryParametersSpellTheSameRequest() throws {
+        let period = TimePeriod(from: AssessmentStore.day)
+        #expect(try AssessmentExport(group: "G", period: period, parameters: [
+            "format": "moodle", "grades": "points", "match": "email", "skip_unmatched": "1", "excel": "true", "from": "ignored",
+        ]) == AssessmentExport(group: "G", period: period, format: .moodle, grades: .points, match: .email, skipUnmatched: true, excel: true))
+        #expect(try AssessmentExport(group: "G", parameters: ["excel": "0"]) == AssessmentExport(group: "G"))
+        #expect(throws: AssessmentError.badParameter(name: "format", value: "xlsx", expected: ["csv", "moodle", "canvas"])) {
+            try AssessmentExport(group: "G", parameters: ["format": "xlsx"])
+        }
+        #expect(throws: AssessmentError.badParameter(name: "excel", value: "maybe", expected: ["1", "0"])) {
+            try AssessmentExport(group: "G", parameters: ["excel": "maybe"])
+        }
+        #expect(throws: AssessmentError.self) { try AssessmentExport(group: "G", parameters: ["grades": "points"]) }  // csv layout
+    }
+
     /// One unknown user stops a Moodle import, so the export says who first.
     @Test func aStudentWithoutTheIdentifierStopsTheExportNamingThem() throws {
         let lab = try Self.lab()
