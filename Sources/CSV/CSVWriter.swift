@@ -34,20 +34,22 @@ public struct CSVWriter {
     public mutating func text(_ value: String) {
         separate()
         var utf8 = Array(value.utf8)
-        if let first = utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first) {
-            utf8.insert(UInt8(ascii: "'"), at: 0)
-        }
-        let quote = UInt8(ascii: "\"")
-        if utf8.contains(where: { $0 == dialect.delimiter || $0 == quote || $0 == 0x0A || $0 == 0x0D }) {
-            buffer.append(quote)
-            for byte in utf8 {
-                if byte == quote { buffer.append(quote) }
-                buffer.append(byte)
-            }
-            buffer.append(quote)
-        } else {
-            buffer.append(contentsOf: utf8)
-        }
+        if Self.startsLikeFormula(utf8) { utf8.insert(UInt8(ascii: "'"), at: 0) }
+        append(utf8, quoted: needsQuotes(utf8))
+    }
+
+    /// An identifier field (a student id, an email address, an LMS login): written exactly as
+    /// given, never prefixed, because an LMS matches it byte for byte and `'-007` is nobody.
+    /// Quoted when it begins with `= + - @`, tab or CR (a CSV reader then takes it as text) or
+    /// holds a delimiter, quote or line break.
+    ///
+    /// Quoting is not the formula-injection defence ``text(_:)`` gives: a spreadsheet that
+    /// opens the file may still read a quoted `=...` as a formula. Identifiers come from the
+    /// school's roster and are meant for the LMS's importer, which takes them verbatim.
+    public mutating func identifier(_ value: String) {
+        separate()
+        let utf8 = Array(value.utf8)
+        append(utf8, quoted: Self.startsLikeFormula(utf8) || needsQuotes(utf8))
     }
 
     /// A number already formatted with `.` as decimal point: written as is (never prefixed), with
@@ -81,6 +83,31 @@ public struct CSVWriter {
             try output(buffer)
             buffer.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// `= + - @`, tab or CR first: what a spreadsheet may take for a formula.
+    private static func startsLikeFormula(_ utf8: [UInt8]) -> Bool {
+        guard let first = utf8.first else { return false }
+        return [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first)
+    }
+
+    private func needsQuotes(_ utf8: [UInt8]) -> Bool {
+        utf8.contains { $0 == dialect.delimiter || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+    }
+
+    /// The field's bytes, in double quotes (inner quotes doubled) when `quoted`.
+    private mutating func append(_ utf8: [UInt8], quoted: Bool) {
+        guard quoted else {
+            buffer.append(contentsOf: utf8)
+            return
+        }
+        let quote = UInt8(ascii: "\"")
+        buffer.append(quote)
+        for byte in utf8 {
+            if byte == quote { buffer.append(quote) }
+            buffer.append(byte)
+        }
+        buffer.append(quote)
     }
 
     private mutating func separate() {

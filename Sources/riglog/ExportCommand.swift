@@ -19,7 +19,7 @@ struct ExportCommand: ParsableCommand {
               riglog export samples --rig brake-1 --from 2026-11-29 -o brake-1.csv
               riglog export assessment --group ТЭ-21 --format moodle -o te-21-moodle.csv
             """,
-        subcommands: [Samples.self, AssessmentExport.self]
+        subcommands: [Samples.self, AssessmentCommand.self]
     )
 }
 

@@ -25,10 +25,13 @@ struct StudentsCommand: ParsableCommand {
 extension StudentsCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add or update students from a CSV file (id,name,group,badge[,email]).",
+            abstract: "Add or update students from a CSV file (id,name,group,badge[,email][,login]).",
             discussion: """
                 The first row is a header naming the columns id, name, group, badge and \
-                optionally email, in any order and any case; other columns are ignored. Excel \
+                optionally email and login, in any order and any case; other columns are \
+                ignored. email and login are what an LMS knows the student by (login: the \
+                Moodle username or Canvas SIS Login ID); `riglog export assessment --match` \
+                writes them for the gradebook import. Excel \
                 and LMS exports are read as they are: UTF-8 with or without BOM, ',' or ';' \
                 between fields, quoted fields, CRLF line ends, blank lines.
 
@@ -44,8 +47,8 @@ extension StudentsCommand {
                   riglog students import students.csv --data /srv/riglog
 
                   students.csv:
-                    id,name,group,badge,email
-                    S2024-017,"Abenov, Timur",ТЭ-21,4711,t.abenov@example.edu
+                    id,name,group,badge,email,login
+                    S2024-017,"Abenov, Timur",ТЭ-21,4711,t.abenov@example.edu,tabenov
                 """)
 
         @OptionGroup var data: DataOptions
@@ -77,8 +80,8 @@ extension StudentsCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the students of the roster, by group then name.",
             discussion: """
-                --json writes an array of {"id","name","group","badge","email"} (null where a \
-                student has no badge or email).
+                --json writes an array of {"id","name","group","badge","email","login"} (null \
+                where a student has no badge, email or login).
 
                 Example:
                   riglog students list --group ТЭ-21
@@ -104,8 +107,8 @@ extension StudentsCommand {
                 } else if students.isEmpty {
                     FileHandle.standardError.write(Data("riglog: the roster is empty; import it with riglog students import FILE.csv\n".utf8))
                 } else {
-                    let rows = students.map { [$0.id, $0.name, $0.group, $0.badge ?? "-", $0.email ?? "-"] }
-                    print(TextTable(header: ["id", "name", "group", "badge", "email"], rows: rows).text)
+                    let rows = students.map { [$0.id, $0.name, $0.group, $0.badge ?? "-", $0.email ?? "-", $0.login ?? "-"] }
+                    print(TextTable(header: ["id", "name", "group", "badge", "email", "login"], rows: rows).text)
                 }
             } catch {
                 throw CommandFailure.from(error)

@@ -1,3 +1,4 @@
+import Foundation
 import CSV
 import Testing
 
@@ -43,6 +44,40 @@ import Testing
             try w.endRow()
         }
         #expect(out == "\"say \"\"hi\"\"\",\"two\nlines\",plain\r\n")
+    }
+
+    /// An LMS matches identifiers byte for byte: `'-007` would be nobody. Each reads back
+    /// through the CSV reader exactly, in both dialects.
+    @Test(arguments: ["-007", "=1+1", "+7701", "@login", "\tx", "\rx", #"=HYPERLINK("http://x","y")"#, "a;b", "a,b"])
+    func identifiersAreQuotedNeverPrefixedAndReadBackExactly(id: String) throws {
+        for dialect in [CSVWriter.Dialect.rfc4180, .excel] {
+            let out = try csv(dialect) { w in
+                w.text("h1")
+                w.text("h2")
+                try w.endRow()
+                w.text("name")
+                w.identifier(id)
+                try w.endRow()
+            }
+            let row = String(out.split(separator: "\r\n", maxSplits: 1)[1])
+            if let first = id.first, "=+-@\t\r".contains(first) {
+                #expect(row.dropFirst("name,".count).hasPrefix("\""), "\(dialect): \(row.debugDescription)")
+            }
+            #expect(!row.contains("'"))
+            // The reader trims spaces and tabs around fields (hand-edited rosters): the rest is the id.
+            let table = try CSVTable(text: out, file: "t.csv")
+            #expect(table.records.map(\.fields) == [["name", id.trimmingCharacters(in: .whitespaces)]], "\(dialect)")
+        }
+    }
+
+    @Test func aPlainIdentifierIsWrittenBare() throws {
+        let out = try csv(.rfc4180) { w in
+            w.identifier("S2024-017")
+            w.identifier("t.abenov@example.edu")
+            w.identifier("")
+            try w.endRow()
+        }
+        #expect(out == "S2024-017,t.abenov@example.edu,\r\n")
     }
 }
 

@@ -37,6 +37,15 @@ import Practice
         #expect(roster.students.allSatisfy { $0.email == nil })
     }
 
+    @Test func loginColumnIsOptionalAndNamesOneStudent() throws {
+        let roster = try parse("id,name,group,badge,Login\n1,A,G,,a.login\n2,B,G,,\n3,C,G,,-c\n")
+        #expect(roster.students.map(\.login) == ["a.login", nil, "-c"])
+        #expect(roster.ignoredColumns.isEmpty)
+        #expect(problems("id,name,group,badge,login\n1,A,G,,same\n2,B,G,,x\n3,C,G,,same\n") == [
+            "students.csv:4: login same is already on line 2; an LMS login names one student",
+        ])
+    }
+
     @Test func everyRowErrorIsListedWithItsLine() {
         let text = """
             id,name,group,badge

@@ -19,8 +19,21 @@ import Testing
             AssessmentRow(student: Student(id: "s2", name: "Bob", group: "ТЭ-21")),
         ])
 
-    static func lines(_ layout: AssessmentLayout, _ dialect: CSVWriter.Dialect = .rfc4180) throws -> [String] {
-        let bytes = try AssessmentCSV(layout: layout, dialect: dialect).render(assessment)
+    /// Students whose identifiers start like formulas, with emails and LMS logins.
+    static let identified = Assessment(
+        group: "ТЭ-21", period: TimePeriod(),
+        exercises: [AssessmentExercise(id: "hold", title: "Hill hold")],
+        rows: [
+            AssessmentRow(student: Student(id: "-007", name: "=Bond", group: "ТЭ-21", email: "+bond@example.edu", login: "@bond"),
+                          passed: 1, exercises: ["hold": AssessmentExerciseResult(attempts: 1, passed: 1, bestSeconds: 3)]),
+            AssessmentRow(student: Student(id: "s2", name: "Bob", group: "ТЭ-21", email: "bob@example.edu", login: "bob")),
+        ])
+
+    static func lines(
+        _ layout: AssessmentLayout, _ dialect: CSVWriter.Dialect = .rfc4180, grades: AssessmentGrades = .passed,
+        match: AssessmentMatch = .id, of assessment: Assessment = assessment
+    ) throws -> [String] {
+        let bytes = try AssessmentCSV(layout: layout, dialect: dialect, grades: grades, match: match).render(assessment)
         let text = String(decoding: dialect == .excel ? bytes.dropFirst(3) : bytes[...], as: UTF8.self)
         return text.components(separatedBy: "\r\n")
     }
@@ -58,5 +71,59 @@ import Testing
             "Bob,,s2,,ТЭ-21,0,0,0",
             "",
         ])
+    }
+
+    @Test func pointsScoreAPassedExerciseOutOf100() throws {
+        #expect(try Self.lines(.moodle, grades: .points) == [
+            "ID number,Stop [stop-a] (passed),Stop [stop-b] (passed),Hill hold (passed)",
+            "s1,100,0,0",
+            "s2,0,0,0",
+            "",
+        ])
+    }
+
+    @Test(arguments: [(AssessmentGrades.passed, "1"), (.points, "100")])
+    func canvasPointsPossibleFollowsTheGrades(grades: AssessmentGrades, maximum: String) throws {
+        let lines = try Self.lines(.canvas, grades: grades)
+        #expect(lines[1] == "Points Possible,,,,,\(maximum),\(maximum),\(maximum)")
+        #expect(lines[2] == "'-dash,,s1,,ТЭ-21,\(maximum),0,0")
+    }
+
+    @Test func moodleNamesTheIdentifierColumnAsMoodlesExportDoes() throws {
+        #expect(try Self.lines(.moodle, match: .email, of: Self.identified) == [
+            "Email address,Hill hold (passed)",
+            "\"+bond@example.edu\",1",
+            "bob@example.edu,0",
+            "",
+        ])
+        #expect(try Self.lines(.moodle, grades: .points, match: .login, of: Self.identified) == [
+            "Username,Hill hold (passed)",
+            "\"@bond\",100",
+            "bob,0",
+            "",
+        ])
+        #expect(try Self.lines(.moodle, of: Self.identified)[1] == "\"-007\",1")
+    }
+
+    @Test func canvasFillsOnlyTheChosenSISColumn() throws {
+        #expect(try Self.lines(.canvas, match: .login, of: Self.identified) == [
+            "Student,ID,SIS User ID,SIS Login ID,Section,Hill hold (passed)",
+            "Points Possible,,,,,1",
+            "'=Bond,,,\"@bond\",ТЭ-21,1",
+            "Bob,,,bob,ТЭ-21,0",
+            "",
+        ])
+        #expect(try Self.lines(.canvas, of: Self.identified)[2] == "'=Bond,,\"-007\",,ТЭ-21,1")
+    }
+
+    @Test func theStudentIDIsQuotedNotPrefixedAndReadsBackExactly() throws {
+        let lines = try Self.lines(.csv, of: Self.identified)
+        #expect(lines[1].hasPrefix("\"-007\",'=Bond,ТЭ-21,"))
+        let table = try CSVTable(text: lines.joined(separator: "\r\n"), file: "a.csv")
+        #expect(table.records.map { $0.fields[0] } == ["-007", "s2"])
+        let excel = try AssessmentCSV(layout: .moodle, dialect: .excel).render(Self.identified)
+        let read = try CSVTable(data: Data(excel), file: "a.csv")
+        #expect(read.delimiter == ";")
+        #expect(read.records.map { $0.fields[0] } == ["-007", "s2"])
     }
 }

@@ -197,4 +197,86 @@ final class AssessmentFolder {
         let format = try StoreCLIHarness.riglog(["export", "assessment", "--data", folder.path, "--group", "ТЭ-21", "--format", "xlsx"])
         #expect(format.status == 2)
     }
+
+    // MARK: LMS imports
+
+    /// Gives s01…s07 an email and an LMS login (s03's login starts with `-`); s08 and s09 have
+    /// neither.
+    func identify(_ folder: AssessmentFolder) throws {
+        let store = try StoreDatabase.open(folder: folder.path)
+        _ = try store.importRoster(AssessmentFolder.students.prefix(7).map { student in
+            Student(id: student.id, name: student.name, group: "ТЭ-21", email: "\(student.id)@example.edu",
+                    login: student.id == "s03" ? "-s03" : "login-\(student.id)")
+        })
+    }
+
+    @Test func moodlePointsByEmailLeaveOutStudentsWithoutOneAndSayWho() throws {
+        let folder = try AssessmentFolder()
+        try identify(folder)
+        let (result, file) = try export(folder, ["--format", "moodle", "--grades", "points", "--match", "email", "--skip-unmatched"])
+        let rows = try AssessmentFolder.readBack(file, excel: false, numbersFrom: 1)
+        #expect(rows.first == ["Email address", "Emergency stop (passed)", "Hill hold (passed)"])
+        #expect(rows.dropFirst().map { $0[0] } == ["s05", "s02", "s03", "s01", "s04", "s06", "s07"].map { "\($0)@example.edu" })
+        #expect(rows.dropFirst().allSatisfy { Array($0[1...]) == ["100.0", "0.0"] })
+        #expect(result.stderr.contains("riglog: left out 2 students with no email in the roster (--skip-unmatched): s09 No Sessions, s08 王小明"))
+        #expect(result.stderr.contains(#"Map from "Email address", Map to "useremail""#))
+        #expect(result.stderr.contains("\"New grade item\" (maximum 100)"))
+    }
+
+    @Test func aStudentWithoutTheIdentifierRefusesTheExportAndWritesNothing() throws {
+        let folder = try AssessmentFolder()
+        try identify(folder)
+        let file = folder.path + "/never.csv"
+        let result = try StoreCLIHarness.riglog(["export", "assessment", "--data", folder.path, "--group", "ТЭ-21", "--format", "moodle",
+                                                 "--match", "login", "-o", file])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("2 students of ТЭ-21 have no login in the roster: s09 No Sessions, s08 王小明"))
+        #expect(result.stderr.contains("--skip-unmatched"))
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
+    @Test func canvasByLoginWritesTheSISLoginIDVerbatim() throws {
+        let folder = try AssessmentFolder()
+        try identify(folder)
+        let (result, file) = try export(folder, ["--format", "canvas", "--match", "login", "--skip-unmatched", "--excel"])
+        let rows = try AssessmentFolder.readBack(file, excel: true, numbersFrom: 5)
+        #expect(rows[1] == ["Points Possible", "", "", "", "", "1.0", "1.0"])
+        #expect(rows.first { $0[0] == "'-dash" } == ["'-dash", "", "", "-s03", "ТЭ-21", "1.0", "0.0"])
+        #expect(rows.count == 2 + 7)
+        #expect(result.stderr.contains("matched on SIS Login ID"))
+    }
+
+    /// An identifier is matched, not opened: `-007` stays `-007` (quoted), the name gets its `'`.
+    @Test func anIDThatStartsLikeAFormulaIsQuotedAndReadsBackExactly() throws {
+        let folder = try AssessmentFolder()
+        _ = try StoreDatabase.open(folder: folder.path).importRoster([
+            Student(id: "-007", name: "=Bond", group: "ТЭ-21", email: "+bond@example.edu"),
+        ])
+        let (_, plain) = try export(folder, [])
+        let rows = try AssessmentFolder.readBack(plain, excel: false)
+        #expect(rows.first { $0[0] == "-007" }.map { Array($0[0...2]) } == ["-007", "'=Bond", "ТЭ-21"])
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: plain)), as: UTF8.self).contains("\r\n\"-007\",'=Bond,"))
+        let (_, moodle) = try export(folder, ["--format", "moodle", "--match", "email", "--skip-unmatched", "--excel"])
+        #expect(try AssessmentFolder.readBack(moodle, excel: true).dropFirst().map { $0[0] } == ["+bond@example.edu"])
+    }
+
+    @Test func optionsThatDoNotFitTheFormatAreUsageErrors() throws {
+        let folder = try AssessmentFolder()
+        for options in [["--grades", "points"], ["--skip-unmatched"], ["--format", "canvas", "--match", "email"], ["--grades", "half"]] {
+            let result = try StoreCLIHarness.riglog(["export", "assessment", "--data", folder.path, "--group", "ТЭ-21"] + options)
+            #expect(result.status == 2, "\(options)")
+            #expect(result.stdout.isEmpty)
+        }
+        let points = try StoreCLIHarness.riglog(["export", "assessment", "--data", folder.path, "--group", "ТЭ-21", "--grades", "points"])
+        #expect(points.stderr.contains("--grades points does not apply to --format csv"))
+    }
+
+    @Test func helpTeachesTheGradebookImports() throws {
+        let help = try StoreCLIHarness.riglog(["export", "assessment", "--help"])
+        #expect(help.status == 0)
+        let text = help.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // help wraps to the terminal
+        for phrase in ["--grades <passed|points>", "--match <id|email|login>", "--skip-unmatched", "Maximum grade 1", "Points Possible", "SIS Login ID"] {
+            #expect(text.contains(phrase), "\(phrase)")
+        }
+    }
 }

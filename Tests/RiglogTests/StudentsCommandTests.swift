@@ -113,9 +113,9 @@ final class PracticeDataFolder {
         let table = try data.riglog(["students", "list"])
         #expect(table.status == 0)
         #expect(table.text == """
-            id  name  group  badge  email
-            S1  Ann   ТЭ-21  10     -
-            S2  Bob   ТЭ-22  -      -
+            id  name  group  badge  email  login
+            S1  Ann   ТЭ-21  10     -      -
+            S2  Bob   ТЭ-22  -      -      -
 
             """)
         let json = try data.riglog(["students", "list", "--group", "ТЭ-22", "--json"])
@@ -124,6 +124,7 @@ final class PracticeDataFolder {
         #expect(array.count == 1)
         #expect(array[0]["id"] as? String == "S2")
         #expect(array[0]["badge"] is NSNull)
+        #expect(array[0]["login"] is NSNull)
         let unknown = try data.riglog(["students", "list", "--group", "ТЭ-99"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("groups: ТЭ-21, ТЭ-22"))

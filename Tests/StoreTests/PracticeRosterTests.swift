@@ -39,6 +39,18 @@ import Testing
         #expect(try store.student(id: "S2")?.group == "H")
     }
 
+    /// Schema v4: the LMS login is stored, read back, and a changed one counts as an update.
+    @Test func theLMSLoginIsKeptWithTheStudent() throws {
+        let store = try store()
+        let ann = Student(id: "S1", name: "Ann", group: "G", email: "ann@example.edu", login: "-ann")
+        #expect(try store.importRoster([ann]) == RosterImport(added: 1, updated: 0, reattributedSessions: 0))
+        #expect(try store.student(id: "S1") == ann)
+        var renamed = ann
+        renamed.login = "ann"
+        #expect(try store.importRoster([renamed]) == RosterImport(added: 0, updated: 1, reattributedSessions: 0))
+        #expect(try store.students(group: "G").map(\.login) == ["ann"])
+    }
+
     @Test func aBadgeMovesToItsNewHolder() throws {
         let store = try store()
         _ = try store.importRoster([Student(id: "S1", name: "Ann", group: "G", badge: "10")])

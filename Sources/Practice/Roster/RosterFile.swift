@@ -2,13 +2,15 @@ public import CSV
 public import Foundation
 public import Store
 
-/// A roster CSV (`id,name,group,badge[,email]`), checked whole before anything is imported.
+/// A roster CSV (`id,name,group,badge[,email][,login]`), checked whole before anything is imported.
 ///
 /// Columns are found by their header name (any order, any case); other columns, which LMS exports
 /// bring along, are ignored and reported in ``ignoredColumns``. A badge is the number the rig's
 /// operator register reads: written in decimal, stored without leading zeros so it matches what
 /// the collector sees (`004711` is badge 4711). An empty badge is a student without a card (they
-/// check in instead); an empty group or email is allowed.
+/// check in instead); an empty group, email or login is allowed. `email` and `login` are what the
+/// LMS knows the student by (login: Moodle's username, Canvas's SIS Login ID); a login names one
+/// LMS user, so it may appear once.
 public struct RosterFile: Sendable, Hashable {
     /// The students, in file order.
     public var students: [Student]
@@ -16,13 +18,13 @@ public struct RosterFile: Sendable, Hashable {
     public var ignoredColumns: [String]
 
     static let required = ["id", "name", "group", "badge"]
-    static let optional = ["email"]
+    static let optional = ["email", "login"]
 
     /// Reads and checks a roster file.
     ///
     /// - Throws: ``CSVImportError`` listing every problem: an unreadable file, a missing column,
     ///   a row with more fields than the header, an empty id or name, a badge that is not a number
-    ///   (or is 0, which means nobody), an id or badge used twice.
+    ///   (or is 0, which means nobody), an id, badge or login used twice.
     public static func load(path: String) throws(CSVImportError) -> RosterFile {
         try parse(data: try CSVFile.read(path), file: CSVFile.displayName(path))
     }
@@ -35,6 +37,7 @@ public struct RosterFile: Sendable, Hashable {
         var students: [Student] = []
         var idLines: [String: Int] = [:]
         var badgeLines: [String: Int] = [:]
+        var loginLines: [String: Int] = [:]
         for record in table.records {
             guard let fields = CSVFile.fields(of: record, columns: table.header.count, delimiter: table.delimiter, problems: &problems) else { continue }
             func value(_ name: String) -> String { columns[name].map { fields[$0] } ?? "" }
@@ -70,9 +73,19 @@ public struct RosterFile: Sendable, Hashable {
                 problems.append(.init(line: line, message: reason))
                 rowOK = false
             }
-            let email = value("email")
+            let email = value("email"), login = value("login")
+            if !login.isEmpty {
+                if let first = loginLines[login] {
+                    problems.append(.init(line: line, message: "login \(login) is already on line \(first); an LMS login names one student"))
+                    rowOK = false
+                } else {
+                    loginLines[login] = line
+                }
+            }
             if rowOK {
-                students.append(Student(id: id, name: name, group: value("group"), badge: badge, email: email.isEmpty ? nil : email))
+                students.append(Student(
+                    id: id, name: name, group: value("group"), badge: badge,
+                    email: email.isEmpty ? nil : email, login: login.isEmpty ? nil : login))
             }
         }
         if !problems.isEmpty { throw CSVImportError(file: file, problems: problems) }

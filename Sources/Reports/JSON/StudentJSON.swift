@@ -1,8 +1,8 @@
 import Foundation
 public import Store
 
-/// A student as `riglog students list --json` writes it: `{"id","name","group","badge","email"}`,
-/// every key present (`null` for no badge or email).
+/// A student as `riglog students list --json` writes it: `{"id","name","group","badge","email","login"}`,
+/// every key present (`null` for no badge, email or login).
 public struct StudentJSON: Encodable, Sendable, Hashable {
     public var student: Student
 
@@ -10,7 +10,7 @@ public struct StudentJSON: Encodable, Sendable, Hashable {
         self.student = student
     }
 
-    enum CodingKeys: String, CodingKey { case id, name, group, badge, email }
+    enum CodingKeys: String, CodingKey { case id, name, group, badge, email, login }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -19,6 +19,7 @@ public struct StudentJSON: Encodable, Sendable, Hashable {
         try container.encode(student.group, forKey: .group)
         try container.encode(student.badge, forKey: .badge)
         try container.encode(student.email, forKey: .email)
+        try container.encode(student.login, forKey: .login)
     }
 
     /// Students as an indented JSON array.

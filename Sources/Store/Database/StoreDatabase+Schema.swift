@@ -197,6 +197,11 @@ extension StoreDatabase {
                 CREATE INDEX audit_at ON audit(at);
                 """)
         }
+        migrator.registerMigration("v4: roster login") { db in
+            // The student's LMS login (Moodle username, Canvas SIS Login ID), so an assessment
+            // export can name students the way the LMS import matches them.
+            try db.execute(sql: "ALTER TABLE students ADD COLUMN login TEXT")
+        }
         return migrator
     }
 }

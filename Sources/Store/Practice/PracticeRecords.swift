@@ -11,14 +11,18 @@ public struct Student: Sendable, Hashable, Codable {
     public var group: String
     /// The badge number the rig's operator register reads for this student, as decimal text.
     public var badge: String?
+    /// The address the LMS knows the student by (Moodle can map users by email).
     public var email: String?
+    /// The student's login in the LMS: Moodle's username, Canvas's SIS Login ID (schema v4).
+    public var login: String?
 
-    public init(id: String, name: String, group: String, badge: String? = nil, email: String? = nil) {
+    public init(id: String, name: String, group: String, badge: String? = nil, email: String? = nil, login: String? = nil) {
         self.id = id
         self.name = name
         self.group = group
         self.badge = badge
         self.email = email
+        self.login = login
     }
 
     /// The student id a session opened by an unknown badge is attributed to until a roster names
@@ -31,7 +35,7 @@ extension Student: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "students"
 
     enum CodingKeys: String, CodingKey {
-        case id, name, group = "group_name", badge, email
+        case id, name, group = "group_name", badge, email, login
     }
 
     /// The table's columns, for requests.
@@ -41,6 +45,7 @@ extension Student: FetchableRecord, PersistableRecord {
         public static let group = Column(CodingKeys.group)
         public static let badge = Column(CodingKeys.badge)
         public static let email = Column(CodingKeys.email)
+        public static let login = Column(CodingKeys.login)
     }
 }
 
@@ -61,7 +66,7 @@ extension DerivableRequest<Student> {
 public struct RosterImport: Sendable, Hashable {
     /// Students new to the store.
     public var added: Int
-    /// Students already there whose name, group, badge or email was replaced.
+    /// Students already there whose name, group, badge, email or login was replaced.
     public var updated: Int
     /// Sessions that were attributed to `badge:<number>` and now name their student.
     public var reattributedSessions: Int

@@ -12,3 +12,9 @@ extension ReportLanguage: ExpressibleByArgument {}
 
 /// `--format csv|moodle|canvas` of `riglog export assessment`.
 extension AssessmentLayout: ExpressibleByArgument {}
+
+/// `--grades passed|points` of `riglog export assessment`.
+extension AssessmentGrades: ExpressibleByArgument {}
+
+/// `--match id|email|login` of `riglog export assessment`.
+extension AssessmentMatch: ExpressibleByArgument {}
