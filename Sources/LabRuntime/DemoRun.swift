@@ -1,6 +1,6 @@
 import Accounts
 import Foundation
-import LabWeb
+public import LabWeb
 public import Logging
 import Modbus
 import RigProfiles
@@ -17,8 +17,8 @@ public struct DemoRun {
     /// The Devices folder with the profiles and `demo/` (roster, scenarios).
     public var devices: String
     public var http: HTTPAddress?
-    /// The site's own templates and assets (`--site`).
-    public var site: String?
+    /// The site's look and TLS (`--site`, `--tls-cert`).
+    public var web: WebSettings
     public var duration: Duration?
     /// Seed for the simulated students' randomness.
     public var seed: UInt64
@@ -35,7 +35,7 @@ public struct DemoRun {
     public static let instructor = "demo-instructor"
 
     public init(
-        rigs: Int, dataFolder: String, devices: String, http: HTTPAddress? = nil, site: String? = nil, duration: Duration? = nil,
+        rigs: Int, dataFolder: String, devices: String, http: HTTPAddress? = nil, web: WebSettings = WebSettings(), duration: Duration? = nil,
         seed: UInt64 = 1, statusLine: Bool = false, command: String = "riglog", logger: Logger = Logger(label: "riglog.demo"),
         announce: @escaping @Sendable (String) -> Void = { _ in }
     ) {
@@ -43,7 +43,7 @@ public struct DemoRun {
         self.dataFolder = dataFolder
         self.devices = devices
         self.http = http
-        self.site = site
+        self.web = web
         self.duration = duration
         self.seed = seed
         self.statusLine = statusLine
@@ -100,7 +100,7 @@ public struct DemoRun {
         }
         let summary = try await LabRun(config: config, dataFolder: dataFolder, http: http, timeout: .milliseconds(500),
                                        duration: duration, statusLine: statusLine, logger: logger, before: [simulator],
-                                       web: WebSettings(siteFolder: site), dashboards: Self.dashboardsFolder(devices: devices), signInLinkUser: http == nil ? nil : Self.instructor,
+                                       web: web, dashboards: Self.dashboardsFolder(devices: devices), signInLinkUser: http == nil ? nil : Self.instructor,
                                        announce: announce).run()
         var lines = ["Demo data in \(dataFolder)."]
         var reports: DemoReports.Outcome?

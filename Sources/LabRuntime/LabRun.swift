@@ -120,14 +120,16 @@ public struct LabRun {
             settings.publicBoard = config.web.publicBoard
             settings.kiosk = config.web.kiosk
             let web = try WebFront.make(store: store, live: LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet), http: http, settings: settings)
-            services += WebFront.services(web, http: http, logger: logger)
+            services += try WebFront.services(web, http: http, logger: logger)
             logger.info("serving the lab web", metadata: ["http": "\(http.browserURL)"])
             if let name = signInLinkUser {
                 do {
                     guard let user = try store.user(named: name) else { throw StoreError.unknownUser(name, known: []) }
                     announce("Sign in as \(name): \(http.browserURL)\(try web.signInLink(for: user))  (works once, for an hour)")
-                } catch {
+                } catch let error as StoreError {
                     throw .store(error)
+                } catch {
+                    throw .failed(error)
                 }
             }
         }

@@ -1,4 +1,5 @@
 public import CSV
+public import LabWeb
 public import Practice
 public import RigProfiles
 public import RigSimulator
@@ -35,11 +36,13 @@ public enum LabRunError: Error, CustomStringConvertible {
     case stopped(any Error)
     /// The web UI was asked for on a network address while the store has no user to sign in.
     case webWithoutUsers(HTTPAddress)
+    /// The web UI cannot start (its TLS certificate or key does not load).
+    case web(WebError)
 
     /// True when the input must be fixed (a usage or configuration error).
     public var isUsage: Bool {
         switch self {
-        case .labConfig, .profiles, .simulatorSetup, .webWithoutUsers: return true
+        case .labConfig, .profiles, .simulatorSetup, .webWithoutUsers, .web: return true
         case .store(let error): return error.isUsage
         case .roster(let error):
             if let store = error as? StoreError { return LabRunError.store(store).isUsage }
@@ -67,6 +70,7 @@ public enum LabRunError: Error, CustomStringConvertible {
         case .reevaluation(let error): return error.description
         case .failed(let error): return "\(error)"
         case .stopped(let error): return "stopped: \(error). If the HTTP port is in use, choose another with --http or use --no-http."
+        case .web(let error): return error.message
         case .webWithoutUsers(let address):
             return "--http \(address) would open student data to the network, and nobody can sign in yet: add a user first "
                 + "(riglog users add NAME --role instructor), or serve on this PC only (--http 127.0.0.1:\(address.port))"

@@ -1,4 +1,4 @@
-import LabWeb
+public import LabWeb
 public import Logging
 public import ServiceLifecycle
 import Store
@@ -32,8 +32,9 @@ public struct ServeRun {
         do { store = try StoreDatabase.open(folder: dataFolder, create: false) } catch { throw .store(error) }
         let web = try WebFront.make(store: store, live: nil, http: http, settings: self.web)
         logger.info("serving the lab web", metadata: ["http": "\(http.browserURL)", "data": "\(dataFolder)"])
+        let services = try WebFront.services(web, http: http, logger: logger)
         do {
-            try await ServiceGroup.run(WebFront.services(web, http: http, logger: logger), until: duration, signals: signals, logger: logger)
+            try await ServiceGroup.run(services, until: duration, signals: signals, logger: logger)
         } catch {
             throw .stopped(error)
         }

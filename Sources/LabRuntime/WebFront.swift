@@ -16,8 +16,12 @@ enum WebFront {
         do { return try LabWeb(store: store, live: live, settings: settings) } catch { throw .failed(error) }
     }
 
-    static func services(_ web: LabWeb, http: HTTPAddress, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        [.init(service: web.application(host: http.host, port: http.port, logger: logger)), .init(service: web.feed)]
+    static func services(_ web: LabWeb, http: HTTPAddress, logger: Logger) throws(LabRunError) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        do {
+            return [.init(service: try web.application(host: http.host, port: http.port, logger: logger)), .init(service: web.feed)]
+        } catch {
+            throw .web(error)
+        }
     }
 }
 

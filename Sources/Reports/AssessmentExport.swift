@@ -130,6 +130,14 @@ public struct AssessmentExport: Sendable, Hashable {
     /// The audit table's action for every assessment export.
     public static let auditAction = "export assessment"
 
+    /// Who ``AssessmentExportResult/leftOut`` holds, for the person who asked; nil when nobody.
+    public func leftOutNote(_ result: AssessmentExportResult) -> String? {
+        guard !result.leftOut.isEmpty else { return nil }
+        let count = result.leftOut.count == 1 ? "1 student" : "\(result.leftOut.count) students"
+        return "left out \(count) with no \(match.rawValue) in the roster (--skip-unmatched): "
+            + result.leftOut.map { "\($0.id) \($0.name)" }.joined(separator: ", ")
+    }
+
     /// The import's steps the file relies on, for the person who asked for it.
     func importNotes(_ exercises: [AssessmentExercise]) -> [String] {
         let items = AssessmentCSV.gradeItems(exercises).map { "\"\($0)\"" }.joined(separator: ", ")

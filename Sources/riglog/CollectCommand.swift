@@ -54,7 +54,7 @@ struct CollectCommand: AsyncParsableCommand {
             let config = try LabRun.loadLab(path: lab, devices: devices)
             try await LabRun(config: config, dataFolder: dataFolder ?? config.dataPath, http: web.address, timeout: timeout.value,
                              duration: duration?.value, statusLine: isatty(2) == 1, logger: .riglog("riglog.collect"),
-                             web: WebSettings(siteFolder: web.site),
+                             web: web.settings,
                              dashboards: dashboards ?? DemoRun.dashboardsFolder(devices: devices ?? LabLoader.defaultDevicesFolder(forLabAt: lab))).run()
         } catch {
             throw CommandFailure(error)

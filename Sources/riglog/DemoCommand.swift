@@ -55,12 +55,10 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let demo = DemoRun(
             rigs: rigs, dataFolder: dataFolder ?? ProcessInfo.processInfo.environment["RIGLOG_DATA"] ?? "./riglog-data",
-            devices: devices, http: web.address, site: web.site, duration: duration?.value, seed: seed, statusLine: isatty(2) == 1,
+            devices: devices, http: web.address, web: web.settings, duration: duration?.value, seed: seed, statusLine: isatty(2) == 1,
             command: CommandLine.arguments.first ?? "riglog", logger: .riglog("riglog.demo"),
-            announce: { line in
-                print(line)
-                fflush(stdout)
-            })
+            // At once, not at exit: the person (or a test) opens the link while the demo runs.
+            announce: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
         do throws(LabRunError) {
             print(try await demo.run().text)
         } catch {

@@ -106,17 +106,14 @@ extension ExportCommand {
                 for problem in result.unreadableProfiles {
                     warn("warning: stored profile \(problem); its exercises are left out")
                 }
-                if !result.leftOut.isEmpty {
-                    let count = result.leftOut.count == 1 ? "1 student" : "\(result.leftOut.count) students"
-                    warn("left out \(count) with no \(match.rawValue) in the roster (--skip-unmatched): "
-                        + result.leftOut.map { "\($0.id) \($0.name)" }.joined(separator: ", "))
-                }
+                if let leftOut = export.leftOutNote(result) { warn(leftOut) }
                 for note in result.notes { warn("note: \(note)") }
                 let handle = try file.open()
                 handle.write(Data(result.bytes))
                 if file.output != nil { try handle.close() }
                 try? export.recordAudit(result, user: ExportCommand.auditUser, store: store)
             } catch let error as AssessmentError {
+                if case .store(let store) = error { throw CommandFailure(store) }
                 throw error.isUsage ? CommandFailure.usage(error.description) : CommandFailure.runtime(error.description)
             } catch {
                 throw CommandFailure.from(error)

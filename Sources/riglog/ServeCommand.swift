@@ -31,12 +31,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The site's own look: DIR/templates/*.mustache and DIR/assets/* replace the built-in ones.", valueName: "DIR"))
     var site: String?
 
+    @OptionGroup var tls: TLSOptions
+
     @Option(name: .customLong("for"), help: ArgumentHelp("Stop by itself after this long, e.g. 8h.", valueName: "DUR"))
     var duration: DurationArgument?
 
     func run() async throws {
         do throws(LabRunError) {
-            try await ServeRun(dataFolder: data.resolvedFolder, http: http, web: WebSettings(siteFolder: site), duration: duration?.value, logger: .riglog("riglog.serve")).run()
+            try await ServeRun(dataFolder: data.resolvedFolder, http: http, web: WebSettings(siteFolder: site, tls: tls.files), duration: duration?.value, logger: .riglog("riglog.serve")).run()
         } catch {
             throw CommandFailure(error)
         }

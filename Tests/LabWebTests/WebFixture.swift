@@ -1,3 +1,5 @@
+import RigProfiles
+import HTTPTypes
 import Accounts
 import Foundation
 import Hummingbird
@@ -10,7 +12,7 @@ import Timekeeping
 /// A data folder for the web's route tests: a lab in Asia/Almaty, one brake rig with a stored
 /// profile, a group of two students (one whose name would run script in a careless page), one
 /// session with a passed attempt and an alarm, and three users, one per role.
-final class WebFixture {
+final class WebFixture: Sendable {
     let folder: String
     let store: StoreDatabase
     let accounts: Accounts

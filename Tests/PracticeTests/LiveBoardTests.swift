@@ -26,7 +26,7 @@ import Testing
         #expect(rig.rig == SessionLab.rig)
         #expect(rig.channels == ["speed", "pressure", "temp", "door"])
         #expect(rig.time == nil)
-        #expect(rig.values.allSatisfy(\.isNaN))
+        #expect(rig.values.allSatisfy { $0.isNaN })
     }
 
     @Test func latestValuesInEngineeringUnits() throws {

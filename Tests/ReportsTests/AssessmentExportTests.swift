@@ -85,6 +85,8 @@ import Testing
             "",
         ])
         #expect(result.leftOut.map(\.id) == ["s3"])
+        let note = try #require(export.leftOutNote(result))
+        #expect(note.hasPrefix("left out 1 student with no email in the roster (--skip-unmatched): s3 "))
         #expect(result.students == 2)
         #expect(export.auditDetail(result)
             == "group ТЭ-21 format moodle grades points match email skip-unmatched from - to -: 2 students, 3 exercises, left out s3")

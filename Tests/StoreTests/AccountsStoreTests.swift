@@ -137,12 +137,23 @@ import Testing
         #expect(acks == [first: AlarmAcknowledgement(alarmID: first, user: "bob", at: 6_000, note: "checked the valve")])
         #expect(try store.alarmAcknowledgements(alarmIDs: []) == [:])
 
-        // Re-evaluation replaces the session's alarms; their acknowledgements go with them.
+        // The board's acknowledgement names the alarm by rig, id and start, and may come before
+        // the alarm is stored; a start within a second matches the stored one.
+        try store.acknowledgeAlarm(rig: "brake-1", alarm: "overheat", start: 3_400, user: "cat", note: "fan", at: 7_000)
+        #expect(throws: StoreError.unknownRig("nowhere", known: ["brake-1"])) {
+            try store.acknowledgeAlarm(rig: "nowhere", alarm: "overheat", start: 3_000, user: "cat", note: "", at: 7_000)
+        }
+        #expect(try store.alarmAcknowledgements(alarmIDs: [second])[second]?.user == "cat")
+
+        // Re-evaluation replaces the session's alarms; their acknowledgements stay with the
+        // alarms that take their place (same rig, alarm and start).
         try store.replaceSessions(rig: "brake-1", from: 0, to: 10_000, with: [])
         #expect(try store.alarmAcknowledgements(alarmIDs: [first, second]) == [:])
-        let left = try DatabaseQueue(path: folder.path + "/" + StoreDatabase.fileName).read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM alarm_acks")
-        }
-        #expect(left == 0)
+        let again = try store.saveSession(
+            StoredSession(rig: "brake-1", student: "S1", start: 1_000, end: 9_000, source: .checkin),
+            results: SessionResults(alarms: [StoredAlarm(rig: "brake-1", alarm: "overpressure", severity: .critical, start: 2_000, seconds: 1, peak: 130)]))
+        let replaced = try #require(try store.results(of: [again])[again]?.alarms.first?.id)
+        #expect(try store.alarmAcknowledgements(alarmIDs: [replaced])[replaced]?.user == "bob")
+        #expect(try store.alarmAcknowledgements(rig: "brake-1").map(\.user) == ["ann", "bob", "cat"])
     }
 }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import CSV
 import Foundation
 import Hummingbird
@@ -46,7 +47,7 @@ struct APIController {
         }
         api.get("students/:id/report") { request, context in
             _ = try context.require(.instructor, api: true, path: request.uri.path)
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             let period = try web.period(request, api: true)
             do {
                 return jsonBytes(try ReportGenerator.generate(ReportRequest(subject: .student(id), period: period, format: .json), store: web.store))
@@ -56,26 +57,32 @@ struct APIController {
         }
         api.get("groups/:group/assessment") { request, context in
             _ = try context.require(.instructor, api: true, path: request.uri.path)
-            let group = try context.parameters.require("group")
-            let query = request.uri.queryParameters
-            guard let layout = AssessmentLayout(rawValue: query.get("format") ?? "csv") else {
-                throw WebError.badRequest(api: true, message: "format must be csv, moodle or canvas")
-            }
-            let excel = query.get("excel") == "1"
+            let group = try context.pathParameter("group")
             let period = try web.period(request, api: true)
-            let assessment: Assessment
-            do { assessment = try Assessment(store: web.store, group: group, period: period) } catch .unknownGroup(let name, let known) {
+            var parameters: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters where key != "from" && key != "to" { parameters[String(key)] = String(value) }
+            // The CLI's one entry point: the same options give the same bytes and the same audit row.
+            let export: AssessmentExport
+            let result: AssessmentExportResult
+            do throws(AssessmentError) {
+                export = try AssessmentExport(group: group, period: period, parameters: parameters)
+                result = try export.render(store: web.store)
+            } catch .unknownGroup(let name, let known) {
                 throw WebError.notFound(api: true, what: AssessmentError.unknownGroup(name, known: known).description)
+            } catch .store(let error) {
+                throw error
+            } catch {
+                throw WebError.badRequest(api: true, message: error.description)
             }
-            let bytes = try AssessmentCSV(layout: layout, dialect: excel ? .excel : .rfc4180).render(assessment)
-            try web.store.recordAudit(
-                user: web.auditUser(context), action: "export assessment",
-                detail: "group \(group) format \(layout.rawValue)\(excel ? " excel" : "") from \(query.get("from") ?? "-") to \(query.get("to") ?? "-"): \(assessment.rows.count) students, \(assessment.exercises.count) exercises (web)")
-            let name = "assessment-\(group)-\(layout.rawValue)\(excel ? "-excel" : "").csv"
-            return Response(status: .ok, headers: [
+            try export.recordAudit(result, user: web.auditUser(context), store: web.store)
+            let name = "assessment-\(group)-\(export.format.rawValue)\(export.excel ? "-excel" : "").csv"
+            var headers: HTTPFields = [
                 .contentType: "text/csv; charset=utf-8",
                 .contentDisposition: "attachment; filename=\"assessment.csv\"; filename*=UTF-8''\(PortalPages.pathPart(name))",
-            ], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+            ]
+            // Who was left out (no LMS identifier) and what to create first in the LMS, for the page.
+            if !result.leftOut.isEmpty { headers[.riglogLeftOut] = result.leftOut.map(\.id).joined(separator: ",").addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ",-_."))) }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: result.bytes)))
         }
         api.get("audit") { request, context in
             _ = try context.require(.admin, api: true, path: request.uri.path)
@@ -87,7 +94,7 @@ struct APIController {
         }
         api.post("rigs/:rig/ack") { request, context in
             let user = try context.require(.instructor, api: true, path: request.uri.path)
-            let rig = try context.parameters.require("rig")
+            let rig = try context.pathParameter("rig")
             let form = try await request.decode(as: AckForm.self, context: context)
             try context.checkFormToken(form.csrf ?? request.headers[.riglogCSRF], api: true)
             guard let since = Timestamp(iso8601: form.since, in: LabTime.utc.zone) else {
@@ -142,4 +149,6 @@ struct RecordingGroup {
 extension HTTPField.Name {
     /// The form token for API changes made from a page's script.
     static let riglogCSRF = Self("X-CSRF-Token")!
+    /// The students an assessment export left out (no identifier for the LMS), percent-encoded.
+    static let riglogLeftOut = Self("X-Riglog-Left-Out")!
 }

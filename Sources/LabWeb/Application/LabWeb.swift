@@ -1,6 +1,9 @@
+import HummingbirdCore
 import Accounts
 import Foundation
 public import Hummingbird
+import HummingbirdTLS
+import NIOSSL
 import HummingbirdAuth
 public import Logging
 import Mustache
@@ -24,15 +27,29 @@ public struct WebSettings: Sendable, Hashable {
     public var siteFolder: String?
     /// How long a sign-in lasts.
     public var sessionLength: Duration
+    /// PEM certificate chain and private key: serve HTTPS (cookies then go over HTTPS only).
+    public var tls: TLSFiles?
 
     public init(publicBoard: Bool = false, kiosk: Bool = false, secureCookies: Bool = false, dygraphsFolder: String = "/usr/share/javascript/dygraphs",
-                siteFolder: String? = nil, sessionLength: Duration = .seconds(12 * 3600)) {
+                siteFolder: String? = nil, sessionLength: Duration = .seconds(12 * 3600), tls: TLSFiles? = nil) {
         self.publicBoard = publicBoard
         self.kiosk = kiosk
-        self.secureCookies = secureCookies
         self.dygraphsFolder = dygraphsFolder
         self.siteFolder = siteFolder
         self.sessionLength = sessionLength
+        self.tls = tls
+        self.secureCookies = secureCookies || tls != nil
+    }
+}
+
+/// A PEM certificate chain and its private key (`--tls-cert`, `--tls-key`).
+public struct TLSFiles: Sendable, Hashable {
+    public var certificate: String
+    public var key: String
+
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
     }
 }
 
@@ -95,11 +112,25 @@ public struct LabWeb: Sendable {
         APIController(web: self).add(to: Router(context: WebContext.self)).sorted()
     }
 
-    /// The HTTP application on `host:port`; run it in a `ServiceGroup` before ``feed``.
-    public func application(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(),
-                    configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "riglog"),
-                    logger: logger)
+    /// The HTTP (or, with ``WebSettings/tls``, HTTPS) application on `host:port`; run it in a
+    /// `ServiceGroup` before ``feed``.
+    ///
+    /// - Throws: ``WebError/tls(_:)`` when the certificate or key does not load.
+    public func application(host: String, port: Int, logger: Logger) throws(WebError) -> some ApplicationProtocol {
+        var server = HTTPServerBuilder.http1()
+        if let tls = settings.tls {
+            do {
+                let configuration = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)))
+                server = try .tls(.http1(), tlsConfiguration: configuration)
+            } catch {
+                throw .tls("\(error) (certificate \(tls.certificate), key \(tls.key)); both must be PEM files riglog can read")
+            }
+        }
+        return Application(router: router(), server: server,
+                           configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "riglog"),
+                           logger: logger)
     }
 
     /// Who made an audited change: the signed-in user's name, marked when by API token.

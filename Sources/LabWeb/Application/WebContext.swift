@@ -1,3 +1,4 @@
+import Foundation
 public import Hummingbird
 public import HummingbirdAuth
 public import Store
@@ -26,6 +27,13 @@ public struct WebContext: SessionRequestContext, RequestContext {
         coreContext = .init(source: source)
         sessions = .init()
         peer = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// A path parameter as written before percent-encoding (a group `ТЭ-21` arrives as
+    /// `%D0%A2%D0%AD-21`).
+    public func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
     }
 
     /// Forms arrive URL-encoded, API bodies as JSON.

@@ -13,6 +13,8 @@ public enum WebError: Error, HTTPResponseError, Sendable {
     case notFound(api: Bool, what: String)
     case badRequest(api: Bool, message: String)
     case tooManySignIns(retryAfter: Int64)
+    /// The TLS certificate or key does not load (at start, never for a request).
+    case tls(String)
 
     public var status: HTTPResponse.Status {
         switch self {
@@ -22,6 +24,7 @@ public enum WebError: Error, HTTPResponseError, Sendable {
         case .notFound: .notFound
         case .badRequest: .badRequest
         case .tooManySignIns: .tooManyRequests
+        case .tls: .internalServerError
         }
     }
 
@@ -34,13 +37,14 @@ public enum WebError: Error, HTTPResponseError, Sendable {
         case .notFound(_, let what): "\(what) not found"
         case .badRequest(_, let message): message
         case .tooManySignIns(let wait): "too many failed sign-ins; try again in \(max(1, (wait + 59) / 60)) min"
+        case .tls(let message): "the TLS certificate or key does not load: \(message)"
         }
     }
 
     var isAPI: Bool {
         switch self {
         case .signInRequired(let api, _), .forbidden(let api, _), .csrf(let api), .notFound(let api, _), .badRequest(let api, _): api
-        case .tooManySignIns: false
+        case .tooManySignIns, .tls: false
         }
     }
 

@@ -1,3 +1,4 @@
+import HummingbirdAuth
 import Hummingbird
 public import Store
 

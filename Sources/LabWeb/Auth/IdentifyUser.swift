@@ -1,3 +1,6 @@
+import HummingbirdAuth
+import Foundation
+import HTTPTypes
 import Accounts
 import Hummingbird
 import Store

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Hummingbird
 import HummingbirdAuth
@@ -56,7 +57,7 @@ struct SignInController {
             return Response(status: .seeOther, headers: [.location: "/signin"])
         }
         router.get("signin/link/:token") { _, context in
-            let token = try context.parameters.require("token")
+            let token = try context.pathParameter("token")
             let key = "link." + token
             guard let bytes = try web.store.persistedValue(key: key, now: .now()),
                   let id = Int64(String(decoding: bytes, as: UTF8.self)), let user = try web.store.user(id: id) else {
@@ -89,7 +90,7 @@ struct SignInController {
 extension LabWeb {
     /// A one-time sign-in path for `user` (`/signin/link/TOKEN`), valid for `lifetime`: what
     /// `riglog demo` prints so nobody needs a default password.
-    public func signInLink(for user: StoredUser, lifetime: Duration = .seconds(3600)) throws -> String {
+    public func signInLink(for user: StoredUser, lifetime: Duration = .seconds(3600)) throws(StoreError) -> String {
         let token = randomToken()
         try store.setPersistedValue(key: "link." + token, value: Array(String(user.id).utf8), expiresAt: .now() + lifetime)
         return "/signin/link/" + token

@@ -1,6 +1,7 @@
+import ServiceLifecycle
 import Foundation
 public import Hummingbird
-import Store
+public import Store
 import Timekeeping
 
 /// Hummingbird's key/value persistence over the store's `web_sessions` table, so sign-in

@@ -1,3 +1,4 @@
+import HTTPTypes
 import CSV
 import Foundation
 import Hummingbird
@@ -58,7 +59,7 @@ struct DeskPages {
             let body = try await request.body.collect(upTo: 16 << 20)
             let name = request.uri.queryParameters.get("file") ?? "roster.csv"
             let roster: RosterFile
-            do { roster = try RosterFile.parse(data: Data(buffer: body), file: name) } catch {
+            do throws(CSVImportError) { roster = try RosterFile.parse(data: Data(body.readableBytesView), file: name) } catch {
                 return try problems(error)
             }
             let result = try web.store.importRoster(roster.students)
@@ -74,7 +75,7 @@ struct DeskPages {
             let replacing = request.uri.queryParameters.get("replace") == "1"
             let file: TimetableFile
             do {
-                file = try TimetableFile.parse(data: Data(buffer: body), file: name, labTime: try web.store.labTime(), store: web.store, replacing: replacing)
+                file = try TimetableFile.parse(data: Data(body.readableBytesView), file: name, labTime: try web.store.labTime(), store: web.store, replacing: replacing)
             } catch let error as CSVImportError {
                 return try problems(error)
             }
@@ -126,7 +127,7 @@ struct DeskPages {
     }
 
     func rigOptions() throws -> [[String: Any]] {
-        try web.store.rigIDs().map { id in ["id": id, "name": (try? web.store.rig(id).name) ?? id] }
+        try web.store.rigIDs().map { id in ["id": id, "name": (try? web.store.rig(id).definition.name) ?? id] }
     }
 
     func desk(_ context: WebContext, message: String?, problems: [String]) throws -> Response {

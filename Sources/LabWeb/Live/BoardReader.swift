@@ -104,7 +104,7 @@ final class BoardReader: Sendable {
             return try store.rigIDs().map { id in
                 let record = try store.rig(id)
                 let session = open[id]
-                return BoardRig(id: id, name: record.name, profile: record.profile, section: "", up: false, time: nil, student: session?.student,
+                return BoardRig(id: id, name: record.definition.name, profile: record.definition.profile, section: "", up: false, time: nil, student: session?.student,
                                 since: session?.start.iso8601, alarms: [], attempts: [], values: [])
             }
         }

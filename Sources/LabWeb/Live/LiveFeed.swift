@@ -1,3 +1,4 @@
+import Practice
 import Foundation
 public import Hummingbird
 import Logging

@@ -12,10 +12,10 @@ struct Assets {
     func add(to router: Router<WebContext>) {
         let own = PageRenderer.resource("assets")
         router.get("assets/dygraphs/:file") { _, context in
-            try Self.file(folder: dygraphsFolder, name: context.parameters.require("file"))
+            try Self.file(folder: dygraphsFolder, name: context.pathParameter("file"))
         }
         router.get("assets/:file") { _, context in
-            let name = try context.parameters.require("file")
+            let name = try context.pathParameter("file")
             if let siteFolder, let response = try? Self.file(folder: siteFolder, name: name) { return response }
             return try Self.file(folder: own, name: name)
         }

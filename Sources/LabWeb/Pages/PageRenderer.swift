@@ -26,7 +26,12 @@ struct PageRenderer: Sendable {
 
     /// A file or folder of the module's resources.
     static func resource(_ name: String) -> String {
-        (Bundle.module.resourcePath.map { $0 + "/Resources" } ?? "Resources") + "/" + name
+        // Foundation on Linux takes the bundle's `Resources` folder for its resource path;
+        // elsewhere the copied folder sits inside the resource path.
+        let base = Bundle.module.resourcePath ?? Bundle.module.bundlePath
+        let nested = base + "/Resources"
+        let folder = FileManager.default.fileExists(atPath: nested + "/templates") ? nested : base
+        return folder + "/" + name
     }
 
     private static func templates(in folder: String) throws -> [String: MustacheTemplate] {

@@ -1,3 +1,5 @@
+import RigProfiles
+import HummingbirdAuth
 import Foundation
 import Hummingbird
 import Reports
@@ -17,7 +19,7 @@ struct PortalPages {
         }
         router.get("rigs/:id") { request, context in
             _ = try context.require(.signedIn, api: false, path: request.uri.path)
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             guard let rig = try web.rigPage(id) else { throw WebError.notFound(api: false, what: "rig \(id)") }
             return page(context, "rig", title: rig["name"] as? String ?? id, values: rig)
         }
@@ -32,7 +34,7 @@ struct PortalPages {
         }
         router.get("students/:id") { request, context in
             _ = try context.require(.instructor, api: false, path: request.uri.path)
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             let period = try web.period(request, api: false)
             let html: Data
             do {
@@ -44,8 +46,8 @@ struct PortalPages {
         }
         router.get("sessions/:id") { request, context in
             _ = try context.require(.instructor, api: false, path: request.uri.path)
-            guard let id = Int64(try context.parameters.require("id")), let session = try web.store.session(id: id) else {
-                throw WebError.notFound(api: false, what: "session \(try context.parameters.require("id"))")
+            guard let id = Int64(try context.pathParameter("id")), let session = try web.store.session(id: id) else {
+                throw WebError.notFound(api: false, what: "session \(try context.pathParameter("id"))")
             }
             // The practice log narrowed to this session's span: its attempts' traces with the
             // steps and alarms marked, drawn by the report's own renderer.
@@ -61,12 +63,9 @@ struct PortalPages {
         }
         router.get("groups/:group") { request, context in
             _ = try context.require(.instructor, api: false, path: request.uri.path)
-            let group = try context.parameters.require("group")
+            let group = try context.pathParameter("group")
             let period = try web.period(request, api: false)
-            let assessment: Assessment
-            do { assessment = try Assessment(store: web.store, group: group, period: period) } catch .unknownGroup(let name, let known) {
-                throw WebError.notFound(api: false, what: AssessmentError.unknownGroup(name, known: known).description)
-            }
+            let assessment = try web.assessment(group: group, period: period)
             let exercises = assessment.exercises.map { ["title": $0.title, "id": $0.id] }
             let rows: [[String: Any]] = assessment.rows.map { row in
                 ["id": row.student.id, "name": row.student.name, "path": "/students/" + Self.pathPart(row.student.id),
@@ -127,6 +126,18 @@ struct PortalPages {
 }
 
 extension LabWeb {
+    /// The group matrix's data; an unknown group is a 404 that lists the known ones.
+    func assessment(group: String, period: TimePeriod) throws -> Assessment {
+        do {
+            return try Assessment(store: store, group: group, period: period)
+        } catch {
+            if case .unknownGroup(let name, let known) = error {
+                throw WebError.notFound(api: false, what: AssessmentError.unknownGroup(name, known: known).description)
+            }
+            throw error
+        }
+    }
+
     /// `from`/`to` query parameters, read as the CLI reads `--from`/`--to`.
     func period(_ request: Request, api: Bool) throws -> TimePeriod {
         let query = request.uri.queryParameters
@@ -158,7 +169,7 @@ extension LabWeb {
         let gaps: [[String: Any]] = try store.gaps(rig: id, from: today).map {
             ["start": labTime.format($0.start, seconds: true), "end": $0.end.map { labTime.format($0, seconds: true) } ?? "now", "reason": $0.reason]
         }
-        return ["id": id, "name": record.name, "profile": record.profile, "dashboard": dashboardJSON, "sessions": sessions, "gaps": gaps,
+        return ["id": id, "name": record.definition.name, "profile": record.definition.profile, "dashboard": dashboardJSON, "sessions": sessions, "gaps": gaps,
                 "hasGaps": !gaps.isEmpty, "live": live != nil]
     }
 }

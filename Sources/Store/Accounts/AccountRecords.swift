@@ -89,7 +89,8 @@ extension AuditEntry: FetchableRecord, TableRecord {
 
 /// An instructor's acknowledgement of an alarm: who saw it, when, and what they noted.
 public struct AlarmAcknowledgement: Codable, Sendable, Hashable {
-    /// The `alarms` row acknowledged.
+    /// The `alarms` row acknowledged (the stored alarm of the same rig and alarm id whose start
+    /// is nearest the acknowledged start, within ``StoreDatabase/acknowledgementTolerance``).
     public var alarmID: Int64
     /// The user who acknowledged it.
     public var user: String
@@ -105,17 +106,32 @@ public struct AlarmAcknowledgement: Codable, Sendable, Hashable {
     }
 }
 
-/// A row of `alarm_acks` (its row id is not part of an acknowledgement).
-extension AlarmAcknowledgement: FetchableRecord, PersistableRecord {
+/// A row of `alarm_acks`: an acknowledgement of the alarm `alarm` of `rig` that started at `start`.
+public struct StoredAcknowledgement: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "alarm_acks"
+    public var rig: String
+    public var alarm: String
+    public var start: Timestamp
+    public var user: String
+    public var at: Timestamp
+    public var note: String
+
+    public init(rig: String, alarm: String, start: Timestamp, user: String, at: Timestamp, note: String) {
+        self.rig = rig
+        self.alarm = alarm
+        self.start = start
+        self.user = user
+        self.at = at
+        self.note = note
+    }
 
     enum CodingKeys: String, CodingKey {
-        case alarmID = "alarm_id", user, at, note
+        case rig = "rig_id", alarm, start, user, at, note
     }
 
     /// The table's columns, for requests.
     public enum Columns {
-        public static let alarmID = Column(CodingKeys.alarmID)
+        public static let rig = Column(CodingKeys.rig)
         public static let at = Column(CodingKeys.at)
     }
 }

@@ -22,15 +22,39 @@ extension StoreDatabase {
         try read { db in try StoredAlarm.fetchOne(db, key: id) }
     }
 
-    /// Records that `user` acknowledged alarm `id` at `at`, with a note (may be empty). An alarm
-    /// may be acknowledged more than once; reports show the latest.
+    /// How far an acknowledged start may be from the stored alarm's: the board decides an alarm
+    /// on frames as they arrive, the evaluator on the same frames a little later, so the two
+    /// agree to the sample; the margin only keeps a rounding from losing an acknowledgement.
+    public static let acknowledgementTolerance: Duration = .seconds(1)
+
+    /// Records that `user` acknowledged stored alarm `id` at `at`, with a note (may be empty).
+    /// An alarm may be acknowledged more than once; reports show the latest.
     ///
     /// - Throws: ``StoreError/unknownAlarm(_:)`` when there is no such alarm (it may have been
     ///   replaced by re-evaluation).
     public func acknowledgeAlarm(id: Int64, user: String, note: String, at: Timestamp) throws(StoreError) {
         try write { db in
-            guard try StoredAlarm.fetchOne(db, key: id) != nil else { throw StoreError.unknownAlarm(id) }
-            try AlarmAcknowledgement(alarmID: id, user: user, at: at, note: note).insert(db)
+            guard let alarm = try StoredAlarm.fetchOne(db, key: id) else { throw StoreError.unknownAlarm(id) }
+            try StoredAcknowledgement(rig: alarm.rig, alarm: alarm.alarm, start: alarm.start, user: user, at: at, note: note).insert(db)
+        }
+    }
+
+    /// Records that `user` acknowledged the alarm `alarm` of `rig` that started at `start`, as
+    /// the lab board shows it: it may fire before the evaluator stores it.
+    ///
+    /// - Throws: ``StoreError/unknownRig(_:)`` for a rig the store does not know.
+    public func acknowledgeAlarm(rig: String, alarm: String, start: Timestamp, user: String, note: String, at: Timestamp) throws(StoreError) {
+        try write { db in
+            let known = try String.fetchAll(db, sql: "SELECT id FROM rigs ORDER BY id")
+            guard known.contains(rig) else { throw StoreError.unknownRig(rig, known: known) }
+            try StoredAcknowledgement(rig: rig, alarm: alarm, start: start, user: user, at: at, note: note).insert(db)
+        }
+    }
+
+    /// The acknowledgements recorded for `rig`, oldest first.
+    public func alarmAcknowledgements(rig: String) throws(StoreError) -> [StoredAcknowledgement] {
+        try read { db in
+            try StoredAcknowledgement.filter(StoredAcknowledgement.Columns.rig == rig).order(StoredAcknowledgement.Columns.at, Column.rowID).fetchAll(db)
         }
     }
 
@@ -40,11 +64,17 @@ extension StoreDatabase {
         return try read { db in
             // The ids travel as one bound JSON array, so the statement text never changes.
             let ids = "[" + alarmIDs.map(String.init).joined(separator: ",") + "]"
+            let tolerance = Self.acknowledgementTolerance.microseconds
             var latest: [Int64: AlarmAcknowledgement] = [:]
-            for ack in try AlarmAcknowledgement.filter(literal: "alarm_id IN (SELECT value FROM json_each(\(ids)))")
-                .order(AlarmAcknowledgement.Columns.at, Column.rowID).fetchAll(db)
-            {
-                latest[ack.alarmID] = ack  // oldest first, so the last one written wins
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT a.id, k.user, k.at, k.note FROM alarms a
+                JOIN alarm_acks k ON k.rig_id = a.rig_id AND k.alarm = a.alarm AND k.start BETWEEN a.start - ? AND a.start + ?
+                WHERE a.id IN (SELECT value FROM json_each(?))
+                ORDER BY k.at, k.id
+                """, arguments: [tolerance, tolerance, ids])
+            for row in rows {
+                // Oldest first, so the last one written wins.
+                latest[row[0]] = AlarmAcknowledgement(alarmID: row[0], user: row[1], at: row[2], note: row[3])
             }
             return latest
         }

@@ -169,7 +169,10 @@ extension StoreDatabase {
             // The web face (issue 15): users sign in with a password (bcrypt hash, '' = cannot
             // sign in), scripts with API tokens (SHA-256 of the token; the token is never
             // stored), sign-in sessions live in an expiring key/value table so they survive a
-            // restart, and instructors acknowledge alarms. The audit table is read newest first.
+            // restart, and instructors acknowledge alarms. An acknowledgement names its alarm by
+            // rig, alarm id and start, not by row: the board acknowledges an alarm before the
+            // evaluator stores it, and re-evaluation replaces alarm rows but keeps their starts.
+            // The audit table is read newest first.
             try db.execute(sql: """
                 ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
                 CREATE TABLE api_tokens (
@@ -188,12 +191,14 @@ extension StoreDatabase {
                 CREATE INDEX web_sessions_expires ON web_sessions(expires_at);
                 CREATE TABLE alarm_acks (
                     id INTEGER PRIMARY KEY,
-                    alarm_id INTEGER NOT NULL REFERENCES alarms(id) ON DELETE CASCADE,
+                    rig_id TEXT NOT NULL,
+                    alarm TEXT NOT NULL,
+                    start INTEGER NOT NULL,
                     user TEXT NOT NULL,
                     at INTEGER NOT NULL,
                     note TEXT NOT NULL DEFAULT ''
                 );
-                CREATE INDEX alarm_acks_alarm ON alarm_acks(alarm_id, at);
+                CREATE INDEX alarm_acks_alarm ON alarm_acks(rig_id, alarm, start);
                 CREATE INDEX audit_at ON audit(at);
                 """)
         }
