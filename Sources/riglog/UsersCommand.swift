@@ -48,10 +48,7 @@ extension UsersCommand {
                   printf '%s\\n' "$PW" | riglog users add desk --role technician
                 """)
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: ArgumentHelp("The sign-in name.", valueName: "NAME"))
-        var name: String
+        @OptionGroup var user: UserTarget
 
         @Option(help: ArgumentHelp("What the user may do.", valueName: "ROLE"))
         var role: UserRole
@@ -59,20 +56,14 @@ extension UsersCommand {
         @OptionGroup var password: PasswordOptions
 
         func run() throws {
-            try Accounts.checkNameForCommand(name)
-            let store = try data.openStore(.write)
-            let accounts = Accounts(store: store)
-            if try store.user(named: name) != nil {  // before asking for a password
-                throw CommandFailure(StoreError.userNameTaken(name))
-            }
-            let secret = try password.read(for: name)
-            do {
-                let user = try accounts.add(name: name, role: role, password: secret)
-                try store.recordAudit(user: ExportCommand.auditUser, action: "users add", detail: "user \(user.name) role \(user.role.rawValue)")
-                print("added \(user.name) (\(user.role.rawValue))")
-            } catch {
-                throw CommandFailure.accounts(error)
-            }
+            try Accounts.checkNameForCommand(user.name)
+            let added = try user.change("users add", access: .write) { store, accounts in
+                if try store.user(named: user.name) != nil {  // before asking for a password
+                    throw StoreError.userNameTaken(user.name)
+                }
+                return try accounts.add(name: user.name, role: role, password: try password.read(for: user.name))
+            } detail: { added in "role \(added.role.rawValue)" }
+            print("added \(added.name) (\(added.role.rawValue))")
         }
     }
 
@@ -120,26 +111,16 @@ extension UsersCommand {
                   riglog users passwd a.petrova
                 """)
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: ArgumentHelp("The sign-in name.", valueName: "NAME"))
-        var name: String
+        @OptionGroup var user: UserTarget
 
         @OptionGroup var password: PasswordOptions
 
         func run() throws {
-            do {
-                let store = try data.openStore()
-                let accounts = Accounts(store: store)
-                guard try store.user(named: name) != nil else {  // before asking for a password
-                    throw CommandFailure(StoreError.unknownUser(name, known: try store.users().map(\.name)))
-                }
-                try accounts.changePassword(name: name, password: try password.read(for: name))
-                try store.recordAudit(user: ExportCommand.auditUser, action: "users passwd", detail: "user \(name)")
-                print("changed the password of \(name)")
-            } catch {
-                throw CommandFailure.accounts(error)
+            try user.change("users passwd") { store, accounts in
+                _ = try user.existing(in: store)  // before asking for a password
+                try accounts.changePassword(name: user.name, password: try password.read(for: user.name))
             }
+            print("changed the password of \(user.name)")
         }
     }
 
@@ -151,20 +132,11 @@ extension UsersCommand {
                   riglog users remove a.petrova
                 """)
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: ArgumentHelp("The sign-in name.", valueName: "NAME"))
-        var name: String
+        @OptionGroup var user: UserTarget
 
         func run() throws {
-            do {
-                let store = try data.openStore()
-                try Accounts(store: store).remove(name: name)
-                try store.recordAudit(user: ExportCommand.auditUser, action: "users remove", detail: "user \(name)")
-                print("removed \(name)")
-            } catch {
-                throw CommandFailure.accounts(error)
-            }
+            try user.change("users remove") { _, accounts in try accounts.remove(name: user.name) }
+            print("removed \(user.name)")
         }
     }
 
@@ -180,22 +152,46 @@ extension UsersCommand {
                   riglog users token reports-bot > /etc/riglog/reports-bot.token
                 """)
 
-        @OptionGroup var data: DataOptions
-
-        @Argument(help: ArgumentHelp("The sign-in name.", valueName: "NAME"))
-        var name: String
+        @OptionGroup var user: UserTarget
 
         func run() throws {
-            do {
-                let store = try data.openStore()
-                let token = try Accounts(store: store).issueToken(for: name)
-                try store.recordAudit(user: ExportCommand.auditUser, action: "users token", detail: "user \(name)")
-                print(token)
-                FileHandle.standardError.write(Data("riglog: this token of \(name) is shown once: store it now (only its hash is kept)\n".utf8))
-            } catch {
-                throw CommandFailure.accounts(error)
-            }
+            let token = try user.change("users token") { _, accounts in try accounts.issueToken(for: user.name) }
+            print(token)
+            FileHandle.standardError.write(Data("riglog: this token of \(user.name) is shown once: store it now (only its hash is kept)\n".utf8))
         }
+    }
+}
+
+/// The data folder and the user a `riglog users` subcommand acts on, and the one way such a
+/// command changes a user: through ``Accounts``, then an audit row, errors mapped to exit codes.
+struct UserTarget: ParsableArguments {
+    @OptionGroup var data: DataOptions
+
+    @Argument(help: ArgumentHelp("The sign-in name.", valueName: "NAME"))
+    var name: String
+
+    /// Runs `body` on the store, then writes the audit row `action` as the login name of whoever
+    /// ran the command, with `user NAME` and `detail` of the result; never a password or token.
+    @discardableResult
+    func change<T>(
+        _ action: String, access: DataOptions.Access = .read, _ body: (StoreDatabase, Accounts) throws -> T,
+        detail: (T) -> String? = { _ in nil }
+    ) throws -> T {
+        do {
+            let store = try data.openStore(access)
+            let result = try body(store, Accounts(store: store))
+            let text = ["user \(name)", detail(result)].compactMap { $0 }.joined(separator: " ")
+            try store.recordAudit(user: ExportCommand.auditUser, action: action, detail: text)
+            return result
+        } catch {
+            throw CommandFailure.accounts(error)
+        }
+    }
+
+    /// The user, or the unknown-user error that lists those there are.
+    func existing(in store: StoreDatabase) throws -> StoredUser {
+        if let user = try store.user(named: name) { return user }
+        throw StoreError.unknownUser(name, known: try store.users().map(\.name))
     }
 }
 

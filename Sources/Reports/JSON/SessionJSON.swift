@@ -109,9 +109,7 @@ public struct SessionJSON: Encodable, Sendable, Hashable {
 
     /// Sessions as an indented JSON array, keys in the contract's order: `riglog sessions --json`.
     public static func encode(_ entries: [SessionListing.Entry], now: Timestamp) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(entries.map { SessionJSON($0, now: now) }), as: UTF8.self)
+        try indentedArray(entries.map { SessionJSON($0, now: now) })
     }
 }
 

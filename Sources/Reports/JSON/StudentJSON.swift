@@ -24,8 +24,6 @@ public struct StudentJSON: Encodable, Sendable, Hashable {
 
     /// Students as an indented JSON array.
     public static func encode(_ students: [Student]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(students.map(StudentJSON.init)), as: UTF8.self)
+        try indentedArray(students.map(StudentJSON.init))
     }
 }
