@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import NIOPosix
 import Hummingbird
 import HummingbirdAuth
 public import Store
@@ -40,7 +41,11 @@ struct SignInController {
             if case .refuse(let wait) = web.throttle.check(user: form.name, address: context.peer) {
                 throw WebError.tooManySignIns(retryAfter: wait)
             }
-            guard let user = try web.accounts.verify(name: form.name, password: form.password) else {
+            // bcrypt takes a quarter of a second on purpose: off the event loop, or every other
+            // request and the live feed would wait for it.
+            let accounts = web.accounts
+            let verified = try await NIOThreadPool.singleton.runIfActive { try accounts.verify(name: form.name, password: form.password) }
+            guard let user = verified else {
                 web.throttle.failed(user: form.name, address: context.peer)
                 try? web.store.recordAudit(user: form.name, action: "sign-in refused", detail: "from \(context.peer)")
                 return signInPage(next: next, error: "That user name and password do not match.", status: .unauthorized)

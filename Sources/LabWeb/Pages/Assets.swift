@@ -11,6 +11,8 @@ struct Assets {
 
     func add(to router: Router<WebContext>) {
         let own = PageRenderer.resource("assets")
+        // Browsers ask for it on every page, the reports' too.
+        router.get("favicon.ico") { _, _ in try Self.file(folder: own, name: "favicon.svg") }
         router.get("assets/dygraphs/:file") { _, context in
             try Self.file(folder: dygraphsFolder, name: context.pathParameter("file"))
         }
