@@ -13,8 +13,12 @@ public struct Deadline: Service {
     }
 
     public func run() async throws {
-        // Cancelled (the group stops for another reason): return at once, without error.
-        try? await Task.sleep(for: duration)
+        // A signal or another service shutting the group down gracefully reaches this service
+        // first (it is the last one in the group): it must return at once, not sleep out the
+        // rest of `--for` while the run waits for it. Cancelled: return without error too.
+        try? await cancelWhenGracefulShutdown {
+            try await Task.sleep(for: duration)
+        }
     }
 }
 

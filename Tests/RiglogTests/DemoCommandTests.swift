@@ -1,4 +1,5 @@
 import Foundation
+import RiglogTesting
 import Store
 import Testing
 
@@ -35,6 +36,27 @@ import Testing
         let student = try #require(try store.student(id: URL(fileURLWithPath: String(htmlPath)).deletingPathExtension().lastPathComponent))
         #expect(html.contains(student.name) && html.contains("<svg"))
         #expect(csv.contains(student.id))
+    }
+
+    /// SIGTERM stops a run with a `--for` deadline at once and cleanly: the deadline gives way
+    /// to the signal instead of sleeping out the rest of `--for`.
+    @Test func sigtermEndsARunWithADeadlineLongBeforeIt() async throws {
+        let folder = NSTemporaryDirectory() + "riglog-demo-term-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = folder + "/demo.out"
+        let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        defer { close(fd) }
+        let demo = try ChildProcess(try StoreCLIHarness.product("riglog"),
+                                    ["demo", "--rigs", "1", "--for", "1h", "--no-http", "--data", folder + "/data", "--devices", Self.devices],
+                                    stdout: fd, stderr: fd)
+        defer { demo.stop(SIGKILL) }
+        try await ExternalPeers.waitUntil("the demo collecting", timeout: .seconds(60)) {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("collecting") || demo.hasExited
+        }
+        // Well inside an hour: the grace is what the test allows before it kills the demo.
+        #expect(demo.stop(SIGTERM, grace: .seconds(30)) == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("Demo data in \(folder)/data"))
     }
 
     @Test func withoutTheDevicesFolderItSaysWhereToRunIt() throws {
