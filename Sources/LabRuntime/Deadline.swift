@@ -22,6 +22,21 @@ public struct Deadline: Service {
     }
 }
 
+/// Tells the person at the terminal (or a test reading the output) that a run is up: a service
+/// placed after the run's own, so it speaks only once the group has started, that is once
+/// SIGINT and SIGTERM are the group's to handle. A line printed before would invite a signal
+/// that still kills the process outright.
+struct Announcement: Service {
+    let lines: [String]
+    let announce: @Sendable (String) -> Void
+
+    func run() async throws {
+        for line in lines { announce(line) }
+        // Nothing more to do: wait for the group's shutdown (or cancellation).
+        try? await gracefulShutdown()
+    }
+}
+
 extension ServiceGroup {
     /// Runs `services` as one group that SIGINT/SIGTERM (`signals`) or, given a `duration`, its
     /// ``Deadline`` shut down gracefully, in reverse order: what every run of riglog is.

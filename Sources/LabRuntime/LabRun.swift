@@ -113,6 +113,7 @@ public struct LabRun {
             "lab": "\(config.name)", "rigs": "\(config.rigs.count)", "connections": "\(config.connections.count)", "data": "\(dataFolder)",
         ])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = before.map { .init(service: $0) }
+        var announcements: [String] = []
         services.append(.init(service: sessions))
         services.append(.init(service: collector))
         if let http {
@@ -125,7 +126,7 @@ public struct LabRun {
             if let name = signInLinkUser {
                 do {
                     guard let user = try store.user(named: name) else { throw StoreError.unknownUser(name, known: []) }
-                    announce("Sign in as \(name): \(http.browserURL)\(try web.signInLink(for: user))  (works once, for an hour)")
+                    announcements.append("Sign in as \(name): \(http.browserURL)\(try web.signInLink(for: user))  (works once, for an hour)")
                 } catch let error as StoreError {
                     throw .store(error)
                 } catch {
@@ -136,6 +137,9 @@ public struct LabRun {
         if statusLine {
             services.append(.init(service: StatusLine(collector: collector)))
         }
+        let running = "collecting \(config.rigs.count) rig\(config.rigs.count == 1 ? "" : "s") into \(dataFolder); SIGINT or SIGTERM stops"
+        services.append(.init(service: Announcement(lines: announcements, announce: announce)))
+        services.append(.init(service: Announcement(lines: [running], announce: { [logger] in logger.info("\($0)") })))
         do {
             try await ServiceGroup.run(services, until: duration, signals: signals, logger: logger)
         } catch {

@@ -81,12 +81,17 @@ public struct SimulatorRun {
 
     /// Serves `simulator` (started already, or started here) until SIGINT/SIGTERM or
     /// `duration`, then stops every server; a ServiceGroup of one service and the deadline.
+    ///
+    /// `announce` gets the lines that say what is served, once the group handles signals.
     public static func serve(
         _ simulator: LabSimulator, duration: Duration?, logger: Logger = Logger(label: "riglog.simulate"),
-        signals: [UnixSignal] = [.sigterm, .sigint]
+        signals: [UnixSignal] = [.sigterm, .sigint], announce: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws(LabRunError) {
+        var lines = simulator.served.map { "serving \($0.id) (\($0.profile), \($0.mode)) on \($0.endpoint) unit \($0.unit)" }
+        lines.append("simulating \(simulator.served.count) rig\(simulator.served.count == 1 ? "" : "s"); Ctrl-C stops")
         do {
-            try await ServiceGroup.run([.init(service: simulator)], until: duration, signals: signals, logger: logger)
+            try await ServiceGroup.run([.init(service: simulator), .init(service: Announcement(lines: lines, announce: announce))],
+                                       until: duration, signals: signals, logger: logger)
         } catch {
             simulator.stop()
             throw .stopped(error)

@@ -116,12 +116,9 @@ struct SimulateCommand: AsyncParsableCommand {
             }
             let simulator = try run.makeSimulator()
             do { try simulator.start() } catch { throw LabRunError.simulatorStart(error) }
-            for rig in simulator.served {
-                print("serving \(rig.id) (\(rig.profile), \(rig.mode)) on \(rig.endpoint) unit \(rig.unit)")
-            }
-            print("simulating \(simulator.served.count) rig\(simulator.served.count == 1 ? "" : "s"); Ctrl-C stops")
-            fflush(nil)  // a pipe (a test, a service log) sees the lines now
-            try await SimulatorRun.serve(simulator, duration: duration?.value, logger: .riglog("riglog.simulate"))
+            // A pipe (a test, a service log) sees the lines at once.
+            try await SimulatorRun.serve(simulator, duration: duration?.value, logger: .riglog("riglog.simulate"),
+                                         announce: { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) })
             print("stopped")
         } catch {
             throw CommandFailure(error)

@@ -52,7 +52,7 @@ import Testing
                                     stdout: fd, stderr: fd)
         defer { demo.stop(SIGKILL) }
         try await ExternalPeers.waitUntil("the demo collecting", timeout: .seconds(60)) {
-            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("collecting") || demo.hasExited
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("SIGINT or SIGTERM stops") || demo.hasExited
         }
         // Well inside an hour: the grace is what the test allows before it kills the demo.
         #expect(demo.stop(SIGTERM, grace: .seconds(30)) == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
