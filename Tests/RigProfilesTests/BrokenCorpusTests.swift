@@ -15,8 +15,7 @@ struct BrokenCorpusTests {
     @Test(arguments: files.map { ($0 as NSString).lastPathComponent })
     func brokenFileIsRefusedWithItsExpectedErrors(name: String) throws {
         let path = RepoPaths.broken + "/" + name
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let expected = text.split(separator: "\n").filter { $0.hasPrefix("# expect: ") }.map { String($0.dropFirst(10)) }
+        let expected = try RepoPaths.expectedMessages(of: path)
         #expect(!expected.isEmpty, "\(name) must say what it expects")
 
         var found: [ConfigIssue] = []

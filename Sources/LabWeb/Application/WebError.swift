@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import Reports
 
 /// Why the lab web refuses a request. API requests get a JSON body `{"error": "..."}`; page
 /// requests get a page, or for a missing sign-in a redirect to `/signin`.
@@ -62,26 +63,7 @@ public enum WebError: Error, HTTPResponseError, Sendable {
         }
         headers[.contentType] = "text/html; charset=utf-8"
         let page = "<!doctype html><meta charset=utf-8><title>riglog</title><link rel=stylesheet href=/assets/riglog.css>"
-            + "<main><h1>\(status.code) \(HTMLEscape.text(status.reasonPhrase))</h1><p>\(HTMLEscape.text(message))</p><p><a href=/>Lab board</a></p></main>"
+            + "<main><h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1><p>\(HTMLText.escape(message))</p><p><a href=/>Lab board</a></p></main>"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
-    }
-}
-
-/// Escaping for the few strings the web writes outside templates.
-enum HTMLEscape {
-    static func text(_ string: String) -> String {
-        var out = ""
-        out.reserveCapacity(string.utf8.count)
-        for character in string {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

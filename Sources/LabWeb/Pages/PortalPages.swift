@@ -96,7 +96,7 @@ struct PortalPages {
     func reportPage(_ html: Data, back: (path: String, label: String)) -> Response {
         var text = String(decoding: html, as: UTF8.self)
         if let body = text.range(of: "<body>") {
-            text.insert(contentsOf: "<nav class=\"portal\"><a href=\"\(back.path)\">\(HTMLEscape.text(back.label))</a></nav>", at: body.upperBound)
+            text.insert(contentsOf: "<nav class=\"portal\"><a href=\"\(back.path)\">\(HTMLText.escape(back.label))</a></nav>", at: body.upperBound)
         }
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

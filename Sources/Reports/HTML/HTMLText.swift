@@ -1,7 +1,7 @@
-/// Escaping for text and attribute values in the HTML report. Student names, rig ids and
-/// profile titles are user data: every one of them goes through here.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
+/// Escaping for text and attribute values in the HTML report and the web's own pages. Student
+/// names, rig ids and profile titles are user data: every one of them goes through here.
+public enum HTMLText {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text.unicodeScalars {
