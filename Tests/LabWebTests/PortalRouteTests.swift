@@ -174,6 +174,32 @@ import Timekeeping
         #expect(acks.map(\.note) == ["checked the valve"])
     }
 
+    @Test func samplesDownloadAsTheCLIWritesThemAndAreAudited() async throws {
+        let fixture = try WebFixture()
+        let app = Application(router: try fixture.web().router())
+        try await app.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, name: "ivan")
+            let csv = try await client.execute(uri: "/api/v1/rigs/brake-1/samples?from=2026-11-29&to=2026-11-30&channels=speed", method: .get, headers: browser.headers)
+            #expect(csv.status == .ok)
+            let lines = String(buffer: csv.body).split(separator: "\r\n", omittingEmptySubsequences: true).map(String.init)
+            #expect(lines.first == "time,rig,channel,value,unit")
+            #expect(lines.count == 11)
+            #expect(lines.dropFirst().first == "2026-11-29T03:00:00.000Z,brake-1,speed,30.0,km/h")
+            let excel = try await client.execute(uri: "/api/v1/rigs/brake-1/samples?wide=1&excel=1", method: .get, headers: browser.headers)
+            #expect(String(buffer: excel.body).hasPrefix("\u{FEFF}time;speed [km/h];pressure [bar]"))
+            #expect(try await client.execute(uri: "/api/v1/rigs/brake-1/samples?channels=nothing", method: .get, headers: browser.headers).status == .badRequest)
+            #expect(try await client.execute(uri: "/api/v1/rigs/nowhere/samples", method: .get, headers: browser.headers).status == .notFound)
+            var technician = Browser()
+            _ = try await technician.signIn(client, name: "tom")
+            #expect(try await client.execute(uri: "/api/v1/rigs/brake-1/samples", method: .get, headers: technician.headers).status == .forbidden)
+        }
+        let downloads = try fixture.store.auditEntries().filter { $0.action == "export samples" }
+        #expect(downloads.map(\.detail) == ["rig brake-1 channels all from - to -: 20 samples (web)",
+                                            "rig brake-1 channels speed from 2026-11-29 to 2026-11-30: 10 samples (web)"])
+        #expect(downloads.allSatisfy { $0.user == "ivan" })
+    }
+
     @Test func signInIsThrottledPerUser() async throws {
         let fixture = try WebFixture()
         let app = Application(router: try fixture.web().router())

@@ -1,3 +1,4 @@
+import Ingest
 import RigProfiles
 import HTTPTypes
 import Accounts
@@ -42,7 +43,7 @@ final class WebFixture: Sendable {
             alarms:
               - {id: overpressure, when: pressure > 120, for: 500ms, severity: critical}
             """)
-        _ = try store.register(
+        let ids = try store.register(
             rig: RigDefinition(id: "brake-1", name: "Brake trainer 1", profile: "test-brake"),
             channels: [ChannelDefinition(name: "speed", unit: "km/h", type: "u16", scale: 0.1),
                        ChannelDefinition(name: "pressure", unit: "bar", type: "u16", scale: 0.1)],
@@ -56,6 +57,14 @@ final class WebFixture: Sendable {
         try store.saveSession(session, results: SessionResults(
             attempts: [StoredAttempt(exercise: "emergency-stop", result: .passed, start: Self.start + .seconds(30), seconds: 9.5, failedStep: nil)],
             alarms: [StoredAlarm(rig: "brake-1", alarm: "overpressure", severity: .critical, start: Self.start + .seconds(200), seconds: 1.5, peak: 131.5)]))
+        // Ten frames at 10 Hz at the session's start: speed 30.0 km/h, pressure 1.5 bar (raw × 0.1).
+        let writer = ChunkWriter(store: store)
+        let frames = (0..<10).flatMap { step -> [Sample] in
+            let time = (Self.start + .milliseconds(100 * step)).nanosecondsSince1970
+            return [Sample(channel: ids[0], time: time, raw: 300), Sample(channel: ids[1], time: time, raw: 15)]
+        }
+        try frames.withUnsafeBufferPointer { try writer.write($0) }
+        try writer.close()
         accounts = Accounts(store: store, cost: 4)
         for (name, role) in [("ada", UserRole.admin), ("ivan", .instructor), ("tom", .technician)] {
             _ = try accounts.add(name: name, role: role, password: Self.password)

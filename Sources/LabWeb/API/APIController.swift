@@ -84,6 +84,22 @@ struct APIController {
             if !result.leftOut.isEmpty { headers[.riglogLeftOut] = result.leftOut.map(\.id).joined(separator: ",").addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ",-_."))) }
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: result.bytes)))
         }
+        api.get("rigs/:rig/samples") { request, context in
+            _ = try context.require(.instructor, api: true, path: request.uri.path)
+            let rig = try context.pathParameter("rig")
+            let query = request.uri.queryParameters
+            let period = try web.period(request, api: true)
+            let channels = (query.get("channels") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard try web.store.rigIDs().contains(rig) else { throw WebError.notFound(api: true, what: "rig \(rig)") }
+            let export = SampleExport(rig: rig, channels: channels, from: period.from, to: period.to,
+                                      layout: query.get("wide") == "1" ? .wide : .long, dialect: query.get("excel") == "1" ? .excel : .rfc4180)
+            let asked = "rig \(rig) channels \(channels.isEmpty ? "all" : channels.joined(separator: ",")) from \(query.get("from") ?? "-") to \(query.get("to") ?? "-")"
+            do {
+                return try SampleDownload(web: web, export: export, asked: asked, user: web.auditUser(context)).response()
+            } catch let error as StoreError where error.isUsage {
+                throw WebError.badRequest(api: true, message: error.description)
+            }
+        }
         api.get("audit") { request, context in
             _ = try context.require(.admin, api: true, path: request.uri.path)
             let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 200

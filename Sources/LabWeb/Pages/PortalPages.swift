@@ -1,5 +1,6 @@
 import RigProfiles
 import HummingbirdAuth
+import Collector
 import Foundation
 import Hummingbird
 import Reports
@@ -59,7 +60,9 @@ struct PortalPages {
             } catch let error as ReportError {
                 throw WebError.notFound(api: false, what: error.description)
             }
-            return reportPage(html, back: ("/rigs/" + Self.pathPart(session.rig), "← \(session.rig)"))
+            let samples = "/api/v1/rigs/\(Self.pathPart(session.rig))/samples?from=\(session.start.iso8601)&to=\((end + .microseconds(1)).iso8601)"
+            return reportPage(html, back: ("/rigs/" + Self.pathPart(session.rig), "← \(session.rig)"),
+                              links: [(samples, "Samples CSV"), (samples + "&excel=1", "Samples CSV for Excel")])
         }
         router.get("groups/:group") { request, context in
             _ = try context.require(.instructor, api: false, path: request.uri.path)
@@ -93,10 +96,12 @@ struct PortalPages {
     }
 
     /// A report page: the report is a whole printable page; the portal adds only its way back.
-    func reportPage(_ html: Data, back: (path: String, label: String)) -> Response {
+    func reportPage(_ html: Data, back: (path: String, label: String), links: [(path: String, label: String)] = []) -> Response {
         var text = String(decoding: html, as: UTF8.self)
         if let body = text.range(of: "<body>") {
-            text.insert(contentsOf: "<nav class=\"portal\"><a href=\"\(back.path)\">\(HTMLText.escape(back.label))</a></nav>", at: body.upperBound)
+            let all = [back] + links
+            let nav = all.map { "<a href=\"\(HTMLText.escape($0.path))\">\(HTMLText.escape($0.label))</a>" }.joined(separator: " · ")
+            text.insert(contentsOf: "<nav class=\"portal\">\(nav)</nav>", at: body.upperBound)
         }
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
@@ -169,7 +174,12 @@ extension LabWeb {
         let gaps: [[String: Any]] = try store.gaps(rig: id, from: today).map {
             ["start": labTime.format($0.start, seconds: true), "end": $0.end.map { labTime.format($0, seconds: true) } ?? "now", "reason": $0.reason]
         }
-        return ["id": id, "name": record.definition.name, "profile": record.definition.profile, "dashboard": dashboardJSON, "sessions": sessions, "gaps": gaps,
+        // The collector's poll errors since it started, by kind (timeouts, exceptions, ...).
+        let errors: [[String: Any]] = (live?.collector.statistics.first { $0.rig == id }?.snapshot.errors ?? [:])
+            .sorted { $0.key < $1.key }.map { ["kind": $0.key, "count": $0.value] }
+        let samples = "/api/v1/rigs/\(PortalPages.pathPart(id))/samples?from=\(today.iso8601)"
+        return ["errors": errors, "hasErrors": !errors.isEmpty, "samplesToday": samples, "samplesTodayExcel": samples + "&excel=1",
+                "id": id, "name": record.definition.name, "profile": record.definition.profile, "dashboard": dashboardJSON, "sessions": sessions, "gaps": gaps,
                 "hasGaps": !gaps.isEmpty, "live": live != nil]
     }
 }
