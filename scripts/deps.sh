@@ -19,6 +19,7 @@ command -v mbpoll >/dev/null 2>&1 || need_apt+=(mbpoll)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
 command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)   # make bench: instruction counts
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)     # a self-signed certificate for the HTTPS test
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus) # promtool checks /metrics in the tests
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need_apt+=(chromium)  # HTML report -> PNG test
