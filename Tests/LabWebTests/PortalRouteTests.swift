@@ -351,3 +351,31 @@ import Timekeeping
         #expect(try fixture.store.auditEntries().first { $0.action == "check-in" }?.user == "kiosk")
     }
 }
+
+/// Without Debian's dygraphs the rig page's panels are drawn by the server.
+@Suite struct PanelFallbackTests {
+    @Test func aPanelIsDrawnFromTheStoredSamples() async throws {
+        let fixture = try WebFixture()
+        let app = Application(router: try fixture.web().router())
+        try await app.test(.router) { client in
+            var browser = Browser()
+            _ = try await browser.signIn(client, name: "tom")
+            // The fixture's ten frames end 0.9 s after its start: a window ending 1 s after holds them all.
+            let at = (WebFixture.start + .seconds(1)).iso8601
+            let svg = try await client.execute(uri: "/rigs/brake-1/panels/0?at=\(at)", method: .get, headers: browser.headers)
+            #expect(svg.status == .ok)
+            #expect(svg.headers[.contentType] == "image/svg+xml")
+            let text = String(buffer: svg.body)
+            #expect(text.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
+            // The standard dashboard: one panel per unit, so speed (km/h) alone in the first.
+            #expect(text.contains("aria-label=\"speed\" data-points=\"10\""), "\(text.prefix(300))")
+            #expect(text.contains("<polyline class=\"series s0\""))
+            #expect(text.contains(">speed</text>"))
+            // A window with nothing in it is an empty chart, not an error.
+            let empty = String(buffer: try await client.execute(uri: "/rigs/brake-1/panels/0", method: .get, headers: browser.headers).body)
+            #expect(empty.contains("data-points=\"0\""))
+            #expect(try await client.execute(uri: "/rigs/brake-1/panels/99", method: .get, headers: browser.headers).status == .notFound)
+            #expect(try await client.execute(uri: "/rigs/brake-1/panels/0", method: .get).status == .seeOther)
+        }
+    }
+}

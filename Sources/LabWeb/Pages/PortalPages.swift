@@ -2,6 +2,7 @@ import RigProfiles
 import HummingbirdAuth
 import Collector
 import Foundation
+import Ingest
 import Hummingbird
 import Reports
 import Store
@@ -23,6 +24,22 @@ struct PortalPages {
             let id = try context.pathParameter("id")
             guard let rig = try web.rigPage(id) else { throw WebError.notFound(api: false, what: "rig \(id)") }
             return page(context, "rig", title: rig["name"] as? String ?? id, values: rig)
+        }
+        router.get("rigs/:id/panels/:index") { request, context in
+            _ = try context.require(.signedIn, api: false, path: request.uri.path)
+            let id = try context.pathParameter("id")
+            guard let index = Int(try context.pathParameter("index")), let dashboard = try web.dashboard(forRig: id),
+                  dashboard.panels.indices.contains(index) else { throw WebError.notFound(api: false, what: "that chart") }
+            var at = Timestamp.now()
+            if let text = request.uri.queryParameters.get("at") {
+                guard let time = Timestamp(iso8601: String(text), in: LabTime.utc.zone) else {
+                    throw WebError.badRequest(api: false, message: "at must be an ISO 8601 time such as 2026-12-02T09:00:00Z")
+                }
+                at = time
+            }
+            let svg = try web.panelSVG(rig: id, panel: dashboard.panels[index], window: dashboard.window, at: at)
+            return Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: svg)))
         }
         router.get("students") { request, context in
             _ = try context.require(.instructor, api: false, path: request.uri.path)
@@ -131,6 +148,23 @@ struct PortalPages {
 }
 
 extension LabWeb {
+    /// One panel over `window` up to `at`, drawn from the stored samples: what the rig page shows
+    /// when the browser has no chart library.
+    func panelSVG(rig: String, panel: Panel, window: Duration, at: Timestamp) throws -> String {
+        let channels = try store.rig(rig).channels.filter { panel.channels.contains($0.name) }
+        var points: [UInt32: [(seconds: Double, value: Double)]] = [:]
+        try store.forEachSample(of: channels, from: at - window, to: at) { sample in
+            guard let channel = channels.first(where: { $0.id == sample.channel }) else { return }
+            let seconds = Double(Timestamp(nanosecondsSince1970: sample.time).microsecondsSince1970 - at.microsecondsSince1970) / 1e6
+            points[sample.channel, default: []].append((seconds, channel.value(of: sample)))
+        }
+        let series = panel.channels.compactMap { name in
+            channels.first { $0.name == name }.map { PanelSVG.Series(channel: name, points: points[$0.id] ?? []) }
+        }
+        return PanelSVG(title: panel.title.en, window: Double(window.milliseconds) / 1000, range: panel.range, limits: panel.thresholds.map(\.value))
+            .render(series)
+    }
+
     /// The group matrix's data; an unknown group is a 404 that lists the known ones.
     func assessment(group: String, period: TimePeriod) throws -> Assessment {
         do {
@@ -153,17 +187,24 @@ extension LabWeb {
         }
     }
 
+    /// The rig's dashboard: the lab's (`Dashboards/`) when collecting, else the standard one of
+    /// the profile version stored with the rig; nil when there is neither.
+    func dashboard(forRig id: String) throws -> Dashboard? {
+        if let live {
+            return live.lab.rig(id: id).map { live.dashboards.dashboard(forProfile: $0.profile) }
+        }
+        var profiles = ReportProfiles()
+        try profiles.load(rig: id, from: store)
+        return profiles.profile(ofRig: id).map(Dashboard.standard(for:))
+    }
+
     /// What a rig page shows: the rig, its chart panels, recent sessions and today's gaps.
     func rigPage(_ id: String) throws -> [String: Any]? {
         guard try store.rigIDs().contains(id) else { return nil }
         let record = try store.rig(id)
         let labTime = try store.labTime()
-        // The panels of the rig's dashboard (`Dashboards/<profile>.yaml`, else one chart per few
-        // channels); without a live lab there is nothing to chart.
-        var dashboardJSON = "null"
-        if let live, let rig = live.lab.rig(id: id) {
-            dashboardJSON = String(decoding: try JSONEncoder().encode(live.dashboards.dashboard(forProfile: rig.profile)), as: UTF8.self)
-        }
+        // The panels of the rig's dashboard (`Dashboards/<profile>.yaml`, else the standard one).
+        let dashboardJSON = try dashboard(forRig: id).map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) } ?? "null"
         let weekAgo = Timestamp.now() - .seconds(7 * 86400)
         let names = Dictionary(try store.students().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let sessions: [[String: Any]] = try store.sessions(rig: id, from: weekAgo).reversed().prefix(20).map { session in

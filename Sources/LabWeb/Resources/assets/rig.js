@@ -15,7 +15,17 @@
   const holder = document.getElementById("panels");
   const charts = [];
   if (typeof Dygraph === "undefined") {
+    // No chart library on this PC: the server draws each panel, redrawn every two seconds.
     document.getElementById("charts-missing").hidden = false;
+    panels.forEach((panel, index) => {
+      const img = document.createElement("img");
+      img.className = "panel-svg";
+      img.alt = text(panel.title);
+      const base = "/rigs/" + encodeURIComponent(rigID) + "/panels/" + index;
+      img.src = base;
+      holder.append(img);
+      setInterval(() => { img.src = base + "?t=" + Date.now(); }, 2000);
+    });
   } else {
     for (const panel of panels) {
       const div = document.createElement("div");
