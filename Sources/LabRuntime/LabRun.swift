@@ -1,8 +1,8 @@
-public import Collector
+import Collector
 import Foundation
 public import LabWeb
 public import Logging
-public import Modbus
+import Modbus
 import Practice
 public import RigProfiles
 public import ServiceLifecycle

@@ -1,4 +1,4 @@
-public import CSV
+import CSV
 public import LabWeb
 public import Practice
 public import RigProfiles

@@ -1,6 +1,6 @@
 public import Timekeeping
 public import Practice
-public import RigProfiles
+import RigProfiles
 public import Store
 
 /// `riglog sessions reevaluate`: sessions rebuilt from the stored data, with the profiles the

@@ -1,6 +1,6 @@
 public import LabWeb
 public import Logging
-public import ServiceLifecycle
+import ServiceLifecycle
 import Store
 public import UnixSignals
 

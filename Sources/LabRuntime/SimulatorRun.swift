@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-public import Modbus
+import Modbus
 import RigProfiles
 public import RigSimulator
 import ServiceLifecycle

@@ -1,7 +1,7 @@
 import LabWeb
-public import Logging
-public import ServiceLifecycle
-public import Store
+import Logging
+import ServiceLifecycle
+import Store
 
 /// The web UI of a run (collect, demo, serve): refused on a network address while no user can
 /// sign in, then the application and its live feed as services (the feed after the application,

@@ -3,6 +3,7 @@ import Accounts
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Ingest
 import LabWeb
 import Store
 import Testing
@@ -376,6 +377,32 @@ import Timekeeping
             #expect(empty.contains("data-points=\"0\""))
             #expect(try await client.execute(uri: "/rigs/brake-1/panels/99", method: .get, headers: browser.headers).status == .notFound)
             #expect(try await client.execute(uri: "/rigs/brake-1/panels/0", method: .get).status == .seeOther)
+        }
+    }
+}
+
+/// Reports are kept while nothing they read changes, and only then.
+@Suite struct ReportCacheTests {
+    @Test func aKeptReportFollowsTheData() async throws {
+        let fixture = try WebFixture()
+        let token = try fixture.accounts.issueToken(for: "ivan")
+        let app = Application(router: try fixture.web().router())
+        let generation = try fixture.store.practiceGeneration()
+        try await app.test(.router) { client in
+            let headers: HTTPFields = [.authorization: "Bearer \(token)"]
+            let first = String(buffer: try await client.execute(uri: "/api/v1/students/s001/report", method: .get, headers: headers).body)
+            #expect(first.contains(#""acknowledged" : null"#) || first.contains(#""acknowledged":null"#), "\(first.prefix(400))")
+            // Samples do not move the generation; an acknowledgement does.
+            let writer = ChunkWriter(store: fixture.store)
+            let more = [Sample(channel: 1, time: (WebFixture.start + .seconds(2)).nanosecondsSince1970, raw: 1)]
+            try more.withUnsafeBufferPointer { try writer.write($0) }
+            try writer.close()
+            #expect(try fixture.store.practiceGeneration() == generation)
+            try fixture.store.acknowledgeAlarm(rig: "brake-1", alarm: "overpressure", start: WebFixture.start + .seconds(200),
+                                               user: "ivan", note: "valve", at: WebFixture.start + .seconds(400))
+            #expect(try fixture.store.practiceGeneration() > generation)
+            let second = String(buffer: try await client.execute(uri: "/api/v1/students/s001/report", method: .get, headers: headers).body)
+            #expect(second.contains("\"valve\""), "the kept report was replaced: \(second.prefix(400))")
         }
     }
 }

@@ -49,11 +49,7 @@ struct APIController {
             _ = try context.require(.instructor, api: true, path: request.uri.path)
             let id = try context.pathParameter("id")
             let period = try web.period(request, api: true)
-            do {
-                return jsonBytes(try ReportGenerator.generate(ReportRequest(subject: .student(id), period: period, format: .json), store: web.store))
-            } catch let error as ReportError {
-                throw WebError.notFound(api: true, what: error.description)
-            }
+            return jsonBytes(try web.studentReport(id, period: period, format: .json, api: true))
         }
         api.get("groups/:group/assessment") { request, context in
             _ = try context.require(.instructor, api: true, path: request.uri.path)

@@ -7,6 +7,7 @@ import NIOSSL
 import HummingbirdAuth
 public import Logging
 import Mustache
+import Reports
 public import ServiceLifecycle
 public import Store
 import Synchronization
@@ -74,6 +75,9 @@ public struct LabWeb: Sendable {
     let reader: BoardReader
     let pages: PageRenderer
     let throttle = SignInGate()
+    /// Rendered practice logs and group assessments, while the store's practice generation holds.
+    let reports = ReportCache<Data>()
+    let assessments = ReportCache<Assessment>()
 
     public init(store: StoreDatabase, live: LiveLab?, settings: WebSettings = WebSettings()) throws {
         self.store = store

@@ -1,6 +1,6 @@
 import HummingbirdAuth
 import Hummingbird
-public import Store
+import Store
 
 /// Who may do what in the lab web.
 public enum Access: Sendable, Hashable {

@@ -51,7 +51,7 @@ struct SignInController {
                 return signInPage(next: next, error: "That user name and password do not match.", status: .unauthorized)
             }
             web.throttle.succeeded(user: form.name)
-            context.sessions.setSession(WebSession(userID: user.id, csrf: randomToken()), expiresIn: web.settings.sessionLength)
+            context.sessions.createSession(WebSession(userID: user.id, csrf: randomToken()), expiresIn: web.settings.sessionLength)
             try? web.store.recordAudit(user: user.name, action: "sign in", detail: "from \(context.peer)")
             return Response(status: .seeOther, headers: [.location: next])
         }
@@ -70,7 +70,7 @@ struct SignInController {
             }
             // One use only: the link is printed on a terminal and may be seen by others.
             try web.store.removePersistedValue(key: key)
-            context.sessions.setSession(WebSession(userID: user.id, csrf: randomToken()), expiresIn: web.settings.sessionLength)
+            context.sessions.createSession(WebSession(userID: user.id, csrf: randomToken()), expiresIn: web.settings.sessionLength)
             try? web.store.recordAudit(user: user.name, action: "sign in", detail: "by one-time link from \(context.peer)")
             return Response(status: .seeOther, headers: [.location: "/"])
         }

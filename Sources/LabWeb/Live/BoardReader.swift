@@ -2,7 +2,7 @@ public import Collector
 import Foundation
 public import Practice
 public import RigProfiles
-public import Store
+import Store
 import Synchronization
 import Timekeeping
 
@@ -35,6 +35,17 @@ struct BoardRig: Encodable, Sendable {
         var unit: String
         /// One of the key values the board's tile shows (`Dashboards/board.yaml`).
         var key: Bool
+
+        enum CodingKeys: String, CodingKey { case channel, value, unit, key }
+
+        func encode(to encoder: any Encoder) throws {
+            // `value` is null before the first sample, not missing.
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(channel, forKey: .channel)
+            try container.encode(value, forKey: .value)
+            try container.encode(unit, forKey: .unit)
+            try container.encode(key, forKey: .key)
+        }
     }
     struct FiringAlarm: Encodable, Sendable {
         var alarm: String

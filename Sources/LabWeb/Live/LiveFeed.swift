@@ -1,6 +1,6 @@
 import Practice
 import Foundation
-public import Hummingbird
+import Hummingbird
 import Logging
 public import ServiceLifecycle
 import Synchronization

@@ -54,13 +54,7 @@ struct PortalPages {
             _ = try context.require(.instructor, api: false, path: request.uri.path)
             let id = try context.pathParameter("id")
             let period = try web.period(request, api: false)
-            let html: Data
-            do {
-                html = try ReportGenerator.generate(ReportRequest(subject: .student(id), period: period, format: .html), store: web.store)
-            } catch let error as ReportError {
-                throw WebError.notFound(api: false, what: error.description)
-            }
-            return reportPage(html, back: ("/students", "← Students"))
+            return reportPage(try web.studentReport(id, period: period, format: .html, api: false), back: ("/students", "← Students"))
         }
         router.get("sessions/:id") { request, context in
             _ = try context.require(.instructor, api: false, path: request.uri.path)
@@ -165,11 +159,32 @@ extension LabWeb {
             .render(series)
     }
 
-    /// The group matrix's data; an unknown group is a 404 that lists the known ones.
-    func assessment(group: String, period: TimePeriod) throws -> Assessment {
+    /// A student's report, from the cache while nothing it reads has changed; an unknown student
+    /// is a 404.
+    func studentReport(_ id: String, period: TimePeriod, format: ReportRequest.Format, api: Bool) throws -> Data {
+        let key = ReportCache<Data>.Key(kind: "student " + format.rawValue, subject: id, from: period.from?.microsecondsSince1970,
+                                        to: period.to?.microsecondsSince1970)
+        let open = try store.sessions(student: id, from: period.lowerBound, to: period.upperBound).contains { $0.end == nil }
         do {
-            return try Assessment(store: store, group: group, period: period)
-        } catch {
+            return try reports.value(key, generation: try store.practiceGeneration(), keep: !open) {
+                try ReportGenerator.generate(ReportRequest(subject: .student(id), period: period, format: format), store: store)
+            }
+        } catch let error as ReportError {
+            throw WebError.notFound(api: api, what: error.description)
+        }
+    }
+
+    /// The group matrix's data, cached as the reports are; an unknown group is a 404 that lists
+    /// the known ones.
+    func assessment(group: String, period: TimePeriod) throws -> Assessment {
+        let key = ReportCache<Assessment>.Key(kind: "assessment", subject: group, from: period.from?.microsecondsSince1970,
+                                              to: period.to?.microsecondsSince1970)
+        let open = try store.sessions(group: group, from: period.lowerBound, to: period.upperBound).contains { $0.end == nil }
+        do {
+            return try assessments.value(key, generation: try store.practiceGeneration(), keep: !open) {
+                try Assessment(store: store, group: group, period: period)
+            }
+        } catch let error as AssessmentError {
             if case .unknownGroup(let name, let known) = error {
                 throw WebError.notFound(api: false, what: AssessmentError.unknownGroup(name, known: known).description)
             }

@@ -1,4 +1,4 @@
-public import CSV
+import CSV
 public import Foundation
 public import Store
 public import Timekeeping

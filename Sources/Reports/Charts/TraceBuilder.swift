@@ -1,4 +1,4 @@
-public import Timekeeping
+import Timekeeping
 public import Store
 import Practice
 import RigProfiles

@@ -1,4 +1,4 @@
-public import Timekeeping
+import Timekeeping
 public import Foundation
 import Store
 

@@ -1,6 +1,6 @@
 public import Timekeeping
 import Foundation
-public import Practice
+import Practice
 import Store
 
 /// `riglog sessions` as text: one aligned row per session.

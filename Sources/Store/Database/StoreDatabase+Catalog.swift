@@ -131,6 +131,13 @@ extension StoreDatabase {
         case labName = "lab"
     }
 
+    /// A number that changes whenever anything a report reads changes (sessions and their
+    /// results, acknowledgements, gaps, the roster, stored profiles, settings); samples aside.
+    /// Equal numbers mean an equal report for a period without open sessions.
+    public func practiceGeneration() throws(StoreError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM practice_generation") ?? 0 }
+    }
+
     /// Records who did what (exports, prunes) in the audit table.
     public func recordAudit(user: String, action: String, detail: String) throws(StoreError) {
         try write { db in

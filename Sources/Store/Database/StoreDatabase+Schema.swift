@@ -207,6 +207,22 @@ extension StoreDatabase {
             // export can name students the way the LMS import matches them.
             try db.execute(sql: "ALTER TABLE students ADD COLUMN login TEXT")
         }
+        migrator.registerMigration("v5: practice generation") { db in
+            // A counter every change to what reports read moves (sessions and their results,
+            // acknowledgements, gaps, the roster, stored profiles and settings), kept by triggers
+            // so no writer can forget it: the web caches rendered reports under its value.
+            // Samples are left out on purpose: a closed session's samples are written before it
+            // closes, and the web does not cache a report with an open session.
+            try db.execute(sql: "CREATE TABLE practice_generation (value INTEGER NOT NULL); INSERT INTO practice_generation VALUES (0);")
+            for table in ["sessions", "session_stats", "attempts", "alarms", "alarm_acks", "gaps", "students", "rigs", "config_versions", "lab_settings"] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_generation AFTER \(event) ON \(table)
+                        BEGIN UPDATE practice_generation SET value = value + 1; END;
+                        """)
+                }
+            }
+        }
         return migrator
     }
 }

@@ -1,5 +1,5 @@
 import GRDB
-public import Timekeeping
+import Timekeeping
 
 /// What session evaluation reads besides samples (the profile comes from ``storedProfile(rig:)``):
 /// which profile version a rig is evaluated with, and the lab's silence threshold, so

@@ -2,13 +2,16 @@
 """Drives Debian's chromium (headless) through a running `riglog demo`, over the DevTools
 protocol on a pipe (--remote-debugging-pipe: no WebSocket library, nothing from the internet).
 
-    web_check.py BASE_URL SIGN_IN_PATH ARTIFACT_DIR
+    web_check.py BASE_URL SIGN_IN_PATH ARTIFACT_DIR [--restart PID -- COMMAND...]
 
 Signs in by the demo's one-time link, then checks in the DOM:
   - the lab board lists every rig, updates live, and shows an alarm within 1 s of it firing;
   - a rig page draws dygraphs charts whose data points move;
   - a student page (the practice log) renders;
-  - no console errors or uncaught exceptions anywhere.
+  - no console errors or uncaught exceptions anywhere;
+  - with --restart: the collector (process PID) is stopped with SIGTERM and COMMAND starts it
+    again on the same address and data; the open board reconnects by itself and goes live again.
+    The restarted process is stopped with SIGTERM at the end; its exit status is in the findings.
 Saves a screenshot of each page in ARTIFACT_DIR. Prints one JSON line of findings; exit 0 when
 every check held, 1 otherwise (the findings say which failed).
 """
@@ -16,6 +19,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -137,11 +141,34 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def restart(pid, command, findings):
+    """Stops the collector and starts it again; returns the new process."""
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        # Not our child: the test that started it reaps it, so until then it stays a zombie.
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.1)
+    else:
+        raise RuntimeError(f"the collector {pid} did not stop within 60 s of SIGTERM")
+    findings["restarted"] = True
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main():
     base, link, artifacts = sys.argv[1], sys.argv[2], sys.argv[3]
+    restart_pid, restart_command = None, None
+    if len(sys.argv) > 4 and sys.argv[4] == "--restart":
+        restart_pid, restart_command = int(sys.argv[5]), sys.argv[7:]
     alarm_wait = float(os.environ.get("RIGLOG_ALARM_WAIT", "150"))
     os.makedirs(artifacts, exist_ok=True)
     findings, failures = {}, []
+    second = None
     browser = Browser()
     try:
         browser.open()
@@ -176,6 +203,16 @@ def main():
                 failures.append(f"the alarm showed {findings['alarm_latency_ms']} ms after it fired (more than 1 s)")
         else:
             failures.append(f"no alarm showed on the board within {alarm_wait:.0f} s")
+        if restart_pid:
+            # The collector stops and comes back: the open board must notice and reconnect by itself.
+            second = restart(restart_pid, restart_command, findings)
+            lost = browser.wait_for("document.getElementById('feed-state').textContent !== 'live'", 30)
+            back = browser.wait_for("document.getElementById('feed-state').textContent === 'live'", 90)
+            updated = browser.evaluate("document.getElementById('board').dataset.updated")
+            moving = browser.wait_for(f"document.getElementById('board').dataset.updated !== {json.dumps(updated)}", 20)
+            findings["reconnected"] = bool(lost and back and moving)
+            if not findings["reconnected"]:
+                failures.append("the board did not reconnect by itself after the collector restarted")
         rig = browser.evaluate("document.querySelector('#rigs .tile').dataset.rig")
         findings["rig"] = rig
         browser.navigate(base + "/rigs/" + rig)
@@ -210,6 +247,15 @@ def main():
         failures.append(f"{type(error).__name__}: {error}")
     finally:
         browser.close()
+        if second is not None:
+            second.send_signal(signal.SIGTERM)
+            try:
+                findings["restarted_exit"] = second.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                second.kill()
+                findings["restarted_exit"] = "killed after 60 s"
+            if findings["restarted_exit"] != 0:
+                failures.append(f"the restarted collector did not stop cleanly: {findings['restarted_exit']}")
     findings["failures"] = failures
     print(json.dumps(findings, ensure_ascii=False))
     sys.exit(1 if failures else 0)

@@ -64,7 +64,7 @@
     }
     const values = el("dl", { class: "values" });
     for (const value of rig.values.filter(v => v.key)) {
-      values.append(el("dt", {}, value.channel), el("dd", {}, value.value === null ? "–" : (+value.value.toFixed(2)) + " " + value.unit));
+      values.append(el("dt", {}, value.channel), el("dd", {}, value.value == null ? "–" : (+value.value.toFixed(2)) + " " + value.unit));
     }
     card.append(values);
     for (const alarm of rig.alarms) {
