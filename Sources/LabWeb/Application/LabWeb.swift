@@ -77,7 +77,6 @@ public struct LabWeb: Sendable {
     let throttle = SignInGate()
     /// Rendered practice logs and group assessments, while the store's practice generation holds.
     let reports = ReportCache<Data>()
-    let assessments = ReportCache<Assessment>()
 
     public init(store: StoreDatabase, live: LiveLab?, settings: WebSettings = WebSettings()) throws {
         self.store = store

@@ -34,7 +34,12 @@ public final class LiveFeed: Service, Sendable {
         let encoder = JSONEncoder()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let version = reader.live?.board.version ?? 0
-            if version != lastVersion || ContinuousClock.now - lastSent >= .seconds(1) {
+            // Nobody listening: nothing to build (the collector's CPU is the lab's, not the web's).
+            let listening = state.withLock { !$0.subscribers.isEmpty }
+            if !listening {
+                state.withLock { $0.latest = nil }
+                lastVersion = nil
+            } else if version != lastVersion || ContinuousClock.now - lastSent >= .seconds(1) {
                 lastVersion = version
                 lastSent = .now
                 if let rigs = try? reader.rigs(), let json = try? encoder.encode(rigs) {

@@ -17,7 +17,16 @@ struct PageRenderer: Sendable {
 
     /// `page` rendered with `values`, inside the layout (title, navigation, the user).
     func render(_ page: String, title: String, values: [String: Any], frame: [String: Any]) -> String {
-        let body = library.render(values, withTemplate: page) ?? ""
+        wrap(body(page, values: values), title: title, frame: frame)
+    }
+
+    /// The page's own part, without the layout (what a cache may keep: it holds no user's data).
+    func body(_ page: String, values: [String: Any]) -> String {
+        library.render(values, withTemplate: page) ?? ""
+    }
+
+    /// `body` inside the layout (title, navigation, the user and their form token).
+    func wrap(_ body: String, title: String, frame: [String: Any]) -> String {
         var layout = frame
         layout["title"] = title
         layout["body"] = body

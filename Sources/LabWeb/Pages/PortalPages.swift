@@ -79,22 +79,7 @@ struct PortalPages {
             _ = try context.require(.instructor, api: false, path: request.uri.path)
             let group = try context.pathParameter("group")
             let period = try web.period(request, api: false)
-            let assessment = try web.assessment(group: group, period: period)
-            let exercises = assessment.exercises.map { ["title": $0.title, "id": $0.id] }
-            let rows: [[String: Any]] = assessment.rows.map { row in
-                ["id": row.student.id, "name": row.student.name, "path": "/students/" + Self.pathPart(row.student.id),
-                 "sessions": row.sessions, "minutes": String(format: "%.0f", row.practiceSeconds / 60),
-                 "cells": assessment.exercises.map { exercise -> [String: Any] in
-                     let result = row.exercises[exercise.id]
-                     return ["passed": result?.passed ?? 0, "attempts": result?.attempts ?? 0, "ok": (result?.passed ?? 0) > 0]
-                 }]
-            }
-            let base = "/api/v1/groups/" + Self.pathPart(group) + "/assessment"
-            return page(context, "group", title: "Group \(group)", values: [
-                "group": group, "exercises": exercises, "rows": rows,
-                "downloads": [["label": "Assessment CSV", "href": base + "?format=csv"], ["label": "Moodle", "href": base + "?format=moodle"],
-                              ["label": "Canvas", "href": base + "?format=canvas"], ["label": "CSV for Excel", "href": base + "?format=csv&excel=1"]],
-            ])
+            return page(context, body: try web.groupMatrix(group: group, period: period), title: "Group \(group)")
         }
         router.get("admin/audit") { request, context in
             _ = try context.require(.admin, api: false, path: request.uri.path)
@@ -118,7 +103,13 @@ struct PortalPages {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func page(_ context: WebContext, _ name: String, title: String, values: [String: Any]) -> Response {
+    /// A page whose own part is rendered already (a kept group matrix).
+    func page(_ context: WebContext, body: String, title: String) -> Response {
+        html(web.pages.wrap(body, title: title, frame: frame(context)))
+    }
+
+    /// The layout's values: who is signed in, what they may open, their form token.
+    func frame(_ context: WebContext) -> [String: Any] {
         var frame: [String: Any] = ["signedIn": context.user != nil]
         if let user = context.user {
             frame["user"] = user.name
@@ -127,12 +118,20 @@ struct PortalPages {
             frame["admin"] = user.role == .admin
         }
         frame["csrf"] = context.sessions.session?.csrf ?? ""
+        return frame
+    }
+
+    func html(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func page(_ context: WebContext, _ name: String, title: String, values: [String: Any]) -> Response {
+        let frame = frame(context)
         var values = values
         values["csrf"] = frame["csrf"]
         values["instructor"] = frame["instructor"] ?? false
-        let html = web.pages.render(name, title: title, values: values, frame: frame)
-        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        return html(web.pages.render(name, title: title, values: values, frame: frame))
     }
 
     /// A path segment for an id that may hold spaces or Cyrillic (group `ТЭ-21`).
@@ -164,7 +163,8 @@ extension LabWeb {
     func studentReport(_ id: String, period: TimePeriod, format: ReportRequest.Format, api: Bool) throws -> Data {
         let key = ReportCache<Data>.Key(kind: "student " + format.rawValue, subject: id, from: period.from?.microsecondsSince1970,
                                         to: period.to?.microsecondsSince1970)
-        let open = try store.sessions(student: id, from: period.lowerBound, to: period.upperBound).contains { $0.end == nil }
+        // Only a session with no end overlaps the end of time: the open ones, in one small query.
+        let open = try store.sessions(student: id, from: .distantFuture).contains { $0.start < period.upperBound }
         do {
             return try reports.value(key, generation: try store.practiceGeneration(), keep: !open) {
                 try ReportGenerator.generate(ReportRequest(subject: .student(id), period: period, format: format), store: store)
@@ -174,22 +174,41 @@ extension LabWeb {
         }
     }
 
-    /// The group matrix's data, cached as the reports are; an unknown group is a 404 that lists
-    /// the known ones.
-    func assessment(group: String, period: TimePeriod) throws -> Assessment {
-        let key = ReportCache<Assessment>.Key(kind: "assessment", subject: group, from: period.from?.microsecondsSince1970,
-                                              to: period.to?.microsecondsSince1970)
-        let open = try store.sessions(group: group, from: period.lowerBound, to: period.upperBound).contains { $0.end == nil }
-        do {
-            return try assessments.value(key, generation: try store.practiceGeneration(), keep: !open) {
-                try Assessment(store: store, group: group, period: period)
+    /// The group page's own part (the students-by-exercises matrix and the downloads), kept as
+    /// the reports are; an unknown group is a 404 that lists the known ones.
+    func groupMatrix(group: String, period: TimePeriod) throws -> String {
+        let key = ReportCache<Data>.Key(kind: "group matrix", subject: group, from: period.from?.microsecondsSince1970,
+                                        to: period.to?.microsecondsSince1970)
+        let open = try store.sessions(group: group, from: .distantFuture).contains { $0.start < period.upperBound }
+        let body = try reports.value(key, generation: try store.practiceGeneration(), keep: !open) {
+            let assessment: Assessment
+            do {
+                assessment = try Assessment(store: store, group: group, period: period)
+            } catch let error as AssessmentError {
+                if case .unknownGroup(let name, let known) = error {
+                    throw WebError.notFound(api: false, what: AssessmentError.unknownGroup(name, known: known).description)
+                }
+                throw error
             }
-        } catch let error as AssessmentError {
-            if case .unknownGroup(let name, let known) = error {
-                throw WebError.notFound(api: false, what: AssessmentError.unknownGroup(name, known: known).description)
+            let exercises = assessment.exercises.map { ["title": $0.title, "id": $0.id] }
+            let rows: [[String: Any]] = assessment.rows.map { row in
+                ["id": row.student.id, "name": row.student.name, "path": "/students/" + PortalPages.pathPart(row.student.id),
+                 "sessions": row.sessions, "minutes": String(format: "%.0f", row.practiceSeconds / 60),
+                 "cells": assessment.exercises.map { exercise -> [String: Any] in
+                     let result = row.exercises[exercise.id]
+                     return ["passed": result?.passed ?? 0, "attempts": result?.attempts ?? 0, "ok": (result?.passed ?? 0) > 0]
+                 }]
             }
-            throw error
+            let base = "/api/v1/groups/" + PortalPages.pathPart(group) + "/assessment"
+            let downloads = [("Assessment CSV", "?format=csv"), ("CSV for Excel", "?format=csv&excel=1"), ("Moodle", "?format=moodle"),
+                             ("Moodle, points out of 100", "?format=moodle&grades=points"), ("Canvas", "?format=canvas"),
+                             ("Canvas, points out of 100", "?format=canvas&grades=points")]
+            return Data(pages.body("group", values: [
+                "group": group, "exercises": exercises, "rows": rows,
+                "downloads": downloads.map { ["label": $0.0, "href": base + $0.1] },
+            ]).utf8)
         }
+        return String(decoding: body, as: UTF8.self)
     }
 
     /// `from`/`to` query parameters, read as the CLI reads `--from`/`--to`.
