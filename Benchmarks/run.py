@@ -253,12 +253,14 @@ def lab_rows(bench):
     devices = ["--devices", os.path.join(ROOT, "Devices")]
     spec = os.path.join(folder, "c-lab-poller.spec")
     lab_spec(riglog, lab_rigs, devices, spec)
-    simulator = subprocess.Popen([riglog, "simulate", "--lab", lab] + devices, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    simulator_log = open(os.path.join(folder, "simulate.err"), "w+")
+    simulator = subprocess.Popen([riglog, "simulate", "--lab", lab] + devices, stdout=subprocess.PIPE, stderr=simulator_log, text=True)
     try:
         while True:
             line = simulator.stdout.readline()
             if not line:  # the simulator exited (a port taken since free_port): fail instead of spinning forever
-                raise RuntimeError(f"riglog simulate --lab exited with {simulator.wait()} before serving")
+                simulator_log.seek(0)
+                raise RuntimeError(f"riglog simulate --lab exited with {simulator.wait()} before serving: {simulator_log.read()[-2000:]}")
             if "Ctrl-C" in line:
                 break
         http = free_port()
