@@ -27,11 +27,16 @@ public struct Deadline: Service {
 /// SIGINT and SIGTERM are the group's to handle. A line printed before would invite a signal
 /// that still kills the process outright.
 struct Announcement: Service {
+    /// For the person at the terminal (the sign-in link, what is served).
     let lines: [String]
     let announce: @Sendable (String) -> Void
+    /// For the log: that the run is up and how it stops.
+    var logged: String?
+    var logger: Logger?
 
     func run() async throws {
         for line in lines { announce(line) }
+        if let logged { logger?.info("\(logged)") }
         // Nothing more to do: wait for the group's shutdown (or cancellation).
         try? await gracefulShutdown()
     }

@@ -138,8 +138,7 @@ public struct LabRun {
             services.append(.init(service: StatusLine(collector: collector)))
         }
         let running = "collecting \(config.rigs.count) rig\(config.rigs.count == 1 ? "" : "s") into \(dataFolder); SIGINT or SIGTERM stops"
-        services.append(.init(service: Announcement(lines: announcements, announce: announce)))
-        services.append(.init(service: Announcement(lines: [running], announce: { [logger] in logger.info("\($0)") })))
+        services.append(.init(service: Announcement(lines: announcements, announce: announce, logged: running, logger: logger)))
         do {
             try await ServiceGroup.run(services, until: duration, signals: signals, logger: logger)
         } catch {

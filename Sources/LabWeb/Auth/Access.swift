@@ -4,10 +4,8 @@ import Store
 
 /// Who may do what in the lab web.
 public enum Access: Sendable, Hashable {
-    /// Any signed-in user: the board, rig pages.
+    /// Any signed-in user (every role is staff): the board, rig pages, the desk.
     case signedIn
-    /// Technicians, instructors and admins: the desk (check-in by staff, uploads).
-    case staff
     /// Instructors and admins: student data, reports, exports, acknowledgements.
     case instructor
     /// Admins: the audit log.
@@ -15,7 +13,7 @@ public enum Access: Sendable, Hashable {
 
     func allows(_ role: UserRole) -> Bool {
         switch self {
-        case .signedIn, .staff: true
+        case .signedIn: true
         case .instructor: role == .instructor || role == .admin
         case .admin: role == .admin
         }
@@ -23,7 +21,7 @@ public enum Access: Sendable, Hashable {
 
     var needed: String {
         switch self {
-        case .signedIn, .staff: "a signed-in user"
+        case .signedIn: "a signed-in user"
         case .instructor: "an instructor or admin"
         case .admin: "an admin"
         }

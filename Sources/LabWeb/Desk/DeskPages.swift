@@ -27,22 +27,22 @@ struct DeskPages {
 
     func add(to router: Router<WebContext>) {
         router.get("desk") { request, context in
-            _ = try context.require(.staff, api: false, path: request.uri.path)
+            _ = try context.require(.signedIn, api: false, path: request.uri.path)
             return try desk(context, message: nil, problems: [])
         }
         router.post("desk") { request, context in
-            _ = try context.require(.staff, api: false, path: request.uri.path)
+            _ = try context.require(.signedIn, api: false, path: request.uri.path)
             let form = try await request.decode(as: CheckForm.self, context: context)
             try context.checkFormToken(form.csrf, api: false)
             let message = try check(form, by: web.auditUser(context) + " (desk)")
             return try desk(context, message: message, problems: [])
         }
         router.get("kiosk") { request, context in
-            if !web.settings.kiosk { _ = try context.require(.staff, api: false, path: request.uri.path) }
+            if !web.settings.kiosk { _ = try context.require(.signedIn, api: false, path: request.uri.path) }
             return try kiosk(context, message: nil)
         }
         router.post("kiosk") { request, context in
-            if !web.settings.kiosk { _ = try context.require(.staff, api: false, path: request.uri.path) }
+            if !web.settings.kiosk { _ = try context.require(.signedIn, api: false, path: request.uri.path) }
             let form = try await request.decode(as: CheckForm.self, context: context)
             guard let cookie = request.cookies[Self.kioskCookie]?.value, let token = form.csrf,
                   constantTimeEqual(Array(cookie.utf8), Array(token.utf8)) else { throw WebError.csrf(api: false) }
@@ -54,7 +54,7 @@ struct DeskPages {
     /// The uploads' API routes (the desk page's script posts the file as it is).
     func addAPI(to api: RecordingGroup) {
         api.post("roster") { request, context in
-            _ = try context.require(.staff, api: true, path: request.uri.path)
+            _ = try context.require(.signedIn, api: true, path: request.uri.path)
             try context.checkFormToken(request.headers[.riglogCSRF], api: true)
             let body = try await request.body.collect(upTo: 16 << 20)
             let name = request.uri.queryParameters.get("file") ?? "roster.csv"
@@ -68,7 +68,7 @@ struct DeskPages {
             return try APIController(web: web).json(["students": roster.students.count, "added": result.added, "updated": result.updated])
         }
         api.post("timetable") { request, context in
-            _ = try context.require(.staff, api: true, path: request.uri.path)
+            _ = try context.require(.signedIn, api: true, path: request.uri.path)
             try context.checkFormToken(request.headers[.riglogCSRF], api: true)
             let body = try await request.body.collect(upTo: 16 << 20)
             let name = request.uri.queryParameters.get("file") ?? "timetable.csv"
