@@ -400,7 +400,9 @@ class LiveBrowsers:
                 for line in message.split(b"\n"):
                     if not line.startswith(b"data: "):
                         continue
-                    for rig in json.loads(line[6:]):
+                    # The whole board first (a list of rigs), then what changes ({"rigs": [...]}).
+                    data = json.loads(line[6:])
+                    for rig in (data["rigs"] if isinstance(data, dict) else data):
                         stamp = rig.get("time")
                         # A rig whose latest sample did not change since the last message shows nothing new.
                         if stamp and last.get(rig["id"]) != stamp:

@@ -143,11 +143,14 @@ import Yams
     /// The subset of JSON Schema the file uses.
     static func validate(_ value: JSON, _ schema: Any?, schemas: [String: Any], at path: String, problems: inout [String]) {
         guard var schema = schema as? [String: Any] else { return }
+        // `{$ref, nullable: true}`: the reference may be null where it is used.
+        var nullable = schema["nullable"] as? Bool == true
         if let ref = schema["$ref"] as? String {
             schema = schemas[String(ref.split(separator: "/").last!)] as? [String: Any] ?? [:]
+            nullable = nullable || schema["nullable"] as? Bool == true
         }
         if case .null = value {
-            if schema["nullable"] as? Bool != true { problems.append("\(path) is null") }
+            if !nullable { problems.append("\(path) is null") }
             return
         }
         if let options = schema["enum"] as? [Any], !options.contains(where: { "\($0)" == value.text }) {

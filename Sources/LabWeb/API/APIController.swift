@@ -39,7 +39,7 @@ struct APIController {
         }
         api.get("live") { request, context in
             if !web.settings.publicBoard { _ = try context.require(.signedIn, api: true, path: request.uri.path) }
-            return web.feed.response()
+            return try web.feed.response()
         }
         api.get("students") { request, context in
             _ = try context.require(.instructor, api: true, path: request.uri.path)
@@ -125,9 +125,7 @@ struct APIController {
     }
 
     func json(_ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return jsonBytes(try encoder.encode(value))
+        jsonBytes(try APIJSON.encoder().encode(value))
     }
 
     func jsonBytes(_ data: Data) -> Response {

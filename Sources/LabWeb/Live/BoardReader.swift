@@ -97,21 +97,75 @@ struct BoardRig: Encodable, Sendable {
     }
 }
 
+/// What changes on the board from one live-feed message to the next: everything of a rig but
+/// its name, profile, section and its channels' names, units and key flags, which the `board`
+/// message at the start of each connection gave. `values` follows the order of that rig's
+/// `values` in the board message, so a tick carries numbers, not names: a twentieth of the bytes
+/// per browser, which is what a lab PC's memory pays for each lagging wall screen.
+struct LiveRig: Encodable, Sendable {
+    var id: String
+    var up: Bool
+    var time: String?
+    var student: BoardRig.Person?
+    var since: String?
+    var alarms: [BoardRig.FiringAlarm]
+    var attempts: [BoardRig.Progress]
+    var values: [Double?]
+
+    enum CodingKeys: String, CodingKey { case id, up, time, student, since, alarms, attempts, values }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(up, forKey: .up)
+        try container.encode(time, forKey: .time)
+        try container.encode(student, forKey: .student)
+        try container.encode(since, forKey: .since)
+        try container.encode(alarms, forKey: .alarms)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(values, forKey: .values)
+    }
+}
+
 /// Builds the board from the live lab (when collecting) and the store: who is at each rig comes
 /// from the open sessions the evaluator stored, read at most once a second for all browsers.
 final class BoardReader: Sendable {
     let store: StoreDatabase
     let live: LiveLab?
+    /// What a run never changes: the rigs in the board's order, with their section and the
+    /// channels' units and key flags (worked out once, not on every tick of the feed).
+    private let layout: [Placed]
     private let cache = Mutex<(at: Int64, open: [String: (student: BoardRig.Person, start: Timestamp)])>((at: .min, open: [:]))
+
+    private struct Placed: Sendable {
+        /// The rig's index in the lab config (and in `LiveBoard.rigs()`).
+        var index: Int
+        var section: String
+        var units: [String]
+        var keys: [Bool]
+    }
 
     init(store: StoreDatabase, live: LiveLab?) {
         self.store = store
         self.live = live
+        guard let live else {
+            layout = []
+            return
+        }
+        let sections = live.dashboards.board.arrange(live.lab.rigs)
+        let sectionOf = Dictionary(sections.flatMap { section in section.rigs.map { ($0.id, section.title.en) } }, uniquingKeysWith: { first, _ in first })
+        let order = Dictionary(sections.flatMap(\.rigs).enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        layout = live.lab.rigs.enumerated().sorted { (order[$0.element.id] ?? .max) < (order[$1.element.id] ?? .max) }.map { index, rig in
+            let keys = Set(live.dashboards.keyValues(forProfile: rig.profile))
+            return Placed(index: index, section: sectionOf[rig.id] ?? "", units: rig.profile.channels.map(\.unit),
+                          keys: rig.profile.channels.map { keys.contains($0.name) })
+        }
     }
 
+    /// The whole board: `GET /api/v1/rigs`, and the first message of each live-feed connection.
     func rigs() throws -> [BoardRig] {
-        let open = try openSessions()
         guard let live else {
+            let open = try openSessions()
             return try store.rigIDs().map { id in
                 let record = try store.rig(id)
                 let session = open[id]
@@ -119,17 +173,36 @@ final class BoardReader: Sendable {
                                 since: session?.start.iso8601, alarms: [], attempts: [], values: [])
             }
         }
+        return try changing().map { placed, rig in
+            let config = live.lab.rigs[placed.index]
+            return BoardRig(
+                id: rig.id, name: config.name, profile: config.profile.name, section: placed.section, up: rig.up, time: rig.time,
+                student: rig.student, since: rig.since, alarms: rig.alarms, attempts: rig.attempts,
+                values: rig.values.indices.map {
+                    .init(channel: config.profile.channels[$0].name, value: rig.values[$0], unit: placed.units[$0], key: placed.keys[$0])
+                })
+        }
+    }
+
+    /// The live feed's tick: what changed since the board message, in the board's rig order.
+    func changes() throws -> [LiveRig] {
+        try changing().map(\.rig)
+    }
+
+    private func changing() throws -> [(placed: Placed, rig: LiveRig)] {
+        guard let live else {
+            return try rigs().map { (Placed(index: 0, section: "", units: [], keys: []), LiveRig(
+                id: $0.id, up: $0.up, time: $0.time, student: $0.student, since: $0.since, alarms: $0.alarms, attempts: $0.attempts, values: [])) }
+        }
+        let open = try openSessions()
         let up = Dictionary(live.collector.statistics.map { ($0.rig, $0.snapshot.up) }, uniquingKeysWith: { first, _ in first })
         let now = live.board.rigs()
-        let sections = live.dashboards.board.arrange(live.lab.rigs)
-        let sectionOf = Dictionary(sections.flatMap { section in section.rigs.map { ($0.id, section.title.en) } }, uniquingKeysWith: { first, _ in first })
-        let order = Dictionary(sections.flatMap(\.rigs).enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        return zip(live.lab.rigs, now).sorted { (order[$0.0.id] ?? .max) < (order[$1.0.id] ?? .max) }.map { rig, state in
-            let session = open[rig.id]
-            let units = rig.profile.channels.map(\.unit)
-            let keys = Set(live.dashboards.keyValues(forProfile: rig.profile))
-            return BoardRig(
-                id: rig.id, name: rig.name, profile: rig.profile.name, section: sectionOf[rig.id] ?? "", up: up[rig.id] ?? false,
+        return layout.map { placed in
+            let state = now[placed.index]
+            let id = live.lab.rigs[placed.index].id
+            let session = open[id]
+            return (placed, LiveRig(
+                id: id, up: up[id] ?? false,
                 time: state.time.map { Timestamp(nanosecondsSince1970: $0).iso8601 },
                 student: session?.student, since: session?.start.iso8601,
                 alarms: state.alarms.map {
@@ -137,10 +210,7 @@ final class BoardReader: Sendable {
                           fired: Timestamp(nanosecondsSince1970: $0.fired).iso8601)
                 },
                 attempts: state.attempts.map { .init(exercise: $0.exercise, step: $0.reached, steps: $0.steps, since: Timestamp(nanosecondsSince1970: $0.since).iso8601) },
-                values: state.channels.indices.map {
-                    .init(channel: state.channels[$0], value: state.values[$0].isFinite ? state.values[$0] : nil, unit: units[$0],
-                          key: keys.contains(state.channels[$0]))
-                })
+                values: state.values.map { $0.isFinite ? $0 : nil }))
         }
     }
 

@@ -7,18 +7,21 @@ import Synchronization
 
 /// The lab board to every open browser as server-sent events (`GET /api/v1/live`).
 ///
-/// One task builds the board's JSON at most every ``interval`` (only when a sample arrived or
-/// once a second for sessions and up/down) and hands the same bytes to every subscriber, so
-/// twenty wall screens cost one encoding. A subscriber that lags gets only the newest state
-/// (each stream buffers one message): a slow browser never holds up the others or the collector.
-/// Browsers reconnect by themselves (`retry:`), so the board survives a collector restart.
+/// Each connection starts with the whole board (`event: board`, the body of `GET /api/v1/rigs`);
+/// then one task builds what changes (`event: values`: up, student, alarms, attempts and the
+/// values as bare numbers in the board's channel order) at most every ``interval`` (only when a
+/// sample arrived, or once a second for sessions and up/down) and hands the same bytes to every
+/// subscriber, so twenty wall screens cost one encoding. A subscriber that lags gets only the
+/// newest message (each stream buffers one): a slow browser never holds up the others or the
+/// collector, and what waits for it is a tick of numbers, not the board. Browsers reconnect by
+/// themselves (`retry:`), so the board survives a collector restart.
 public final class LiveFeed: Service, Sendable {
     let reader: BoardReader
     /// How often the board is sent at most; a value reaches a browser within about this much
     /// of its poll.
     public let interval: Duration
-    private let state = Mutex<(next: UInt64, subscribers: [UInt64: AsyncStream<ByteBuffer>.Continuation], latest: ByteBuffer?, stopped: Bool)>(
-        (0, [:], nil, false))
+    private let state = Mutex<(next: UInt64, subscribers: [UInt64: AsyncStream<ByteBuffer>.Continuation], stopped: Bool)>(
+        (0, [:], false))
 
     init(reader: BoardReader, interval: Duration = .milliseconds(100)) {
         self.reader = reader
@@ -31,21 +34,17 @@ public final class LiveFeed: Service, Sendable {
     public func run() async throws {
         var lastVersion: UInt64?
         var lastSent = ContinuousClock.now
-        let encoder = JSONEncoder()
+        let encoder = APIJSON.encoder()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let version = reader.live?.board.version ?? 0
             // Nobody listening: nothing to build (the collector's CPU is the lab's, not the web's).
             let listening = state.withLock { !$0.subscribers.isEmpty }
             if !listening {
-                state.withLock { $0.latest = nil }
                 lastVersion = nil
             } else if version != lastVersion || ContinuousClock.now - lastSent >= .seconds(1) {
                 lastVersion = version
                 lastSent = .now
-                if let rigs = try? reader.rigs(), let json = try? encoder.encode(rigs) {
-                    var message = ByteBuffer(string: "event: board\ndata: ")
-                    message.writeBytes(json)
-                    message.writeString("\n\n")
+                if let changes = try? reader.changes(), let message = try? Self.event("values", LiveChanges(rigs: changes), encoder) {
                     publish(message)
                 }
             }
@@ -60,22 +59,26 @@ public final class LiveFeed: Service, Sendable {
         for subscriber in subscribers { subscriber.finish() }
     }
 
+    /// One server-sent event: its name and its data, a line of JSON.
+    static func event(_ name: String, _ data: some Encodable, _ encoder: JSONEncoder) throws -> ByteBuffer {
+        var message = ByteBuffer(string: "event: \(name)\ndata: ")
+        message.writeBytes(try encoder.encode(data))
+        message.writeString("\n\n")
+        return message
+    }
+
     private func publish(_ message: ByteBuffer) {
-        let subscribers = state.withLock { state in
-            state.latest = message
-            return Array(state.subscribers.values)
-        }
+        let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers { subscriber.yield(message) }
     }
 
-    /// A stream of board messages, starting with the latest one.
+    /// A stream of the `values` messages built from now on.
     func subscribe() -> (id: UInt64, messages: AsyncStream<ByteBuffer>) {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id: UInt64? = state.withLock { state in
             guard !state.stopped else { return nil }
             state.next += 1
             state.subscribers[state.next] = continuation
-            if let latest = state.latest { continuation.yield(latest) }
             return state.next
         }
         guard let id else {
@@ -90,19 +93,34 @@ public final class LiveFeed: Service, Sendable {
         continuation?.finish()
     }
 
-    /// The response of `GET /api/v1/live`.
-    func response() -> Response {
+    /// The response of `GET /api/v1/live`: the board, then its changes.
+    func response() throws -> Response {
+        // Subscribed before the board is read, so no change between the two is missed.
         let (id, messages) = subscribe()
+        let board: ByteBuffer
+        do {
+            board = try Self.event("board", reader.rigs(), APIJSON.encoder())
+        } catch {
+            unsubscribe(id)
+            throw error
+        }
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
             body: ResponseBody { [self] writer in
                 defer { unsubscribe(id) }
                 try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+                try await writer.write(board)
                 for await message in messages {
                     try await writer.write(message)
                 }
                 try await writer.finish(nil)
             })
     }
+}
+
+/// The data of an `event: values` message.
+struct LiveChanges: Encodable, Sendable {
+    /// Every rig, in the order of the board message.
+    var rigs: [LiveRig]
 }

@@ -82,8 +82,23 @@
     }
     return card;
   }
-  fetch("/api/v1/rigs", { credentials: "same-origin" }).then(r => r.json()).then(render).catch(() => {});
+  // The feed sends the whole board first on each connection, then only what changes: each rig's
+  // state and its values as numbers in the board's channel order.
+  let board = [];
+  function merge(changes) {
+    const byID = new Map(board.map(rig => [rig.id, rig]));
+    for (const change of changes.rigs) {
+      const rig = byID.get(change.id);
+      if (!rig) continue;
+      for (const key of ["up", "time", "student", "since", "alarms", "attempts"]) rig[key] = change[key];
+      change.values.forEach((value, index) => { if (rig.values[index]) rig.values[index].value = value; });
+    }
+    render(board);
+  }
+  function live() { state.textContent = "live"; state.className = "feed live"; }
+  fetch("/api/v1/rigs", { credentials: "same-origin" }).then(r => r.json()).then(rigs => { if (!board.length) { board = rigs; render(board); } }).catch(() => {});
   const feed = new EventSource("/api/v1/live");
-  feed.addEventListener("board", event => { state.textContent = "live"; state.className = "feed live"; render(JSON.parse(event.data)); });
+  feed.addEventListener("board", event => { live(); board = JSON.parse(event.data); render(board); });
+  feed.addEventListener("values", event => { live(); merge(JSON.parse(event.data)); });
   feed.onerror = () => { state.textContent = "reconnecting…"; state.className = "feed lost"; };
 })();

@@ -64,7 +64,7 @@
       p.textContent = "⚠ " + alarm.alarm + " since " + new Date(alarm.since).toLocaleTimeString(); now.append(p);
     }
     if (!t) return;
-    const byName = Object.fromEntries(rig.values.map(v => [v.channel, v.value]));
+    const byName = Object.fromEntries(channels.map((name, index) => [name, rig.values[index]]));
     for (const chart of charts) {
       const last = chart.data[chart.data.length - 1];
       if (last && last[0].getTime() === t.getTime()) continue;
@@ -75,9 +75,18 @@
     }
     root.dataset.points = String(charts.reduce((n, c) => n + c.data.length, 0));
   }
+  // The feed's first message is the whole board (channel names with the values); the rest carry
+  // the values alone, in the same channel order.
+  let channels = [];
   const feed = new EventSource("/api/v1/live");
   feed.addEventListener("board", event => {
     const rig = JSON.parse(event.data).find(r => r.id === rigID);
+    if (!rig) return;
+    channels = rig.values.map(v => v.channel);
+    draw(Object.assign({}, rig, { values: rig.values.map(v => v.value) }));
+  });
+  feed.addEventListener("values", event => {
+    const rig = JSON.parse(event.data).rigs.find(r => r.id === rigID);
     if (rig) draw(rig);
   });
 })();

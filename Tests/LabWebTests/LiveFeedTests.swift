@@ -1,0 +1,131 @@
+import Collector
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LabWeb
+import Modbus
+import Practice
+import RigProfiles
+import ServiceLifecycle
+import Store
+import Testing
+
+/// `GET /api/v1/live` over a real socket, from a collector polling a real server: the board
+/// first, then only what changes, in the shapes `openapi.yaml` gives, and a value changed on the
+/// server reaches the stream through the numbers-only messages.
+@Suite struct LiveFeedTests {
+    @Test func theBoardFirstThenItsValuesAsNumbers() async throws {
+        let folder = NSTemporaryDirectory() + "riglog-live-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder + "/Devices", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let map = RegisterMap(size: 4)
+        map.set(.input, at: 0, to: [42, 7])
+        let server = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), map: map)
+        try server.start()
+        defer { server.stop() }
+        try """
+            profile: two
+            title: {en: Two}
+            poll: 20ms
+            channels:
+              - {name: level, source: input 0, type: u16, unit: bar}
+              - {name: flow, source: input 1, type: u16, unit: l/min}
+
+            """.write(toFile: folder + "/Devices/two.yaml", atomically: true, encoding: .utf8)
+        try "lab: Live test\ntimezone: UTC\nrigs:\n  - {id: rig-a, profile: two, connection: \"tcp://127.0.0.1:\(server.port)\", unit: 1}\n"
+            .write(toFile: folder + "/lab.yaml", atomically: true, encoding: .utf8)
+        let lab = try LabLoader.load(path: folder + "/lab.yaml", devicesFolder: folder + "/Devices")
+        let store = try StoreDatabase.open(folder: folder + "/data")
+        let board = LiveBoard(lab: lab)
+        let collector = try Collector(lab: lab, store: store, sinks: [board])
+        try board.begin(store: store)
+        collector.start()
+        defer { collector.stop() }
+
+        var settings = WebSettings()
+        settings.publicBoard = true
+        let web = try LabWeb(store: store, live: LiveLab(lab: lab, collector: collector, board: board), settings: settings)
+        let app = Application(router: try web.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              services: [web.feed])
+        let schemas = try #require((try OpenAPITests.document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let events = try await app.test(.live) { client in
+            let port = try #require(client.port)
+            return try await Task.detached { try EventStreamReader(port: port).read(until: { events in
+                // The board, and a values message after the server's register changed.
+                if events.count == 2 { map.set(.input, at: 0, to: [43]) }
+                return events.contains { $0.name == "values" && $0.data.contains("[43,7]") }
+            }) }.value
+        }
+        do {
+
+            let first = try #require(events.first)
+            #expect(first.name == "board")
+            let rigs = try JSONDecoder().decode(OpenAPITests.JSON.self, from: Data(first.data.utf8))
+            var problems: [String] = []
+            OpenAPITests.validate(rigs, ["type": "array", "items": ["$ref": "#/components/schemas/BoardRig"]], schemas: schemas, at: "board", problems: &problems)
+            #expect(problems.isEmpty, "\(problems)")
+            // The channels' names and units travel once, in the board.
+            #expect(first.data.contains(#""channel":"level""#) && first.data.contains(#""unit":"l\/min""#))
+            let values = events.dropFirst()
+            #expect(!values.isEmpty && values.allSatisfy { $0.name == "values" })
+            for event in values {
+                let changes = try JSONDecoder().decode(OpenAPITests.JSON.self, from: Data(event.data.utf8))
+                OpenAPITests.validate(changes, ["$ref": "#/components/schemas/LiveChanges"], schemas: schemas, at: "values", problems: &problems)
+                #expect(!event.data.contains("level") && !event.data.contains("bar"), "a values message repeats the board: \(event.data)")
+            }
+            #expect(problems.isEmpty, "\(problems)")
+            // In the board's channel order: level, then flow.
+            #expect(values.contains { $0.data.contains(#""values":[42,7]"#) })
+        }
+    }
+}
+
+/// A browser's side of server-sent events: curl reading the stream as it comes, split into events.
+struct EventStreamReader {
+    struct Event: Sendable {
+        var name: String
+        var data: String
+    }
+    enum Failure: Error { case closed(String), tooLong(String) }
+
+    let url: String
+
+    init(port: Int) {
+        url = "http://127.0.0.1:\(port)/api/v1/live"
+    }
+
+    /// Reads events until `done` says so (at most 200, for at most 30 s), then hangs up.
+    func read(until done: ([Event]) -> Bool) throws -> [Event] {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-sN", "--max-time", "30", url]
+        let output = Pipe()
+        curl.standardOutput = output
+        try curl.run()
+        defer {
+            // A browser closing its tab: the server sees the connection go.
+            kill(curl.processIdentifier, SIGKILL)
+            curl.waitUntilExit()
+        }
+        var text = ""
+        var events: [Event] = []
+        while true {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw Failure.closed(String(text.suffix(500))) }
+            text += String(decoding: chunk, as: UTF8.self)
+            while let end = text.range(of: "\n\n") {
+                let block = text[..<end.lowerBound]
+                text.removeSubrange(..<end.upperBound)
+                var name = "", data = ""
+                for line in block.split(separator: "\n") {
+                    if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                    if line.hasPrefix("data: ") { data = String(line.dropFirst(6)) }
+                }
+                guard !name.isEmpty else { continue }
+                events.append(Event(name: name, data: data))
+                if done(events) { return events }
+                if events.count >= 200 { throw Failure.tooLong(events.map(\.data).suffix(3).joined(separator: "\n")) }
+            }
+        }
+    }
+}
