@@ -50,6 +50,9 @@ final class ServerLoop {
             }
             return ServerLoop(ctx: ctx, isSerial: false, mainFD: fd, wakeFD: wakeFD, port: boundPort(fd) ?? port,
                               gapMs: 0, units: units, anyUnit: anyUnit, observer: observer, faults: faults)
+        case .rtuOverTCP:
+            // A converter's far side is a serial line: serve that (`rtu://`), and bridge it.
+            throw .cannotServe(endpoint, errno: EPROTONOSUPPORT)
         case .rtu(let line):
             guard let ctx = modbus_new_rtu(line.device, Int32(line.baud), CChar(line.parity.rawValue.asciiValue!),
                                            Int32(line.dataBits), Int32(line.stopBits)) else {
@@ -230,9 +233,14 @@ public enum ModbusCRC {
 
     /// True when the last two of `count` bytes are the CRC of the others.
     public static func isValid(_ frame: [UInt8], count: Int) -> Bool {
-        guard count >= 3 else { return false }
-        let crc = compute(frame[0..<(count - 2)])
-        return frame[count - 2] == UInt8(crc & 0xFF) && frame[count - 1] == UInt8(crc >> 8)
+        frame.withUnsafeBufferPointer { isValid(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+    }
+
+    /// True when the last two bytes of `frame` are the CRC of the others.
+    public static func isValid(_ frame: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard frame.count >= 3 else { return false }
+        let crc = compute(UnsafeBufferPointer(rebasing: frame[0..<(frame.count - 2)]))
+        return frame[frame.count - 2] == UInt8(crc & 0xFF) && frame[frame.count - 1] == UInt8(crc >> 8)
     }
 }
 

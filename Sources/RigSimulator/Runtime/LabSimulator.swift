@@ -92,7 +92,7 @@ public final class LabSimulator: Sendable {
         switch endpoint {
         case .tcp(let host, 0): "tcp://\(host.lowercased()):0#\(index)"
         case .tcp(let host, let port): "tcp://\(host.lowercased()):\(port)"
-        case .rtu(let line): "rtu://\(line.device)"
+        case .rtu, .rtuOverTCP: endpoint.connectionKey
         }
     }
 
