@@ -81,10 +81,6 @@ public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(device) does not support \(setting): \(why). Most USB adapters switch RS-485 "
                 + "direction themselves: remove mode=rs485 / rts= from the URL."
         case .cannotServe(let endpoint, let errno):
-            if case .rtuOverTCP = endpoint {
-                return "cannot serve \(endpoint): riglog serves RTU on a serial line; serve rtu:///dev/... and put a "
-                    + "converter (or socat TCP-LISTEN:PORT pty) in front of it."
-            }
             if errno == 98 { // EADDRINUSE
                 return "cannot serve \(endpoint): the port is already in use (another simulator or device server?). "
                     + "Stop it, or choose another port."

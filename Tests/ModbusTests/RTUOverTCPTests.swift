@@ -140,6 +140,38 @@ struct RTUOverTCPTests {
         #expect(good >= 6 && crc >= 3, "\(good) good, \(crc) bad CRC")
     }
 
+    @Test("riglog's own RTU-over-TCP server (the simulator's) answers pymodbus's RTU-framer client and riglog's reader; an unknown unit is silent, as on a bus")
+    func riglogServer() throws {
+        let unit1 = RegisterMap(size: 20), unit2 = RegisterMap(size: 20)
+        unit1.set(.holding, at: 0, to: [101, 102, 103])
+        unit2.set(.input, at: 5, to: [205])
+        let server = ModbusServer(endpoint: .rtuOverTCP(SerialGateway(host: "127.0.0.1", port: ExternalPeers.freePort())),
+                                  units: [1: unit1, 2: unit2])
+        try server.start()
+        defer { server.stop() }
+        let client = """
+            import sys
+            from pymodbus import FramerType
+            from pymodbus.client import ModbusTcpClient
+            c = ModbusTcpClient("127.0.0.1", port=int(sys.argv[1]), framer=FramerType.RTU, timeout=2)
+            assert c.connect()
+            print(c.read_holding_registers(0, count=3, device_id=1).registers)
+            print(c.read_input_registers(5, count=1, device_id=2).registers)
+            """
+        let result = try ExternalPeers.run("python3", ["-c", client, String(server.port)])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output == "[101, 102, 103]\n[205]\n")
+
+        let reader = ModbusReader(endpoint: .rtuOverTCP(SerialGateway(host: "127.0.0.1", port: server.port)), options: Self.options)
+        for _ in 0..<5 {
+            #expect(try reader.read(ReadRequest(kind: .holding, unit: 1, address: 1, count: 2)) == [102, 103])
+            #expect(try reader.read(ReadRequest(kind: .input, unit: 2, address: 5, count: 1)) == [205])
+        }
+        let absent = ReadRequest(kind: .holding, unit: 3, address: 0, count: 1)
+        #expect(throws: ModbusError.timeout(absent, reader.endpoint, after: .milliseconds(300))) { _ = try reader.read(absent) }
+        #expect(try reader.read(ReadRequest(kind: .holding, unit: 1, address: 0, count: 1)) == [101])
+    }
+
     @Test("through socat from TCP to a pty served by riglog's RTU server: several units in turn, the gap kept, an absent unit recovered from")
     func socatBridgeToRiglogServer() async throws {
         let bridge = try await SocatBridge()

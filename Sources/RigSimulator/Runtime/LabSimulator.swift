@@ -70,7 +70,7 @@ public final class LabSimulator: Sendable {
             }
             // A lone TCP rig answers any unit id, as most single devices do; shared endpoints
             // answer their own units only, as a gateway does.
-            let anyUnit = members.count == 1 && !endpoint.isSerial ? rigs[members[0]].map : nil
+            let anyUnit = members.count == 1 && !endpoint.isSerialBus ? rigs[members[0]].map : nil
             let server = ModbusServer(endpoint: endpoint, units: units, anyUnit: anyUnit)
             let fixedLinks = links
             let lone = anyUnit != nil ? rigs[members[0]].link : nil
