@@ -112,8 +112,8 @@ struct LabLoaderTests {
             rigs:
               - {id: a, profile: brake-trainer, connection: "tcp://10.0.0.1"}
               - {id: b, profile: brake-trainer, connection: "tcp://10.0.0.2", unit: 0}
-              - {id: c, profile: brake-trainer, connection: "rtu+tcp://10.0.0.9:4001?baud=19200", unit: 1}
-              - {id: d, profile: brake-trainer, connection: "rtu+tcp://10.0.0.9:4001", unit: 247}
+              - {id: c, profile: eastron-sdm630, connection: "rtu+tcp://10.0.0.9:4001?baud=19200", unit: 1}
+              - {id: d, profile: eastron-sdm630, connection: "rtu+tcp://10.0.0.9:4001", unit: 247}
             """) { path in
             let lab = try LabLoader.load(path: path, devicesFolder: RepoPaths.devices)
             #expect(lab.rigs.map(\.unit) == [255, 0, 1, 247])

@@ -241,6 +241,8 @@ struct LabReader {
     /// Groups rigs by physical connection, refusing unit clashes and mixed serial settings.
     private mutating func groupConnections(_ rigs: [Rig], values: [String: YAMLMapping]) -> [LabConnection] {
         var connections: [LabConnection] = []
+        // Connections whose rigs disagree on the bus settings: their load means nothing yet.
+        var clashed: Set<String> = []
         for rig in rigs {
             guard let index = connections.firstIndex(where: { $0.endpoint.connectionKey == rig.endpoint.connectionKey }) else {
                 connections.append(LabConnection(endpoint: rig.endpoint, rigs: [rig]))
@@ -255,6 +257,7 @@ struct LabReader {
             if case .rtu(let mine) = rig.endpoint, case .rtu(let theirs) = shared.endpoint, mine != theirs,
                 let connectionValue = values[rig.id]?["connection"]
             {
+                clashed.insert(rig.endpoint.connectionKey)
                 yaml.report(.connectionClash(
                     "\(theirs.device) is already used by rig \"\(shared.rigs[0].id)\" as \(theirs); one serial line has one speed, "
                         + "framing and timing, so write the same settings for every rig on it"), at: connectionValue)
@@ -262,11 +265,19 @@ struct LabReader {
             if case .rtuOverTCP(let mine) = rig.endpoint, case .rtuOverTCP(let theirs) = shared.endpoint, mine.baud != theirs.baud || mine.timing != theirs.timing,
                 let connectionValue = values[rig.id]?["connection"]
             {
+                clashed.insert(rig.endpoint.connectionKey)
                 yaml.report(.connectionClash(
                     "\(shared.endpoint.connectionKey) is already used by rig \"\(shared.rigs[0].id)\" as \(theirs); the bus behind "
                         + "one converter has one speed and timing, so write the same settings for every rig on it"), at: connectionValue)
             }
             connections[index].rigs.append(rig)
+        }
+        for connection in connections where connection.rigs.count > 1 && !clashed.contains(connection.endpoint.connectionKey) {
+            let load = CycleBudget.load(of: connection.rigs)
+            guard load > 1, let last = connection.rigs.last, let at = values[last.id]?["connection"] else { continue }
+            yaml.report(.conflict(
+                "the \(connection.rigs.count) rigs on \(connection.endpoint.connectionKey) need the connection \(Int((load * 100).rounded()))% "
+                    + "of the time with every reply on time; poll some less often (poll:), or move some to another bus"), at: at)
         }
         return connections
     }

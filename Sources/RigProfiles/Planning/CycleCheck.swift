@@ -69,6 +69,18 @@ public struct CycleBudget: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The share of each second the requests of one interval keep the connection busy when
+    /// every reply is on time (timeouts aside: one lost reply is the rig's own budget).
+    public var load: Double {
+        (wire + quietPerRequest * requests).secondsValue / interval.secondsValue
+    }
+
+    /// The share of each second `rigs` (the rigs of one connection) keep it busy; above 1 the
+    /// bus cannot carry them, however each fits alone.
+    public static func load(of rigs: [Rig]) -> Double {
+        rigs.flatMap(budgets(for:)).reduce(0) { $0 + $1.load }
+    }
+
     /// `characters` RTU characters at the bus's speed; zero over Ethernet.
     static func wireTime(characters: Int, on endpoint: ModbusEndpoint) -> Duration {
         let baud: Int, bits: Int
@@ -79,4 +91,8 @@ public struct CycleBudget: Sendable, Hashable, CustomStringConvertible {
         }
         return .microseconds(Int64(characters * bits) * 1_000_000 / Int64(baud))
     }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
