@@ -55,9 +55,16 @@ struct FrameTraceTests {
         let peerReceived = lines.filter { $0.hasPrefix("recv ") }.map { String($0.dropFirst(5)) }
         let peerSent = lines.filter { $0.hasPrefix("send ") }.map { String($0.dropFirst(5)) }
         func hex(_ frame: FrameTracer.Frame) -> String { frame.bytes.map { String(format: "%02X", $0) }.joined() }
-        // Every reply the collector read, byte for byte what pymodbus sent, in order; the
-        // same for requests (the last request may have left as the run stopped, unanswered).
-        #expect(received.map(hex) == Array(peerSent.prefix(received.count)))
+        // Every reply the collector read, byte for byte what pymodbus sent, in order (a reply
+        // pymodbus sent too late, after a timeout closed the connection, is never read); every
+        // request pymodbus received, byte for byte what the collector sent (the last request
+        // may have left as the run stopped, unanswered).
+        var unread = peerSent[...]
+        for frame in received.map(hex) {
+            guard let at = unread.firstIndex(of: frame) else { Issue.record("traced reply \(frame) was never sent by pymodbus"); break }
+            unread = unread[(at + 1)...]
+        }
+        #expect(peerSent.count - received.count <= collector.statistics[0].snapshot.errors["timeout", default: 0] + 1)
         #expect(Array(sent.map(hex).prefix(peerReceived.count)) == peerReceived)
         #expect(sent.count - peerReceived.count <= 1)
         // The line a technician reads.

@@ -20,7 +20,7 @@ struct RTUOverTCPTests {
 
     static func endpoint(_ port: Int) -> ModbusEndpoint { .rtuOverTCP(SerialGateway(host: "127.0.0.1", port: port)) }
 
-    static let options = ModbusClientOptions(connectTimeout: .seconds(2), responseTimeout: .milliseconds(300),
+    static let options = ModbusClientOptions(connectTimeout: .seconds(2), responseTimeout: .seconds(1),
                                              byteTimeout: .milliseconds(30))
 
     /// pymodbus serving RTU over TCP on a fresh port (units 1 and 2).
@@ -168,7 +168,7 @@ struct RTUOverTCPTests {
             #expect(try reader.read(ReadRequest(kind: .input, unit: 2, address: 5, count: 1)) == [205])
         }
         let absent = ReadRequest(kind: .holding, unit: 3, address: 0, count: 1)
-        #expect(throws: ModbusError.timeout(absent, reader.endpoint, after: .milliseconds(300))) { _ = try reader.read(absent) }
+        #expect(throws: ModbusError.timeout(absent, reader.endpoint, after: Self.options.responseTimeout)) { _ = try reader.read(absent) }
         #expect(try reader.read(ReadRequest(kind: .holding, unit: 1, address: 0, count: 1)) == [101])
     }
 
@@ -196,7 +196,7 @@ struct RTUOverTCPTests {
             #expect(try reader.read(ReadRequest(kind: .holding, unit: 2, address: 1, count: 2)) == [202, 203])
         }
         let absent = ReadRequest(kind: .holding, unit: 7, address: 0, count: 1)
-        #expect(throws: ModbusError.timeout(absent, endpoint, after: .milliseconds(300))) { _ = try reader.read(absent) }
+        #expect(throws: ModbusError.timeout(absent, endpoint, after: Self.options.responseTimeout)) { _ = try reader.read(absent) }
         #expect(try reader.read(ReadRequest(kind: .holding, unit: 2, address: 0, count: 1)) == [201])
         let requests = seen.withLock { $0 }
         #expect(requests.count == 22)
