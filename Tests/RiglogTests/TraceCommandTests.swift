@@ -26,6 +26,21 @@ struct TraceCommandTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/data"))
     }
 
+    @Test("collect --trace logs the traced rig's frames on stderr while it collects and stores as usual")
+    func collectTraces() throws {
+        let (server, _) = try CollectCommandTests.serve()
+        defer { server.stop() }
+        let folder = try CollectCommandTests.labFolder(url: "tcp://127.0.0.1:\(server.port)")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try StoreCLIHarness.riglog(["collect", folder + "/lab.yaml", "--no-http", "--data", folder + "/data",
+                                                 "--for", "1s", "--trace", "rig-1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let replies = result.stderr.split(separator: "\n").filter { $0.contains(" rig-1 <- ") }
+        #expect(replies.count >= 5)
+        #expect(replies.allSatisfy { $0.contains(" 00 00 00 07 01 04 04 02 8E FF 85 +") })
+        #expect(FileManager.default.fileExists(atPath: folder + "/data"))
+    }
+
     @Test("an unknown rig is a usage error naming the rigs there are, for trace and collect --trace")
     func unknownRig() throws {
         let folder = try CollectCommandTests.labFolder(url: "tcp://127.0.0.1:1502")
