@@ -7,10 +7,10 @@ import Glibc
 /// the Swift side of the Modbus transaction benchmark (Benchmarks/modbus/README.md).
 enum ModbusBench {
     /// Serves 125 holding registers until standard input closes.
-    static func serve(port: Int) {
+    static func serve(port: Int, rtuOverTCP: Bool = false) {
         let map = RegisterMap(holdingRegisters: 125)
         map.set(.holding, at: 0, to: (0..<125).map { UInt16($0) })
-        let server = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: port), map: map)
+        let server = ModbusServer(endpoint: endpoint(port: port, rtuOverTCP: rtuOverTCP), map: map)
         do { try server.start() } catch { fail(error) }
         print("ready")
         fflush(nil)
@@ -20,8 +20,8 @@ enum ModbusBench {
     }
 
     /// The collector's hot path: `readRegisters` into a buffer allocated once.
-    static func client(port: Int, transactions: Int, count: Int) {
-        let reader = ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: port))
+    static func client(port: Int, transactions: Int, count: Int, rtuOverTCP: Bool = false) {
+        let reader = ModbusReader(endpoint: endpoint(port: port, rtuOverTCP: rtuOverTCP))
         let buffer = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 125)
         defer { buffer.deallocate() }
         do { try reader.connect() } catch { fail(error) }
@@ -37,6 +37,10 @@ enum ModbusBench {
         }
         let t1 = monotonicNanoseconds(), c1 = threadCPUNanoseconds()
         print("{\"transactions\": \(transactions), \"wall_ns\": \(t1 - t0), \"cpu_ns\": \(c1 - c0), \"checksum\": \(checksum)}")
+    }
+
+    static func endpoint(port: Int, rtuOverTCP: Bool) -> ModbusEndpoint {
+        rtuOverTCP ? .rtuOverTCP(SerialGateway(host: "127.0.0.1", port: port)) : .tcp(host: "127.0.0.1", port: port)
     }
 
     static func fail(_ error: any Error) -> Never {

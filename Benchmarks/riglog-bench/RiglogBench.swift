@@ -64,7 +64,10 @@ extension RiglogBench {
         @Argument(help: "The TCP port.")
         var port: Int
 
-        func run() { ModbusBench.serve(port: port) }
+        @Flag(help: "Answer in RTU frames on the TCP stream, as the devices behind a serial-to-Ethernet converter do.")
+        var rtuOverTcp = false
+
+        func run() { ModbusBench.serve(port: port, rtuOverTCP: rtuOverTcp) }
     }
 
     struct ModbusClient: ParsableCommand {
@@ -79,7 +82,10 @@ extension RiglogBench {
         @Argument(help: "Registers per read.")
         var count: Int
 
-        func run() { ModbusBench.client(port: port, transactions: transactions, count: count) }
+        @Flag(help: "Read RTU frames on the TCP stream (rtu+tcp://), as from a serial-to-Ethernet converter.")
+        var rtuOverTcp = false
+
+        func run() { ModbusBench.client(port: port, transactions: transactions, count: count, rtuOverTCP: rtuOverTcp) }
     }
 
     struct SimLoad: ParsableCommand {

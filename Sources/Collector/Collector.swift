@@ -39,8 +39,10 @@ public final class Collector: Sendable {
     ///   - sinks: more consumers of every sample batch (the practice evaluator, the web's live
     ///     feed), after the store's chunk writer.
     ///   - onError: told of store failures on the background threads.
+    ///   - trace: the rigs whose every frame is traced (`collect --trace`), and where to.
     public init(lab: LabConfig, store: StoreDatabase, options: ModbusClientOptions = ModbusClientOptions(),
-                sinks: [any SampleSink] = [], onError: @escaping @Sendable (any Error) -> Void = { _ in }) throws(StoreError) {
+                sinks: [any SampleSink] = [], onError: @escaping @Sendable (any Error) -> Void = { _ in },
+                trace: FrameTraceSettings? = nil) throws(StoreError) {
         self.lab = lab
         self.store = store
         try store.setLabSetting(.timeZone, lab.timeZoneIdentifier)
@@ -58,7 +60,8 @@ public final class Collector: Sendable {
         workers = lab.connections.map { connection in
             let rigs = connection.rigs.map { compiled[$0.id]! }
             return ConnectionWorker(endpoint: connection.endpoint, rigs: rigs,
-                                    ring: SampleRing(capacity: Self.ringCapacity(for: rigs)), events: events, options: options)
+                                    ring: SampleRing(capacity: Self.ringCapacity(for: rigs)), events: events, options: options,
+                                    tracer: trace?.tracer(for: connection.rigs))
         }
         let multiplexed = workers.filter(\.isMultiplexed)
         loops = stride(from: 0, to: multiplexed.count, by: Self.connectionsPerLoop).map { first in

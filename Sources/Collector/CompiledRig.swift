@@ -44,6 +44,10 @@ public struct CompiledRig: Sendable {
 
     public var id: String
     public var unit: UInt8
+    /// The unit id the device always answers with (`reply_unit:`), if not ``unit``.
+    public var replyUnit: UInt8?
+    /// How long to wait for this rig's replies; nil takes the connection's.
+    public var timeout: Duration?
     public var requests: [Request]
     public var limits: DeviceLimits
 
@@ -74,6 +78,8 @@ public struct CompiledRig: Sendable {
         precondition(channelIDs.count == profile.channels.count + (profile.operatorRegister == nil ? 0 : 1))
         id = rig.id
         unit = UInt8(rig.unit)
+        replyUnit = rig.replyUnit.map(UInt8.init)
+        timeout = rig.timeout ?? rig.endpoint.responseTimeout
         limits = profile.limits
         requests = rig.requestPlan.requests.map { planned in
             Request(kind: planned.kind, start: planned.start, count: planned.count, interval: planned.interval,

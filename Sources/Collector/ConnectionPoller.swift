@@ -87,11 +87,9 @@ package final class ConnectionPoller {
         states = Array(repeating: RigState(), count: worker.rigs.count)
         let widest = worker.rigs.flatMap(\.requests).map(\.fields.count).max() ?? 1
         frame = .allocate(capacity: max(widest, 1))
-        if case .rtu(let line) = worker.endpoint {
-            frameGap = Int64(line.interFrameGapMicroseconds) * 1000
-        } else {
-            frameGap = 0
-        }
+        // The bus's silence between frames, and the pause its devices need after each reply.
+        frameGap = Int64(worker.endpoint.interFrameGapMicroseconds ?? 0) * 1000
+            + (worker.endpoint.busTiming?.pauseAfterFrame ?? .zero).nanosecondCount
         pauseAfterConnect = (worker.rigs.map(\.limits.pauseAfterConnect).max() ?? .zero).nanosecondCount
         pauses = worker.rigs.map(\.limits.pauseBetweenRequests.nanosecondCount)
     }
@@ -106,7 +104,13 @@ package final class ConnectionPoller {
     package func request(of poll: Poll) -> ReadRequest {
         let rig = worker.rigs[poll.job.rig]
         let planned = rig.requests[poll.job.request]
-        return ReadRequest(kind: planned.kind, unit: rig.unit, address: planned.start, count: planned.count)
+        return ReadRequest(kind: planned.kind, unit: rig.unit, address: planned.start, count: planned.count, replyUnit: rig.replyUnit)
+    }
+
+    /// How long to wait for the reply to `poll`: its rig's `timeout:` (or its bus's), else
+    /// nil for the connection's.
+    package func timeout(of poll: Poll) -> Duration? {
+        worker.rigs[poll.job.rig].timeout
     }
 
     /// What to do at `now`. A rig in backoff has its due slots skipped here (not counted as

@@ -30,16 +30,26 @@ public final class ConnectionWorker: Sendable {
     /// One per rig, in the order of ``rigs``.
     public let statistics: [RigStatistics]
     private let options: ModbusClientOptions
+    /// Reports the frames of the traced rigs on this connection; nil when none is traced.
+    package let tracer: FrameTracer?
     private let events: CollectorEventQueue
     private let stopRequested = Atomic<Bool>(false)
     private let thread = Mutex<DedicatedThread?>(nil)
 
+    /// - Parameter tracer: reports every frame of the units it names (`collect --trace`).
     public init(endpoint: ModbusEndpoint, rigs: [CompiledRig], ring: SampleRing, events: CollectorEventQueue,
-                options: ModbusClientOptions = ModbusClientOptions()) {
+                options: ModbusClientOptions = ModbusClientOptions(), tracer: FrameTracer? = nil) {
+        self.tracer = tracer
         self.endpoint = endpoint
         self.rigs = rigs
         self.ring = ring
         self.events = events
+        // A bus's own timeouts (its URL's timeout= and byte_timeout=) replace the collector's.
+        var options = options
+        if let timing = endpoint.busTiming {
+            if let t = timing.responseTimeout { options.responseTimeout = t }
+            if let t = timing.byteTimeout { options.byteTimeout = t }
+        }
         self.options = options
         statistics = rigs.map { RigStatistics(rig: $0.id) }
     }
@@ -69,13 +79,13 @@ public final class ConnectionWorker: Sendable {
     }
 
     func post(_ event: CollectorEvent) { events.post(event) }
-    var clientOptions: ModbusClientOptions { options }
+    package var clientOptions: ModbusClientOptions { options }
 
     /// The dedicated thread's loop: the poller's actions, done with blocking calls. A wait is
     /// slept in slices, so a stop request is honoured within 100 ms.
     private func runBlocking() {
         let poller = ConnectionPoller(worker: self, start: MonotonicInstant.now.nanoseconds)
-        let reader = ModbusReader(endpoint: endpoint, options: options)
+        let reader = ModbusReader(endpoint: endpoint, options: options, tracer: tracer)
         defer {
             reader.close()
             poller.stop(wall: WallClock.nanoseconds())
@@ -96,10 +106,9 @@ public final class ConnectionWorker: Sendable {
                 let request = poller.request(of: poll)
                 do {
                     if request.kind.isBit {
-                        try reader.readBits(request.kind, unit: request.unit, address: request.address, count: request.count, into: poller.bits)
+                        try reader.readBits(request, timeout: poller.timeout(of: poll), into: poller.bits)
                     } else {
-                        try reader.readRegisters(request.kind, unit: request.unit, address: request.address, count: request.count,
-                                                 into: poller.registers)
+                        try reader.readRegisters(request, timeout: poller.timeout(of: poll), into: poller.registers)
                     }
                     poller.answered(poll, now: MonotonicInstant.now.nanoseconds, wall: WallClock.nanoseconds())
                 } catch {

@@ -82,7 +82,7 @@ private struct Loop {
         let start = MonotonicInstant.now.nanoseconds
         connections = owner.workers.map { worker in
             Connection(poller: ConnectionPoller(worker: worker, start: start),
-                       reader: NonblockingTCPReader(endpoint: worker.endpoint, options: worker.clientOptions)!)
+                       reader: NonblockingTCPReader(endpoint: worker.endpoint, options: worker.clientOptions, tracer: worker.tracer)!)
         }
         sockets = ReadinessWait(capacity: connections.count)
         owners.reserveCapacity(connections.count)
@@ -153,7 +153,7 @@ private struct Loop {
                 }
             case .send(let poll):
                 do {
-                    try c.reader.send(c.poller.request(of: poll), now: now)
+                    try c.reader.send(c.poller.request(of: poll), now: now, timeout: c.poller.timeout(of: poll))
                     c.inFlight = poll
                     return c.reader.deadline
                 } catch {

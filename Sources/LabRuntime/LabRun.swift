@@ -30,8 +30,10 @@ public struct LabRun {
     public var dataFolder: String
     /// Where to serve /healthz and /metrics; nil serves nothing.
     public var http: HTTPAddress?
-    /// How long to wait for a device's reply.
+    /// How long to wait for a device's reply (where neither the rig nor its bus says).
     public var timeout: Duration
+    /// The rigs whose every frame is logged on standard error (`--trace`).
+    public var trace: Set<String>
     /// Stop by itself after this long (`--for`); nil runs until a signal.
     public var duration: Duration?
     /// Show ``StatusLine`` on stderr (a person at a terminal).
@@ -51,7 +53,7 @@ public struct LabRun {
     public var announce: @Sendable (String) -> Void
 
     public init(
-        config: LabConfig, dataFolder: String, http: HTTPAddress? = nil, timeout: Duration = .milliseconds(500),
+        config: LabConfig, dataFolder: String, http: HTTPAddress? = nil, timeout: Duration = .milliseconds(500), trace: Set<String> = [],
         duration: Duration? = nil, statusLine: Bool = false, logger: Logger = Logger(label: "riglog.run"),
         before: [any Service] = [], signals: [UnixSignal] = [.sigterm, .sigint], web: WebSettings = WebSettings(), dashboards: String? = nil,
         signInLinkUser: String? = nil, announce: @escaping @Sendable (String) -> Void = { _ in }
@@ -60,6 +62,7 @@ public struct LabRun {
         self.dataFolder = dataFolder
         self.http = http
         self.timeout = timeout
+        self.trace = trace
         self.duration = duration
         self.statusLine = statusLine
         self.logger = logger
@@ -101,7 +104,8 @@ public struct LabRun {
         let board = LiveBoard(lab: config)
         do {
             collector = try Collector(lab: config, store: store, options: ModbusClientOptions(responseTimeout: timeout),
-                                      sinks: http == nil ? [sessions] : [sessions, board], onError: { error in logger.error("store: \(error)") })
+                                      sinks: http == nil ? [sessions] : [sessions, board], onError: { error in logger.error("store: \(error)") },
+                                      trace: trace.isEmpty ? nil : FrameTraceSettings(rigs: trace))
             try sessions.begin()
             try board.begin(store: store)
         } catch let error as StoreError {

@@ -75,7 +75,10 @@ public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
                 return "cannot open \(device): \(Errno.text(errno))."
             }
         case .serialSettingUnsupported(let device, let setting, let errno):
-            return "\(device) does not support \(setting) (\(Errno.text(errno))). Most USB adapters switch RS-485 "
+            let why = errno == 25 // ENOTTY
+                ? "its driver has no RS-485 mode (a pseudo-terminal, or a USB adapter that switches direction by itself)"
+                : Errno.text(errno)
+            return "\(device) does not support \(setting): \(why). Most USB adapters switch RS-485 "
                 + "direction themselves: remove mode=rs485 / rts= from the URL."
         case .cannotServe(let endpoint, let errno):
             if errno == 98 { // EADDRINUSE
@@ -92,9 +95,14 @@ public enum ModbusError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the connection to \(endpoint) was lost (\(Errno.text(errno))); it will be reopened on the next read."
         case .timeout(let request, let endpoint, let after):
             return "no reply from \(endpoint) to \(request) within \(after.riglogText). Check the unit id, "
-                + (endpoint.isSerial
-                   ? "the baud rate, parity and wiring (A/B swapped?), and that the device is powered."
-                   : "that the device (or the gateway behind it) is powered, and try a longer response timeout.")
+                + {
+                    switch endpoint {
+                    case .rtu: "the baud rate, parity and wiring (A/B swapped?), and that the device is powered."
+                    case .rtuOverTCP: "that the converter's serial side (baud, parity) matches the device's, the RS-485 wiring "
+                        + "(A/B swapped?), and that the device is powered."
+                    case .tcp: "that the device (or the gateway behind it) is powered, and try a longer response timeout."
+                    }
+                }()
         case .exception(let exception, let request):
             return Self.exceptionText(exception, request)
         case .badCRC(let request, let endpoint):

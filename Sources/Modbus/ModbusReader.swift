@@ -13,7 +13,8 @@ public struct ModbusClientOptions: Sendable, Hashable {
     public var responseTimeout: Duration
     /// How long to wait between two bytes of one reply.
     public var byteTimeout: Duration
-    /// Print every frame sent and received, in hex, on standard error.
+    /// Print every frame sent and received, in hex, on standard error (a reader given its own
+    /// ``FrameTracer`` reports there instead).
     public var trace: Bool
 
     public init(connectTimeout: Duration = .seconds(2), responseTimeout: Duration = .milliseconds(500),
@@ -25,8 +26,8 @@ public struct ModbusClientOptions: Sendable, Hashable {
     }
 }
 
-/// A read-only Modbus client: one connection to one TCP endpoint or serial line, serving
-/// reads for any unit id behind it.
+/// A read-only Modbus client: one connection to one TCP endpoint, serial line or converter
+/// (RTU over TCP, through ``RTUOverTCPLink``), serving reads for any unit id behind it.
 ///
 /// It can send only the read function codes 1, 2, 3 and 4: writing to a training rig with
 /// students at it is a safety matter, so no write is expressible through this type.
@@ -46,16 +47,31 @@ public final class ModbusReader {
     /// Where this reader connects.
     public let endpoint: ModbusEndpoint
     public let options: ModbusClientOptions
+    /// Where every frame is reported, if anywhere.
+    public let tracer: FrameTracer?
     /// True between a successful connect and a close (explicit, or after a failure).
     public private(set) var isConnected = false
 
     private var context: OpaquePointer?
     private var transaction = Transaction()
+    /// The response timeout libmodbus has now (a rig's own may differ from the options').
+    private var responseTimeout: Duration
+    /// The transport of an RTU-over-TCP endpoint (libmodbus has no backend for it).
+    private let link: RTUOverTCPLink?
 
     /// Prepares a reader; nothing is opened until ``connect()`` or the first read.
-    public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = .init()) {
+    /// - Parameter tracer: reports every frame; `options.trace` without one traces every
+    ///   frame on standard error.
+    public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = .init(), tracer: FrameTracer? = nil) {
         self.endpoint = endpoint
         self.options = options
+        self.tracer = tracer ?? (options.trace ? FrameTracer() : nil)
+        responseTimeout = options.responseTimeout
+        if case .rtuOverTCP(let gateway) = endpoint {
+            link = RTUOverTCPLink(gateway: gateway, options: options)
+        } else {
+            link = nil
+        }
     }
 
     deinit {
@@ -69,6 +85,11 @@ public final class ModbusReader {
     /// Opens the connection (TCP connect, or open and configure the serial port).
     public func connect() throws(ModbusError) {
         if isConnected { return }
+        if let link {
+            try link.open()
+            isConnected = true
+            return
+        }
         let ctx = try makeContext()
         // libmodbus bounds a TCP connect by the response timeout; use the connect timeout for it.
         let (cs, cus) = options.connectTimeout.secondsAndMicroseconds
@@ -79,7 +100,7 @@ public final class ModbusReader {
             modbus_close(ctx)
             throw connectError(errno: e)
         }
-        let (rs, rus) = options.responseTimeout.secondsAndMicroseconds
+        let (rs, rus) = responseTimeout.secondsAndMicroseconds
         modbus_set_response_timeout(ctx, rs, rus)
         if case .rtu(let line) = endpoint {
             try applySerialSettings(line, to: ctx)
@@ -87,8 +108,19 @@ public final class ModbusReader {
         isConnected = true
     }
 
+    /// The RS-485 settings libmodbus holds for this serial line, read back from it: what the
+    /// URL's `mode=`, `rts=` and `rts_delay=` became. Nil unless connected to a serial line.
+    public var appliedSerialSettings: AppliedSerialSettings? {
+        guard isConnected, endpoint.isSerial, let context else { return nil }
+        let rts = modbus_rtu_get_rts(context)
+        return AppliedSerialSettings(rs485: modbus_rtu_get_serial_mode(context) == MODBUS_RTU_RS485,
+                                     rts: rts == MODBUS_RTU_RTS_UP ? .up : rts == MODBUS_RTU_RTS_DOWN ? .down : .none,
+                                     rtsDelayMicroseconds: Int(modbus_rtu_get_rts_delay(context)))
+    }
+
     /// Closes the connection; a later read opens it again.
     public func close() {
+        link?.close()
         if let context, isConnected { modbus_close(context) }
         isConnected = false
     }
@@ -98,32 +130,39 @@ public final class ModbusReader {
     /// Allocates nothing: this is the collector's hot path.
     public func readRegisters(_ kind: RegisterKind, unit: UInt8, address: Int, count: Int,
                               into buffer: UnsafeMutableBufferPointer<UInt16>) throws(ModbusError) {
-        let request = ReadRequest(kind: kind, unit: unit, address: address, count: count)
+        try readRegisters(ReadRequest(kind: kind, unit: unit, address: address, count: count), into: buffer)
+    }
+
+    /// Reads the registers `request` asks for into `buffer`, waiting `timeout` (default: the
+    /// options' response timeout) for the reply.
+    public func readRegisters(_ request: ReadRequest, timeout: Duration? = nil,
+                              into buffer: UnsafeMutableBufferPointer<UInt16>) throws(ModbusError) {
         try ReadValidation.check(request, bufferCount: buffer.count, registers: true)
-        RegisterBytes.registers(from: try exchange(request), count: count, into: buffer)
+        RegisterBytes.registers(from: try exchange(request, timeout: timeout ?? options.responseTimeout), count: request.count, into: buffer)
     }
 
     /// Reads coils or discrete inputs into `buffer`, one byte (0 or 1) per bit.
     public func readBits(_ kind: RegisterKind, unit: UInt8, address: Int, count: Int,
                          into buffer: UnsafeMutableBufferPointer<UInt8>) throws(ModbusError) {
-        let request = ReadRequest(kind: kind, unit: unit, address: address, count: count)
+        try readBits(ReadRequest(kind: kind, unit: unit, address: address, count: count), into: buffer)
+    }
+
+    /// Reads the bits `request` asks for into `buffer`, one byte (0 or 1) per bit.
+    public func readBits(_ request: ReadRequest, timeout: Duration? = nil,
+                         into buffer: UnsafeMutableBufferPointer<UInt8>) throws(ModbusError) {
         try ReadValidation.check(request, bufferCount: buffer.count, registers: false)
-        RegisterBytes.bits(from: try exchange(request), count: count, into: buffer)
+        RegisterBytes.bits(from: try exchange(request, timeout: timeout ?? options.responseTimeout), count: request.count, into: buffer)
     }
 
     /// Reads any table; bits come back as registers holding 0 or 1. For tools and tests.
     public func read(_ request: ReadRequest) throws(ModbusError) -> [UInt16] {
         if request.kind.isBit {
             var bits = [UInt8](repeating: 0, count: max(request.count, 1))
-            try bits.withUnsafeMutableBufferPointer { (b) throws(ModbusError) in
-                try readBits(request.kind, unit: request.unit, address: request.address, count: request.count, into: b)
-            }
+            try bits.withUnsafeMutableBufferPointer { (b) throws(ModbusError) in try readBits(request, into: b) }
             return bits.map { UInt16($0) }
         }
         var registers = [UInt16](repeating: 0, count: max(request.count, 1))
-        try registers.withUnsafeMutableBufferPointer { (r) throws(ModbusError) in
-            try readRegisters(request.kind, unit: request.unit, address: request.address, count: request.count, into: r)
-        }
+        try registers.withUnsafeMutableBufferPointer { (r) throws(ModbusError) in try readRegisters(request, into: r) }
         return registers
     }
 
@@ -136,12 +175,33 @@ public final class ModbusReader {
     /// would put one rig's values under another's name. libmodbus still reads the reply, with
     /// its timeouts and (on serial lines) its CRC check; the reply is then matched here by
     /// transaction id, unit, function code and length.
-    private func exchange(_ request: ReadRequest) throws(ModbusError) -> UnsafeBufferPointer<UInt8> {
+    private func exchange(_ request: ReadRequest, timeout: Duration) throws(ModbusError) -> UnsafeBufferPointer<UInt8> {
         if !isConnected { try connect() }
+        if let link {
+            do {
+                return try link.exchange(request, &transaction, timeout: timeout, tracer: tracer)
+            } catch {
+                if !link.isOpen { isConnected = false }
+                throw error
+            }
+        }
         let ctx = context!
+        if timeout != responseTimeout {
+            let (s, us) = timeout.secondsAndMicroseconds
+            modbus_set_response_timeout(ctx, s, us)
+            responseTimeout = timeout
+        }
         let isTCP = !endpoint.isSerial
         let sent = transaction.frame(request, tcp: isTCP)
-        if options.trace { FrameTrace.print("->", transaction.request, count: sent, crc: !isTCP) }
+        if let tracer {
+            if !isTCP {
+                // libmodbus appends the CRC to its own copy; show the frame as it goes out.
+                let crc = ModbusCRC.compute(UnsafeBufferPointer(start: transaction.request, count: sent))
+                transaction.request[sent] = UInt8(crc & 0xFF)
+                transaction.request[sent + 1] = UInt8(crc >> 8)
+            }
+            tracer.frame(.sent, transaction.request, count: isTCP ? sent : sent + 2, unitOffset: isTCP ? 6 : 0)
+        }
         let ok: Bool
         if isTCP {
             ok = send(modbus_get_socket(ctx), transaction.request, sent, Int32(MSG_NOSIGNAL)) == sent
@@ -153,7 +213,7 @@ public final class ModbusReader {
         if !ok { throw recover(request, errno: riglog_modbus_errno()) }
         let received = modbus_receive_confirmation(ctx, transaction.reply)
         if received == -1 { throw recover(request, errno: riglog_modbus_errno()) }
-        if options.trace { FrameTrace.print("<-", transaction.reply, count: Int(received), crc: false) }
+        tracer?.frame(.received, transaction.reply, count: Int(received), unitOffset: isTCP ? 6 : 0)
         switch transaction.match(request, replyLength: Int(received), tcp: isTCP) {
         case .data(let data):
             return data
@@ -182,6 +242,8 @@ public final class ModbusReader {
             // Resolve here so a bad name reads as such (libmodbus reports it as a refusal).
             try Self.checkResolves(host: host, port: port)
             made = modbus_new_tcp_pi(host, String(port))
+        case .rtuOverTCP:
+            preconditionFailure("an RTU-over-TCP endpoint is read through its link, not libmodbus")
         case .rtu(let line):
             made = modbus_new_rtu(line.device, Int32(line.baud), CChar(line.parity.rawValue.asciiValue!),
                                   Int32(line.dataBits), Int32(line.stopBits))
@@ -224,6 +286,8 @@ public final class ModbusReader {
             }
         case .rtu(let line):
             return .serialPortUnavailable(device: line.device, errno: e)
+        case .rtuOverTCP:
+            return .connectFailed(endpoint, errno: e)
         }
     }
 
@@ -236,7 +300,7 @@ public final class ModbusReader {
             // The device answered properly; the line is in step.
             return .exception(ModbusException(rawValue: UInt8(e - base))!, request)
         case ETIMEDOUT:
-            error = .timeout(request, endpoint, after: options.responseTimeout)
+            error = .timeout(request, endpoint, after: responseTimeout)
         case base + 12:
             error = .badCRC(request, endpoint)
         case base + 17:
@@ -256,14 +320,27 @@ public final class ModbusReader {
     private func resynchronise() {
         guard let context, isConnected else { return }
         switch endpoint {
-        case .tcp:
+        case .tcp, .rtuOverTCP:
             // Only a new connection guarantees no late reply is still on its way.
             close()
         case .rtu:
             // Let a late reply finish arriving, then discard it.
-            usleep(UInt32(clamping: min(options.responseTimeout.microseconds, 200_000)))
+            usleep(UInt32(clamping: min(responseTimeout.microseconds, 200_000)))
             modbus_flush(context)
         }
+    }
+}
+
+/// A serial line's RS-485 settings as libmodbus holds them (``ModbusReader/appliedSerialSettings``).
+public struct AppliedSerialSettings: Sendable, Hashable {
+    public var rs485: Bool
+    public var rts: SerialLine.RTS
+    public var rtsDelayMicroseconds: Int
+
+    public init(rs485: Bool, rts: SerialLine.RTS, rtsDelayMicroseconds: Int) {
+        self.rs485 = rs485
+        self.rts = rts
+        self.rtsDelayMicroseconds = rtsDelayMicroseconds
     }
 }
 

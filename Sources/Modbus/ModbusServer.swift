@@ -7,7 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A Modbus server (slave) that serves register maps over TCP or RTU, for the simulator and tests.
+/// A Modbus server (slave) that serves register maps over TCP, RTU, or RTU over TCP (answering
+/// as the devices behind a serial-to-Ethernet converter do), for the simulator and tests.
 ///
 /// Requests are answered by libmodbus's own reply code from each unit's ``RegisterMap``, which
 /// may be updated from any thread while the server runs. One dedicated thread serves every
@@ -53,7 +54,7 @@ public final class ModbusServer: Sendable {
 
     /// A server for one map, answering any unit id over TCP (or `unit` on a serial line).
     public convenience init(endpoint: ModbusEndpoint, map: RegisterMap, unit: UInt8 = 1, observer: Observer? = nil) {
-        self.init(endpoint: endpoint, units: [unit: map], anyUnit: endpoint.isSerial ? nil : map, observer: observer)
+        self.init(endpoint: endpoint, units: [unit: map], anyUnit: endpoint.isSerialBus ? nil : map, observer: observer)
     }
 
     deinit { stop() }

@@ -48,6 +48,8 @@ public final class NonblockingTCPReader {
     public let host: String
     public let port: Int
     public let options: ModbusClientOptions
+    /// Where every frame is reported, if anywhere.
+    public let tracer: FrameTracer?
     /// The socket, or -1 while ``state`` is ``State/closed``.
     public private(set) var fileDescriptor: Int32 = -1
     public private(set) var state = State.closed
@@ -68,22 +70,25 @@ public final class NonblockingTCPReader {
     private var transaction = Transaction()
     private var request = ReadRequest(kind: .holding, unit: 0, address: 0, count: 1)
     private var received = 0
+    /// The response timeout of the request outstanding.
+    private var responseTimeout: Duration = .zero
     private var replyData = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     /// The resolved address, kept across reconnects.
     private var address: TCPAddress?
 
     /// Prepares a reader for `host` (a name or an IP address) and `port`; nothing is opened
     /// until ``startConnect(now:)``.
-    public init(host: String, port: Int, options: ModbusClientOptions = .init()) {
+    public init(host: String, port: Int, options: ModbusClientOptions = .init(), tracer: FrameTracer? = nil) {
         self.host = host
         self.port = port
         self.options = options
+        self.tracer = tracer ?? (options.trace ? FrameTracer() : nil)
     }
 
     /// A reader for a TCP endpoint; nil for a serial line.
-    public convenience init?(endpoint: ModbusEndpoint, options: ModbusClientOptions = .init()) {
+    public convenience init?(endpoint: ModbusEndpoint, options: ModbusClientOptions = .init(), tracer: FrameTracer? = nil) {
         guard case .tcp(let host, let port) = endpoint else { return nil }
-        self.init(host: host, port: port, options: options)
+        self.init(host: host, port: port, options: options, tracer: tracer)
     }
 
     deinit {
@@ -155,14 +160,15 @@ public final class NonblockingTCPReader {
     /// Sends a read of `request` (one of the read tables; validated as ``ModbusReader`` does).
     ///
     /// Allocates nothing on success: this is the collector's hot path.
-    public func send(_ request: ReadRequest, now: Int64) throws(ModbusError) {
+    /// - Parameter timeout: how long to wait for the reply (default: the options' response timeout).
+    public func send(_ request: ReadRequest, now: Int64, timeout: Duration? = nil) throws(ModbusError) {
         try ReadValidation.check(request, bufferCount: request.count, registers: !request.kind.isBit)
         guard state == .idle else {
             throw .invalidRequest(request, reason: state == .awaitingReply ? "a request is already outstanding" : "not connected")
         }
         self.request = request
         let length = transaction.frame(request, tcp: true)
-        if options.trace { FrameTrace.print("->", transaction.request, count: length, crc: false) }
+        tracer?.frame(.sent, transaction.request, count: length, unitOffset: 6)
         let sent = System.send(fileDescriptor, transaction.request, length, Int32(MSG_NOSIGNAL))
         if sent != length {
             // A 12-byte request either fits in an empty socket buffer or the connection is gone.
@@ -172,7 +178,8 @@ public final class NonblockingTCPReader {
         }
         received = 0
         state = .awaitingReply
-        deadline = now + options.responseTimeout.nanosecondCount
+        responseTimeout = timeout ?? options.responseTimeout
+        deadline = now + responseTimeout.nanosecondCount
     }
 
     /// Reads what has arrived of the reply. Throws a device exception (the connection stays
@@ -201,7 +208,7 @@ public final class NonblockingTCPReader {
                 throw fail(.mismatchedReply(request, endpoint, detail: "\(received - length) bytes after the reply"))
             }
         }
-        if options.trace { FrameTrace.print("<-", transaction.reply, count: received, crc: false) }
+        tracer?.frame(.received, transaction.reply, count: received, unitOffset: 6)
         state = .idle
         deadline = .max
         switch transaction.match(request, replyLength: received, tcp: true) {
@@ -226,7 +233,7 @@ public final class NonblockingTCPReader {
         let wasConnecting = state == .connecting
         close()
         return wasConnecting ? .connectTimeout(endpoint, after: options.connectTimeout)
-                             : .timeout(request, endpoint, after: options.responseTimeout)
+                             : .timeout(request, endpoint, after: responseTimeout)
     }
 
     /// The registers of the last complete reply to a register read, into `buffer`.
@@ -288,17 +295,20 @@ private enum System {
     }
 }
 
+/// Where a frame ends in a byte stream, as far as its first bytes tell.
+package enum FrameLength: Equatable {
+    /// Too few bytes to know.
+    case needMore
+    /// The whole frame is this many bytes (header and checksum included).
+    case frame(Int)
+    /// The bytes cannot start a reply.
+    case invalid(String)
+}
+
 /// Where a Modbus TCP frame ends: the MBAP header's length field counts the bytes after it.
 /// Pure, so it is tested without sockets.
 package enum MBAPFraming {
-    package enum Length: Equatable {
-        /// Fewer than the 6 bytes that carry the length.
-        case needMore
-        /// The whole frame is this many bytes (header included).
-        case frame(Int)
-        /// The header cannot start a Modbus reply.
-        case invalid(String)
-    }
+    package typealias Length = FrameLength
 
     /// The length of the frame that starts `bytes`.
     package static func length(of bytes: UnsafeBufferPointer<UInt8>) -> Length {

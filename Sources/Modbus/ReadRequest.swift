@@ -4,12 +4,16 @@ public struct ReadRequest: Sendable, Hashable, CustomStringConvertible {
     public var unit: UInt8
     public var address: Int
     public var count: Int
+    /// The unit id the reply must carry when the device always answers with a fixed one
+    /// (some TCP devices answer 1, or 0, whatever was asked); nil requires ``unit``.
+    public var replyUnit: UInt8?
 
-    public init(kind: RegisterKind, unit: UInt8, address: Int, count: Int) {
+    public init(kind: RegisterKind, unit: UInt8, address: Int, count: Int, replyUnit: UInt8? = nil) {
         self.kind = kind
         self.unit = unit
         self.address = address
         self.count = count
+        self.replyUnit = replyUnit
     }
 
     /// `input 100..109 (Modicon 30101..30110) of unit 1`

@@ -9,7 +9,13 @@ import Darwin
 /// The body of a ``ModbusServer``'s thread: owns the libmodbus context and every descriptor.
 final class ServerLoop {
     private let ctx: OpaquePointer
+    /// Over `rtu+tcp://`: an RTU context (never opened) that frames replies to TCP clients.
+    private let rtuOverTCP: OpaquePointer?
+    /// The context the request being served is answered through.
+    private var replyCtx: OpaquePointer
     private let isSerial: Bool
+    /// A serial bus, local or behind a converter: an unknown unit is silent, as on a bus.
+    private var isBus: Bool { isSerial || rtuOverTCP != nil }
     private let mainFD: Int32  // listening socket, or the serial port
     private let wakeFD: Int32
     private let units: [UInt8: RegisterMap]
@@ -23,8 +29,10 @@ final class ServerLoop {
 
     private init(ctx: OpaquePointer, isSerial: Bool, mainFD: Int32, wakeFD: Int32, port: Int, gapMs: Int32,
                  units: [UInt8: RegisterMap], anyUnit: RegisterMap?, observer: ModbusServer.Observer?,
-                 faults: FaultSwitch) {
+                 faults: FaultSwitch, rtuOverTCP: OpaquePointer? = nil) {
         self.ctx = ctx
+        self.rtuOverTCP = rtuOverTCP
+        replyCtx = ctx
         self.isSerial = isSerial
         self.mainFD = mainFD
         self.wakeFD = wakeFD
@@ -50,6 +58,21 @@ final class ServerLoop {
             }
             return ServerLoop(ctx: ctx, isSerial: false, mainFD: fd, wakeFD: wakeFD, port: boundPort(fd) ?? port,
                               gapMs: 0, units: units, anyUnit: anyUnit, observer: observer, faults: faults)
+        case .rtuOverTCP(let gateway):
+            // Listen as a TCP server does; answer each client in RTU frames, as a converter's
+            // devices do, through an RTU context that is never opened (its writes go to the
+            // client's socket).
+            guard let ctx = modbus_new_tcp_pi(gateway.host, String(gateway.port)) else { throw .cannotServe(endpoint, errno: errno) }
+            let fd = modbus_tcp_pi_listen(ctx, 64)
+            guard fd != -1, let frames = modbus_new_rtu("/dev/null", Int32(gateway.baud), CChar(UInt8(ascii: "E")), 8, 1) else {
+                let e = errno
+                if fd != -1 { Glibc.close(fd) }
+                modbus_free(ctx)
+                throw .cannotServe(endpoint, errno: e)
+            }
+            let gap = Int32((gateway.interFrameGapMicroseconds + 999) / 1000) + 1
+            return ServerLoop(ctx: ctx, isSerial: false, mainFD: fd, wakeFD: wakeFD, port: boundPort(fd) ?? gateway.port,
+                              gapMs: max(gap, 3), units: units, anyUnit: nil, observer: observer, faults: faults, rtuOverTCP: frames)
         case .rtu(let line):
             guard let ctx = modbus_new_rtu(line.device, Int32(line.baud), CChar(line.parity.rawValue.asciiValue!),
                                            Int32(line.dataBits), Int32(line.stopBits)) else {
@@ -118,6 +141,10 @@ final class ServerLoop {
             modbus_set_socket(ctx, -1)
         }
         modbus_free(ctx)
+        if let rtuOverTCP {
+            modbus_set_socket(rtuOverTCP, -1)
+            modbus_free(rtuOverTCP)
+        }
         Glibc.close(wakeFD)
     }
 
@@ -134,6 +161,15 @@ final class ServerLoop {
 
     /// Serves one request from a client; false when the client has gone.
     private func serveTCPRequest(on fd: Int32) -> Bool {
+        if let rtuOverTCP {
+            guard let n = readRTUFrame(from: fd) else { return false }
+            guard n >= 4, ModbusCRC.isValid(query, count: n) else { return true }  // devices stay silent on bad frames
+            modbus_set_socket(rtuOverTCP, fd)
+            replyCtx = rtuOverTCP
+            handle(length: n, headerLength: 1, checksumLength: 2)
+            return true
+        }
+        replyCtx = ctx
         modbus_set_socket(ctx, fd)
         let length = query.withUnsafeMutableBufferPointer { modbus_receive(ctx, $0.baseAddress) }
         if length <= 0 { return length == 0 }
@@ -145,18 +181,30 @@ final class ServerLoop {
 
     /// Reads one frame off the serial line; frames end at their computed length or at silence.
     private func serveSerialFrame() {
+        let n = readRTUFrame(from: mainFD) ?? 0
+        guard n >= 4, ModbusCRC.isValid(query, count: n) else { return }  // devices stay silent on bad frames
+        replyCtx = ctx
+        handle(length: n, headerLength: 1, checksumLength: 2)
+    }
+
+    /// Reads one RTU frame into `query`: it ends at the length its function code gives, or at
+    /// a silence of the frame gap. Nil when a TCP client has closed its stream.
+    private func readRTUFrame(from fd: Int32) -> Int? {
         var n = 0
-        let fd = mainFD
         while n < query.count {
-            let r = query.withUnsafeMutableBytes { read(fd, $0.baseAddress! + n, $0.count - n) }
-            if r <= 0 { break }
+            // Over TCP, read no further than the frame: the next request may follow at once.
+            let limit = Self.expectedRequestLength(query, count: n).map { $0 - n } ?? (isSerial ? query.count - n : max(2 - n, 1))
+            let r = query.withUnsafeMutableBytes { read(fd, $0.baseAddress! + n, min(limit, $0.count - n)) }
+            if r <= 0 {
+                if n == 0 && !isSerial { return nil }
+                break
+            }
             n += r
             if let expected = Self.expectedRequestLength(query, count: n), n >= expected { n = expected; break }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&pfd, 1, frameGapMilliseconds) <= 0 { break }  // silence: the frame has ended
         }
-        guard n >= 4, ModbusCRC.isValid(query, count: n) else { return }  // devices stay silent on bad frames
-        handle(length: n, headerLength: 1, checksumLength: 2)
+        return n
     }
 
     /// The length of an RTU request from its first bytes, or nil while it is not yet known.
@@ -182,7 +230,7 @@ final class ServerLoop {
         }
         observer?(request)
         let action = faults.hook.withLock { $0?(request) } ?? .reply
-        let map = units[unit] ?? (isSerial ? nil : anyUnit)
+        let map = units[unit] ?? (isBus ? nil : anyUnit)
         switch action {
         case .ignore:
             return
@@ -190,7 +238,7 @@ final class ServerLoop {
             usleep(UInt32(clamping: pause.microseconds))
             reply(length: length, map: map)
         case .exception(let exception):
-            _ = query.withUnsafeBufferPointer { modbus_reply_exception(ctx, $0.baseAddress, UInt32(exception.rawValue)) }
+            _ = query.withUnsafeBufferPointer { modbus_reply_exception(replyCtx, $0.baseAddress, UInt32(exception.rawValue)) }
         case .replyAsUnit(let other):
             let saved = query[headerLength - 1]
             query[headerLength - 1] = other
@@ -204,15 +252,15 @@ final class ServerLoop {
     private func reply(length: Int, map: RegisterMap?) {
         guard let map else {
             // No such unit: a gateway says so over TCP; on a serial line nobody answers.
-            if !isSerial {
+            if !isBus {
                 _ = query.withUnsafeBufferPointer {
-                    modbus_reply_exception(ctx, $0.baseAddress, UInt32(ModbusException.gatewayTargetFailedToRespond.rawValue))
+                    modbus_reply_exception(replyCtx, $0.baseAddress, UInt32(ModbusException.gatewayTargetFailedToRespond.rawValue))
                 }
             }
             return
         }
         _ = map.withMapping { mapping in
-            query.withUnsafeBufferPointer { modbus_reply(ctx, $0.baseAddress, Int32(length), mapping) }
+            query.withUnsafeBufferPointer { modbus_reply(replyCtx, $0.baseAddress, Int32(length), mapping) }
         }
     }
 }
@@ -230,9 +278,14 @@ public enum ModbusCRC {
 
     /// True when the last two of `count` bytes are the CRC of the others.
     public static func isValid(_ frame: [UInt8], count: Int) -> Bool {
-        guard count >= 3 else { return false }
-        let crc = compute(frame[0..<(count - 2)])
-        return frame[count - 2] == UInt8(crc & 0xFF) && frame[count - 1] == UInt8(crc >> 8)
+        frame.withUnsafeBufferPointer { isValid(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+    }
+
+    /// True when the last two bytes of `frame` are the CRC of the others.
+    public static func isValid(_ frame: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard frame.count >= 3 else { return false }
+        let crc = compute(UnsafeBufferPointer(rebasing: frame[0..<(frame.count - 2)]))
+        return frame[frame.count - 2] == UInt8(crc & 0xFF) && frame[frame.count - 1] == UInt8(crc >> 8)
     }
 }
 

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,7 +64,7 @@ struct Transaction {
             if got != id { return .mismatch("transaction \(got) instead of \(id): a late reply to an earlier request") }
             if reply[2] != 0 || reply[3] != 0 { return .mismatch("not a Modbus reply (protocol id \(reply[2]) \(reply[3]))") }
         }
-        if reply[header - 1] != r.unit { return .wrongUnit(reply[header - 1]) }
+        if reply[header - 1] != r.replyUnit ?? r.unit { return .wrongUnit(reply[header - 1]) }
         let function = reply[header]
         let expectedFunction = r.kind.readFunctionCode
         if function == expectedFunction | 0x80 { return .exception(reply[header + 1]) }
@@ -76,21 +77,103 @@ struct Transaction {
     }
 }
 
-/// The `--trace` output: every frame in hex on standard error.
-enum FrameTrace {
-    static func print(_ direction: String, _ bytes: UnsafeMutablePointer<UInt8>, count: Int, crc: Bool) {
-        var line = direction
-        for i in 0..<count { line += " " + hex(bytes[i]) }
-        if crc {
-            let c = ModbusCRC.compute(UnsafeBufferPointer(start: bytes, count: count))
-            line += " " + hex(UInt8(c & 0xFF)) + " " + hex(UInt8(c >> 8))
+/// Which way a traced frame went.
+public enum FrameDirection: String, Sendable, Hashable {
+    case sent = "->"
+    case received = "<-"
+}
+
+/// Where a reader reports every frame it sends and receives (`probe --trace`,
+/// `collect --trace RIG`, `riglog trace`): the frame's bytes in hex, as they went on the wire
+/// (MBAP header or CRC included), with the wall-clock time in microseconds, the rig and, for a
+/// reply, the microseconds since its request left.
+///
+/// A reader without a tracer does no tracing work at all; one with a tracer formats a line per
+/// frame of its traced units only, so tracing one rig never costs the others on its connection
+/// more than a table look-up.
+///
+/// ```
+/// 2026-12-03T02:41:07.120345Z brake-1 -> 00 2A 00 00 00 06 01 03 00 00 00 0A
+/// 2026-12-03T02:41:07.120911Z brake-1 <- 00 2A 00 00 00 17 01 03 14 ... +566us
+/// ```
+public final class FrameTracer: Sendable {
+    /// A traced frame, as the output receives it.
+    public struct Frame: Sendable, Hashable {
+        public var direction: FrameDirection
+        /// Wall-clock microseconds since 1970 UTC.
+        public var time: Int64
+        /// The rig (or, for a probe, the unit) the frame belongs to.
+        public var rig: String
+        public var bytes: [UInt8]
+        /// For a reply: microseconds since its request was sent.
+        public var latency: Int64?
+
+        /// The trace line (without a newline).
+        public var line: String {
+            var text = FrameTracer.iso8601(microseconds: time) + " " + rig + " " + direction.rawValue
+            for b in bytes { text += " " + FrameTracer.hex(b) }
+            if let latency { text += " +\(latency)us" }
+            return text
         }
-        line += "\n"
+    }
+
+    /// The rig name of each traced unit id; nil traces every unit under its number.
+    public let units: [UInt8: String]?
+    private let output: @Sendable (Frame) -> Void
+    private let sentAt = Mutex<Int64>(0)
+
+    /// - Parameters:
+    ///   - units: the units to trace, with the rig name to show; nil for every unit.
+    ///   - output: receives each frame; the default writes its line to standard error.
+    public init(units: [UInt8: String]? = nil, output: @escaping @Sendable (Frame) -> Void = FrameTracer.standardError) {
+        self.units = units
+        self.output = output
+    }
+
+    /// Writes the frame's line to standard error in one `write`, so lines of several threads
+    /// never interleave.
+    public static let standardError: @Sendable (Frame) -> Void = { frame in
+        let line = frame.line + "\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
+    }
+
+    /// Reports `count` bytes of a frame whose unit id is at `unitOffset` (6 over TCP, 0 in RTU).
+    func frame(_ direction: FrameDirection, _ bytes: UnsafePointer<UInt8>, count: Int, unitOffset: Int) {
+        let unit = count > unitOffset ? bytes[unitOffset] : 0
+        let rig: String
+        if let units {
+            guard let name = units[unit] else { return }
+            rig = name
+        } else {
+            rig = "unit \(unit)"
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+        var latency: Int64?
+        switch direction {
+        case .sent: sentAt.withLock { $0 = now }
+        case .received: latency = now - sentAt.withLock { $0 }
+        }
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let wall = Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+        output(Frame(direction: direction, time: wall, rig: rig, bytes: Array(UnsafeBufferPointer(start: bytes, count: count)),
+                     latency: latency))
     }
 
     static func hex(_ b: UInt8) -> String {
         let digits = Array("0123456789ABCDEF")
         return String([digits[Int(b >> 4)], digits[Int(b & 0xF)]])
+    }
+
+    /// `2026-12-03T02:41:07.120345Z`.
+    static func iso8601(microseconds: Int64) -> String {
+        var seconds = time_t(microseconds / 1_000_000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let fraction = String(microseconds % 1_000_000)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):"
+            + "\(two(parts.tm_sec)).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)Z"
     }
 }

@@ -26,6 +26,7 @@ struct CollectCommand: AsyncParsableCommand {
               riglog collect lab.yaml
               riglog collect lab.yaml --for 10m --http 0.0.0.0:8080
               riglog collect lab.yaml --no-http --data /srv/riglog
+              riglog collect lab.yaml --trace brake-1,ev-2     every frame of two rigs on stderr
             """
     )
 
@@ -49,10 +50,15 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How long to wait for a device's reply, e.g. 500ms or 1s.", valueName: "DUR"))
     var timeout = DurationArgument(.milliseconds(500))
 
+    @Option(help: ArgumentHelp("Log every frame of these rigs in hex with timing on standard error (ids, comma-separated).", valueName: "RIG[,RIG]"))
+    var trace: RigList?
+
     func run() async throws {
+        let config: LabConfig
+        do { config = try LabRun.loadLab(path: lab, devices: devices) } catch { throw CommandFailure(error) }
+        let traced = try trace?.checked(against: config) ?? []
         do throws(LabRunError) {
-            let config = try LabRun.loadLab(path: lab, devices: devices)
-            try await LabRun(config: config, dataFolder: dataFolder ?? config.dataPath, http: web.address, timeout: timeout.value,
+            try await LabRun(config: config, dataFolder: dataFolder ?? config.dataPath, http: web.address, timeout: timeout.value, trace: traced,
                              duration: duration?.value, statusLine: isatty(2) == 1, logger: .riglog("riglog.collect"),
                              web: web.settings,
                              dashboards: dashboards ?? DemoRun.dashboardsFolder(devices: devices ?? LabLoader.defaultDevicesFolder(forLabAt: lab))).run()

@@ -21,13 +21,14 @@ struct Probe: AsyncParsableCommand {
               riglog probe tcp://192.168.10.21:502 --unit 1 --address 0 --count 4
               riglog probe tcp://192.168.10.30 --unit 3 --ref 30001 --count 2
               riglog probe 'rtu:///dev/ttyUSB0?baud=9600&parity=N' --unit 2 --kind coil --address 0 --count 16
+              riglog probe 'rtu+tcp://192.168.10.40:4001?baud=9600' --unit 4 --address 0 --trace
               riglog probe tcp://10.0.0.5:502 --unit 1 --address 100 --trace
 
             The probe only reads (function codes 1 to 4); it never writes to a device.
             """
     )
 
-    @Argument(help: ArgumentHelp("The device: tcp://HOST[:PORT] or rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1.", valueName: "url"))
+    @Argument(help: ArgumentHelp("The device: tcp://HOST[:PORT], rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1, or rtu+tcp://HOST:PORT?baud=9600 (a serial-to-Ethernet converter).", valueName: "url"))
     var url: String
 
     @Option(help: "The unit id (slave address), 0-255. TCP devices often answer 1 or 255.")

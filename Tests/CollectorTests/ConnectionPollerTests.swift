@@ -158,6 +158,37 @@ struct ConnectionPollerTests {
         #expect(try Self.send(poller.next(now: now + gap + 40 * Self.ms)).job == .init(rig: 1, request: 1))
     }
 
+    @Test("a converter's bus keeps its inter-frame gap, plus the bus's pause= after each frame; the bus's timeouts replace the collector's")
+    func converterGapAndBusPause() throws {
+        let endpoint = try ModbusEndpoint(url: "rtu+tcp://10.0.0.9:4001?baud=9600&pause=5ms&timeout=250ms&byte_timeout=20ms")
+        let (poller, worker, _) = Self.poller([Self.rig("a", unit: 1, poll: .milliseconds(100)), Self.rig("b", unit: 2, poll: .milliseconds(100))],
+                                              endpoint: endpoint)
+        #expect(worker.clientOptions.responseTimeout == .milliseconds(250) && worker.clientOptions.byteTimeout == .milliseconds(20))
+        _ = poller.next(now: Self.t0)
+        poller.connected(at: Self.t0)
+        let a = try Self.send(poller.next(now: Self.t0))
+        Self.answer(poller, a, value: 0, at: Self.t0 + 49 * Self.ms)
+        // b is due at 50 ms; the 9600-baud gap (4011 µs) and the 5 ms pause hold it back.
+        #expect(poller.next(now: Self.t0 + 50 * Self.ms) == .wait(until: Self.t0 + 49 * Self.ms + 4_011_000 + 5 * Self.ms))
+    }
+
+    @Test("a rig's own timeout and reply unit go with its requests; others take the connection's")
+    func perRigTimeoutAndReplyUnit() throws {
+        var slow = Self.rig("slow", unit: 25)
+        slow.timeout = .milliseconds(1500)
+        slow.replyUnit = 1
+        let (poller, _, _) = Self.poller([slow, Self.rig("quick", unit: 2)])
+        _ = poller.next(now: Self.t0)
+        poller.connected(at: Self.t0)
+        let first = try Self.send(poller.next(now: Self.t0))
+        #expect(poller.timeout(of: first) == .milliseconds(1500))
+        #expect(poller.request(of: first) == ReadRequest(kind: .holding, unit: 25, address: 0, count: 2, replyUnit: 1))
+        Self.answer(poller, first, value: 0, at: Self.t0 + 1 * Self.ms)
+        let second = try Self.send(poller.next(now: Self.t0 + 5 * Self.ms))
+        #expect(poller.timeout(of: second) == nil)
+        #expect(poller.request(of: second).replyUnit == nil)
+    }
+
     @Test("a badge change posts an operator event; stopping closes the open gaps")
     func badgeAndStop() throws {
         let (poller, _, events) = Self.poller([Self.rig("a", unit: 1), Self.rig("b", unit: 2)])

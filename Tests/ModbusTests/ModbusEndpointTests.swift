@@ -20,8 +20,31 @@ struct ModbusEndpointTests {
         #expect(defaults == .rtu(SerialLine(device: "/dev/ttyS1", baud: 19_200, parity: .even, dataBits: 8, stopBits: 1)))
     }
 
+    @Test("rtu+tcp: a converter's host and port, the bus speed behind it; one connection per converter")
+    func rtuOverTCPForms() throws {
+        let e = try ModbusEndpoint(url: "rtu+tcp://192.168.10.40:4001?baud=9600")
+        #expect(e == .rtuOverTCP(SerialGateway(host: "192.168.10.40", port: 4001, baud: 9600)))
+        #expect(e.description == "rtu+tcp://192.168.10.40:4001?baud=9600")
+        #expect(try ModbusEndpoint(url: e.description) == e)
+        #expect(try ModbusEndpoint(url: "rtu+tcp://conv-1") == .rtuOverTCP(SerialGateway(host: "conv-1", port: 502, baud: 19_200)))
+        #expect(try ModbusEndpoint(url: "rtu+tcp://[::1]:4001").description == "rtu+tcp://[::1]:4001?baud=19200")
+        // Two baud rates on one converter are one connection (the lab loader refuses the clash).
+        #expect(try ModbusEndpoint(url: "rtu+tcp://Conv-1:4001?baud=9600").connectionKey
+                == ModbusEndpoint(url: "rtu+tcp://conv-1:4001").connectionKey)
+        #expect(try ModbusEndpoint(url: "rtu+tcp://conv-1:4001").connectionKey != ModbusEndpoint(url: "tcp://conv-1:4001").connectionKey)
+        #expect(e.isSerialBus && !e.isSerial)
+        // 3.5 characters of 11 bits: 4011 µs at 9600 baud, the 1750 µs floor above 19200.
+        #expect(e.interFrameGapMicroseconds == 4011)
+        #expect(try ModbusEndpoint(url: "rtu+tcp://c?baud=115200").interFrameGapMicroseconds == 1750)
+        #expect(try ModbusEndpoint(url: "tcp://c").interFrameGapMicroseconds == nil)
+    }
+
     @Test("wrong URLs say what is expected", arguments: [
-        ("http://x", "expected a connection such as tcp://192.168.10.21:502 or rtu:///dev/ttyUSB0"),
+        ("http://x", "expected a connection such as tcp://192.168.10.21:502, rtu:///dev/ttyUSB0"),
+        ("rtu+tcp://conv:4001?baud=9601", "expected a baud rate of 1200, 2400"),
+        ("rtu+tcp://conv:4001?parity=N", "baud, timeout, byte_timeout or pause after rtu+tcp://host:port? (the converter sets parity and stop bits on its serial side; found \"parity\")"),
+        ("rtu+tcp://:4001", "a host name or IP address after rtu+tcp://"),
+        ("rtu+tcp://conv:0", "a port from 1 to 65535"),
         ("tcp://host:0", "expected a port from 1 to 65535 (Modbus TCP uses 502)"),
         ("tcp://host:http", "expected a port from 1 to 65535"),
         ("tcp://:502", "expected a host name or IP address after tcp://"),

@@ -100,5 +100,8 @@ struct DevicesFolderTests {
         let bus = try #require(lab.connections.first { $0.endpoint.connectionKey == "rtu:///dev/ttyUSB0" })
         #expect(bus.rigs.map(\.unit) == [3, 4, 10])
         #expect(lab.rig(id: "brake-1")?.poll == .milliseconds(50))
+        let converter = try #require(lab.connections.first { $0.endpoint.connectionKey == "rtu+tcp://192.168.10.50:4001" })
+        #expect(converter.rigs.map(\.id) == ["transmission-2"])
+        #expect(converter.endpoint.responseTimeout == .milliseconds(40))
     }
 }

@@ -78,17 +78,56 @@ struct LabLoaderTests {
                 poll: 50ms                   # overrides the profile
               - id: ev-1
                 profile: ev-battery-trainer
-                connection: rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1
+                connection: rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1&timeout=60ms
                 unit: 3
+              - id: gearbox-1                # a bus behind a serial-to-Ethernet converter (transparent mode)
+                profile: transmission-trainer
+                connection: rtu+tcp://192.168.10.40:4001?baud=9600
+                unit: 4
+              - id: meter-1                  # a TCP device addressed by its IP: polled as unit 255
+                profile: schneider-pm5100
+                connection: tcp://192.168.10.31
+                timeout: 800ms               # this rig's replies may be slow (default: its bus's, else --timeout)
+                reply_unit: 1                # it answers as unit 1 whatever is asked (TCP only; default: the unit asked)
             """) { path in
             let lab = try LabLoader.load(path: path, devicesFolder: RepoPaths.devices)
             #expect(lab.name == "Luban Workshop, transportation equipment lab")
             #expect(lab.central == "postgres://riglog@db.example/riglog")
             #expect(lab.studentsPath?.hasSuffix("/students.csv") == true)
-            #expect(lab.rigs.map(\.id) == ["brake-1", "ev-1"])
+            #expect(lab.rigs.map(\.id) == ["brake-1", "ev-1", "gearbox-1", "meter-1"])
             #expect(lab.rigs[0].poll == .milliseconds(50))
-            #expect(lab.rigs[1].endpoint == .rtu(SerialLine(device: "/dev/ttyUSB0")))
-            #expect(lab.connections.count == 2)
+            #expect(lab.rigs[1].endpoint == .rtu(SerialLine(device: "/dev/ttyUSB0", timing: BusTiming(responseTimeout: .milliseconds(60)))))
+            #expect(lab.rigs[2].endpoint == .rtuOverTCP(SerialGateway(host: "192.168.10.40", port: 4001, baud: 9600)))
+            #expect(lab.rigs[3].unit == 255 && lab.rigs[3].replyUnit == 1 && lab.rigs[3].timeout == .milliseconds(800))
+            #expect(lab.rigs[0].unit == 1 && lab.rigs[0].replyUnit == nil && lab.rigs[0].timeout == nil)
+            #expect(lab.connections.count == 4)
+        }
+    }
+
+    @Test("unit ids: 0 and 255 over TCP, 255 when none is given; a serial bus needs 1-247; a converter's rigs share one connection")
+    func unitIds() throws {
+        try withLab("""
+            lab: Test lab
+            timezone: UTC
+            rigs:
+              - {id: a, profile: brake-trainer, connection: "tcp://10.0.0.1"}
+              - {id: b, profile: brake-trainer, connection: "tcp://10.0.0.2", unit: 0}
+              - {id: c, profile: eastron-sdm630, connection: "rtu+tcp://10.0.0.9:4001?baud=19200", unit: 1}
+              - {id: d, profile: eastron-sdm630, connection: "rtu+tcp://10.0.0.9:4001", unit: 247}
+            """) { path in
+            let lab = try LabLoader.load(path: path, devicesFolder: RepoPaths.devices)
+            #expect(lab.rigs.map(\.unit) == [255, 0, 1, 247])
+            #expect(lab.connections.map { $0.rigs.map(\.id) } == [["a"], ["b"], ["c", "d"]])
+        }
+        try withLab("""
+            lab: Test lab
+            timezone: UTC
+            rigs:
+              - {id: a, profile: brake-trainer, connection: "rtu+tcp://10.0.0.9:4001"}
+            """) { path in
+            #expect { _ = try LabLoader.load(path: path, devicesFolder: RepoPaths.devices) } throws: {
+                "\($0)".contains("rigs[0].unit: missing, expected the Modbus unit id (slave address) of the device on the bus, 1-247")
+            }
         }
     }
 

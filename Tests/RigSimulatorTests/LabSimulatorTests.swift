@@ -80,6 +80,27 @@ struct LabSimulatorTests {
         #expect(throws: ModbusError.self) { _ = try reader.read(ReadRequest(kind: .input, unit: 4, address: 0, count: 1)) }
     }
 
+    @Test("two rigs behind one simulated converter (rtu+tcp): one server answers each unit in RTU frames; another unit is silent")
+    func rigsBehindAConverter() throws {
+        let profile = try Fixtures.profile("ev-battery-trainer")
+        let converter = ModbusEndpoint.rtuOverTCP(SerialGateway(host: "127.0.0.1", port: ExternalPeers.freePort(), baud: 38_400))
+        var first = try SimulatedRig(id: "ev-1", profile: profile, endpoint: converter, unit: 3)
+        var second = try SimulatedRig(id: "ev-2", profile: profile, endpoint: converter, unit: 4)
+        first.set("soc", to: 47.3)
+        second.set("soc", to: 81.2)
+        first.advance(to: 1)
+        second.advance(to: 1)
+        let lab = try LabSimulator(rigs: [first, second])
+        try lab.start(realTime: false)
+        defer { lab.stop() }
+        #expect(lab.served.map(\.endpoint) == [converter, converter])
+        let reader = Self.reader(converter)
+        #expect(try reader.read(ReadRequest(kind: .input, unit: 3, address: 3, count: 1)) == [473])
+        #expect(try reader.read(ReadRequest(kind: .input, unit: 4, address: 3, count: 1)) == [812])
+        #expect(throws: ModbusError.self) { _ = try reader.read(ReadRequest(kind: .input, unit: 5, address: 0, count: 1)) }
+        #expect(try reader.read(ReadRequest(kind: .input, unit: 3, address: 3, count: 1)) == [473])
+    }
+
     @Test func theModelThreadRunsInRealTimeUntilStopped() async throws {
         let lab = try DemoLab.generate(rigs: 6, basePort: 0, devicesFolder: Fixtures.devices).simulator()
         try lab.start()

@@ -41,7 +41,7 @@ struct DevicesCommandTests {
         // One OK line per file; a lab lists its connections under it, indented.
         #expect(result.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("OK ") || $0.hasPrefix("   ") })
         #expect(result.stdout.contains("   tcp://192.168.10.20:502: brake-1 (unit 1, brake-trainer), brake-2 (unit 2, brake-trainer), air-brake-1 (unit 3, air-brake-trainer)"))
-        #expect(result.stdout.contains("   rtu:///dev/ttyUSB0?baud=19200&parity=E&data=8&stop=1: ev-1 (unit 3"))
+        #expect(result.stdout.contains("   rtu:///dev/ttyUSB0?baud=38400&parity=E&data=8&stop=1: ev-1 (unit 3"))
     }
 
     @Test func aBrokenFileExitsTwoWithEveryErrorOnStderr() throws {

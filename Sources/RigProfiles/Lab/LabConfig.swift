@@ -48,10 +48,30 @@ public struct Rig: Sendable, Hashable {
     /// Where the profile was loaded from.
     public var profilePath: String
     public var endpoint: ModbusEndpoint
-    /// The Modbus unit id (slave address), 1...247.
+    /// The Modbus unit id (slave address): 1...247 on a serial bus; over TCP also 0 or 255 (the
+    /// default for a device addressed by its IP address).
     public var unit: Int
     /// Replaces the profile's default poll interval (channels with their own keep theirs).
     public var poll: Duration?
+    /// How long to wait for this rig's replies (`timeout:`); nil takes the connection's
+    /// (a serial bus's `timeout=`) or the collector's `--timeout`.
+    public var timeout: Duration?
+    /// The unit id this TCP device always answers with, whatever unit was asked
+    /// (`reply_unit:`); nil requires replies from the unit asked.
+    public var replyUnit: Int?
+
+    public init(id: String, name: String, profile: DeviceProfile, profilePath: String, endpoint: ModbusEndpoint, unit: Int,
+                poll: Duration? = nil, timeout: Duration? = nil, replyUnit: Int? = nil) {
+        self.id = id
+        self.name = name
+        self.profile = profile
+        self.profilePath = profilePath
+        self.endpoint = endpoint
+        self.unit = unit
+        self.poll = poll
+        self.timeout = timeout
+        self.replyUnit = replyUnit
+    }
 
     /// The requests the collector sends to this rig.
     public var requestPlan: RequestPlan { profile.requestPlan(poll: poll) }

@@ -11,7 +11,7 @@ import Foundation
 /// or a path relative to the lab file (anything with a `/` or ending in `.yaml`).
 public enum LabLoader {
     static let topLevelKeys = ["lab", "timezone", "data", "central", "students", "sessions", "web", "rigs"]
-    static let rigKeys = ["id", "name", "profile", "connection", "unit", "poll"]
+    static let rigKeys = ["id", "name", "profile", "connection", "unit", "poll", "timeout", "reply_unit"]
 
     /// Loads the lab config at `path`; `devicesFolder` defaults to `defaultDevicesFolder(forLabAt:)`.
     public static func load(path: String, devicesFolder: String? = nil) throws(ConfigErrors) -> LabConfig {
@@ -117,6 +117,7 @@ struct LabReader {
                 if let rig = readRig(map, labFolder: labFolder, firstLine: &firstLine) {
                     rigs.append(rig)
                     rigValues[rig.id] = map
+                    checkCycle(of: rig, map)
                 }
             }
         }
@@ -156,12 +157,59 @@ struct LabReader {
                 return nil
             }
         }
-        let unit = yaml.required(map, "unit", expected: "the Modbus unit id (slave address), 1-247").flatMap {
-            yaml.integer($0, in: 1...247, expected: "a Modbus unit id (slave address) from 1 to 247")
+        let unit = readUnit(map, endpoint: endpoint)
+        let replyUnit = map["reply_unit"].flatMap { value -> Int? in
+            guard let endpoint, !endpoint.isSerialBus else {
+                if endpoint != nil {
+                    yaml.report(.conflict("reply_unit is for Modbus TCP devices that answer with a fixed unit id; on a serial bus "
+                        + "(rtu://, rtu+tcp://) every device answers with its own address, so remove it"), at: value)
+                }
+                return nil
+            }
+            return yaml.integer(value, in: 0...255, expected: "the unit id (0-255) this TCP device always answers with")
         }
         let poll = map["poll"].map { yaml.duration($0, positive: true) }
+        let timeout = map["timeout"].map { yaml.duration($0, positive: true, expected: "a response timeout above zero such as 300ms or 2s") }
         guard yaml.issues.count == before, let id, let profile, let endpoint, let unit else { return nil }
-        return Rig(id: id, name: name ?? id, profile: profile.profile, profilePath: profile.path, endpoint: endpoint, unit: unit, poll: poll ?? nil)
+        return Rig(id: id, name: name ?? id, profile: profile.profile, profilePath: profile.path, endpoint: endpoint, unit: unit,
+                   poll: poll ?? nil, timeout: timeout ?? nil, replyUnit: replyUnit)
+    }
+
+    /// Refuses a rig whose requests cannot fit its poll period (``CycleBudget``), at the field
+    /// to change: its timeout, its bus's, its poll, or else its profile's.
+    private mutating func checkCycle(of rig: Rig, _ map: YAMLMapping) {
+        for budget in CycleBudget.budgets(for: rig) where !budget.fits {
+            let at = (rig.timeout != nil ? map["timeout"] : nil)
+                ?? (rig.endpoint.responseTimeout != nil ? map["connection"] : nil) ?? map["poll"] ?? map["profile"] ?? map.value
+            yaml.report(.conflict("rig \"\(rig.id)\": \(budget)"), at: at)
+        }
+    }
+
+    /// The unit id: 1-247 on a serial bus (0 is its broadcast, which no device answers);
+    /// over TCP also 0 and 255, and 255 when none is given, as the Modbus TCP implementation
+    /// guide asks for a device addressed by its IP address.
+    private mutating func readUnit(_ map: YAMLMapping, endpoint: ModbusEndpoint?) -> Int? {
+        guard let endpoint else { return map["unit"].flatMap { yaml.integer($0, in: 0...255) } }
+        if !endpoint.isSerialBus {
+            guard let value = map["unit"], !value.isNull else { return 255 }
+            let unit = yaml.integer(value, in: 0...255, expected: "a Modbus unit id: 1 to 247, or 0 or 255 for a TCP device addressed by its IP address")
+            if let unit, (248...254).contains(unit) {
+                yaml.report(.invalid(found: value.found, expected: "a Modbus unit id: 1 to 247, or 0 or 255 (248-254 are reserved)"), at: value)
+                return nil
+            }
+            return unit
+        }
+        guard let value = yaml.required(map, "unit", expected: "the Modbus unit id (slave address) of the device on the bus, 1-247") else { return nil }
+        guard let unit = yaml.integer(value, in: 0...255, expected: "a Modbus unit id (slave address) from 1 to 247") else { return nil }
+        if !(1...247).contains(unit) {
+            let why = unit == 0
+                ? "0 is a serial bus's broadcast address, which no device answers"
+                : "units above 247 are for Modbus TCP devices; a device on a serial bus has an address from 1 to 247"
+            yaml.report(.invalid(found: value.found, expected: "a Modbus unit id (slave address) from 1 to 247 on a serial bus: \(why); "
+                + "set the address the device's DIP switches or menu show"), at: value)
+            return nil
+        }
+        return unit
     }
 
     /// Loads a profile once per path; its own issues go to `profileIssues`.
@@ -193,6 +241,8 @@ struct LabReader {
     /// Groups rigs by physical connection, refusing unit clashes and mixed serial settings.
     private mutating func groupConnections(_ rigs: [Rig], values: [String: YAMLMapping]) -> [LabConnection] {
         var connections: [LabConnection] = []
+        // Connections whose rigs disagree on the bus settings: their load means nothing yet.
+        var clashed: Set<String> = []
         for rig in rigs {
             guard let index = connections.firstIndex(where: { $0.endpoint.connectionKey == rig.endpoint.connectionKey }) else {
                 connections.append(LabConnection(endpoint: rig.endpoint, rigs: [rig]))
@@ -207,11 +257,27 @@ struct LabReader {
             if case .rtu(let mine) = rig.endpoint, case .rtu(let theirs) = shared.endpoint, mine != theirs,
                 let connectionValue = values[rig.id]?["connection"]
             {
+                clashed.insert(rig.endpoint.connectionKey)
                 yaml.report(.connectionClash(
-                    "\(theirs.device) is already used by rig \"\(shared.rigs[0].id)\" at \(theirs.settingsText); one serial line has one speed "
-                        + "and framing, so write the same baud, parity, data and stop for every rig on it"), at: connectionValue)
+                    "\(theirs.device) is already used by rig \"\(shared.rigs[0].id)\" as \(theirs); one serial line has one speed, "
+                        + "framing and timing, so write the same settings for every rig on it"), at: connectionValue)
+            }
+            if case .rtuOverTCP(let mine) = rig.endpoint, case .rtuOverTCP(let theirs) = shared.endpoint, mine.baud != theirs.baud || mine.timing != theirs.timing,
+                let connectionValue = values[rig.id]?["connection"]
+            {
+                clashed.insert(rig.endpoint.connectionKey)
+                yaml.report(.connectionClash(
+                    "\(shared.endpoint.connectionKey) is already used by rig \"\(shared.rigs[0].id)\" as \(theirs); the bus behind "
+                        + "one converter has one speed and timing, so write the same settings for every rig on it"), at: connectionValue)
             }
             connections[index].rigs.append(rig)
+        }
+        for connection in connections where connection.rigs.count > 1 && !clashed.contains(connection.endpoint.connectionKey) {
+            let load = CycleBudget.load(of: connection.rigs)
+            guard load > 1, let last = connection.rigs.last, let at = values[last.id]?["connection"] else { continue }
+            yaml.report(.conflict(
+                "the \(connection.rigs.count) rigs on \(connection.endpoint.connectionKey) need the connection \(Int((load * 100).rounded()))% "
+                    + "of the time with every reply on time; poll some less often (poll:), or move some to another bus"), at: at)
         }
         return connections
     }

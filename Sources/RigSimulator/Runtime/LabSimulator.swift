@@ -70,7 +70,7 @@ public final class LabSimulator: Sendable {
             }
             // A lone TCP rig answers any unit id, as most single devices do; shared endpoints
             // answer their own units only, as a gateway does.
-            let anyUnit = members.count == 1 && !endpoint.isSerial ? rigs[members[0]].map : nil
+            let anyUnit = members.count == 1 && !endpoint.isSerialBus ? rigs[members[0]].map : nil
             let server = ModbusServer(endpoint: endpoint, units: units, anyUnit: anyUnit)
             let fixedLinks = links
             let lone = anyUnit != nil ? rigs[members[0]].link : nil
@@ -92,7 +92,7 @@ public final class LabSimulator: Sendable {
         switch endpoint {
         case .tcp(let host, 0): "tcp://\(host.lowercased()):0#\(index)"
         case .tcp(let host, let port): "tcp://\(host.lowercased()):\(port)"
-        case .rtu(let line): "rtu://\(line.device)"
+        case .rtu, .rtuOverTCP: endpoint.connectionKey
         }
     }
 

@@ -3,12 +3,21 @@
 
 Serves, for any unit id, values of every type and word order encoded by Python's own struct
 module (and pymodbus's convert_to_registers for the orders it knows), at addresses the Swift
-test reads back: see VALUES. Usage: pymodbus_server.py PORT
+test reads back: see VALUES. Usage: pymodbus_server.py PORT [tcp|rtu] [LOG]
+
+With LOG, every packet received and sent is appended to that file as a line `recv HEX` or
+`send HEX`: the bytes on the wire, as the peer saw them.
+
+With `rtu`, it speaks as a serial-to-Ethernet converter in transparent mode does: RTU frames
+(CRC, no MBAP header) on the TCP stream, for units 1 and 2 (pymodbus answers any other unit
+with exception 4, server device failure). Unit 2's input registers hold i * 11 instead of unit
+1's i * 7.
 """
 import asyncio
 import struct
 import sys
 
+from pymodbus import FramerType
 from pymodbus.client import ModbusTcpClient
 from pymodbus.datastore import (ModbusDeviceContext, ModbusSequentialDataBlock,
                                 ModbusServerContext)
@@ -55,6 +64,13 @@ def encode(kind, order, value):
 
 def main():
     port = int(sys.argv[1])
+    rtu = len(sys.argv) > 2 and sys.argv[2] == "rtu"
+    log = open(sys.argv[3], "a", buffering=1) if len(sys.argv) > 3 else None
+
+    def trace_packet(sending, data):
+        if log:
+            log.write(("send " if sending else "recv ") + data.hex().upper() + "\n")
+        return data
     holding = [0] * 200
     for kind, order, value, address in VALUES:
         regs = encode(kind, order, value)
@@ -67,9 +83,19 @@ def main():
     device = ModbusDeviceContext(
         co=ModbusSequentialDataBlock(1, coils), di=ModbusSequentialDataBlock(1, discrete),
         hr=ModbusSequentialDataBlock(1, holding), ir=ModbusSequentialDataBlock(1, inputs))
-    context = ModbusServerContext(devices=device, single=True)
-    print("serving", flush=True)
-    asyncio.run(StartAsyncTcpServer(context=context, address=("127.0.0.1", port)))
+    if not rtu:
+        context = ModbusServerContext(devices=device, single=True)
+        print("serving", flush=True)
+        asyncio.run(StartAsyncTcpServer(context=context, address=("127.0.0.1", port), trace_packet=trace_packet))
+        return
+    second = ModbusDeviceContext(
+        co=ModbusSequentialDataBlock(1, coils), di=ModbusSequentialDataBlock(1, discrete),
+        hr=ModbusSequentialDataBlock(1, holding),
+        ir=ModbusSequentialDataBlock(1, [(i * 11) & 0xFFFF for i in range(200)]))
+    context = ModbusServerContext(devices={1: device, 2: second}, single=False)
+    print("serving RTU over TCP", flush=True)
+    asyncio.run(StartAsyncTcpServer(context=context, address=("127.0.0.1", port), framer=FramerType.RTU,
+                                    trace_packet=trace_packet))
 
 
 if __name__ == "__main__":
