@@ -28,8 +28,9 @@ public struct ModbusClientOptions: Sendable, Hashable {
 /// A read-only Modbus client: one connection to one TCP endpoint or serial line, serving
 /// reads for any unit id behind it.
 ///
-/// It can send only the read function codes 1, 2, 3 and 4: writing to a training rig with
-/// students at it is a safety matter, so no write is expressible through this type.
+/// It can send only the read function codes 1, 2, 3 and 4, and 43/14 (Read Device
+/// Identification, ``identify(unit:category:)``): writing to a training rig with students at it
+/// is a safety matter, so no write is expressible through this type.
 ///
 /// ## Threading
 /// libmodbus calls block, and a libmodbus context is not thread-safe. A `ModbusReader` is
@@ -49,8 +50,11 @@ public final class ModbusReader {
     /// True between a successful connect and a close (explicit, or after a failure).
     public private(set) var isConnected = false
 
-    private var context: OpaquePointer?
+    /// The libmodbus context (nil before the first connect); internal for device identification.
+    private(set) var context: OpaquePointer?
     private var transaction = Transaction()
+    /// Transaction ids of device identification requests (their own range, from 0xF000).
+    var identificationTransaction: UInt16 = 0xF000
 
     /// Prepares a reader; nothing is opened until ``connect()`` or the first read.
     public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = .init()) {
@@ -253,7 +257,9 @@ public final class ModbusReader {
         return error
     }
 
-    private func resynchronise() {
+    /// Leaves the connection safe for the next request after a failure (internal for device
+    /// identification, which frames its own exchange).
+    func resynchronise() {
         guard let context, isConnected else { return }
         switch endpoint {
         case .tcp:

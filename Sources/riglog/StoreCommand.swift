@@ -44,7 +44,9 @@ extension StoreCommand {
             do {
                 let store = try data.openStore()
                 if let rig { _ = try store.rig(rig) }
-                print(StorageTable.render(try store.storage(rig: rig), fileBytes: try store.fileBytes()))
+                print(StorageTable.render(try store.storage(rig: rig), texts: try store.textStorage(rig: rig), fileBytes: try store.fileBytes()))
+                let identities = IdentityReport.storeLines(try store.latestIdentities(rig: rig))
+                if !identities.isEmpty { print("\n" + identities.joined(separator: "\n")) }
             } catch {
                 throw CommandFailure.from(error)
             }

@@ -33,10 +33,13 @@ struct BoardRig: Encodable, Sendable {
         var channel: String
         var value: Double?
         var unit: String
+        /// The value's name when the channel is an enumeration (`enum:` in the profile; English),
+        /// null otherwise or for a value the profile does not name.
+        var label: String?
         /// One of the key values the board's tile shows (`Dashboards/board.yaml`).
         var key: Bool
 
-        enum CodingKeys: String, CodingKey { case channel, value, unit, key }
+        enum CodingKeys: String, CodingKey { case channel, value, unit, label, key }
 
         func encode(to encoder: any Encoder) throws {
             // `value` is null before the first sample, not missing.
@@ -44,6 +47,7 @@ struct BoardRig: Encodable, Sendable {
             try container.encode(channel, forKey: .channel)
             try container.encode(value, forKey: .value)
             try container.encode(unit, forKey: .unit)
+            try container.encode(label, forKey: .label)
             try container.encode(key, forKey: .key)
         }
     }
@@ -54,6 +58,19 @@ struct BoardRig: Encodable, Sendable {
         var since: String
         /// When it fired, its hold time over.
         var fired: String
+    }
+    /// What the rig's device said it is (Modbus 43/14) at the latest collector start.
+    struct Device: Encodable, Sendable {
+        var vendor: String
+        var productCode: String
+        var revision: String
+        var identifiedAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case vendor, revision
+            case productCode = "product_code"
+            case identifiedAt = "identified_at"
+        }
     }
     struct Progress: Encodable, Sendable {
         var exercise: String
@@ -74,11 +91,13 @@ struct BoardRig: Encodable, Sendable {
     var student: Person?
     /// When the open session started, null without one.
     var since: String?
+    /// Null when the device was never asked or did not say.
+    var device: Device?
     var alarms: [FiringAlarm]
     var attempts: [Progress]
     var values: [Value]
 
-    enum CodingKeys: String, CodingKey { case id, name, profile, section, up, time, student, since, alarms, attempts, values }
+    enum CodingKeys: String, CodingKey { case id, name, profile, section, up, time, student, since, device, alarms, attempts, values }
 
     func encode(to encoder: any Encoder) throws {
         // Every key present, null where unknown, as in every riglog JSON.
@@ -91,6 +110,7 @@ struct BoardRig: Encodable, Sendable {
         try container.encode(time, forKey: .time)
         try container.encode(student, forKey: .student)
         try container.encode(since, forKey: .since)
+        try container.encode(device, forKey: .device)
         try container.encode(alarms, forKey: .alarms)
         try container.encode(attempts, forKey: .attempts)
         try container.encode(values, forKey: .values)
@@ -103,6 +123,8 @@ final class BoardReader: Sendable {
     let store: StoreDatabase
     let live: LiveLab?
     private let cache = Mutex<(at: Int64, open: [String: (student: BoardRig.Person, start: Timestamp)])>((at: .min, open: [:]))
+    /// Device identifications change only when a collector starts: read at most every 10 s.
+    private let devices = Mutex<(at: Int64, byRig: [String: BoardRig.Device])>((at: .min, byRig: [:]))
 
     init(store: StoreDatabase, live: LiveLab?) {
         self.store = store
@@ -111,12 +133,13 @@ final class BoardReader: Sendable {
 
     func rigs() throws -> [BoardRig] {
         let open = try openSessions()
+        let device = try identities()
         guard let live else {
             return try store.rigIDs().map { id in
                 let record = try store.rig(id)
                 let session = open[id]
                 return BoardRig(id: id, name: record.definition.name, profile: record.definition.profile, section: "", up: false, time: nil, student: session?.student,
-                                since: session?.start.iso8601, alarms: [], attempts: [], values: [])
+                                since: session?.start.iso8601, device: device[id], alarms: [], attempts: [], values: [])
             }
         }
         let up = Dictionary(live.collector.statistics.map { ($0.rig, $0.snapshot.up) }, uniquingKeysWith: { first, _ in first })
@@ -126,22 +149,34 @@ final class BoardReader: Sendable {
         let order = Dictionary(sections.flatMap(\.rigs).enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         return zip(live.lab.rigs, now).sorted { (order[$0.0.id] ?? .max) < (order[$1.0.id] ?? .max) }.map { rig, state in
             let session = open[rig.id]
-            let units = rig.profile.channels.map(\.unit)
+            let channels = rig.profile.channels
             let keys = Set(live.dashboards.keyValues(forProfile: rig.profile))
             return BoardRig(
                 id: rig.id, name: rig.name, profile: rig.profile.name, section: sectionOf[rig.id] ?? "", up: up[rig.id] ?? false,
                 time: state.time.map { Timestamp(nanosecondsSince1970: $0).iso8601 },
-                student: session?.student, since: session?.start.iso8601,
+                student: session?.student, since: session?.start.iso8601, device: device[rig.id],
                 alarms: state.alarms.map {
                     .init(alarm: $0.alarm, severity: $0.severity.rawValue, since: Timestamp(nanosecondsSince1970: $0.since).iso8601,
                           fired: Timestamp(nanosecondsSince1970: $0.fired).iso8601)
                 },
                 attempts: state.attempts.map { .init(exercise: $0.exercise, step: $0.reached, steps: $0.steps, since: Timestamp(nanosecondsSince1970: $0.since).iso8601) },
                 values: state.channels.indices.map {
-                    .init(channel: state.channels[$0], value: state.values[$0].isFinite ? state.values[$0] : nil, unit: units[$0],
-                          key: keys.contains(state.channels[$0]))
+                    .init(channel: state.channels[$0], value: state.values[$0].isFinite ? state.values[$0] : nil, unit: channels[$0].unit,
+                          label: channels[$0].name(of: state.values[$0])?.en, key: keys.contains(state.channels[$0]))
                 })
         }
+    }
+
+    private func identities() throws -> [String: BoardRig.Device] {
+        let now = Timestamp.now().microsecondsSince1970
+        if let cached = devices.withLock({ $0.at > now - 10_000_000 ? $0.byRig : nil }) { return cached }
+        var byRig: [String: BoardRig.Device] = [:]
+        for (rig, identity) in try store.latestIdentities() where identity.outcome == .identified {
+            byRig[rig] = BoardRig.Device(vendor: identity.vendor, productCode: identity.productCode, revision: identity.revision,
+                                         identifiedAt: identity.at.iso8601)
+        }
+        devices.withLock { $0 = (now, byRig) }
+        return byRig
     }
 
     private func openSessions() throws -> [String: (student: BoardRig.Person, start: Timestamp)] {
