@@ -1,31 +1,31 @@
 /// A value decoded from registers, in its natural type.
+///
+/// Numbers and truth values only, so the value stays trivial (no reference counting on the
+/// collector's decode path): text (`string N`) is read with ``ValueCodec/text(of:count:order:)``
+/// and written with ``ValueCodec/store(text:count:order:into:)``.
 public enum DecodedValue: Sendable, Hashable, CustomStringConvertible {
     case bool(Bool)
     case unsigned(UInt64)
     case signed(Int64)
     case float(Double)
-    /// Text (a `string N` value); allocated, so the collector never decodes one per poll.
-    case text(String)
-
-    /// The value as a Double (bools are 0 and 1, text is NaN).
+    /// The value as a Double (bools are 0 and 1).
     @inlinable public var doubleValue: Double {
         switch self {
         case .bool(let b): b ? 1 : 0
         case .unsigned(let u): Double(u)
         case .signed(let s): Double(s)
         case .float(let f): f
-        case .text: .nan
         }
     }
 
     /// The exact integer for integral values (a u64 above Int64.max keeps its bit pattern);
-    /// nil for floats and text.
+    /// nil for floats.
     @inlinable public var rawInteger: Int64? {
         switch self {
         case .bool(let b): b ? 1 : 0
         case .unsigned(let u): Int64(bitPattern: u)
         case .signed(let s): s
-        case .float, .text: nil
+        case .float: nil
         }
     }
 
@@ -35,7 +35,6 @@ public enum DecodedValue: Sendable, Hashable, CustomStringConvertible {
         case .unsigned(let u): String(u)
         case .signed(let s): String(s)
         case .float(let f): String(f)
-        case .text(let t): t
         }
     }
 }
@@ -90,7 +89,7 @@ public enum ValueCodec {
         case .u8(let byte): return .unsigned(UInt64(byteOf(registers[0], byte)))
         case .i8(let byte): return .signed(Int64(Int8(bitPattern: byteOf(registers[0], byte))))
         case .f16: return .float(halfToDouble(registers[0]))
-        case .string(let n): return .text(text(of: registers, count: n, order: order))
+        case .string: return .unsigned(0)  // text is no number: read it with text(of:count:order:)
         }
     }
 
@@ -204,9 +203,8 @@ public enum ValueCodec {
             registers[0] = byte == .high ? registers[0] & 0x00FF | b << 8 : registers[0] & 0xFF00 | b
         case .f16:
             registers[0] = doubleToHalf(value.doubleValue)
-        case .string(let n):
-            guard case .text(let text) = value else { preconditionFailure("a string channel encodes text, not \(value)") }
-            store(text: text, count: n, order: order, into: registers)
+        case .string:
+            break  // text is no number: write it with store(text:count:order:into:)
         }
     }
 
@@ -223,7 +221,6 @@ public enum ValueCodec {
         case .bool(let b): b ? 1 : 0
         case .unsigned(let u): u
         case .signed(let s): UInt64(bitPattern: s)
-        case .text: 0
         case .float(let f):
             // Round to nearest, saturating: a simulated physical value never wraps around.
             f.isNaN ? 0 : f >= 1.8446744073709552e19 ? .max : f <= -9.223372036854775808e18 ? UInt64(bitPattern: .min)

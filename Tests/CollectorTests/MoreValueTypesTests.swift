@@ -94,7 +94,7 @@ struct MoreValueTypesTests {
         try fixture.writeProfile("recipe-display", yaml)
         let map = RegisterMap(size: 20)
         func show(_ text: String) {
-            map.withTables { t in ValueCodec.encode(.text(text), as: .string(8), order: .badc, into: UnsafeMutableBufferPointer(rebasing: t.holding[0...])) }
+            map.withTables { t in ValueCodec.store(text: text, count: 8, order: .badc, into: UnsafeMutableBufferPointer(rebasing: t.holding[0...])) }
         }
         show("Brake bleed")
         let functionCodes = Mutex<Set<UInt8>>([])

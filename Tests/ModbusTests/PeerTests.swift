@@ -59,15 +59,17 @@ struct PeerTests {
             (.i8(.high), .abcd, .signed(-100), 81), (.i8(.low), .abcd, .signed(-7), 81),
             (.f16, .abcd, .float(-65504), 82), (.f16, .abcd, .float(0.333251953125), 83),
             (.f16, .abcd, .float(0x1p-20), 84), (.f16, .abcd, .float(-0.0), 85),
-            (.string(4), .abcd, .text("Тест"), 126),
         ]
         for (i, order) in WordOrder.allCases.enumerated() {
             for n in [31, 16, 2] { rows.append((.bit32(n), order, .bool(true), 86 + 2 * i)) }
             for n in [0, 15, 30] { rows.append((.bit32(n), order, .bool(false), 86 + 2 * i)) }
-            rows.append((.string(8), order, .text("RIG-7 v2.1"), 94 + 8 * i))
         }
         return rows
     }()
+
+    /// The texts it serves (TEXTS there): registers, order, text, address.
+    static let servedTexts: [(Int, WordOrder, String, Int)] =
+        WordOrder.allCases.enumerated().map { (8, $0.element, "RIG-7 v2.1", 94 + 8 * $0.offset) } + [(4, .abcd, "Тест", 126)]
 
     @Test("the reader decodes bytes, halves, bits of u32 and text as pymodbus serves them, in every order")
     func moreTypesAgainstPymodbus() async throws {
@@ -86,6 +88,13 @@ struct PeerTests {
             if type.sharesRegister { words[0] = holding[address - 80]; if type.registerCount == 2 { words[1] = holding[address - 79] } }
             ValueCodec.encode(value, as: type, order: order, into: &words)
             #expect(words == Array(holding[(address - 80)..<(address - 80 + type.registerCount)]), "encoding \(type) \(type.orderName(order)) at \(address)")
+        }
+        for (count, order, text, address) in Self.servedTexts {
+            let served = Array(holding[(address - 80)..<(address - 80 + count)])
+            #expect(served.withUnsafeBufferPointer { ValueCodec.text(of: $0, count: count, order: order) } == text, "string \(count) \(order) at \(address)")
+            var words = [UInt16](repeating: 0xFFFF, count: count)
+            words.withUnsafeMutableBufferPointer { ValueCodec.store(text: text, count: count, order: order, into: $0) }
+            #expect(words == served, "storing string \(count) \(order) at \(address)")
         }
     }
 

@@ -91,17 +91,26 @@ struct ValueCodecIssue17Tests {
         }
     }
 
+    /// The text of `registers` read as `string N` in `order`.
+    static func text(_ registers: [UInt16], order: WordOrder = .abcd) -> String {
+        registers.withUnsafeBufferPointer { ValueCodec.text(of: $0, count: $0.count, order: order) }
+    }
+
     @Test("text: trimmed at the first NUL, cut at the registers' bytes, bad UTF-8 replaced")
     func text() {
-        #expect(ValueCodec.decode(.string(3), registers: [0x4142, 0x4300, 0x4445]) == .text("ABC"))
-        #expect(ValueCodec.decode(.string(3), order: .badc, registers: [0x4241, 0x0043, 0x4544]) == .text("ABC"))
-        #expect(ValueCodec.decode(.string(2), order: .cdab, registers: [0x4344, 0x4142]) == .text("ABCD"))
-        #expect(ValueCodec.decode(.string(1), registers: [0x0041]) == .text(""))
-        #expect(ValueCodec.decode(.string(1), registers: [0xFF41]) == .text("\u{FFFD}A"))
+        #expect(Self.text([0x4142, 0x4300, 0x4445]) == "ABC")
+        #expect(Self.text([0x4241, 0x0043, 0x4544], order: .badc) == "ABC")
+        #expect(Self.text([0x4344, 0x4142], order: .cdab) == "ABCD")
+        #expect(Self.text([0x0041]) == "")
+        #expect(Self.text([0xFF41]) == "\u{FFFD}A")
         var words = [UInt16](repeating: 0xFFFF, count: 2)
-        ValueCodec.encode(.text("ABCDEF"), as: .string(2), into: &words)
+        words.withUnsafeMutableBufferPointer { ValueCodec.store(text: "ABCDEF", count: 2, order: .abcd, into: $0) }
         #expect(words == [0x4142, 0x4344])
-        ValueCodec.encode(.text("A"), as: .string(2), order: .dcba, into: &words)
+        words.withUnsafeMutableBufferPointer { ValueCodec.store(text: "A", count: 2, order: .dcba, into: $0) }
+        #expect(words == [0x0000, 0x0041])
+        // Text is no number: decoding it as one gives 0, encoding one leaves the registers alone.
+        #expect(ValueCodec.decode(.string(2), registers: [0x4142, 0x4344]) == .unsigned(0))
+        ValueCodec.encode(.unsigned(7), as: .string(2), into: &words)
         #expect(words == [0x0000, 0x0041])
     }
 

@@ -38,7 +38,7 @@ package struct ChannelBinding: Sendable {
             if channel.isText {
                 var words = [UInt16](repeating: 0, count: channel.width)
                 words.withUnsafeMutableBufferPointer {
-                    ValueCodec.encode(.text(channel.label.en), as: channel.type, order: channel.order, into: $0)
+                    ValueCodec.store(text: channel.label.en, count: channel.width, order: channel.order, into: $0)
                 }
                 texts.append((channel, words))
                 continue
