@@ -3,7 +3,8 @@ import Threads
 import Modbus
 
 extension Collector: Service {
-    /// Polls until the service group shuts down gracefully (SIGINT, SIGTERM, a `--for` deadline)
+    /// Asks every rig for its device identification (``identifyRigs()``), then polls until the
+    /// service group shuts down gracefully (SIGINT, SIGTERM, a `--for` deadline)
     /// or the task is cancelled, then stops cleanly: workers (open gaps closed), the event
     /// recorder, then the drainer, which empties every ring, writes the last chunks and closes
     /// the sinks (the live evaluator ends open sessions `collector stopped`).
@@ -15,6 +16,9 @@ extension Collector: Service {
     /// Stopping joins threads and writes to the store, so it runs on a dedicated thread
     /// (``DedicatedThread/run(name:_:)``), never on the cooperative pool.
     public func run() async throws {
+        // Each rig's device identification, before the first poll: a read like the polls, on
+        // dedicated threads (it blocks up to a timeout per silent rig).
+        _ = try? await DedicatedThread.run(name: "riglog.identify") { [self] in identifyRigs() }
         start()
         // Returns on graceful shutdown, throws on cancellation: either way, stop.
         try? await gracefulShutdown()

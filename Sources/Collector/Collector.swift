@@ -29,6 +29,9 @@ public final class Collector: Sendable {
     private let drainer: Drainer
     private let recorder: EventRecorder
     private let loops: [TCPEventLoop]
+    /// The timeouts device identification asks with (the polls' own).
+    let identificationOptions: ModbusClientOptions
+    let onStoreError: @Sendable (any Error) -> Void
     /// How many connections one event-loop thread polls: 64 rigs get two threads, one per core
     /// of a lab PC. With one, the simulator's or devices' threads woken by its sends preempt it
     /// mid-burst and the last sends start late (64 rigs at 100 Hz: 89-91% of polls within 2 ms
@@ -45,6 +48,8 @@ public final class Collector: Sendable {
                 trace: FrameTraceSettings? = nil) throws(StoreError) {
         self.lab = lab
         self.store = store
+        identificationOptions = options
+        onStoreError = onError
         try store.setLabSetting(.timeZone, lab.timeZoneIdentifier)
         try store.setLabSetting(.labName, lab.name)
         try store.storeConfigVersion(kind: .lab, name: lab.name, content: lab.sourceText)

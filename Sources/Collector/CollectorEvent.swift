@@ -8,6 +8,9 @@ public enum CollectorEvent: Sendable, Hashable {
     case gapClosed(rig: String, start: Int64, end: Int64, reason: String)
     /// The badge in a rig's operator register changed (0 = nobody).
     case operatorChanged(rig: String, badge: Int64, time: Int64)
+    /// A text channel (`string N`) read a new text at `time` (the first read of a run, then
+    /// each change): stored as an event, not a sample.
+    case textChanged(rig: String, channel: UInt32, text: String, time: Int64)
 }
 
 /// Where workers leave events: appending never waits for storage, so a worker never blocks on

@@ -26,19 +26,39 @@ public struct CompiledRig: Sendable {
         }
     }
 
+    /// A text channel (`string N`) of a request: compared in place with its last registers
+    /// on every answer, decoded and posted only when they change (never a sample).
+    public struct TextField: Sendable {
+        public var offset: Int
+        public var count: Int
+        public var order: WordOrder
+        public var channel: UInt32
+
+        package init(offset: Int, count: Int, order: WordOrder, channel: UInt32) {
+            self.offset = offset
+            self.count = count
+            self.order = order
+            self.channel = channel
+        }
+    }
+
     public struct Request: Sendable {
         public var kind: RegisterKind
         public var start: Int
         public var count: Int
         public var interval: Duration
+        /// The fields that become samples, in frame order.
         public var fields: [Field]
+        /// The text channels it reads.
+        public var texts: [TextField]
 
-        package init(kind: RegisterKind, start: Int, count: Int, interval: Duration, fields: [Field]) {
+        package init(kind: RegisterKind, start: Int, count: Int, interval: Duration, fields: [Field], texts: [TextField] = []) {
             self.kind = kind
             self.start = start
             self.count = count
             self.interval = interval
             self.fields = fields
+            self.texts = texts
         }
     }
 
@@ -82,27 +102,29 @@ public struct CompiledRig: Sendable {
         timeout = rig.timeout ?? rig.endpoint.responseTimeout
         limits = profile.limits
         requests = rig.requestPlan.requests.map { planned in
-            Request(kind: planned.kind, start: planned.start, count: planned.count, interval: planned.interval,
-                    fields: planned.fields.map { field in
-                        let layout = profile.layout(of: field)
-                        switch field.target {
-                        case .channel(let index, _):
-                            return Field(offset: field.offset, type: layout.type, order: layout.order, channel: channelIDs[index],
-                                         kind: Self.sampleKind(of: layout.type), isOperator: false)
-                        case .operatorBadge:
-                            return Field(offset: field.offset, type: layout.type, order: layout.order,
-                                         channel: channelIDs[profile.channels.count], kind: .integer, isOperator: true)
-                        }
-                    })
+            var fields: [Field] = [], texts: [TextField] = []
+            for field in planned.fields {
+                let layout = profile.layout(of: field)
+                switch field.target {
+                case .channel(let index, _) where layout.type.isText:
+                    texts.append(TextField(offset: field.offset, count: layout.type.registerCount, order: layout.order, channel: channelIDs[index]))
+                case .channel(let index, _):
+                    fields.append(Field(offset: field.offset, type: layout.type, order: layout.order, channel: channelIDs[index],
+                                        kind: Self.sampleKind(of: layout.type), isOperator: false))
+                case .operatorBadge:
+                    fields.append(Field(offset: field.offset, type: layout.type, order: layout.order,
+                                        channel: channelIDs[profile.channels.count], kind: .integer, isOperator: true))
+                }
+            }
+            return Request(kind: planned.kind, start: planned.start, count: planned.count, interval: planned.interval, fields: fields, texts: texts)
         }
     }
 
+    /// How samples of `type` are stored. Text has no samples (its changes are events); its
+    /// channel row says `.integer`, which nothing reads.
     static func sampleKind(of type: ValueType) -> Sample.Kind {
-        switch type {
-        case .bool, .bit: .boolean
-        case .f32, .f64: .float
-        default: .integer
-        }
+        if type.isBoolean { return .boolean }
+        return type.isIntegral || type.isText ? .integer : .float
     }
 }
 

@@ -76,6 +76,8 @@ package final class ConnectionPoller {
     /// Where the driver puts a bit reply (one byte per bit) before ``answered(_:now:wall:)``.
     let bits = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2000)
     private let frame: UnsafeMutableBufferPointer<Sample>
+    /// The text channels' last registers: a text is posted when it changes, not per poll.
+    private let texts: TextWatch
 
     /// - Parameter start: where slot 0 of every request falls (CLOCK_MONOTONIC ns).
     package init(worker: ConnectionWorker, start: Int64) {
@@ -87,6 +89,7 @@ package final class ConnectionPoller {
         states = Array(repeating: RigState(), count: worker.rigs.count)
         let widest = worker.rigs.flatMap(\.requests).map(\.fields.count).max() ?? 1
         frame = .allocate(capacity: max(widest, 1))
+        texts = TextWatch(rigs: worker.rigs)
         // The bus's silence between frames, and the pause its devices need after each reply.
         frameGap = Int64(worker.endpoint.interFrameGapMicroseconds ?? 0) * 1000
             + (worker.endpoint.busTiming?.pauseAfterFrame ?? .zero).nanosecondCount
@@ -164,6 +167,9 @@ package final class ConnectionPoller {
         let r = poll.job.rig
         let request = worker.rigs[r].requests[poll.job.request]
         let count = request.kind.isBit ? frameFromBits(request, time: wall) : frameFromRegisters(request, rig: r, time: wall)
+        texts.check(request, rig: r, index: poll.job.request, registers: UnsafeBufferPointer(registers)) { channel, text in
+            worker.post(.textChanged(rig: worker.rigs[r].id, channel: channel, text: text, time: wall))
+        }
         _ = worker.ring.push(frame: UnsafeBufferPointer(rebasing: frame[0..<count]))
         connectionBackoff.succeeded()
         states[r].failuresInARow = 0

@@ -7,7 +7,7 @@ import Threads
 import Glibc
 #endif
 
-/// Writes what workers post (gaps, operator changes) to the store, on its own thread, so the
+/// Writes what workers post (gaps, text channel changes, operator changes) to the store, on its own thread, so the
 /// workers never wait for the disk.
 final class EventRecorder: Sendable {
     private let queue: CollectorEventQueue
@@ -57,6 +57,8 @@ final class EventRecorder: Sendable {
                     } else {
                         try store.recordGap(rig: rig, start: Timestamp(nanosecondsSince1970: start), end: Timestamp(nanosecondsSince1970: end), reason: reason)
                     }
+                case .textChanged(_, let channel, let text, let time):
+                    try store.recordText(channel: channel, at: Timestamp(nanosecondsSince1970: time), text: text)
                 case .operatorChanged:
                     // Kept as samples of the rig's `operator` channel, which sessions are built from.
                     break

@@ -29,8 +29,9 @@ public struct ModbusClientOptions: Sendable, Hashable {
 /// A read-only Modbus client: one connection to one TCP endpoint, serial line or converter
 /// (RTU over TCP, through ``RTUOverTCPLink``), serving reads for any unit id behind it.
 ///
-/// It can send only the read function codes 1, 2, 3 and 4: writing to a training rig with
-/// students at it is a safety matter, so no write is expressible through this type.
+/// It can send only the read function codes 1, 2, 3 and 4, and 43/14 (Read Device
+/// Identification, ``identify(unit:category:)``): writing to a training rig with students at it
+/// is a safety matter, so no write is expressible through this type.
 ///
 /// ## Threading
 /// libmodbus calls block, and a libmodbus context is not thread-safe. A `ModbusReader` is
@@ -52,12 +53,15 @@ public final class ModbusReader {
     /// True between a successful connect and a close (explicit, or after a failure).
     public private(set) var isConnected = false
 
-    private var context: OpaquePointer?
+    /// The libmodbus context (nil before the first connect); internal for device identification.
+    private(set) var context: OpaquePointer?
     private var transaction = Transaction()
     /// The response timeout libmodbus has now (a rig's own may differ from the options').
     private var responseTimeout: Duration
     /// The transport of an RTU-over-TCP endpoint (libmodbus has no backend for it).
     private let link: RTUOverTCPLink?
+    /// Transaction ids of device identification requests (their own range, from 0xF000).
+    var identificationTransaction: UInt16 = 0xF000
 
     /// Prepares a reader; nothing is opened until ``connect()`` or the first read.
     /// - Parameter tracer: reports every frame; `options.trace` without one traces every
@@ -317,7 +321,9 @@ public final class ModbusReader {
         return error
     }
 
-    private func resynchronise() {
+    /// Leaves the connection safe for the next request after a failure (internal for device
+    /// identification, which frames its own exchange).
+    func resynchronise() {
         guard let context, isConnected else { return }
         switch endpoint {
         case .tcp, .rtuOverTCP:

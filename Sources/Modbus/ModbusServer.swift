@@ -10,7 +10,8 @@ import Darwin
 /// A Modbus server (slave) that serves register maps over TCP, RTU, or RTU over TCP (answering
 /// as the devices behind a serial-to-Ethernet converter do), for the simulator and tests.
 ///
-/// Requests are answered by libmodbus's own reply code from each unit's ``RegisterMap``, which
+/// Requests are answered by libmodbus's own reply code from each unit's ``RegisterMap`` (and
+/// function 43/14 from ``setIdentification(_:unit:)``, by riglog's framing), which
 /// may be updated from any thread while the server runs. One dedicated thread serves every
 /// client of the server (TCP clients are multiplexed with `poll`). Every request is reported to
 /// the observer, and a fault hook can make the server misbehave.
@@ -64,6 +65,13 @@ public final class ModbusServer: Sendable {
 
     /// Installs (or removes, with nil) the fault hook.
     public func setFaults(_ hook: FaultHook?) { faults.hook.withLock { $0 = hook } }
+
+    /// Answers function 43/14 (Read Device Identification) for `unit` with `identification`
+    /// (`unit` nil: every unit without its own). Without one a unit answers exception 01
+    /// (illegal function), as a device that does not offer the function.
+    public func setIdentification(_ identification: DeviceIdentification?, unit: UInt8? = nil) {
+        faults.identities.withLock { $0[unit] = identification }
+    }
 
     /// Opens the socket or serial port and starts serving on a dedicated thread.
     ///

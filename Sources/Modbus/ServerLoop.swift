@@ -171,6 +171,18 @@ final class ServerLoop {
         }
         replyCtx = ctx
         modbus_set_socket(ctx, fd)
+        // libmodbus 3.1 sizes a request by its function code and knows no 43: it would take
+        // 8 bytes of a 43/14 request and read the rest as the next one. Such a request is read
+        // here, by the length its MBAP header gives.
+        var head = [UInt8](repeating: 0, count: 8)
+        if recv(fd, &head, 8, Int32(MSG_PEEK | MSG_WAITALL)) == 8, head[7] == DeviceIdentificationPDU.functionCode {
+            let total = 6 + (Int(head[4]) << 8 | Int(head[5]))
+            guard total >= 8, total <= query.count else { return false }
+            let got = query.withUnsafeMutableBytes { recv(fd, $0.baseAddress, total, Int32(MSG_WAITALL)) }
+            if got != total { return false }
+            handle(length: total, headerLength: 7, checksumLength: 0)
+            return true
+        }
         let length = query.withUnsafeMutableBufferPointer { modbus_receive(ctx, $0.baseAddress) }
         if length <= 0 { return length == 0 }
         handle(length: Int(length), headerLength: 7, checksumLength: 0)
@@ -236,20 +248,32 @@ final class ServerLoop {
             return
         case .delay(let pause):
             usleep(UInt32(clamping: pause.microseconds))
-            reply(length: length, map: map)
+            reply(length: length, map: map, headerLength: headerLength)
         case .exception(let exception):
             _ = query.withUnsafeBufferPointer { modbus_reply_exception(replyCtx, $0.baseAddress, UInt32(exception.rawValue)) }
         case .replyAsUnit(let other):
             let saved = query[headerLength - 1]
             query[headerLength - 1] = other
-            reply(length: length, map: map)
+            reply(length: length, map: map, headerLength: headerLength)
             query[headerLength - 1] = saved
         case .reply:
-            reply(length: length, map: map)
+            reply(length: length, map: map, headerLength: headerLength)
         }
     }
 
-    private func reply(length: Int, map: RegisterMap?) {
+    private func reply(length: Int, map: RegisterMap?, headerLength: Int) {
+        if query[headerLength] == DeviceIdentificationPDU.functionCode, map != nil {
+            if let identification = identification(of: query[headerLength - 1]) {
+                replyIdentification(identification, length: length, headerLength: headerLength)
+            } else {
+                // A device without the function. Not modbus_reply: for a function it does not
+                // know, libmodbus 3.1 sleeps a response timeout and flushes before answering.
+                _ = query.withUnsafeBufferPointer {
+                    modbus_reply_exception(ctx, $0.baseAddress, UInt32(ModbusException.illegalFunction.rawValue))
+                }
+            }
+            return
+        }
         guard let map else {
             // No such unit: a gateway says so over TCP; on a serial line nobody answers.
             if !isBus {
@@ -262,6 +286,34 @@ final class ServerLoop {
         _ = map.withMapping { mapping in
             query.withUnsafeBufferPointer { modbus_reply(replyCtx, $0.baseAddress, Int32(length), mapping) }
         }
+    }
+}
+
+extension ServerLoop {
+    /// What `unit` says it is: its own identification, else (over TCP) the one for every unit.
+    fileprivate func identification(of unit: UInt8) -> DeviceIdentification? {
+        faults.identities.withLock { table in
+            if let own = table[UInt8?.some(unit)] { return own }
+            return isSerial ? nil : table[UInt8?.none]
+        }
+    }
+
+    /// Answers a 43/14 request from `identification`, framed here (libmodbus has no reply for it).
+    fileprivate func replyIdentification(_ identification: DeviceIdentification, length: Int, headerLength: Int) {
+        let request = Array(query[headerLength..<(length - (isSerial ? 2 : 0))])
+        let pdu = DeviceIdentificationPDU.reply(to: request, objects: identification.objects)
+        let unit = query[headerLength - 1]
+        var frame: [UInt8]
+        if isSerial {
+            frame = [unit] + pdu
+            let crc = ModbusCRC.compute(frame)
+            frame += [UInt8(crc & 0xFF), UInt8(crc >> 8)]
+        } else {
+            let size = UInt16(pdu.count + 1)
+            frame = [query[0], query[1], 0, 0, UInt8(size >> 8), UInt8(size & 0xFF), unit] + pdu
+        }
+        let fd = modbus_get_socket(ctx)
+        _ = frame.withUnsafeBytes { isSerial ? write(fd, $0.baseAddress, $0.count) : send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 }
 
@@ -289,7 +341,9 @@ public enum ModbusCRC {
     }
 }
 
-/// The fault hook, shared between a server and its loop.
+/// The fault hook and the device identifications, shared between a server and its loop.
 final class FaultSwitch: Sendable {
     let hook = Mutex<ModbusServer.FaultHook?>(nil)
+    /// By unit id; nil: every unit without its own (TCP).
+    let identities = Mutex<[UInt8?: DeviceIdentification]>([:])
 }

@@ -4,6 +4,8 @@ import Foundation
 import Modbus
 import Reports
 import RigProfiles
+import Threads
+import Collector
 
 /// `riglog devices`: check profiles and lab configs, and show the requests a profile becomes.
 struct DevicesCommand: AsyncParsableCommand {
@@ -21,8 +23,9 @@ struct DevicesCommand: AsyncParsableCommand {
               riglog devices check               every file in Devices/ and Dashboards/
               riglog devices check lab.yaml      a lab config and its profiles
               riglog devices plan brake-trainer  the requests it becomes
+              riglog devices identify lab.yaml   what device answers at each rig (Modbus 43/14)
             """,
-        subcommands: [Check.self, Plan.self]
+        subcommands: [Check.self, Plan.self, Identify.self]
     )
 }
 
@@ -43,7 +46,7 @@ extension DevicesCommand {
                   $ riglog devices check Devices/brake.yaml
                   riglog: 1 error in 1 file:
                   Devices/brake.yaml:14:11: channels[2].type: found "u61",
-                    expected one of bool, u16, ... or "bit N" (N 0-15)
+                    expected one of bool, u16, ... or "string N" (N registers, 1-125)
                 """
         )
 
@@ -64,6 +67,45 @@ extension DevicesCommand {
             }
             for line in check.summaries { print(line) }
             if let report = check.failureReport { throw CommandFailure.usage(report) }
+        }
+    }
+
+    struct Identify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask every rig of a lab config what device it is (Modbus 43/14: vendor, product code, revision).",
+            discussion: """
+                Connects to every rig of LAB.yaml, each connection in parallel and the rigs behind one \
+                gateway or bus in turn, and sends function 43/14 (Read Device Identification, a read: \
+                nothing on the device changes). Prints one row per rig: what the device said, or why it \
+                did not (exception 01: it does not offer identification; no reply; unreachable). A rig \
+                whose profile declares identification: and whose device says it is something else is \
+                marked, and the command exits 1: the rig is wired to the wrong profile, or its device \
+                was replaced. `riglog collect` records the same at each start (riglog store stats).
+
+                Example:
+                  riglog devices identify lab.yaml --timeout 2s
+                """
+        )
+
+        @Argument(help: "The lab config.", completion: .file(extensions: ["yaml", "yml"]))
+        var lab: String
+
+        @Option(name: .long, help: ArgumentHelp("The folder the lab's profile names are looked up in.", valueName: "DIR"))
+        var devices: String?
+
+        @Option(help: ArgumentHelp("How long to wait for each device's reply, e.g. 500ms or 2s.", valueName: "DUR"))
+        var timeout = DurationArgument(.seconds(1))
+
+        func run() async throws {
+            let config: LabConfig
+            do { config = try LabLoader.load(path: lab, devicesFolder: devices) } catch { throw CommandFailure.usage(error.description) }
+            let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: timeout.value)
+            let results = try await DedicatedThread.run(name: "identify") { RigIdentification.identify(config, options: options) }
+            let report = IdentityReport.render(lab: results)
+            print(report.text)
+            if !report.mismatched.isEmpty {
+                throw CommandFailure.runtime("\(report.mismatched.count) rig\(report.mismatched.count == 1 ? "" : "s") answered as another device than \(report.mismatched.count == 1 ? "its" : "their") profile declares: \(report.mismatched.joined(separator: ", "))")
+            }
         }
     }
 

@@ -31,7 +31,9 @@ extension ExportCommand {
                 Long layout (default): one row per sample, header `time,rig,channel,value,unit`. \
                 --wide: `time` then one column per channel named `channel [unit]`, one row per \
                 timestamp. Times are ISO 8601 UTC with milliseconds; booleans are 0/1; scaled \
-                values keep the decimals of their scale.
+                values keep the decimals of their scale. --names adds the names of enumerated \
+                channels' values (enum: in the rig's profile): a last column `name`, or with \
+                --wide a column `channel (name)` after each enumerated channel.
 
                 --from and --to take an ISO 8601 date (2026-11-29) or date-time \
                 (2026-11-29T08:30, 2026-11-29T08:30:00Z, ...+05:00). Without an offset they are \
@@ -59,6 +61,9 @@ extension ExportCommand {
         @Flag(help: "One column per channel instead of one row per sample.")
         var wide = false
 
+        @Flag(name: .customLong("names"), help: "Add the names of enumerated channels' values (enum: in the profile): a last column `name`, or with --wide a column `channel (name)` after each.")
+        var valueNames = false
+
         @OptionGroup var file: ExportOptions
 
         func run() throws {
@@ -68,7 +73,7 @@ extension ExportCommand {
                 let names = channels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
                 let export = SampleExport(
                     rig: rig, channels: names, from: period.from, to: period.to,
-                    layout: wide ? .wide : .long, dialect: file.dialect)
+                    layout: wide ? .wide : .long, dialect: file.dialect, valueNames: valueNames)
                 _ = try export.selectedChannels(in: store)  // unknown rig or channel: exit 2 before any output
 
                 let handle = try file.open()

@@ -23,8 +23,14 @@ struct Probe: AsyncParsableCommand {
               riglog probe 'rtu:///dev/ttyUSB0?baud=9600&parity=N' --unit 2 --kind coil --address 0 --count 16
               riglog probe 'rtu+tcp://192.168.10.40:4001?baud=9600' --unit 4 --address 0 --trace
               riglog probe tcp://10.0.0.5:502 --unit 1 --address 100 --trace
+              riglog probe tcp://10.0.0.5:502 --unit 1 --identify
 
-            The probe only reads (function codes 1 to 4); it never writes to a device.
+            --identify asks the device what it is instead (function 43/14, Read Device \
+            Identification: vendor, product code, revision); a device that does not offer it \
+            answers exception 01 or stays silent, which the probe says (exit 1).
+
+            The probe only reads (function codes 1 to 4, and 43 with --identify); it never \
+            writes to a device.
             """
     )
 
@@ -52,10 +58,16 @@ struct Probe: AsyncParsableCommand {
     @Flag(help: "Print every frame sent and received, in hex, on standard error.")
     var trace = false
 
+    @Flag(help: "Ask the device what it is (Modbus 43/14: vendor, product code, revision) instead of reading registers.")
+    var identify = false
+
     func validate() throws {
         guard (0...255).contains(unit) else { throw ValidationError("--unit must be 0-255, not \(unit).") }
         if address != nil && ref != nil { throw ValidationError("Give either --address or --ref, not both.") }
-        if address == nil && ref == nil { throw ValidationError("Say where to read: --address A (0-based) or --ref R (Modicon, e.g. 40001).") }
+        if identify && (address != nil || ref != nil || count != nil) {
+            throw ValidationError("--identify asks the device what it is and reads no registers: leave out --address, --ref and --count.")
+        }
+        if !identify && address == nil && ref == nil { throw ValidationError("Say where to read: --address A (0-based) or --ref R (Modicon, e.g. 40001).") }
         if let ref, RegisterKind.fromModiconReference(ref) == nil {
             throw ValidationError("--ref \(ref) is not a Modicon reference: use 00001-09999 (coils), 10001-19999 (discrete inputs), 30001-39999 (input registers) or 40001-49999 (holding registers), or six digits (400001).")
         }
@@ -65,6 +77,7 @@ struct Probe: AsyncParsableCommand {
     func run() async throws {
         let endpoint: ModbusEndpoint
         do { endpoint = try ModbusEndpoint(url: url) } catch { throw CommandFailure.usage(error.description) }
+        if identify { return try await identifyDevice(endpoint) }
         let (tableKind, start) = ref.flatMap(RegisterKind.fromModiconReference) ?? (kind, address ?? 0)
         let request = ReadRequest(kind: tableKind, unit: UInt8(unit), address: start,
                                   count: count ?? (tableKind.isBit ? 16 : 4))
@@ -81,5 +94,21 @@ struct Probe: AsyncParsableCommand {
         }
         let elapsed = ContinuousClock.now - started
         print(ProbeReport(endpoint: endpoint, request: request, values: values, elapsed: elapsed).render())
+    }
+
+    /// `--identify`: function 43/14, and what the device said or why it did not.
+    private func identifyDevice(_ endpoint: ModbusEndpoint) async throws {
+        let options = ModbusClientOptions(connectTimeout: .seconds(3), responseTimeout: timeout.value, trace: trace)
+        let unit = UInt8(unit)
+        let result: DeviceIdentificationResult
+        do {
+            result = try await DedicatedThread.run(name: "probe") { try ModbusReader(endpoint: endpoint, options: options).identify(unit: unit) }
+        } catch let error as ModbusError {
+            throw error.category == .configuration ? CommandFailure.usage(error.description) : CommandFailure.runtime(error.description)
+        }
+        guard let identification = result.identification else {
+            throw CommandFailure.runtime(IdentityReport.refusal(endpoint: endpoint, unit: unit, result: result))
+        }
+        print(IdentityReport.render(endpoint: endpoint, unit: unit, identification: identification))
     }
 }

@@ -29,7 +29,10 @@ extension StoreCommand {
             abstract: "Samples, chunks and bytes per sample, by channel.",
             discussion: """
                 Reads only the chunk index, so it is quick on a large store. Bytes per sample \
-                count each channel's column plus its share of the chunk's time column.
+                count each channel's column plus its share of the chunk's time column. Then, when \
+                there are any: text channels (string N) with their number of changes and latest \
+                text, and each rig's device identification (Modbus 43/14) as the collector last \
+                read it at start.
 
                 Example:
                   riglog store stats --rig brake-1
@@ -44,7 +47,9 @@ extension StoreCommand {
             do {
                 let store = try data.openStore()
                 if let rig { _ = try store.rig(rig) }
-                print(StorageTable.render(try store.storage(rig: rig), fileBytes: try store.fileBytes()))
+                print(StorageTable.render(try store.storage(rig: rig), texts: try store.textStorage(rig: rig), fileBytes: try store.fileBytes()))
+                let identities = IdentityReport.storeLines(try store.latestIdentities(rig: rig))
+                if !identities.isEmpty { print("\n" + identities.joined(separator: "\n")) }
             } catch {
                 throw CommandFailure.from(error)
             }

@@ -43,6 +43,8 @@ struct CollectorEndToEndTests {
         let functionCodes = Mutex<Set<UInt8>>([])
         let server = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), units: maps,
                                   observer: { r in functionCodes.withLock { _ = $0.insert(r.functionCode) } })
+        // Unit 1 identifies itself (43/14); units 2 and 3 do not offer it (exception 01).
+        server.setIdentification(DeviceIdentification(vendor: "Luban Lab Systems", productCode: "GW-3", revision: "1.0"), unit: 1)
         try server.start()
         defer { server.stop() }
         let url = "tcp://127.0.0.1:\(server.port)"
@@ -52,6 +54,7 @@ struct CollectorEndToEndTests {
         let store = try fixture.openStore()
         let collector = try Collector(lab: lab, store: store)
         #expect(collector.workers.count == 1)
+        collector.identifyRigs()
         collector.start()
         try CollectorFixture.waitUntil("20 polls of every request of every rig") {
             collector.statistics.allSatisfy { $0.snapshot.polls >= 20 * 6 }
@@ -69,7 +72,12 @@ struct CollectorEndToEndTests {
             }
             #expect(values["operator"]?.allSatisfy { $0 == Double(4_000_000 + unit) } == true)
         }
-        #expect(functionCodes.withLock { $0 }.isSubset(of: [1, 2, 3, 4]), "the collector sent a function code other than a read")
+        // Reads only: 1-4, and 43 (Read Device Identification) once per rig at start.
+        #expect(functionCodes.withLock { $0 }.isSubset(of: [1, 2, 3, 4, 43]), "the collector sent a function code other than a read")
+        #expect(functionCodes.withLock { $0 }.contains(43))
+        let identities = try store.latestIdentities()
+        #expect(identities["gw-1"]?.outcome == .identified && identities["gw-1"]?.productCode == "GW-3")
+        #expect(identities["gw-2"]?.outcome == .exception && identities["gw-2"]?.detail.hasPrefix("does not offer device identification") == true)
         #expect(collector.droppedSamples == 0)
         #expect(try store.gaps(rig: "gw-1").isEmpty)
     }

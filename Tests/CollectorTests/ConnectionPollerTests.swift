@@ -204,4 +204,45 @@ struct ConnectionPollerTests {
                                    .gapOpened(rig: "b", start: 11, reason: "bad CRC"),
                                    .gapClosed(rig: "b", start: 11, end: 99, reason: "bad CRC")])
     }
+
+    @Test("text channels: posted at the first answer and at each change, in every rig, never as samples")
+    func textChannelsPostOnChange() throws {
+        // Each rig reads a u16 at 0 and two texts: 2 registers at 1 (ABCD), 1 register at 3 (BADC).
+        func rig(_ id: String, unit: UInt8) -> CompiledRig {
+            let base = UInt32(10 * unit)
+            let request = CompiledRig.Request(
+                kind: .holding, start: 0, count: 4, interval: .milliseconds(10),
+                fields: [CompiledRig.Field(offset: 0, type: .u16, order: .abcd, channel: base, kind: .integer, isOperator: false)],
+                texts: [CompiledRig.TextField(offset: 1, count: 2, order: .abcd, channel: base + 1),
+                        CompiledRig.TextField(offset: 3, count: 1, order: .badc, channel: base + 2)])
+            return CompiledRig(id: id, unit: unit, requests: [request], limits: DeviceLimits())
+        }
+        let (poller, worker, events) = Self.poller([rig("a", unit: 1), rig("b", unit: 2)])
+        _ = poller.next(now: Self.t0)
+        poller.connected(at: Self.t0)
+        var now = Self.t0
+        func answer(_ words: [UInt16]) throws {
+            let poll = try Self.send(poller.next(now: now))
+            for (i, w) in words.enumerated() { poller.registers[i] = w }
+            poller.answered(poll, now: now, wall: now)
+            now += 5 * Self.ms
+        }
+        try answer([1, 0x4142, 0x4300, 0x5958])   // a: "ABC", "XY"
+        try answer([2, 0x4142, 0x4300, 0x5958])   // b: the same texts, its own first read
+        try answer([3, 0x4142, 0x4300, 0x5958])   // a: unchanged
+        try answer([4, 0x4142, 0x4344, 0x5958])   // b: "ABCD"
+        try answer([5, 0x4142, 0x4300, 0x5900])   // a: the second text "" (BADC: the NUL comes first)
+        #expect(events.drain() == [
+            .textChanged(rig: "a", channel: 11, text: "ABC", time: Self.t0), .textChanged(rig: "a", channel: 12, text: "XY", time: Self.t0),
+            .textChanged(rig: "b", channel: 21, text: "ABC", time: Self.t0 + 5 * Self.ms),
+            .textChanged(rig: "b", channel: 22, text: "XY", time: Self.t0 + 5 * Self.ms),
+            .textChanged(rig: "b", channel: 21, text: "ABCD", time: Self.t0 + 15 * Self.ms),
+            .textChanged(rig: "a", channel: 12, text: "", time: Self.t0 + 20 * Self.ms),
+        ])
+        // Only the u16 of each answer went into the ring.
+        let out = UnsafeMutableBufferPointer<Sample>.allocate(capacity: 16)
+        defer { out.deallocate() }
+        let drained = worker.ring.pop(into: out)
+        #expect(Array(out[0..<drained]).map(\.channel) == [10, 20, 10, 20, 10])
+    }
 }

@@ -52,21 +52,29 @@ struct PymodbusPeerTests {
           - {name: discrete_5, source: discrete 5, type: bool}
         """
 
-    @Test("every type and word order pymodbus serves is stored as served")
-    func storedAsServed() throws {
+    /// Collects rig `peer` with profile `yaml` from pymodbus_server.py until every request was
+    /// answered ten times; the fixture keeps the store's folder.
+    static func collect(profile name: String, _ yaml: String) throws -> (fixture: CollectorFixture, lab: LabConfig, store: StoreDatabase) {
         let port = ExternalPeers.freePort()
-        let server = try ExternalPeers.start("python3", [Self.script, String(port)])
+        let server = try ExternalPeers.start("python3", [script, String(port)])
         defer { server.stop() }
         try CollectorFixture.waitUntil("pymodbus listening") { ExternalPeers.accepts(port: port) }
 
         let fixture = try CollectorFixture()
-        try fixture.writeProfile("pymodbus-values", Self.profile)
-        let lab = try fixture.lab([("peer", "pymodbus-values", "tcp://127.0.0.1:\(port)", 1)])
+        try fixture.writeProfile(name, yaml)
+        let lab = try fixture.lab([("peer", name, "tcp://127.0.0.1:\(port)", 1)])
         let store = try fixture.openStore()
         let collector = try Collector(lab: lab, store: store)
         collector.start()
         try CollectorFixture.waitUntil("10 polls of every request") { collector.statistics[0].snapshot.polls >= 10 * lab.rigs[0].requestPlan.requests.count }
         collector.stop()
+        return (fixture, lab, store)
+    }
+
+    @Test("every type and word order pymodbus serves is stored as served")
+    func storedAsServed() throws {
+        let (fixture, _, store) = try Self.collect(profile: "pymodbus-values", Self.profile)
+        defer { withExtendedLifetime(fixture) {} }
 
         let values = try CollectorEndToEndTests.stored(store, rig: "peer")
         var expected: [String: Double] = ["u16_abcd": 51234, "i16_abcd": -1234, "input_10": 70, "coil_3": 1, "coil_4": 0, "discrete_5": 1]

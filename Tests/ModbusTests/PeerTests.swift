@@ -21,14 +21,23 @@ struct PeerTests {
 
     static var script: String { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers/pymodbus_server.py").path }
 
+    /// pymodbus_server.py on a free port, once it listens, and a reader connected to it.
+    static func pymodbus() async throws -> (server: ChildProcess, reader: ModbusReader) {
+        let port = ExternalPeers.freePort()
+        let server = try ExternalPeers.start("python3", [script, String(port)])
+        do {
+            try await ExternalPeers.waitUntil("pymodbus to listen on \(port)") { ExternalPeers.accepts(port: port) }
+        } catch {
+            server.stop()
+            throw error
+        }
+        return (server, ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: port)))
+    }
+
     @Test("the reader decodes what pymodbus serves, for every type and word order")
     func readerAgainstPymodbus() async throws {
-        let port = ExternalPeers.freePort()
-        let server = try ExternalPeers.start("python3", [Self.script, String(port)])
+        let (server, reader) = try await Self.pymodbus()
         defer { server.stop() }
-        try await ExternalPeers.waitUntil("pymodbus to listen on \(port)") { ExternalPeers.accepts(port: port) }
-
-        let reader = ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: port))
         let holding = try reader.read(ReadRequest(kind: .holding, unit: 1, address: 0, count: 74))
         for (type, order, value, address) in Self.served {
             #expect(ValueCodec.decode(type, order: order, registers: holding, at: address) == value, "\(type) \(order) at \(address)")
@@ -39,6 +48,54 @@ struct PeerTests {
         // pymodbus's own exception for an address it does not have.
         let past = ReadRequest(kind: .holding, unit: 1, address: 500, count: 2)
         #expect(throws: ModbusError.exception(.illegalDataAddress, past)) { _ = try reader.read(past) }
+    }
+
+    /// The bytes, halves, bits of 32-bit values and texts pymodbus_server.py serves from
+    /// address 80 (BYTES, HALVES, BITS32, TEXTS there), encoded by Python's struct.
+    static let servedMore: [(ValueType, WordOrder, DecodedValue, Int)] = {
+        typealias Row = (ValueType, WordOrder, DecodedValue, Int)
+        var rows: [Row] = [
+            (.u8(.high), .abcd, .unsigned(200), 80), (.u8(.low), .abcd, .unsigned(17), 80),
+            (.i8(.high), .abcd, .signed(-100), 81), (.i8(.low), .abcd, .signed(-7), 81),
+            (.f16, .abcd, .float(-65504), 82), (.f16, .abcd, .float(0.333251953125), 83),
+            (.f16, .abcd, .float(0x1p-20), 84), (.f16, .abcd, .float(-0.0), 85),
+        ]
+        for (i, order) in WordOrder.allCases.enumerated() {
+            for n in [31, 16, 2] { rows.append((.bit32(n), order, .bool(true), 86 + 2 * i)) }
+            for n in [0, 15, 30] { rows.append((.bit32(n), order, .bool(false), 86 + 2 * i)) }
+        }
+        return rows
+    }()
+
+    /// The texts it serves (TEXTS there): registers, order, text, address.
+    static let servedTexts: [(Int, WordOrder, String, Int)] =
+        WordOrder.allCases.enumerated().map { (8, $0.element, "RIG-7 v2.1", 94 + 8 * $0.offset) } + [(4, .abcd, "Тест", 126)]
+
+    @Test("the reader decodes bytes, halves, bits of u32 and text as pymodbus serves them, in every order")
+    func moreTypesAgainstPymodbus() async throws {
+        let (server, reader) = try await Self.pymodbus()
+        defer { server.stop() }
+        let holding = try reader.read(ReadRequest(kind: .holding, unit: 1, address: 80, count: 51))
+        for (type, order, value, address) in Self.servedMore {
+            let decoded = ValueCodec.decode(type, order: order, registers: holding, at: address - 80)
+            #expect(decoded == value, "\(type) \(type.orderName(order)) at \(address)")
+            if case .float(let f) = value, f == 0 {
+                // -0.0 == 0.0: the sign is the point of this value.
+                #expect(decoded.doubleValue.sign == f.sign, "the sign of \(type) at \(address)")
+            }
+            // And back: riglog's encoder lays the value out as Python did.
+            var words = [UInt16](repeating: 0, count: type.registerCount)
+            if type.sharesRegister { words[0] = holding[address - 80]; if type.registerCount == 2 { words[1] = holding[address - 79] } }
+            ValueCodec.encode(value, as: type, order: order, into: &words)
+            #expect(words == Array(holding[(address - 80)..<(address - 80 + type.registerCount)]), "encoding \(type) \(type.orderName(order)) at \(address)")
+        }
+        for (count, order, text, address) in Self.servedTexts {
+            let served = Array(holding[(address - 80)..<(address - 80 + count)])
+            #expect(served.withUnsafeBufferPointer { ValueCodec.text(of: $0, count: count, order: order) } == text, "string \(count) \(order) at \(address)")
+            var words = [UInt16](repeating: 0xFFFF, count: count)
+            words.withUnsafeMutableBufferPointer { ValueCodec.store(text: text, count: count, order: order, into: $0) }
+            #expect(words == served, "storing string \(count) \(order) at \(address)")
+        }
     }
 
     @Test("mbpoll reads what riglog's server holds, and its writes land in the map")

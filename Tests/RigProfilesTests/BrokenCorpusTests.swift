@@ -39,7 +39,7 @@ struct BrokenCorpusTests {
             _ = try ProfileLoader.load(path: path)
             Issue.record("loaded a broken profile")
         } catch {
-            #expect(error.description == path + #":8:11: channels[0].type: found "u61", expected one of bool, u16, i16, u32, i32, u64, i64, f32, f64 or "bit N" (N 0-15)"#)
+            #expect(error.description == path + #":8:11: channels[0].type: found "u61", expected one of bool, u16, i16, u32, i32, u64, i64, f16, f32, f64, "u8 high", "u8 low", "i8 high", "i8 low", "bit N" (N 0-15), "bit N of u32" (N 0-31) or "string N" (N registers, 1-125)"#)
         }
     }
 }

@@ -64,7 +64,7 @@ struct DevicesCommandTests {
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("riglog: 2 errors in 1 file:"))
-        #expect(result.stderr.contains(#"\#(file):6:11: channels[0].type: found "u61", expected one of bool, u16, i16, u32, i32, u64, i64, f32, f64 or "bit N" (N 0-15)"#))
+        #expect(result.stderr.contains(#"\#(file):6:11: channels[0].type: found "u61", expected one of bool, u16, i16, u32, i32, u64, i64, f16, f32, f64, "u8 high", "u8 low", "i8 high", "i8 low", "bit N" (N 0-15), "bit N of u32" (N 0-31) or "string N" (N registers, 1-125)"#))
         #expect(result.stderr.contains(#"\#(file):7:11: channels[1].name: channel name "speed" is already used on line 4"#))
     }
 

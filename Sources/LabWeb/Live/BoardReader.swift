@@ -33,10 +33,13 @@ struct BoardRig: Encodable, Sendable {
         var channel: String
         var value: Double?
         var unit: String
+        /// The value's name when the channel is an enumeration (`enum:` in the profile; English),
+        /// null otherwise or for a value the profile does not name.
+        var label: String?
         /// One of the key values the board's tile shows (`Dashboards/board.yaml`).
         var key: Bool
 
-        enum CodingKeys: String, CodingKey { case channel, value, unit, key }
+        enum CodingKeys: String, CodingKey { case channel, value, unit, label, key }
 
         func encode(to encoder: any Encoder) throws {
             // `value` is null before the first sample, not missing.
@@ -44,6 +47,7 @@ struct BoardRig: Encodable, Sendable {
             try container.encode(channel, forKey: .channel)
             try container.encode(value, forKey: .value)
             try container.encode(unit, forKey: .unit)
+            try container.encode(label, forKey: .label)
             try container.encode(key, forKey: .key)
         }
     }
@@ -54,6 +58,19 @@ struct BoardRig: Encodable, Sendable {
         var since: String
         /// When it fired, its hold time over.
         var fired: String
+    }
+    /// What the rig's device said it is (Modbus 43/14) at the latest collector start.
+    struct Device: Encodable, Sendable {
+        var vendor: String
+        var productCode: String
+        var revision: String
+        var identifiedAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case vendor, revision
+            case productCode = "product_code"
+            case identifiedAt = "identified_at"
+        }
     }
     struct Progress: Encodable, Sendable {
         var exercise: String
@@ -74,11 +91,13 @@ struct BoardRig: Encodable, Sendable {
     var student: Person?
     /// When the open session started, null without one.
     var since: String?
+    /// Null when the device was never asked or did not say.
+    var device: Device?
     var alarms: [FiringAlarm]
     var attempts: [Progress]
     var values: [Value]
 
-    enum CodingKeys: String, CodingKey { case id, name, profile, section, up, time, student, since, alarms, attempts, values }
+    enum CodingKeys: String, CodingKey { case id, name, profile, section, up, time, student, since, device, alarms, attempts, values }
 
     func encode(to encoder: any Encoder) throws {
         // Every key present, null where unknown, as in every riglog JSON.
@@ -91,6 +110,7 @@ struct BoardRig: Encodable, Sendable {
         try container.encode(time, forKey: .time)
         try container.encode(student, forKey: .student)
         try container.encode(since, forKey: .since)
+        try container.encode(device, forKey: .device)
         try container.encode(alarms, forKey: .alarms)
         try container.encode(attempts, forKey: .attempts)
         try container.encode(values, forKey: .values)
@@ -111,8 +131,11 @@ struct LiveRig: Encodable, Sendable {
     var alarms: [BoardRig.FiringAlarm]
     var attempts: [BoardRig.Progress]
     var values: [Double?]
+    /// The English names of the values of `enum:` channels, by the value's index in ``values``
+    /// (only channels with names, and only values that have one).
+    var labels: [String: String]
 
-    enum CodingKeys: String, CodingKey { case id, up, time, student, since, alarms, attempts, values }
+    enum CodingKeys: String, CodingKey { case id, up, time, student, since, alarms, attempts, values, labels }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -124,6 +147,7 @@ struct LiveRig: Encodable, Sendable {
         try container.encode(alarms, forKey: .alarms)
         try container.encode(attempts, forKey: .attempts)
         try container.encode(values, forKey: .values)
+        try container.encode(labels, forKey: .labels)
     }
 }
 
@@ -136,6 +160,8 @@ final class BoardReader: Sendable {
     /// channels' units and key flags (worked out once, not on every tick of the feed).
     private let layout: [Placed]
     private let cache = Mutex<(at: Int64, open: [String: (student: BoardRig.Person, start: Timestamp)])>((at: .min, open: [:]))
+    /// Device identifications change only when a collector starts: read at most every 10 s.
+    private let devices = Mutex<(at: Int64, byRig: [String: BoardRig.Device])>((at: .min, byRig: [:]))
 
     private struct Placed: Sendable {
         /// The rig's index in the lab config (and in `LiveBoard.rigs()`).
@@ -143,6 +169,8 @@ final class BoardReader: Sendable {
         var section: String
         var units: [String]
         var keys: [Bool]
+        /// The channels with `enum:` names (their value's name travels with the value).
+        var named: [Int] = []
     }
 
     init(store: StoreDatabase, live: LiveLab?) {
@@ -158,28 +186,32 @@ final class BoardReader: Sendable {
         layout = live.lab.rigs.enumerated().sorted { (order[$0.element.id] ?? .max) < (order[$1.element.id] ?? .max) }.map { index, rig in
             let keys = Set(live.dashboards.keyValues(forProfile: rig.profile))
             return Placed(index: index, section: sectionOf[rig.id] ?? "", units: rig.profile.channels.map(\.unit),
-                          keys: rig.profile.channels.map { keys.contains($0.name) })
+                          keys: rig.profile.channels.map { keys.contains($0.name) },
+                          named: rig.profile.channels.indices.filter { !rig.profile.channels[$0].names.isEmpty })
         }
     }
 
     /// The whole board: `GET /api/v1/rigs`, and the first message of each live-feed connection.
     func rigs() throws -> [BoardRig] {
+        let device = try identities()
         guard let live else {
             let open = try openSessions()
             return try store.rigIDs().map { id in
                 let record = try store.rig(id)
                 let session = open[id]
                 return BoardRig(id: id, name: record.definition.name, profile: record.definition.profile, section: "", up: false, time: nil, student: session?.student,
-                                since: session?.start.iso8601, alarms: [], attempts: [], values: [])
+                                since: session?.start.iso8601, device: device[id], alarms: [], attempts: [], values: [])
             }
         }
         return try changing().map { placed, rig in
             let config = live.lab.rigs[placed.index]
+            let channels = config.profile.channels
             return BoardRig(
                 id: rig.id, name: config.name, profile: config.profile.name, section: placed.section, up: rig.up, time: rig.time,
-                student: rig.student, since: rig.since, alarms: rig.alarms, attempts: rig.attempts,
+                student: rig.student, since: rig.since, device: device[rig.id], alarms: rig.alarms, attempts: rig.attempts,
                 values: rig.values.indices.map {
-                    .init(channel: config.profile.channels[$0].name, value: rig.values[$0], unit: placed.units[$0], key: placed.keys[$0])
+                    .init(channel: channels[$0].name, value: rig.values[$0], unit: placed.units[$0],
+                          label: rig.labels[String($0)], key: placed.keys[$0])
                 })
         }
     }
@@ -192,17 +224,22 @@ final class BoardReader: Sendable {
     private func changing() throws -> [(placed: Placed, rig: LiveRig)] {
         guard let live else {
             return try rigs().map { (Placed(index: 0, section: "", units: [], keys: []), LiveRig(
-                id: $0.id, up: $0.up, time: $0.time, student: $0.student, since: $0.since, alarms: $0.alarms, attempts: $0.attempts, values: [])) }
+                id: $0.id, up: $0.up, time: $0.time, student: $0.student, since: $0.since, alarms: $0.alarms, attempts: $0.attempts,
+                values: [], labels: [:])) }
         }
         let open = try openSessions()
         let up = Dictionary(live.collector.statistics.map { ($0.rig, $0.snapshot.up) }, uniquingKeysWith: { first, _ in first })
         let now = live.board.rigs()
         return layout.map { placed in
             let state = now[placed.index]
-            let id = live.lab.rigs[placed.index].id
-            let session = open[id]
+            let rig = live.lab.rigs[placed.index]
+            let session = open[rig.id]
+            var labels: [String: String] = [:]
+            for index in placed.named {
+                if let name = rig.profile.channels[index].name(of: state.values[index])?.en { labels[String(index)] = name }
+            }
             return (placed, LiveRig(
-                id: id, up: up[id] ?? false,
+                id: rig.id, up: up[rig.id] ?? false,
                 time: state.time.map { Timestamp(nanosecondsSince1970: $0).iso8601 },
                 student: session?.student, since: session?.start.iso8601,
                 alarms: state.alarms.map {
@@ -210,8 +247,20 @@ final class BoardReader: Sendable {
                           fired: Timestamp(nanosecondsSince1970: $0.fired).iso8601)
                 },
                 attempts: state.attempts.map { .init(exercise: $0.exercise, step: $0.reached, steps: $0.steps, since: Timestamp(nanosecondsSince1970: $0.since).iso8601) },
-                values: state.values.map { $0.isFinite ? $0 : nil }))
+                values: state.values.map { $0.isFinite ? $0 : nil }, labels: labels))
         }
+    }
+
+    private func identities() throws -> [String: BoardRig.Device] {
+        let now = Timestamp.now().microsecondsSince1970
+        if let cached = devices.withLock({ $0.at > now - 10_000_000 ? $0.byRig : nil }) { return cached }
+        var byRig: [String: BoardRig.Device] = [:]
+        for (rig, identity) in try store.latestIdentities() where identity.outcome == .identified {
+            byRig[rig] = BoardRig.Device(vendor: identity.vendor, productCode: identity.productCode, revision: identity.revision,
+                                         identifiedAt: identity.at.iso8601)
+        }
+        devices.withLock { $0 = (now, byRig) }
+        return byRig
     }
 
     private func openSessions() throws -> [String: (student: BoardRig.Person, start: Timestamp)] {

@@ -35,9 +35,18 @@ public enum PlanTable {
             let written = channel.address.spelling == .source ? "source: \(channel.address)" : "ref: \(reference(channel.address.kind, channel.address.address))"
             addresses.append([
                 channel.name, written, "\(channel.address)", reference(channel.address.kind, channel.address.address), "\(channel.type)",
-                channel.type.hasWordOrder ? channel.order.name(registerCount: channel.type.registerCount) : "-",
-                channel.isBoolean ? "-" : number(channel.scale), channel.isBoolean ? "-" : number(channel.offset), channel.unit.isEmpty ? "-" : channel.unit,
+                channel.type.hasWordOrder ? channel.type.orderName(channel.order) : "-",
+                channel.isNumeric ? number(channel.scale) : "-", channel.isNumeric ? number(channel.offset) : "-", channel.unit.isEmpty ? "-" : channel.unit,
             ])
+        }
+        let enumerations = profile.channels.filter { !$0.names.isEmpty }
+        if !enumerations.isEmpty {
+            lines += table(addresses)
+            lines.append("")
+            addresses = [["CHANNEL", "VALUE", "NAME"]]
+            for channel in enumerations {
+                for name in channel.names { addresses.append([channel.name, String(name.value), name.name.en]) }
+            }
         }
         if let badge = profile.operatorRegister {
             let written = badge.address.spelling == .source ? "source: \(badge.address)" : "ref: \(reference(badge.address.kind, badge.address.address))"

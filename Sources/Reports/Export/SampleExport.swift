@@ -1,5 +1,6 @@
 public import CSV
 import Ingest
+import RigProfiles
 public import Timekeeping
 public import Store
 
@@ -22,15 +23,20 @@ public struct SampleExport: Sendable {
     public var layout: Layout
     /// RFC 4180 or Excel.
     public var dialect: CSVWriter.Dialect
+    /// Adds the names of enumerated channels' values (`enum:` in the rig's stored profile): a
+    /// last column `name` in the long layout, a column `channel (name)` after each enumerated
+    /// channel in the wide one. Empty where a value has no name.
+    public var valueNames: Bool
 
     public init(rig: String, channels: [String] = [], from: Timestamp? = nil, to: Timestamp? = nil,
-                layout: Layout = .long, dialect: CSVWriter.Dialect = .rfc4180) {
+                layout: Layout = .long, dialect: CSVWriter.Dialect = .rfc4180, valueNames: Bool = false) {
         self.rig = rig
         self.channels = channels
         self.from = from
         self.to = to
         self.layout = layout
         self.dialect = dialect
+        self.valueNames = valueNames
     }
 
     /// What an export wrote.
@@ -69,10 +75,23 @@ public struct SampleExport: Sendable {
         var column: [UInt32: Int] = [:]
         for (index, channel) in selected.enumerated() { column[channel.id] = index }
         var summary = Summary(samples: 0, rows: 0)
+        // The enumerations of the profile the rig is collected with, by selected channel.
+        var enumerations = [Channel?](repeating: nil, count: selected.count)
+        if valueNames {
+            var profiles = ReportProfiles()
+            try profiles.load(rig: rig, from: store)
+            let profile = profiles.profile(ofRig: rig)
+            for (index, channel) in selected.enumerated() {
+                enumerations[index] = profile?.channel(named: channel.name).flatMap { $0.names.isEmpty ? nil : $0 }
+            }
+        }
+        func name(_ sample: Sample, _ index: Int) -> String {
+            enumerations[index]?.name(of: selected[index].value(of: sample))?.en ?? ""
+        }
 
         switch layout {
         case .long:
-            for name in ["time", "rig", "channel", "value", "unit"] { csv.text(name) }
+            for name in ["time", "rig", "channel", "value", "unit"] + (valueNames ? ["name"] : []) { csv.text(name) }
             try csv.endRow()
             try store.forEachSample(of: selected, from: from, to: to) { sample in
                 let index = column[sample.channel]!
@@ -82,6 +101,7 @@ public struct SampleExport: Sendable {
                 csv.text(channel.name)
                 csv.number(formats[index].format(sample))
                 csv.text(channel.unit)
+                if valueNames { csv.text(name(sample, index)) }
                 try csv.endRow()
                 summary.samples += 1
                 summary.rows += 1
@@ -89,15 +109,22 @@ public struct SampleExport: Sendable {
             }
         case .wide:
             csv.text("time")
-            for channel in selected { csv.text(channel.unit.isEmpty ? channel.name : "\(channel.name) [\(channel.unit)]") }
+            for (index, channel) in selected.enumerated() {
+                csv.text(channel.unit.isEmpty ? channel.name : "\(channel.name) [\(channel.unit)]")
+                if enumerations[index] != nil { csv.text("\(channel.name) (name)") }
+            }
             try csv.endRow()
             var cells = [String?](repeating: nil, count: selected.count)
+            var names = [String](repeating: "", count: selected.count)
             var rowTime: Int64?
             func emitRow() throws {
                 guard let time = rowTime else { return }
                 csv.text(Timestamp(nanosecondsSince1970: time).iso8601)
                 for index in cells.indices {
                     if let cell = cells[index] { csv.number(cell) } else { csv.empty() }
+                    if enumerations[index] != nil {
+                        if cells[index] != nil { csv.text(names[index]) } else { csv.empty() }
+                    }
                     cells[index] = nil
                 }
                 try csv.endRow()
@@ -110,6 +137,7 @@ public struct SampleExport: Sendable {
                 if rowTime != sample.time || cells[index] != nil { try emitRow() }
                 rowTime = sample.time
                 cells[index] = formats[index].format(sample)
+                if enumerations[index] != nil { names[index] = name(sample, index) }
                 summary.samples += 1
                 if summary.samples % 65_536 == 0 { progress(summary.samples, total) }
             }

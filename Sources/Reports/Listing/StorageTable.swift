@@ -1,10 +1,12 @@
 import Foundation
 public import Store
+import Timekeeping
 
 /// What `riglog store stats` prints: samples, chunks and bytes per channel, tab-separated (for
-/// `cut` and spreadsheets), then the totals and the database file's size.
+/// `cut` and spreadsheets), then the totals and the database file's size; then, when text
+/// channels recorded anything, their changes and latest texts.
 public enum StorageTable {
-    public static func render(_ rows: [ChannelStorage], fileBytes: Int) -> String {
+    public static func render(_ rows: [ChannelStorage], texts: [TextChannelStorage] = [], fileBytes: Int) -> String {
         var lines = ["rig\tchannel\tsamples\tchunks\tbytes\tbytes/sample"]
         for row in rows {
             lines.append("\(row.channel.rig)\t\(row.channel.name)\t\(row.samples)\t\(row.chunks)\t\(row.bytes)\t\(String(format: "%.3f", row.bytesPerSample))")
@@ -14,6 +16,31 @@ public enum StorageTable {
         let perSample = samples == 0 ? 0 : Double(bytes) / Double(samples)
         lines.append("total\t\(rows.count) channels\t\(samples)\t-\t\(bytes)\t\(String(format: "%.3f", perSample))")
         lines.append("database file: \(fileBytes) bytes")
+        if !texts.isEmpty {
+            lines.append("")
+            lines.append("rig\ttext channel\tchanges\tlatest\tsince")
+            for row in texts {
+                lines.append("\(row.channel.rig)\t\(row.channel.name)\t\(row.changes)\t\(quoted(row.latest.text))\t\(row.latest.at.iso8601)")
+            }
+        }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension StorageTable {
+    /// A text in double quotes, with tabs, line breaks and quotes escaped so a row stays one line.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for c in text.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
     }
 }

@@ -55,7 +55,7 @@ public struct BoardLayout: Sendable, Hashable, Encodable {
     public func keyValues(for profile: DeviceProfile, dashboard: Dashboard? = nil) -> [String] {
         if let named = keyValues[profile.name] { return named }
         let drawn = (dashboard ?? Dashboard.standard(for: profile)).channels
-        let numeric = drawn.filter { profile.channel(named: $0)?.isBoolean == false }
+        let numeric = drawn.filter { profile.channel(named: $0)?.isNumeric == true }
         return Array(numeric.prefix(Self.standardKeyValueCount))
     }
 

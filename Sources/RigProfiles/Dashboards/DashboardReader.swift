@@ -116,7 +116,7 @@ struct DashboardReader {
     private mutating func commonUnit(of channels: [String], profile: DeviceProfile, at value: YAMLValue) -> String? {
         var units: [String] = []
         for name in channels {
-            guard let channel = profile.channel(named: name), !channel.isBoolean, !units.contains(channel.unit) else { continue }
+            guard let channel = profile.channel(named: name), channel.isNumeric, !units.contains(channel.unit) else { continue }
             units.append(channel.unit)
         }
         guard units.count <= 1 else {
@@ -144,6 +144,9 @@ struct DashboardReader {
                 ok = false
             } else if let profile, profile.channel(named: name) == nil {
                 reportUnknownChannel(item, name: name, profile: profile)
+                ok = false
+            } else if let channel = profile?.channel(named: name), channel.isText {
+                yaml.report(.invalid(found: item.found, expected: "a channel with samples: \(name) is text (\(channel.type)), recorded when it changes, never charted"), at: item)
                 ok = false
             }
             names.append(name)

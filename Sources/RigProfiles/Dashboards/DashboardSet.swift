@@ -145,7 +145,7 @@ extension Dashboard {
     /// of its true/false channels; limit lines from its alarms; a 60 s window.
     public static func standard(for profile: DeviceProfile) -> Dashboard {
         var groups: [(unit: String, channels: [Channel])] = []
-        for channel in profile.channels where !channel.isBoolean {
+        for channel in profile.channels where channel.isNumeric {
             if let index = groups.firstIndex(where: { $0.unit == channel.unit }) {
                 groups[index].channels.append(channel)
             } else {

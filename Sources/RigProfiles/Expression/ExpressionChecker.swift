@@ -5,16 +5,19 @@
 public struct ExpressionChecker: Sendable {
     /// The type of each channel the expression may read.
     public var channelTypes: [String: ExpressionType]
+    /// Text channels (`string N`): known, but never values an expression can read.
+    public var textChannels: Set<String>
 
-    public init(channelTypes: [String: ExpressionType]) {
+    public init(channelTypes: [String: ExpressionType], textChannels: Set<String> = []) {
         self.channelTypes = channelTypes
+        self.textChannels = textChannels
     }
 
     /// A checker for the channels of a profile.
     public init(channels: [Channel]) {
         var types: [String: ExpressionType] = [:]
-        for channel in channels { types[channel.name] = channel.expressionType }
-        self.channelTypes = types
+        for channel in channels where !channel.isText { types[channel.name] = channel.expressionType }
+        self.init(channelTypes: types, textChannels: Set(channels.filter(\.isText).map(\.name)))
     }
 
     /// Every problem in `expression`; `expecting` is the type the whole must have
@@ -41,6 +44,10 @@ public struct ExpressionChecker: Sendable {
         case .boolean: return .boolean
         case .channel(let name, let column):
             if let type = channelTypes[name] { return type }
+            if textChannels.contains(name) {
+                errors.append(ExpressionError(column: column, reason: .textChannel(name)))
+                return nil
+            }
             let suggestion = Suggestion.closest(to: name, in: channelTypes.keys.sorted())
             errors.append(ExpressionError(column: column, reason: .unknownChannel(name, suggestion: suggestion)))
             return nil

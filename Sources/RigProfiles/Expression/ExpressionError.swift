@@ -9,6 +9,8 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
         case foreignOperator(found: String, use: String)
         case chainedComparison(String)
         case unknownChannel(String, suggestion: String?)
+        /// A `string N` channel: text is recorded, not compared.
+        case textChannel(String)
         /// An operator applied to a value of the wrong type, e.g. `+` on a bool.
         case operandType(operator: String, expected: ExpressionType, found: ExpressionType)
         /// `==`/`!=` between a bool and a number.
@@ -43,6 +45,8 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
             return "comparisons cannot be chained (second \"\(op)\"); write a < b and b < c"
         case .unknownChannel(let name, let suggestion):
             return "unknown channel \"\(name)\"" + (suggestion.map { "; did you mean \"\($0)\"?" } ?? "; use a channel name from this profile")
+        case .textChannel(let name):
+            return "\"\(name)\" is a text channel (string); expressions read numbers and true/false channels only"
         case .operandType(let op, let expected, let found):
             return "\"\(op)\" needs \(expected.phrase), found \(found.phrase)"
                 + (expected == .boolean ? "; compare it, e.g. x > 0" : "")

@@ -11,7 +11,7 @@ import Yams
 /// column and field; nothing is ever half-loaded.
 public enum ProfileLoader {
     /// The top-level keys of a profile.
-    static let topLevelKeys = ["profile", "title", "poll", "limits", "channels", "operator", "states", "exercises", "alarms"]
+    static let topLevelKeys = ["profile", "title", "poll", "limits", "channels", "operator", "states", "exercises", "alarms", "identification"]
 
     /// Loads the profile at `path`; errors name the file as `path` is written.
     public static func load(path: String) throws(ConfigErrors) -> DeviceProfile {
@@ -88,12 +88,13 @@ struct ProfileReader {
         let active = top["states"].map { readStates($0) }
         let exercises = top["exercises"].map { readExercises($0) }
         let alarms = top["alarms"].map { readAlarms($0) }
+        let identification = top["identification"].map { readIdentification($0) }
 
         guard yaml.issues.isEmpty, let name, let title, let poll, let limits else { return nil }
         return DeviceProfile(
             name: name, title: title, poll: poll, limits: limits, channels: channels,
             operatorRegister: operatorRegister ?? nil, activeState: active ?? nil,
-            exercises: exercises ?? [], alarms: alarms ?? [], contentHash: contentHash, sourceText: text)
+            exercises: exercises ?? [], alarms: alarms ?? [], identification: identification ?? nil, contentHash: contentHash, sourceText: text)
     }
 
     mutating func readLimits(_ value: YAMLValue) -> DeviceLimits? {

@@ -1,8 +1,8 @@
 import Modbus
 
 extension ProfileReader {
-    static let channelKeys = ["name", "label", "unit", "source", "ref", "type", "order", "scale", "offset", "poll"]
-    static let typeExpected = "one of bool, u16, i16, u32, i32, u64, i64, f32, f64 or \"bit N\" (N 0-15)"
+    static let channelKeys = ["name", "label", "unit", "source", "ref", "type", "order", "scale", "offset", "poll", "enum"]
+    static let typeExpected = "one of \(ValueType.profileSpellings)"
     static let sourceExpected = "a table and a 0-based address such as \"input 0\" (tables: coil, discrete, input, holding; address 0-65535)"
     static let refExpected = "a Modicon reference such as 30001 (input 0), 40101 (holding 100) or 300001"
 
@@ -44,6 +44,7 @@ extension ProfileReader {
         let order = readOrder(map, type: type)
         let scale = readScaling(map, key: "scale", type: type, default: 1)
         let offset = readScaling(map, key: "offset", type: type, default: 0)
+        let names = readEnumeration(map, type: type)
         var poll: Duration?
         var pollIsValid = true
         if let value = map["poll"] {
@@ -55,8 +56,9 @@ extension ProfileReader {
             yaml.report(.invalid(found: at.found, expected: "an address where all \(type.registerCount) registers of a \(type) fit below 65536"), at: at)
             return nil
         }
-        guard let name, let address, let type, let order, let scale, let offset, pollIsValid else { return nil }
-        return Channel(name: name, label: label, unit: unit, address: address, type: type, order: order, scale: scale, offset: offset, poll: poll)
+        guard let name, let address, let type, let order, let scale, let offset, let names, pollIsValid else { return nil }
+        return Channel(name: name, label: label, unit: unit, address: address, type: type, order: order, scale: scale, offset: offset,
+                       poll: poll, names: names)
     }
 
     /// `source: input 0` or `ref: 30001`, never both, never guessed.
@@ -90,6 +92,20 @@ extension ProfileReader {
             return nil
         }
         guard let text = value.scalarText, let type = ValueType(profileName: text) else {
+            let words = (value.scalarText ?? "").split(separator: " ").map(String.init)
+            if words.count == 1, let text = words.first, ["u8", "i8"].contains(text) {
+                yaml.report(.invalid(found: value.found, expected: "\"\(text) high\" (bits 15-8, the byte sent first) or \"\(text) low\" (bits 7-0): which byte of the register"), at: value)
+                return nil
+            }
+            if words == ["string"] {
+                yaml.report(.invalid(found: value.found, expected: "\"string N\", N the registers the text fills (two bytes each, 1-\(ValueType.maximumStringRegisters))"), at: value)
+                return nil
+            }
+            if let text = value.scalarText, let wide = ValueType(profileName: text + " of u32") {
+                // `bit 20`: a bit of a 32-bit status word, written as if registers had 32 bits.
+                yaml.report(.invalid(found: value.found, expected: "\"bit N\" with N 0-15 (a bit of one register), or \"\(wide)\" for a bit of a 32-bit value"), at: value)
+                return nil
+            }
             yaml.report(.invalid(found: value.found, expected: Self.typeExpected), at: value)
             return nil
         }
@@ -104,12 +120,15 @@ extension ProfileReader {
         guard let value = map["order"] else { return .abcd }
         guard let type else { return nil }
         guard type.hasWordOrder else {
-            yaml.report(.invalid(found: value.found, expected: "no order: \(type) is a single register (order applies to 32- and 64-bit values)"), at: value)
+            yaml.report(.invalid(found: value.found, expected: "no order: \(type) is a single register (order applies to 32- and 64-bit values and text)"), at: value)
             return nil
         }
-        let names = WordOrder.allCases.map { $0.name(registerCount: type.registerCount) }
+        let names = WordOrder.allCases.map { type.orderName($0) }
         guard let text = value.scalarText, let order = WordOrder(profileName: text), names.contains(text.uppercased()) else {
-            yaml.report(.invalid(found: value.found, expected: "one of \(names.joined(separator: ", ")) for a \(type.registerCount)-register \(type)"), at: value)
+            let what = type.isText
+                ? "a \(type) (ABCD: bytes in reading order; BADC: the two bytes of each register swapped; CDAB, DCBA: registers last to first)"
+                : "a \(type.registerCount)-register \(type)"
+            yaml.report(.invalid(found: value.found, expected: "one of \(names.joined(separator: ", ")) for \(what)"), at: value)
             return nil
         }
         return order
@@ -117,8 +136,12 @@ extension ProfileReader {
 
     mutating func readScaling(_ map: YAMLMapping, key: String, type: ValueType?, default: Double) -> Double? {
         guard let value = map[key] else { return `default` }
-        if type == .bool || { if case .bit = type { true } else { false } }() {
-            yaml.report(.invalid(found: value.found, expected: "no \(key): \(type!) channels are true/false"), at: value)
+        if let type, type.isBoolean || type.isText {
+            yaml.report(.invalid(found: value.found, expected: "no \(key): \(type) channels are \(type.isText ? "text" : "true/false")"), at: value)
+            return nil
+        }
+        if map["enum"] != nil {
+            yaml.report(.invalid(found: value.found, expected: "no \(key) on a channel with enum: its names are of the raw values"), at: value)
             return nil
         }
         guard let number = yaml.number(value) else { return nil }
@@ -127,6 +150,44 @@ extension ProfileReader {
             return nil
         }
         return number
+    }
+
+    static let enumExpected = "a mapping of the channel's integer values to names, such as {0: stopped, 1: running, 2: {en: fault, ru: авария}}"
+
+    /// `enum: {0: stopped, 1: running}`: names for an integer channel's raw values. Empty when
+    /// absent; nil after an error.
+    mutating func readEnumeration(_ map: YAMLMapping, type: ValueType?) -> [ValueName]? {
+        guard let value = map["enum"] else { return [] }
+        guard let type else { return nil }
+        guard type.isIntegral, !type.isBoolean else {
+            yaml.report(.invalid(found: value.found, expected: "no enum: \(type) is not an integer type (enum names the values of u8 ... i64 channels)"), at: value)
+            return nil
+        }
+        guard let entries = yaml.mapping(value, allowed: nil, expected: Self.enumExpected) else { return nil }
+        guard !entries.fields.isEmpty else {
+            yaml.report(.invalid(found: value.found, expected: Self.enumExpected), at: value)
+            return nil
+        }
+        let range = ChannelRange(type)
+        var names: [ValueName] = []
+        var firstLine: [Int64: Int] = [:]
+        var valid = true
+        for field in entries.fields {
+            guard let number = Int64(field.key), range.contains(number) else {
+                yaml.report(.invalid(found: field.keyValue.found, expected: "an integer a \(type) holds (\(range.text))"), at: field.keyValue)
+                valid = false
+                continue
+            }
+            if let line = firstLine[number] {
+                yaml.report(.duplicate(kind: "enum value", name: String(number), firstLine: line), at: field.keyValue)
+                valid = false
+                continue
+            }
+            firstLine[number] = field.keyValue.line
+            guard let name = yaml.localizedText(field.value) else { valid = false; continue }
+            names.append(ValueName(value: number, name: name))
+        }
+        return valid ? names : nil
     }
 
     mutating func readOperator(_ value: YAMLValue) -> OperatorRegister? {
@@ -146,11 +207,12 @@ extension ProfileReader {
     }
 
     /// Two channels reading the same register would be decoded twice and stored twice; only
-    /// `bit N` channels may share a register (the bits of a status word).
+    /// channels of part of a register (`bit N`, `bit N of u32`, `u8`/`i8 high|low`) may share
+    /// one (the bits of a status word, the two bytes of a register).
     mutating func checkOverlaps(_ channels: [Channel]) {
         var claimed: [(channel: Channel, range: Range<Int>)] = []
         for channel in channels {
-            if case .bit = channel.type { continue }
+            if channel.type.sharesRegister { continue }
             let range = channel.address.address..<(channel.address.address + channel.width)
             if let other = claimed.first(where: { $0.channel.address.kind == channel.address.kind && $0.range.overlaps(range) }) {
                 let written = range.count == 1 ? "\(channel.address)" : "\(channel.address.kind) \(range.lowerBound)-\(range.upperBound - 1)"
@@ -161,4 +223,27 @@ extension ProfileReader {
             claimed.append((channel, range))
         }
     }
+}
+
+/// The integers a channel type holds, for checking enum values.
+struct ChannelRange {
+    let low: Int64
+    let high: UInt64
+
+    init(_ type: ValueType) {
+        switch type {
+        case .u8: (low, high) = (0, 255)
+        case .i8: (low, high) = (-128, 127)
+        case .u16: (low, high) = (0, 65_535)
+        case .i16: (low, high) = (-32_768, 32_767)
+        case .u32: (low, high) = (0, 4_294_967_295)
+        case .i32: (low, high) = (-2_147_483_648, 2_147_483_647)
+        case .u64: (low, high) = (0, UInt64(Int64.max))  // stored raw values are Int64
+        default: (low, high) = (.min, UInt64(Int64.max))
+        }
+    }
+
+    func contains(_ value: Int64) -> Bool { value >= low && (value < 0 || UInt64(value) <= high) }
+
+    var text: String { "\(low) to \(high)" }
 }

@@ -1,3 +1,5 @@
+public import Modbus
+
 /// A device described once: its channels, how to poll it, and what practice on it means.
 ///
 /// Load one with `ProfileLoader`; a profile value is always complete and checked (every
@@ -15,6 +17,9 @@ public struct DeviceProfile: Sendable, Hashable {
     public var activeState: Expression?
     public var exercises: [Exercise]
     public var alarms: [Alarm]
+    /// What the device says it is (`identification:`, Modbus 43/14): served by the simulator,
+    /// compared with the real device's answer by `riglog devices identify`. nil when not declared.
+    public var identification: DeviceIdentification?
     /// SHA-256 (hex) of the file's bytes: the profile version the store keys samples by.
     public var contentHash: String
     /// The YAML text the profile was loaded from, so a store can keep each version and load it
@@ -24,7 +29,8 @@ public struct DeviceProfile: Sendable, Hashable {
     public init(
         name: String, title: LocalizedText, poll: Duration = .seconds(1), limits: DeviceLimits = DeviceLimits(),
         channels: [Channel], operatorRegister: OperatorRegister? = nil, activeState: Expression? = nil,
-        exercises: [Exercise] = [], alarms: [Alarm] = [], contentHash: String = "", sourceText: String = ""
+        exercises: [Exercise] = [], alarms: [Alarm] = [], identification: DeviceIdentification? = nil, contentHash: String = "",
+        sourceText: String = ""
     ) {
         self.name = name
         self.title = title
@@ -35,6 +41,7 @@ public struct DeviceProfile: Sendable, Hashable {
         self.activeState = activeState
         self.exercises = exercises
         self.alarms = alarms
+        self.identification = identification
         self.contentHash = contentHash
         self.sourceText = sourceText
     }

@@ -43,6 +43,8 @@ public enum Waveform: Sendable, Hashable {
     public static func defaultFor(_ channel: Channel, index: Int) -> Waveform {
         if channel.isBoolean { return .steps([0, 1], every: Double(5 + index % 7)) }
         let (rawLow, rawHigh): (Double, Double) = switch channel.type {
+        case .u8: (0, 255)
+        case .i8: (-128, 127)
         case .u16: (0, 65_535)
         case .i16: (-32_768, 32_767)
         case .u32, .u64: (0, 4_294_967_295)

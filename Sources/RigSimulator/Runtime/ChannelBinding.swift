@@ -10,6 +10,8 @@ import RigProfiles
 package struct ChannelBinding: Sendable {
     struct Entry: Sendable {
         var channel: Channel
+        /// The channel's index in the profile (what `overrides` are indexed by).
+        var index: Int
         var output: Int
         var rawLow: Double
         var rawHigh: Double
@@ -20,6 +22,9 @@ package struct ChannelBinding: Sendable {
     }
 
     private(set) var entries: [Entry] = []
+    /// Text channels (`string N`) and the registers they serve: the channel's English label,
+    /// encoded once (a model's outputs are numbers).
+    private(set) var texts: [(channel: Channel, words: [UInt16])] = []
     let operatorRegister: OperatorRegister?
     /// The words last published for writable entries, to tell a client's write from our own.
     private var written: [UInt16] = []
@@ -29,7 +34,15 @@ package struct ChannelBinding: Sendable {
     init(profile: DeviceProfile, model: any RigModel) throws(SimulatorError) {
         let names = model.outputNames
         var missing: [String] = []
-        for channel in profile.channels {
+        for (index, channel) in profile.channels.enumerated() {
+            if channel.isText {
+                var words = [UInt16](repeating: 0, count: channel.width)
+                words.withUnsafeMutableBufferPointer {
+                    ValueCodec.store(text: channel.label.en, count: channel.width, order: channel.order, into: $0)
+                }
+                texts.append((channel, words))
+                continue
+            }
             guard let output = names.firstIndex(of: channel.name) else {
                 missing.append(channel.name)
                 continue
@@ -37,7 +50,7 @@ package struct ChannelBinding: Sendable {
             let (low, high) = Self.rawRange(of: channel.type)
             let writable = channel.address.kind == .coil || channel.address.kind == .holding
             let control = writable ? model.controlIndex(named: channel.name) : nil
-            entries.append(Entry(channel: channel, output: output, rawLow: low, rawHigh: high, control: control,
+            entries.append(Entry(channel: channel, index: index, output: output, rawLow: low, rawHigh: high, control: control,
                                  writtenOffset: control == nil ? -1 : written.count))
             if control != nil { written += Array(repeating: 0, count: channel.width) }
         }
@@ -47,7 +60,9 @@ package struct ChannelBinding: Sendable {
 
     package static func rawRange(of type: ValueType) -> (Double, Double) {
         switch type {
-        case .bool, .bit: (0, 1)
+        case .bool, .bit, .bit32: (0, 1)
+        case .u8: (0, 255)
+        case .i8: (-128, 127)
         case .u16: (0, 65_535)
         case .i16: (-32_768, 32_767)
         case .u32: (0, 4_294_967_295)
@@ -55,15 +70,17 @@ package struct ChannelBinding: Sendable {
         case .u64: (0, 0x1p64)
         case .i64: (-0x1p63, 9.223_372_036_854_774e18)  // below 2^63, which would wrap
         case .f32, .f64: (-.infinity, .infinity)
+        case .f16: (-65_504, 65_504)  // the largest finite halves: a simulated value stays finite
+        case .string: (0, 0)
         }
     }
 
     /// A register map large enough for every channel and the operator register.
     func makeMap() -> RegisterMap {
         var size: [RegisterKind: Int] = [:]
-        for entry in entries {
-            let a = entry.channel.address
-            size[a.kind] = max(size[a.kind] ?? 0, a.address + entry.channel.width)
+        for channel in entries.map(\.channel) + texts.map(\.channel) {
+            let a = channel.address
+            size[a.kind] = max(size[a.kind] ?? 0, a.address + channel.width)
         }
         if let badge = operatorRegister {
             size[badge.address.kind] = max(size[badge.address.kind] ?? 0, badge.address.address + badge.type.registerCount)
@@ -102,8 +119,8 @@ package struct ChannelBinding: Sendable {
     /// Encodes every output (or its fault override) and the badge into `map`, under one lock.
     mutating func publish(_ outputs: UnsafeBufferPointer<Double>, overrides: [Double?], badge: UInt64, into map: RegisterMap) {
         map.withTables { t in
-            for (index, entry) in entries.enumerated() {
-                let value = overrides[index] ?? outputs[entry.output]
+            for entry in entries {
+                let value = overrides[entry.index] ?? outputs[entry.output]
                 let channel = entry.channel
                 let a = channel.address
                 switch a.kind {
@@ -119,6 +136,11 @@ package struct ChannelBinding: Sendable {
                 if entry.control != nil {
                     for i in 0..<channel.width { written[entry.writtenOffset + i] = t[a.kind, a.address + i] }
                 }
+            }
+            for (channel, words) in texts {
+                let a = channel.address
+                let table = a.kind == .input ? t.input : t.holding
+                for (i, word) in words.enumerated() { table[a.address + i] = word }
             }
             if let badgeRegister = operatorRegister {
                 let a = badgeRegister.address

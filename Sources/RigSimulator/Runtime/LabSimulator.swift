@@ -72,6 +72,13 @@ public final class LabSimulator: Sendable {
             // answer their own units only, as a gateway does.
             let anyUnit = members.count == 1 && !endpoint.isSerialBus ? rigs[members[0]].map : nil
             let server = ModbusServer(endpoint: endpoint, units: units, anyUnit: anyUnit)
+            // Function 43/14 answers what the profile declares; a profile without
+            // `identification:` is a device without the function (exception 01).
+            for i in members {
+                guard let identification = rigs[i].profile.identification else { continue }
+                server.setIdentification(identification, unit: rigs[i].unit)
+                if anyUnit != nil { server.setIdentification(identification) }
+            }
             let fixedLinks = links
             let lone = anyUnit != nil ? rigs[members[0]].link : nil
             server.setFaults { request in

@@ -223,6 +223,37 @@ extension StoreDatabase {
                 }
             }
         }
+        migrator.registerMigration("v6: text channel events") { db in
+            // Text channels (`string N`: a firmware version, a recipe, a fault text) are stored
+            // when they change, not as samples: a row per change, read back by channel and time.
+            try db.execute(sql: """
+                CREATE TABLE text_events (
+                    id INTEGER PRIMARY KEY,
+                    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                    at INTEGER NOT NULL,
+                    value TEXT NOT NULL
+                );
+                CREATE INDEX text_events_channel_at ON text_events(channel_id, at);
+                """)
+        }
+        migrator.registerMigration("v7: device identification") { db in
+            // What each rig's device said it is (Modbus 43/14) at each collector start, or why
+            // it did not say: a row per asking, the latest is what the rig is now.
+            try db.execute(sql: """
+                CREATE TABLE device_identities (
+                    id INTEGER PRIMARY KEY,
+                    rig_id TEXT NOT NULL REFERENCES rigs(id) ON DELETE CASCADE,
+                    at INTEGER NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('identified', 'exception', 'no reply', 'malformed', 'unreachable')),
+                    vendor TEXT NOT NULL DEFAULT '',
+                    product_code TEXT NOT NULL DEFAULT '',
+                    revision TEXT NOT NULL DEFAULT '',
+                    others TEXT NOT NULL DEFAULT '[]',
+                    detail TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX device_identities_rig_at ON device_identities(rig_id, at);
+                """)
+        }
         return migrator
     }
 }

@@ -165,8 +165,9 @@ extension StoreDatabase {
         }
     }
 
-    /// Deletes raw chunks whose newest sample is older than `cutoff`. Rigs, channels,
-    /// sessions and their statistics, attempts, alarms and gaps stay.
+    /// Deletes raw chunks whose newest sample is older than `cutoff`, and text changes older than
+    /// it but each text channel's latest. Rigs, channels, sessions and their statistics,
+    /// attempts, alarms and gaps stay.
     ///
     /// - Returns: chunks and samples removed.
     public func prune(olderThan cutoff: Timestamp) throws(StoreError) -> (chunks: Int, samples: Int) {
@@ -178,7 +179,9 @@ extension StoreDatabase {
             try db.execute(
                 sql: "DELETE FROM chunk_channels WHERE chunk_id IN (SELECT id FROM chunks WHERE t_last < ?)", arguments: [micros])
             try db.execute(sql: "DELETE FROM chunks WHERE t_last < ?", arguments: [micros])
-            return (db.changesCount, samples)
+            let chunks = db.changesCount
+            _ = try pruneTexts(olderThan: cutoff, in: db)
+            return (chunks, samples)
         }
     }
 }

@@ -64,7 +64,7 @@
     }
     const values = el("dl", { class: "values" });
     for (const value of rig.values.filter(v => v.key)) {
-      values.append(el("dt", {}, value.channel), el("dd", {}, value.value == null ? "–" : (+value.value.toFixed(2)) + " " + value.unit));
+      values.append(el("dt", {}, value.channel), el("dd", {}, value.value == null ? "–" : value.label ? value.label : (+value.value.toFixed(2)) + " " + value.unit));
     }
     card.append(values);
     for (const alarm of rig.alarms) {
@@ -91,7 +91,11 @@
       const rig = byID.get(change.id);
       if (!rig) continue;
       for (const key of ["up", "time", "student", "since", "alarms", "attempts"]) rig[key] = change[key];
-      change.values.forEach((value, index) => { if (rig.values[index]) rig.values[index].value = value; });
+      change.values.forEach((value, index) => {
+        if (!rig.values[index]) return;
+        rig.values[index].value = value;
+        rig.values[index].label = change.labels[String(index)] ?? null;
+      });
     }
     render(board);
   }
