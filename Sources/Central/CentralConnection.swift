@@ -136,6 +136,11 @@ final class CentralConnection: Sendable {
     /// Every collector's progress, stream by stream: what `store status` shows.
     func progress() async throws -> [CentralProgress] {
         var rows: [CentralProgress] = []
+        // A database no collector has forwarded to has no schema yet: nothing to show.
+        var schema = false
+        for try await exists in try await connection.query("SELECT to_regclass('forward_progress') IS NOT NULL", logger: logger)
+            .decode(Bool.self) { schema = exists }
+        guard schema else { return [] }
         let query: PostgresQuery = """
             SELECT p.collector_id::text, c.lab, p.stream, p.position, p.rows, p.samples,
                    (extract(epoch FROM p.updated_at) * 1000000)::bigint
