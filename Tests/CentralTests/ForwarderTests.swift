@@ -1,6 +1,7 @@
 @testable import Central
 import Foundation
 import Logging
+import PostgresNIO
 import RiglogTesting
 import ServiceLifecycle
 import Store
@@ -151,6 +152,37 @@ struct ForwarderTests {
             group.cancelAll()
         }
         try Self.expectForwarded(pc.store, server, database)
+    }
+
+    @Test func tlsIsUsedWhenTheServerOffersIt() async throws {
+        for offered in [true, false] {
+            let server = offered ? try TestPostgres(tls: true) : try TestPostgres.shared
+            defer { if offered { server.shutDown() } }
+            let address = try CentralAddress(url: server.url(database: "postgres"))
+            let connection = try await CentralConnection.connect(to: address, logger: Logger(label: "test"))
+            var ssl: Bool?
+            for try await value in try await connection.connection.query(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: Logger(label: "test")).decode(Bool.self) { ssl = value }
+            await connection.close()
+            #expect(ssl == offered, "TLS offered: \(offered)")
+        }
+    }
+
+    @Test func forwardingProgressIsValidPrometheusText() async throws {
+        let server = try TestPostgres.shared
+        let database = try server.makeDatabase()
+        let pc = try LabPC(frames: 300)
+        defer { pc.remove() }
+        let forwarder = try Self.forwarder(pc, server, database)
+        _ = try await forwarder.forwardAll()
+        let text = forwarder.status.prometheus()
+        #expect(text.contains("riglog_central_backlog_records{stream=\"chunks\"} 0\n"))
+        #expect(text.contains("riglog_central_forwarded_samples_total{stream=\"chunks\"} \(try pc.store.storage().reduce(0) { $0 + $1.samples })\n"))
+        let path = NSTemporaryDirectory() + "riglog-central-metrics-\(UUID().uuidString).txt"
+        defer { unlink(path) }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let check = try ExternalPeers.run("/bin/sh", ["-c", "promtool check metrics < \(path)"])
+        #expect(check.status == 0, "promtool: \(check.error) \(check.output)")
     }
 
     @Test func aPasswordInTheURLIsRefused() {

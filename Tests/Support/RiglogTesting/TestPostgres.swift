@@ -48,8 +48,13 @@ public final class TestPostgres: @unchecked Sendable {
         if case .success(let server) = sharedServer { server.shutDown() }
     }
 
-    /// Creates a cluster in a new temporary folder and starts it.
-    public init() throws {
+    /// Whether the server offers TLS (a self-signed certificate made with openssl).
+    public let tls: Bool
+
+    /// Creates a cluster in a new temporary folder and starts it; with `tls`, the server offers
+    /// TLS with a self-signed certificate.
+    public init(tls: Bool = false) throws {
+        self.tls = tls
         folder = NSTemporaryDirectory() + "riglog-pg-" + UUID().uuidString
         port = ExternalPeers.freePort()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -57,6 +62,16 @@ public final class TestPostgres: @unchecked Sendable {
         try Self.check(try ExternalPeers.run(Self.asServerUser, Self.serverUserPrefix + [
             "\(Self.binaries)/initdb", "-D", folder + "/data", "-U", Self.user, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync",
         ]), "initdb")
+        if tls {
+            try Self.check(try ExternalPeers.run("/usr/bin/openssl", [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-keyout", folder + "/server.key", "-out", folder + "/server.crt",
+            ]), "openssl req")
+            if getuid() == 0 {
+                try Self.check(try ExternalPeers.run("/bin/chown", ["nobody:nogroup", folder + "/server.key", folder + "/server.crt"]), "chown")
+            }
+            chmod(folder + "/server.key", 0o600)
+        }
         try start()
     }
 
@@ -74,7 +89,7 @@ public final class TestPostgres: @unchecked Sendable {
                 "\(Self.binaries)/postgres", "-D", folder + "/data", "-p", "\(port)", "-k", folder,
                 "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
                 "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "logging_collector=off",
-            ])
+            ] + (tls ? ["-c", "ssl=on", "-c", "ssl_cert_file=\(folder)/server.crt", "-c", "ssl_key_file=\(folder)/server.key"] : []))
         }
         try waitUntilReady()
     }
