@@ -33,6 +33,8 @@ public final class Forwarder: Service, Sendable {
         public var maxRetry: Duration = .seconds(30)
         /// How long a graceful shutdown may spend forwarding what is left.
         public var finalDrain: Duration = .seconds(10)
+        /// How long one batch may wait for the server before the connection is given up.
+        public var answerTimeout: Duration = .seconds(120)
         public init() {}
     }
 
@@ -135,7 +137,11 @@ public final class Forwarder: Service, Sendable {
                 state.withLock { $0.streams[stream.name, default: StreamProgress()].backlog = backlog }
                 continue
             }
-            try await connection.load(batch, collector: collector, stream: stream.name, from: position)
+            let collector = self.collector, name = stream.name
+            try await withAnswerDeadline(configuration.answerTimeout,
+                                         timedOut: .unreachable(address.description, reason: "no answer within \(configuration.answerTimeout)")) {
+                try await connection.load(batch, collector: collector, stream: name, from: position)
+            }
             try stream.discard(in: store, through: batch.position)
             let backlog = try stream.backlog(in: store, after: batch.position)
             state.withLock { status in

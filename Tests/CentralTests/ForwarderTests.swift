@@ -185,6 +185,20 @@ struct ForwarderTests {
         #expect(check.status == 0, "promtool: \(check.error) \(check.output)")
     }
 
+    @Test func aStatementThatIsNeverAnsweredIsGivenUp() async throws {
+        // As postgres-nio does with a statement written to a connection the server just closed.
+        let timedOut = CentralError.unreachable("test", reason: "no answer")
+        await #expect(throws: timedOut) {
+            try await withAnswerDeadline(.milliseconds(100), timedOut: timedOut) {
+                await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
+            }
+        }
+        #expect(try await withAnswerDeadline(.seconds(60), timedOut: timedOut) { 42 } == 42)
+        await #expect(throws: CentralError.progressMoved(collector: "c", stream: "s")) {
+            try await withAnswerDeadline(.seconds(60), timedOut: timedOut) { throw CentralError.progressMoved(collector: "c", stream: "s") }
+        }
+    }
+
     @Test func aPasswordInTheURLIsRefused() {
         #expect(throws: CentralError.self) { try CentralAddress(url: "postgres://riglog:secret@db.example/riglog") }
         #expect(throws: CentralError.self) { try CentralAddress(url: "postgres://db.example/riglog") }
