@@ -84,18 +84,18 @@ struct CollectorForwardingTests {
         // A backlog of many batches (small chunks: about 80 batches), as after an outage: the
         // kill lands while it is forwarded.
         let data = folder + "/data"
-        let backlog = try LabPC(folder: data, rigs: 4, frames: 80_000, rigPrefix: "backlog-", framesPerChunk: 8)
+        let backlog = try await offPool { try LabPC(folder: data, rigs: 4, frames: 80_000, rigPrefix: "backlog-", framesPerChunk: 8) }
         let riglog = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("riglog").path
         let collect = ["collect", folder + "/lab.yaml", "--no-http", "--data", data]
         let first = try ChildProcess(riglog, collect)
-        try await ExternalPeers.waitUntil("some batches forwarded", timeout: .seconds(120)) {
+        try await ExternalPeers.waitUntil("some batches forwarded", timeout: .seconds(300)) {
             let forwarded = (try? server.psql(database: database, "SELECT COALESCE(sum(position), 0) FROM forward_progress WHERE stream = 'chunks'")) ?? "0\n"
             return (Int(forwarded.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0
         }
         #expect(first.stop(SIGKILL) == 128 + SIGKILL)
         #expect(try backlog.store.forwardBacklog(.chunks, after: 0) > 0, "killed with chunks still waiting")
         let second = try ChildProcess(riglog, collect)
-        try await ExternalPeers.waitUntil("the backlog forwarded after the restart", timeout: .seconds(120)) {
+        try await ExternalPeers.waitUntil("the backlog forwarded after the restart", timeout: .seconds(300)) {
             (try? backlog.store.forwardBacklog(.chunks, after: 0)) ?? 1 < 50
         }
         #expect(second.stop(SIGTERM) == 0)

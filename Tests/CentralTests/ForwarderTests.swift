@@ -126,7 +126,7 @@ struct ForwarderTests {
 
     @Test func anOutageLosesAndDoublesNothing() async throws {
         // Its own server: this test stops it.
-        let server = try TestPostgres()
+        let server = try await offPool { try TestPostgres() }
         defer { server.shutDown() }
         let database = try server.makeDatabase()
         let pc = try LabPC(frames: 300)
@@ -134,18 +134,18 @@ struct ForwarderTests {
         let forwarder = try Self.forwarder(pc, server, database)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await forwarder.run() }
-            try await ExternalPeers.waitUntil("the first rows forwarded", timeout: .seconds(60)) {
+            try await ExternalPeers.waitUntil("the first rows forwarded", timeout: .seconds(300)) {
                 forwarder.status.streams["chunks"]?.backlog == 0 && forwarder.status.streams["changes"]?.backlog == 0
                     && forwarder.status.streams["chunks"]?.batches ?? 0 > 0
             }
-            server.stop()
+            try await offPool { server.stop() }
             // The collector goes on writing while the central store is down.
             try pc.write(frames: 600, start: 1_795_939_200_000_000 + 400_000_000)
             try pc.store.recordAudit(user: "tech", action: "prune", detail: "during the outage")
-            try await ExternalPeers.waitUntil("the forwarder to notice the outage", timeout: .seconds(60)) { !forwarder.status.connected }
+            try await ExternalPeers.waitUntil("the forwarder to notice the outage", timeout: .seconds(300)) { !forwarder.status.connected }
             #expect(try pc.store.forwardBacklog(.chunks, after: 0) > 0, "the log holds what waits")
-            try server.start()
-            try await ExternalPeers.waitUntil("the backlog forwarded after the outage", timeout: .seconds(60)) {
+            try await offPool { try server.start() }
+            try await ExternalPeers.waitUntil("the backlog forwarded after the outage", timeout: .seconds(300)) {
                 forwarder.status.connected && (try? pc.store.forwardBacklog(.chunks, after: 0)) == 0
                     && (try? pc.store.forwardBacklog(.changes, after: 0)) == 0
             }
@@ -156,7 +156,7 @@ struct ForwarderTests {
 
     @Test func tlsIsUsedWhenTheServerOffersIt() async throws {
         for offered in [true, false] {
-            let server = offered ? try TestPostgres(tls: true) : try TestPostgres.shared
+            let server = offered ? try await offPool { try TestPostgres(tls: true) } : try TestPostgres.shared
             defer { if offered { server.shutDown() } }
             let address = try CentralAddress(url: server.url(database: "postgres"))
             let connection = try await CentralConnection.connect(to: address, logger: Logger(label: "test"))
