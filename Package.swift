@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libmodbus through pkg-config; `make deps` installs Debian's libmodbus-dev.
@@ -81,8 +82,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The central PostgreSQL store many collectors forward to (schema, monthly partitions, COPY
+        // loading) and the store-and-forward service: beside Practice, on Store only.
+        .target(
+            name: "Central",
+            dependencies: [
+                "Store", "Timekeeping", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // Practice logs for people: text, HTML and JSON reports, assessment exports, translations.
-        .target(name: "Reports", dependencies: ["Modbus", "RigProfiles", "CSV", "Store", "Practice", "Timekeeping"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Modbus", "RigProfiles", "CSV", "Store", "Practice", "Central", "Timekeeping"], swiftSettings: strict),
         // Rig workers: schedules, reconnects, gaps, and the wiring of rings, store and evaluator.
         .target(
             name: "Collector",
@@ -122,6 +135,7 @@ let package = Package(
             name: "LabRuntime",
             dependencies: [
                 "Threads", "CSV", "Modbus", "RigProfiles", "Store", "Accounts", "Practice", "Collector", "Reports", "LabWeb", "RigSimulator", "Timekeeping",
+                "Central",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +146,7 @@ let package = Package(
             name: "riglog",
             dependencies: [
                 "Threads", "CSV", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
-                "LabRuntime", "Accounts", "Timekeeping",
+                "LabRuntime", "Accounts", "Timekeeping", "Central",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "riglog-bench",
             dependencies: [
-                "Threads", "Modbus", "RigProfiles", "Ingest", "CSV", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping",
+                "Threads", "Modbus", "RigProfiles", "Ingest", "CSV", "Store", "RigSimulator", "Practice", "Reports", "Timekeeping", "Central",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/riglog-bench",
@@ -188,9 +202,16 @@ let package = Package(
         .testTarget(name: "TimekeepingTests", dependencies: ["Timekeeping"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Timekeeping", "Reports", "CSV", "Modbus", "Store", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Golden", "Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "CentralTests",
+            dependencies: ["Central", "Store", "Ingest", "RigProfiles", "Timekeeping", "RiglogTesting", "LabRuntime", "RigSimulator",
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store", "Timekeeping"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Timekeeping", "Store", "Ingest", "RigProfiles", "RiglogTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
-        .testTarget(name: "RiglogTests", dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting"], exclude: ["Browser"], swiftSettings: strict),
+        .testTarget(name: "RiglogTests", dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting", "Central"], exclude: ["Browser"], swiftSettings: strict),
     ]
 )

@@ -692,6 +692,72 @@ def reports_rows(ctx):
     return rows
 
 
+class Postgres:
+    """Debian's PostgreSQL in a temporary folder on a free loopback port, fsync off (as the tests
+    run it): as `nobody` when run as root, since initdb refuses root."""
+
+    def __init__(self):
+        versions = sorted((int(v) for v in os.listdir("/usr/lib/postgresql") if v.isdigit()), reverse=True)
+        self.bin = f"/usr/lib/postgresql/{versions[0]}/bin"
+        self.folder = tempfile.mkdtemp(prefix="riglog-bench-pg-")
+        self.port = free_port()
+        self.prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"] if os.getuid() == 0 else []
+        if os.getuid() == 0:
+            shutil.chown(self.folder, "nobody", "nogroup")
+        subprocess.run(self.prefix + [f"{self.bin}/initdb", "-D", f"{self.folder}/data", "-U", "riglog", "--auth=trust",
+                                      "-E", "UTF8", "--no-locale", "--no-sync"], check=True, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(self.prefix + [
+            f"{self.bin}/postgres", "-D", f"{self.folder}/data", "-p", str(self.port), "-k", self.folder,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+            "-c", "full_page_writes=off"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while subprocess.run([f"{self.bin}/pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port)]).returncode != 0:
+            if time.time() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"postgres did not start in {self.folder}")
+            time.sleep(0.05)
+
+    def psql(self, database, sql):
+        return subprocess.run([f"{self.bin}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-A", "-t", "-h", "127.0.0.1",
+                               "-p", str(self.port), "-U", "riglog", "-d", database, "-c", sql],
+                              check=True, capture_output=True, text=True).stdout
+
+    def url(self, database):
+        return f"postgres://riglog@127.0.0.1:{self.port}/{database}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=60)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def central_rows(ctx):
+    """Store-and-forward into PostgreSQL: an hour of a 20-rig lab (8 channels at 20 Hz each, the
+    demo's fastest poll) forwarded from SQLite (chunks as bytea through COPY and upsert), against
+    psql's COPY of the same samples as plain rows (channel, time, value) into a plain table."""
+    log("central ...")
+    minutes = 10 if QUICK else 60
+    with Postgres() as pg:
+        plain = os.path.join(pg.folder, "plain.tsv")
+        pg.psql("postgres", "CREATE DATABASE bench")
+        ours = run_json([ctx.bench, "central", "--url", pg.url("bench"), "--rigs", "20", "--minutes", str(minutes),
+                         "--baseline-file", plain, "--json"])
+        pg.psql("bench", "CREATE TABLE plain_samples (channel integer, t bigint, value bigint)")
+        t0 = time.time()
+        pg.psql("bench", f"\\copy plain_samples FROM '{plain}'")
+        base_rate = ours["baseline_rows"] / (time.time() - t0)
+    rate = ours["samples_per_second"]
+    seconds_per_hour = ours["seconds"] * 60 / minutes
+    return [
+        row("Forwarding SQLite chunks into PostgreSQL (M samples/s)", rate / 1e6, base_rate / 1e6,
+            "psql COPY of the same samples as plain rows", ">= 1 M samples/s", rate >= 1e6),
+        row(f"Catch-up of one hour of a 20-rig lab ({ours['samples'] * 60 // minutes:,} samples; s)", seconds_per_hour, 3600,
+            "the hour itself (real time)", "< 30 s", seconds_per_hour < 30),
+    ]
+
+
 def row(name, ours, base, baseline_name, goal, met):
     return {"benchmark": name, "riglog": figure(ours), "baseline": figure(base), "baseline_name": baseline_name,
             "ratio": round(ours / base, 3) if base else None, "goal": goal, "met": bool(met)}
@@ -715,6 +781,7 @@ SECTIONS = [
     ("live", live_rows),          # live evaluation cost: Practice's evaluator per frame, per rig
     ("reports", reports_rows),    # report and export times over stored sessions
     ("web", web_rows),            # page times under wrk vs a static file of the same size
+    ("central", central_rows),    # store-and-forward into PostgreSQL vs psql COPY of plain rows
 ]
 
 

@@ -8,6 +8,7 @@
 #   chromium, DejaVu and Noto CJK    the HTML report rendered to PNG, the web UI in a real browser
 #   libjs-dygraphs                   the time-series charts the web UI serves (from /usr/share/javascript)
 #   wrk                              load for make bench's page-time rows
+#   postgresql                       a real PostgreSQL the central-store tests start in a temp folder
 # Uses sudo when not root. Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
@@ -27,6 +28,7 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 # and pipefail would count the font as missing.
 [ -f /usr/share/javascript/dygraphs/dygraph.min.js ] || [ -f /usr/share/javascript/dygraphs/dygraph.js ] || need_apt+=(libjs-dygraphs)  # charts in the web UI
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)             # make bench: page times under load
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)  # central store tests (run as nobody)
 fc-list 2>/dev/null | grep -i "DejaVu Sans" >/dev/null || need_apt+=(fonts-dejavu-core)   # Latin and Cyrillic in reports
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)     # Chinese in reports
 

@@ -9,7 +9,7 @@ struct RiglogBench: ParsableCommand {
         commandName: "riglog-bench",
         abstract: "riglog's in-process benchmarks (run by Benchmarks/run.py).",
         subcommands: [Ring.self, StoreTraces.self, Gorilla.self, ModbusServe.self, ModbusClient.self, SimLoad.self,
-                      Eval.self, Reports.self, AssessmentExport.self]
+                      Eval.self, Reports.self, AssessmentExport.self, CentralForward.self]
     )
 }
 
@@ -115,6 +115,20 @@ extension RiglogBench {
 
         func run() throws {
             try EvaluationBench.run(rigs: rigs, channels: channels, rate: rate, seconds: seconds, framesPerBatch: framesPerBatch, json: output.json)
+        }
+    }
+
+    struct CentralForward: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "central", abstract: "An hour of a lab forwarded into PostgreSQL.")
+
+        @Option(help: "The PostgreSQL database (postgres://USER@HOST:PORT/DB).") var url: String
+        @Option var rigs = 20
+        @OptionGroup var length: TraceLength
+        @Option(help: "Where to write the plain rows (channel, time, raw) for the psql COPY baseline.") var baselineFile: String
+        @OptionGroup var output: JSONOutput
+
+        func run() throws {
+            try CentralBench.run(url: url, rigs: rigs, minutes: length.minutes, baselineFile: baselineFile, json: output.json)
         }
     }
 

@@ -1,3 +1,4 @@
+import Central
 import Collector
 import Foundation
 public import LabWeb
@@ -116,7 +117,10 @@ public struct LabRun {
         logger.info("collecting", metadata: [
             "lab": "\(config.name)", "rigs": "\(config.rigs.count)", "connections": "\(config.connections.count)", "data": "\(dataFolder)",
         ])
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = before.map { .init(service: $0) }
+        // The forwarder starts first and so stops last: after the collector has written its last
+        // chunks and closed its sessions, it forwards them (bounded) before the run ends.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = try forwarder(store: store).map { [.init(service: $0)] } ?? []
+        services += before.map { .init(service: $0) }
         var announcements: [String] = []
         services.append(.init(service: sessions))
         services.append(.init(service: collector))
@@ -151,6 +155,24 @@ public struct LabRun {
         let summary = LabRunSummary(collector: collector)
         logger.info("\(summary)")
         return summary
+    }
+
+    /// Store-and-forward to the lab's `central:` store, if it names one: the password from
+    /// `central_password_file:`, else `PGPASSWORD`.
+    func forwarder(store: StoreDatabase) throws(LabRunError) -> Forwarder? {
+        guard let url = config.central else { return nil }
+        do {
+            let password = try CentralAddress.password(file: config.centralPasswordFile)
+            let address = try CentralAddress(url: url, password: password)
+            logger.info("forwarding to the central store", metadata: ["central": "\(address)"])
+            do { return try Forwarder(store: store, address: address, lab: config.name, logger: logger) } catch { throw LabRunError.store(error) }
+        } catch let error as CentralError {
+            throw .central(error)
+        } catch let error as LabRunError {
+            throw error
+        } catch {
+            throw .failed(error)
+        }
     }
 
     /// The lab config's `students:` roster, imported before anything connects so that badges

@@ -1,4 +1,5 @@
 import CSV
+public import Central
 public import LabWeb
 public import Practice
 public import RigProfiles
@@ -38,6 +39,8 @@ public enum LabRunError: Error, CustomStringConvertible {
     case webWithoutUsers(HTTPAddress)
     /// The web UI cannot start (its TLS certificate or key does not load).
     case web(WebError)
+    /// Forwarding to the central store cannot start (its URL, its password file).
+    case central(CentralError)
 
     /// True when the input must be fixed (a usage or configuration error).
     public var isUsage: Bool {
@@ -50,6 +53,11 @@ public enum LabRunError: Error, CustomStringConvertible {
         case .reevaluation(let error):
             if case .store(let store) = error { return LabRunError.store(store).isUsage }
             return true
+        case .central(let error):
+            switch error {
+            case .badURL, .passwordFile: return true
+            default: return false
+            }
         case .evaluationStart, .simulatorStart, .demoLab, .dataFolder, .failed, .stopped: return false
         }
     }
@@ -68,6 +76,7 @@ public enum LabRunError: Error, CustomStringConvertible {
         case .demoLab(let errors): return "the generated demo lab does not load (a bug, please report it):\n\(errors)"
         case .dataFolder(let path, let error): return "cannot prepare the data folder \(path): \(error). Check it is writable, or choose another with --data."
         case .reevaluation(let error): return error.description
+        case .central(let error): return error.description
         case .failed(let error): return "\(error)"
         case .stopped(let error): return "stopped: \(error). If the HTTP port is in use, choose another with --http or use --no-http."
         case .web(let error): return error.message

@@ -48,7 +48,7 @@ extension Timestamp {
     }
 
     /// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count since 1970.
-    static func civil(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    package static func civil(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

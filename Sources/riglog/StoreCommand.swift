@@ -1,5 +1,6 @@
 import Timekeeping
 import ArgumentParser
+import Central
 import Foundation
 import RigProfiles
 import Reports
@@ -13,13 +14,15 @@ struct StoreCommand: ParsableCommand {
         discussion: """
             Samples are kept in compressed chunks in riglog.sqlite inside the data folder. \
             `stats` shows how much each channel takes; `prune` removes raw chunks older than a \
-            retention period while sessions, their statistics, attempts and alarms stay.
+            retention period while sessions, their statistics, attempts and alarms stay; \
+            `status` shows what this folder has forwarded to the central store and what waits.
 
             Example:
               riglog store stats --data /srv/riglog
               riglog store prune --older-than 180d --data /srv/riglog
+              riglog store status --data /srv/riglog
             """,
-        subcommands: [Stats.self, Prune.self]
+        subcommands: [Stats.self, Prune.self, Status.self]
     )
 }
 
@@ -85,6 +88,45 @@ extension StoreCommand {
                     user: ProcessInfo.processInfo.environment["USER"] ?? "unknown", action: "store prune",
                     detail: "older than \(olderThan.text): \(removed.chunks) chunks, \(removed.samples) samples")
                 print("removed \(removed.chunks) chunks (\(removed.samples) samples) older than \(cutoff.iso8601)")
+            } catch {
+                throw CommandFailure.from(error)
+            }
+        }
+    }
+}
+
+extension StoreCommand {
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What this data folder has forwarded to the central store, and what waits.",
+            discussion: """
+                Shows this folder's collector id and the change-log records not yet committed \
+                centrally; then asks the central store (the one `collect` last forwarded to, or \
+                --central) for every collector's progress. The password comes from \
+                --password-file or PGPASSWORD.
+
+                Example:
+                  riglog store status --data /srv/riglog
+                """)
+
+        @OptionGroup var data: DataOptions
+
+        @Option(help: ArgumentHelp("The central store to ask (default: the one this folder forwards to).", valueName: "postgres://USER@HOST:PORT/DB"))
+        var central: String?
+
+        @Option(name: .customLong("password-file"), help: ArgumentHelp("A file holding the central store's password.", valueName: "FILE"))
+        var passwordFile: String?
+
+        func run() async throws {
+            do {
+                let store = try data.openStore()
+                let url = try central ?? store.labSetting(.central)
+                let address = try url.map { url throws(CentralError) in
+                    try CentralAddress(url: url, password: try CentralAddress.password(file: passwordFile))
+                }
+                print(CentralStatusTable.render(try await CentralStatus.read(store: store, address: address)))
+            } catch let error as CentralError {
+                throw CommandFailure.usage(error.description)
             } catch {
                 throw CommandFailure.from(error)
             }

@@ -131,6 +131,43 @@ struct LabLoaderTests {
         }
     }
 
+    @Test func aPasswordInTheCentralURLIsRefusedWithWhatToDoInstead() throws {
+        try withLab("""
+            lab: L
+            timezone: UTC
+            central: postgres://riglog:s3cret@db.example/riglog
+            rigs:
+              - {id: a, profile: brake-trainer, connection: "tcp://h", unit: 1}
+            """) { path in
+            do throws(ConfigErrors) {
+                _ = try LabLoader.load(path: path, devicesFolder: RepoPaths.devices)
+                Issue.record("loaded")
+            } catch {
+                #expect(error.issues.count == 1)
+                #expect(error.issues.first?.location.file == path)
+                let message = error.issues.first?.message ?? ""
+                #expect(message.hasPrefix("3:10: central: a password in the central URL is refused"), "\(message)")
+                #expect(message.contains("central_password_file:") && message.contains("PGPASSWORD"))
+                #expect(!message.contains("s3cret"), "the password is not repeated")
+            }
+        }
+    }
+
+    @Test func theCentralPasswordFileIsRelativeToTheLabFile() throws {
+        try withLab("""
+            lab: L
+            timezone: UTC
+            central: postgres://riglog@db.example:5433/riglog
+            central_password_file: secrets/central.txt
+            rigs:
+              - {id: a, profile: brake-trainer, connection: "tcp://h", unit: 1}
+            """) { path in
+            let lab = try LabLoader.load(path: path, devicesFolder: RepoPaths.devices)
+            #expect(lab.central == "postgres://riglog@db.example:5433/riglog")
+            #expect(lab.centralPasswordFile == (path as NSString).deletingLastPathComponent + "/secrets/central.txt")
+        }
+    }
+
     @Test func aPathProfileIsRelativeToTheLabFile() throws {
         try withLab("""
             lab: Test lab

@@ -1,7 +1,43 @@
+import Central
 import Foundation
+import RiglogTesting
+import Store
 import Testing
 
 @Suite struct StoreCommandTests {
+    @Test func statusShowsTheCollectorWhatWaitsAndWhatTheCentralStoreHas() async throws {
+        let data = try StoreCLIHarness.FixtureFolder()
+        let store = try StoreDatabase.open(folder: data.path, create: false)
+        let collector = try store.collectorID()
+        let local = try StoreCLIHarness.riglog(["store", "status", "--data", data.path])
+        #expect(local.status == 0, "\(local.stderr)")
+        let lines = local.text.split(separator: "\n").map(String.init)
+        #expect(lines.first == "collector \(collector) (this data folder)")
+        #expect(lines.contains("central: none (lab.yaml has no central:)"))
+        let waiting = try #require(lines.first { $0.hasPrefix("waiting here") })
+        func count(_ stream: String) -> Int? {
+            waiting.split(separator: ": ").last?.split(separator: ", ").first { $0.hasPrefix(stream + " ") }
+                .flatMap { Int($0.dropFirst(stream.count + 1)) }
+        }
+        #expect((count("chunks") ?? 0) > 0 && (count("changes") ?? 0) > 0, "everything waits: \(waiting)")
+
+        // Forwarded: nothing waits, and the central store lists this collector (the folder
+        // remembers where it forwards, so --central is not needed again).
+        let server = try TestPostgres.shared
+        let url = server.url(database: try server.makeDatabase())
+        _ = try await Forwarder(store: store, address: try CentralAddress(url: url), lab: "Fixture lab").forwardAll()
+        let central = try StoreCLIHarness.riglog(["store", "status", "--data", data.path])
+        #expect(central.status == 0, "\(central.stderr)")
+        #expect(central.text.contains("central: \(try CentralAddress(url: url))"))
+        #expect(central.text.contains("waiting here (change-log records not yet committed centrally): changes 0, chunks 0"))
+        #expect(central.text.contains("collector\tlab\tstream\tforwarded through\trows\tsamples\tlast moved"))
+        #expect(central.text.contains("\(collector) (this)\tFixture lab\tchunks\t"))
+
+        let wrong = try StoreCLIHarness.riglog(["store", "status", "--data", data.path, "--central", "postgres://u:pw@h/db"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("central_password_file:") && !wrong.stderr.contains("pw@"))
+    }
+
     @Test func statsListsEveryChannelWithBytesPerSample() throws {
         let data = try StoreCLIHarness.FixtureFolder()
         let result = try StoreCLIHarness.riglog(["store", "stats", "--data", data.path])

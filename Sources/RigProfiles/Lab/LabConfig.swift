@@ -26,6 +26,9 @@ public struct LabConfig: Sendable, Hashable {
     public var sessions: SessionSettings = SessionSettings()
     /// What the web UI serves without sign-in (`web:`; nothing when absent).
     public var web: LabWebAccess = LabWebAccess()
+    /// The file holding the central store's password (`central_password_file:`, resolved against
+    /// the lab file's folder); without one the password comes from `PGPASSWORD`, if any.
+    public var centralPasswordFile: String?
 
     /// The lab's time zone.
     public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? TimeZone(secondsFromGMT: 0)! }

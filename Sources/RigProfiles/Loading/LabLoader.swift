@@ -10,7 +10,7 @@ import Foundation
 /// A rig's `profile:` is a name (`brake-trainer`, looked up as `<devices>/brake-trainer.yaml`)
 /// or a path relative to the lab file (anything with a `/` or ending in `.yaml`).
 public enum LabLoader {
-    static let topLevelKeys = ["lab", "timezone", "data", "central", "students", "sessions", "web", "rigs"]
+    static let topLevelKeys = ["lab", "timezone", "data", "central", "central_password_file", "students", "sessions", "web", "rigs"]
     static let rigKeys = ["id", "name", "profile", "connection", "unit", "poll", "timeout", "reply_unit"]
 
     /// Loads the lab config at `path`; `devicesFolder` defaults to `defaultDevicesFolder(forLabAt:)`.
@@ -98,10 +98,22 @@ struct LabReader {
             }
         }
         let data = top["data"].flatMap { yaml.string($0, expected: "a folder path for the SQLite store") } ?? "./riglog-data"
-        let central = top["central"].flatMap { value in
-            yaml.string(value, expected: "a PostgreSQL URL such as postgres://riglog@db.example/riglog") {
+        let central = top["central"].flatMap { value -> String? in
+            // A password in the URL is refused without quoting the URL (it would reach logs).
+            if let text = value.scalarText, URLComponents(string: text)?.password != nil {
+                yaml.report(.conflict("""
+                    a password in the central URL is refused: the YAML is read by many and kept in the data folder. \
+                    Write central: postgres://USER@HOST:PORT/DB and put the password in a file named by \
+                    central_password_file: (readable by riglog only), or in the PGPASSWORD environment variable
+                    """), at: value, field: "central")
+                return nil
+            }
+            return yaml.string(value, expected: "a PostgreSQL URL such as postgres://riglog@db.example/riglog") {
                 $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://")
             }
+        }
+        let centralPasswordFile = top["central_password_file"].flatMap {
+            yaml.string($0, expected: "the path of a file holding the central store's password")
         }
         let students = top["students"].flatMap { yaml.string($0, expected: "the path of the roster CSV (id,name,group,badge[,email])") }
         let sessions = readSessionSettings(top["sessions"])
@@ -126,7 +138,8 @@ struct LabReader {
         return LabConfig(
             name: name, timeZoneIdentifier: timeZone, dataPath: PathText.join(labFolder, data), central: central ?? nil,
             studentsPath: students.map { PathText.join(labFolder, $0) }, rigs: rigs, connections: connections, contentHash: contentHash,
-            sourceText: text, sessions: sessions, web: web)
+            sourceText: text, sessions: sessions, web: web,
+            centralPasswordFile: centralPasswordFile.map { PathText.join(labFolder, $0) })
     }
 
     private mutating func readRig(_ map: YAMLMapping, labFolder: String, firstLine: inout [String: Int]) -> Rig? {

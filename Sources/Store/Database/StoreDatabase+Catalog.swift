@@ -129,6 +129,9 @@ extension StoreDatabase {
         case timeZone = "timezone"
         /// The lab's name.
         case labName = "lab"
+        /// The central store this folder forwards to (its URL without a password), set when
+        /// forwarding starts: `store status` reads it.
+        case central = "central"
     }
 
     /// A number that changes whenever anything a report reads changes (sessions and their

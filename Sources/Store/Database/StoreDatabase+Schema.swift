@@ -254,6 +254,48 @@ extension StoreDatabase {
                 CREATE INDEX device_identities_rig_at ON device_identities(rig_id, at);
                 """)
         }
+        migrator.registerMigration("v8: forwarding to a central store") { db in
+            // Store-and-forward (issue 16): a collector id made once per data folder, and two
+            // change logs kept by triggers so no writer can forget them. `forward_chunks` logs
+            // every chunk inserted or rewritten (an open chunk is rewritten at every flush until
+            // it is sealed); `forward_changes` logs the key of every row of the other forwarded
+            // tables inserted, updated or deleted (a key whose row is gone is a tombstone). Both
+            // use AUTOINCREMENT so a sequence number is never reused. The forwarder drops records
+            // once the central store has committed them; existing rows are logged here so an
+            // upgraded store forwards its history too.
+            try db.execute(sql: """
+                CREATE TABLE collector_identity (id TEXT NOT NULL);
+                INSERT INTO collector_identity VALUES (
+                    lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2)
+                    || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || substr(lower(hex(randomblob(2))), 2)
+                    || '-' || lower(hex(randomblob(6))));
+                CREATE TABLE forward_chunks (seq INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id INTEGER NOT NULL);
+                CREATE TABLE forward_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, k1 NOT NULL, k2);
+                CREATE TRIGGER chunks_insert_forward AFTER INSERT ON chunks
+                BEGIN INSERT INTO forward_chunks (chunk_id) VALUES (NEW.id); END;
+                CREATE TRIGGER chunks_update_forward AFTER UPDATE ON chunks
+                BEGIN INSERT INTO forward_chunks (chunk_id) VALUES (NEW.id); END;
+                INSERT INTO forward_chunks (chunk_id) SELECT id FROM chunks ORDER BY id;
+                """)
+            for table in ForwardedTable.tracked {
+                let keys = table.key.map { "\"\($0)\"" }
+                func values(_ row: String) -> String {
+                    keys.map { "\(row).\($0)" }.joined(separator: ", ") + (keys.count == 1 ? ", NULL" : "")
+                }
+                let rekeyed = keys.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
+                try db.execute(sql: """
+                    CREATE TRIGGER \(table.name)_insert_forward AFTER INSERT ON \(table.name)
+                    BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("NEW"))); END;
+                    CREATE TRIGGER \(table.name)_update_forward AFTER UPDATE ON \(table.name)
+                    BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("NEW"))); END;
+                    CREATE TRIGGER \(table.name)_rekey_forward AFTER UPDATE ON \(table.name) WHEN \(rekeyed)
+                    BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("OLD"))); END;
+                    CREATE TRIGGER \(table.name)_delete_forward AFTER DELETE ON \(table.name)
+                    BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("OLD"))); END;
+                    INSERT INTO forward_changes (table_name, k1, k2) SELECT '\(table.name)', \(keys.joined(separator: ", "))\(keys.count == 1 ? ", NULL" : "") FROM \(table.name);
+                    """)
+            }
+        }
         return migrator
     }
 }
