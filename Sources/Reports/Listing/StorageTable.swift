@@ -1,10 +1,11 @@
 import Foundation
 public import Store
+import Timekeeping
 
 /// What `riglog store stats` prints: samples, chunks and bytes per channel, tab-separated (for
-/// `cut` and spreadsheets), then the totals and the database file's size.
+/// `cut` and spreadsheets), then the totals, the rollups and the database file's size.
 public enum StorageTable {
-    public static func render(_ rows: [ChannelStorage], fileBytes: Int) -> String {
+    public static func render(_ rows: [ChannelStorage], rollups: RollupStorage, fileBytes: Int) -> String {
         var lines = ["rig\tchannel\tsamples\tchunks\tbytes\tbytes/sample"]
         for row in rows {
             lines.append("\(row.channel.rig)\t\(row.channel.name)\t\(row.samples)\t\(row.chunks)\t\(row.bytes)\t\(String(format: "%.3f", row.bytesPerSample))")
@@ -13,6 +14,10 @@ public enum StorageTable {
         let bytes = rows.reduce(0) { $0 + $1.bytes }
         let perSample = samples == 0 ? 0 : Double(bytes) / Double(samples)
         lines.append("total\t\(rows.count) channels\t\(samples)\t-\t\(bytes)\t\(String(format: "%.3f", perSample))")
+        var rollupLine = "rollups: \(rollups.rows) rows"
+        if let bytes = rollups.bytes { rollupLine += ", \(bytes) bytes" }
+        if let first = rollups.first, let last = rollups.last { rollupLine += ", seconds \(first.iso8601) to \(last.iso8601)" }
+        lines.append(rollupLine)
         lines.append("database file: \(fileBytes) bytes")
         return lines.joined(separator: "\n")
     }

@@ -21,6 +21,12 @@ import Synchronization
 /// ends inside a frame. A frame that arrives split or with a channel missing is still stored
 /// exactly; it only closes the group's open chunk early (a smaller chunk compresses less).
 /// Each chunk spans at most ``StoreDatabase``'s one-hour limit, so a clock jump closes it too.
+///
+/// Beside the chunks the writer keeps per-second rollups of every channel (a
+/// `RollupAccumulator`: count, min, max, sum and last in engineering units; see
+/// ``StoreDatabase/rollups(of:from:to:)``). A second is written in the flush after it closes,
+/// in the same transaction as the chunks; a second still open at a flush stays in memory, so
+/// the second that straddles a flush is still one row. ``close()`` writes the open seconds.
 public final class ChunkWriter: SampleSink {
     /// Tuning of chunk size and flushing.
     public struct Configuration: Sendable {
@@ -30,11 +36,16 @@ public final class ChunkWriter: SampleSink {
         public var flushInterval: Duration
         /// Sealed chunk bytes that force a flush before the interval is up.
         public var maxPendingBytes: Int
+        /// Whether to write per-second rollups beside the chunks. On in every collector; off
+        /// only for the benchmark that measures what they cost.
+        public var rollups: Bool
 
-        public init(framesPerChunk: Int = 1024, flushInterval: Duration = .milliseconds(500), maxPendingBytes: Int = 4 << 20) {
+        public init(framesPerChunk: Int = 1024, flushInterval: Duration = .milliseconds(500), maxPendingBytes: Int = 4 << 20,
+                    rollups: Bool = true) {
             self.framesPerChunk = max(2, framesPerChunk)
             self.flushInterval = flushInterval
             self.maxPendingBytes = maxPendingBytes
+            self.rollups = rollups
         }
     }
 
@@ -60,10 +71,18 @@ public final class ChunkWriter: SampleSink {
     ///
     /// Allocates nothing per sample, nor per chunk once the writer has settled: frames are
     /// copied into per-group blocks (columns only as wide as their values need), and sealed
-    /// chunks are encoded into buffers the writer keeps between flushes.
+    /// chunks are encoded into buffers the writer keeps between flushes; rollups accumulate in
+    /// one slot per channel. A channel's first sample looks up its scale and offset once.
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         try state.withLock { state in
             state.add(samples)
+            if configuration.rollups {
+                state.rollups.add(samples) { channel in
+                    // A channel the store does not know cannot be stored either (its chunk row
+                    // fails the foreign key); its rollups then read raw values.
+                    (try? store.rollupConversion(of: channel)) ?? .identity
+                }
+            }
             if state.pendingBytes >= configuration.maxPendingBytes
                 || ContinuousClock.now - state.lastFlush >= configuration.flushInterval {
                 try flush(&state)
@@ -76,20 +95,23 @@ public final class ChunkWriter: SampleSink {
         try state.withLock { state in try flush(&state) }
     }
 
-    /// Commits everything; the writer may still be used afterwards (it holds no resources).
+    /// Commits everything, the open seconds' rollups included; the writer may still be used
+    /// afterwards (it holds no resources, and a second continued later merges into its row).
     public func close() throws {
-        try flush()
+        try state.withLock { state in try flush(&state, closingSeconds: true) }
     }
 
-    private func flush(_ state: inout ChunkWriterState) throws {
+    private func flush(_ state: inout ChunkWriterState, closingSeconds: Bool = false) throws {
         state.lastFlush = .now
         state.snapshotOpenGroups()
-        guard !state.pending.isEmpty else { return }
+        if closingSeconds { state.rollups.closeAll() } else { state.rollups.closeQuietSeconds() }
+        guard !state.pending.isEmpty || !state.rollups.closed.isEmpty else { return }
         try store.write { db in
             for i in state.pending.indices {
                 let chunk = state.pending[i]
                 state.recordSave(of: i, insertedAs: try Self.save(chunk, of: &state, db))
             }
+            try StoreDatabase.saveRollups(state.rollups.closed, db)
         }
         state.committed()
     }

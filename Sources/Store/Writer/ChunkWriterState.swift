@@ -44,6 +44,8 @@ struct ChunkWriterState {
     private(set) var committedThrough: Int64?
     /// SQL texts that depend on a chunk's column count, by count (built once each).
     private var statementTexts: [Int: String] = [:]
+    /// Per-second rollups of every channel, written with the chunks.
+    var rollups = RollupAccumulator()
     /// Scratch for the slow path, kept to avoid allocating per frame.
     private var frameChannels: [UInt32] = []
     private var frameKinds: [Sample.Kind] = []
@@ -214,6 +216,7 @@ struct ChunkWriterState {
         chunkBytes.removeAll(keepingCapacity: true)
         channelBytes.removeAll(keepingCapacity: true)
         pendingBytes = 0
+        rollups.written()
         committedThrough = newestTime
     }
 }

@@ -1,0 +1,161 @@
+package import Ingest
+import Timekeeping
+
+/// How the accumulator turns a channel's samples into engineering units: the same arithmetic as
+/// ``ChannelRecord/value(of:)``, decided once per channel instead of once per sample.
+package struct RollupConversion: Sendable, Hashable {
+    /// A `u64` channel: integer payloads are read unsigned.
+    package var unsigned: Bool
+    /// `value = raw * scale + offset` for integral and boolean samples.
+    package var scale: Double
+    package var offset: Double
+
+    package init(unsigned: Bool = false, scale: Double = 1, offset: Double = 0) {
+        self.unsigned = unsigned
+        self.scale = scale
+        self.offset = offset
+    }
+
+    /// The conversion of a registered channel (its latest profile's type, scale and offset).
+    package init(_ definition: ChannelDefinition) {
+        self.init(unsigned: definition.type == "u64", scale: definition.scale, offset: definition.offset)
+    }
+
+    /// Raw values as they are: for a channel the store does not know.
+    package static let identity = RollupConversion()
+
+    /// The sample's value; floats keep their stored `Double` (scale and offset do not apply).
+    @inline(__always)
+    package func value(of sample: Sample) -> Double {
+        switch sample.kind {
+        case .float: Double(bitPattern: sample.payload)
+        case .integer where unsigned: Double(sample.payload) * scale + offset
+        case .integer, .boolean: Double(sample.raw) * scale + offset
+        }
+    }
+}
+
+/// Per-second min, max, sum, last and count of every channel, accumulated on the drainer's
+/// thread beside the chunks (``ChunkWriter`` owns one).
+///
+/// Each channel has one slot, found through a ``ChannelMap`` (an array index for the store's
+/// small ids) and kept in one array: adding a sample is a lookup, a compare with the slot's
+/// second and a few arithmetic operations, and allocates nothing. When a channel's sample falls
+/// in another second than its slot's, the slot is closed into ``closed`` (an array that keeps
+/// its capacity between flushes) and starts the new second. A second still open at a flush
+/// stays in memory, so a row is normally written once, complete; ``closeSeconds(before:)``
+/// closes the seconds of channels that went quiet, and the writer's upsert merges a row written
+/// in two parts (a sample that arrives late, a clock stepped back, a collector restarted within
+/// one second) exactly: counts and sums add, min and max combine, the newer last wins.
+///
+/// Values are in engineering units (``RollupConversion``) as `Double`: a `u64` or `i64` beyond
+/// 2^53 is rounded here (never in the chunks). NaN and infinite samples are left out of every
+/// field, `count` included: a rollup summarises the finite readings of its second, and the raw
+/// chunks keep the others exactly. A second with no finite reading has no row.
+package struct RollupAccumulator {
+    private struct Slot {
+        var channel: UInt32
+        var conversion: RollupConversion
+        /// Start (µs) of the open second; `Int64.min` when none is open.
+        var start = Int64.min
+        var count = 0
+        var min = Double.infinity
+        var max = -Double.infinity
+        var sum = 0.0
+        var last = 0.0
+        var lastTime = Int64.min
+
+        var row: Rollup {
+            Rollup(channel: channel, start: Timestamp(microsecondsSince1970: start), count: count, min: min, max: max,
+                   sum: sum, last: last, lastTime: Timestamp(microsecondsSince1970: lastTime))
+        }
+
+        mutating func open(_ second: Int64) {
+            start = second
+            count = 0
+            min = .infinity
+            max = -.infinity
+            sum = 0
+            lastTime = .min
+        }
+    }
+
+    private var slots: [Slot] = []
+    private var slotOfChannel = ChannelMap()
+    /// Closed seconds not yet written, in the order they closed.
+    package private(set) var closed: [Rollup] = []
+    /// The newest sample time (µs) seen.
+    package private(set) var newestTime = Int64.min
+
+    /// - Parameter channels: slots and closed rows to reserve up front (they grow if needed).
+    package init(channels: Int = 64) {
+        slots.reserveCapacity(channels)
+        closed.reserveCapacity(4 * channels)
+    }
+
+    /// Start (µs) of the UTC second holding `micros` (also before 1970).
+    @inline(__always)
+    package static func second(of micros: Int64) -> Int64 {
+        let r = micros % 1_000_000
+        return micros - (r < 0 ? r + 1_000_000 : r)
+    }
+
+    /// Adds every sample to its channel's second. `conversion` is asked once per channel, the
+    /// first time the channel appears.
+    package mutating func add(_ samples: UnsafeBufferPointer<Sample>, conversion: (UInt32) -> RollupConversion) {
+        var newest = newestTime
+        for sample in samples {
+            let index = slotOfChannel[sample.channel] ?? addSlot(sample.channel, conversion(sample.channel))
+            let micros = OpenGroup.microseconds(sample.time)
+            if micros > newest { newest = micros }
+            let second = Self.second(of: micros)
+            if slots[index].start != second {
+                if slots[index].count > 0 { closed.append(slots[index].row) }
+                slots[index].open(second)
+            }
+            let value = slots[index].conversion.value(of: sample)
+            guard value.isFinite else { continue }
+            slots[index].count += 1
+            slots[index].sum += value
+            if value < slots[index].min { slots[index].min = value }
+            if value > slots[index].max { slots[index].max = value }
+            if micros >= slots[index].lastTime {
+                slots[index].last = value
+                slots[index].lastTime = micros
+            }
+        }
+        newestTime = newest
+    }
+
+    @inline(never)
+    private mutating func addSlot(_ channel: UInt32, _ conversion: RollupConversion) -> Int {
+        slots.append(Slot(channel: channel, conversion: conversion))
+        slotOfChannel[channel] = slots.count - 1
+        return slots.count - 1
+    }
+
+    /// Closes every open second that started before `start` (µs): channels that went quiet.
+    package mutating func closeSeconds(before start: Int64) {
+        for i in slots.indices where slots[i].start < start && slots[i].start != .min {
+            if slots[i].count > 0 { closed.append(slots[i].row) }
+            slots[i].open(.min)
+        }
+    }
+
+    /// Closes the seconds of channels that have had no sample for two seconds of the newest
+    /// time seen: what a flush writes besides the seconds that closed by themselves.
+    package mutating func closeQuietSeconds() {
+        guard newestTime != .min else { return }
+        closeSeconds(before: Self.second(of: newestTime) - 1_000_000)
+    }
+
+    /// Closes every open second (the writer is closing).
+    package mutating func closeAll() {
+        closeSeconds(before: .max)
+    }
+
+    /// Forgets ``closed`` once its rows are committed.
+    package mutating func written() {
+        closed.removeAll(keepingCapacity: true)
+    }
+}
