@@ -39,8 +39,8 @@ package struct RollupConversion: Sendable, Hashable {
 /// thread beside the chunks (``ChunkWriter`` owns one).
 ///
 /// Each channel has one slot, found through a ``ChannelMap`` (an array index for the store's
-/// small ids) and kept in one array: adding a sample is a lookup, a compare with the slot's
-/// second and a few arithmetic operations, and allocates nothing. When a channel's sample falls
+/// small ids) and kept in one block of memory: adding a sample is a lookup, a compare with the
+/// slot's second and a few arithmetic operations, and allocates nothing. When a channel's sample falls
 /// in another second than its slot's, the slot is closed into ``closed`` (an array that keeps
 /// its capacity between flushes) and starts the new second. A second still open at a flush
 /// stays in memory, so a row is normally written once, complete; ``closeSeconds(before:)``
@@ -52,7 +52,10 @@ package struct RollupConversion: Sendable, Hashable {
 /// 2^53 is rounded here (never in the chunks). NaN and infinite samples are left out of every
 /// field, `count` included: a rollup summarises the finite readings of its second, and the raw
 /// chunks keep the others exactly. A second with no finite reading has no row.
-package struct RollupAccumulator {
+///
+/// `@unchecked Sendable`: its slots sit behind a pointer; like the ``ChunkWriter``'s other state
+/// it is only touched under the writer's lock.
+package struct RollupAccumulator: @unchecked Sendable {
     private struct Slot {
         var channel: UInt32
         var conversion: RollupConversion
@@ -80,7 +83,26 @@ package struct RollupAccumulator {
         }
     }
 
-    private var slots: [Slot] = []
+    /// Frees the slots' memory with the last copy of the accumulator.
+    private final class Allocation: @unchecked Sendable {
+        var base: UnsafeMutablePointer<Slot>
+        var count = 0
+
+        init(capacity: Int) { base = .allocate(capacity: capacity) }
+
+        deinit {
+            base.deinitialize(count: count)
+            base.deallocate()
+        }
+    }
+
+    /// The slots, in memory of their own: the hot loop reaches a slot through a pointer kept
+    /// in this struct, with none of an array's (or a class property's) checks per access.
+    /// Copies of the accumulator share the memory, so keep one (the writer's state holds it).
+    private var base: UnsafeMutablePointer<Slot>
+    private var slotCount = 0
+    private var slotCapacity: Int
+    private let allocation: Allocation
     private var slotOfChannel = ChannelMap()
     /// Closed seconds not yet written, in the order they closed.
     package private(set) var closed: [Rollup] = []
@@ -89,7 +111,9 @@ package struct RollupAccumulator {
 
     /// - Parameter channels: slots and closed rows to reserve up front (they grow if needed).
     package init(channels: Int = 64) {
-        slots.reserveCapacity(channels)
+        slotCapacity = max(1, channels)
+        allocation = Allocation(capacity: slotCapacity)
+        base = allocation.base
         closed.reserveCapacity(4 * channels)
     }
 
@@ -104,24 +128,32 @@ package struct RollupAccumulator {
     /// first time the channel appears.
     package mutating func add(_ samples: UnsafeBufferPointer<Sample>, conversion: (UInt32) -> RollupConversion) {
         var newest = newestTime
+        // The samples of a frame share one time: its µs and second are worked out once.
+        var frameTime = Int64.min
+        var micros = Int64.min
+        var second = Int64.min
         for sample in samples {
             let index = slotOfChannel[sample.channel] ?? addSlot(sample.channel, conversion(sample.channel))
-            let micros = OpenGroup.microseconds(sample.time)
-            if micros > newest { newest = micros }
-            let second = Self.second(of: micros)
-            if slots[index].start != second {
-                if slots[index].count > 0 { closed.append(slots[index].row) }
-                slots[index].open(second)
+            if sample.time != frameTime {
+                frameTime = sample.time
+                micros = OpenGroup.microseconds(frameTime)
+                second = Self.second(of: micros)
+                if micros > newest { newest = micros }
             }
-            let value = slots[index].conversion.value(of: sample)
+            let slot = base + index
+            if slot.pointee.start != second {
+                if slot.pointee.count > 0 { closed.append(slot.pointee.row) }
+                slot.pointee.open(second)
+            }
+            let value = slot.pointee.conversion.value(of: sample)
             guard value.isFinite else { continue }
-            slots[index].count += 1
-            slots[index].sum += value
-            if value < slots[index].min { slots[index].min = value }
-            if value > slots[index].max { slots[index].max = value }
-            if micros >= slots[index].lastTime {
-                slots[index].last = value
-                slots[index].lastTime = micros
+            slot.pointee.count += 1
+            slot.pointee.sum += value
+            if value < slot.pointee.min { slot.pointee.min = value }
+            if value > slot.pointee.max { slot.pointee.max = value }
+            if micros >= slot.pointee.lastTime {
+                slot.pointee.last = value
+                slot.pointee.lastTime = micros
             }
         }
         newestTime = newest
@@ -129,16 +161,26 @@ package struct RollupAccumulator {
 
     @inline(never)
     private mutating func addSlot(_ channel: UInt32, _ conversion: RollupConversion) -> Int {
-        slots.append(Slot(channel: channel, conversion: conversion))
-        slotOfChannel[channel] = slots.count - 1
-        return slots.count - 1
+        if slotCount == slotCapacity {
+            let grown = UnsafeMutablePointer<Slot>.allocate(capacity: 2 * slotCapacity)
+            grown.moveInitialize(from: base, count: slotCount)
+            base.deallocate()
+            base = grown
+            allocation.base = grown
+            slotCapacity *= 2
+        }
+        (base + slotCount).initialize(to: Slot(channel: channel, conversion: conversion))
+        slotCount += 1
+        allocation.count = slotCount
+        slotOfChannel[channel] = slotCount - 1
+        return slotCount - 1
     }
 
     /// Closes every open second that started before `start` (µs): channels that went quiet.
     package mutating func closeSeconds(before start: Int64) {
-        for i in slots.indices where slots[i].start < start && slots[i].start != .min {
-            if slots[i].count > 0 { closed.append(slots[i].row) }
-            slots[i].open(.min)
+        for slot in base..<(base + slotCount) where slot.pointee.start < start && slot.pointee.start != .min {
+            if slot.pointee.count > 0 { closed.append(slot.pointee.row) }
+            slot.pointee.open(.min)
         }
     }
 

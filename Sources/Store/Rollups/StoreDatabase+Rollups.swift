@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 public import Timekeeping
 
 extension StoreDatabase {
@@ -47,22 +48,29 @@ extension StoreDatabase {
         }
     }
 
-    /// How the rollups read a channel's samples: its type, scale and offset as registered.
-    func rollupConversion(of channel: UInt32) throws(StoreError) -> RollupConversion? {
+    /// How the rollups read each registered channel's samples: its type, scale and offset as
+    /// registered, by channel id. One query for every channel, so a writer meeting a lab's
+    /// channels for the first time asks once, not once per channel.
+    func rollupConversions() throws(StoreError) -> [UInt32: RollupConversion] {
         try read { db in
-            try Row.fetchOne(db, sql: #"SELECT type, scale, "offset" FROM channels WHERE id = ?"#, arguments: [Int64(channel)])
-                .map { RollupConversion(unsigned: $0["type"] == "u64", scale: $0["scale"], offset: $0["offset"]) }
+            var conversions: [UInt32: RollupConversion] = [:]
+            for row in try Row.fetchAll(db, sql: #"SELECT id, type, scale, "offset" FROM channels"#) {
+                conversions[UInt32(row["id"] as Int64)] = RollupConversion(unsigned: row["type"] == "u64", scale: row["scale"], offset: row["offset"])
+            }
+            return conversions
         }
     }
 
     /// Adds closed seconds to `rollups`, merging with a row already there for the same channel
     /// and second: counts and sums add, min and max combine, the newer `last` wins (the new one
-    /// on a tie, as within a second).
+    /// on a tie, as within a second). One prepared statement for the flush, its values bound
+    /// through SQLite's C API: boxing each value into GRDB's arguments was most of what the
+    /// rows cost.
     static func saveRollups(_ rows: [Rollup], _ db: Database) throws {
         guard !rows.isEmpty else { return }
         // SQLite stores a NaN as NULL; only a second whose parts overflowed the sum to +inf and
         // -inf gives one, and its sum is then stored as 0 rather than failing every flush after.
-        let upsert = try db.cachedStatement(sql: """
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO rollups (channel_id, start, count, min, max, sum, last, t_last) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (channel_id, start) DO UPDATE SET
                 count = rollups.count + excluded.count,
@@ -72,10 +80,23 @@ extension StoreDatabase {
                 last = CASE WHEN excluded.t_last >= rollups.t_last THEN excluded.last ELSE rollups.last END,
                 t_last = max(rollups.t_last, excluded.t_last)
             """)
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
         for row in rows {
-            try upsert.execute(arguments: [
-                Int64(row.channel), row.start, row.count, row.min, row.max, row.sum, row.last, row.lastTime,
-            ])
+            sqlite3_bind_int64(handle, 1, Int64(row.channel))
+            sqlite3_bind_int64(handle, 2, row.start.microsecondsSince1970)
+            sqlite3_bind_int64(handle, 3, Int64(row.count))
+            sqlite3_bind_double(handle, 4, row.min)
+            sqlite3_bind_double(handle, 5, row.max)
+            sqlite3_bind_double(handle, 6, row.sum)
+            sqlite3_bind_double(handle, 7, row.last)
+            sqlite3_bind_int64(handle, 8, row.lastTime.microsecondsSince1970)
+            let code = sqlite3_step(handle)
+            sqlite3_reset(handle)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                                    sql: statement.sql)
+            }
         }
     }
 

@@ -77,11 +77,8 @@ public final class ChunkWriter: SampleSink {
         try state.withLock { state in
             state.add(samples)
             if configuration.rollups {
-                state.rollups.add(samples) { channel in
-                    // A channel the store does not know cannot be stored either (its chunk row
-                    // fails the foreign key); its rollups then read raw values.
-                    (try? store.rollupConversion(of: channel)) ?? .identity
-                }
+                let conversions = state.conversions
+                state.rollups.add(samples) { channel in conversions.conversion(of: channel, in: store) }
             }
             if state.pendingBytes >= configuration.maxPendingBytes
                 || ContinuousClock.now - state.lastFlush >= configuration.flushInterval {
@@ -155,5 +152,22 @@ public final class ChunkWriter: SampleSink {
     static func channelUpdateSQL(columns n: Int) -> String {
         "UPDATE chunk_channels SET t_last = ?, count = ?, bytes = CASE column_index"
             + String(repeating: " WHEN ? THEN ?", count: n) + " ELSE bytes END WHERE chunk_id = ?"
+    }
+}
+
+/// The registered channels' conversions for the rollups, loaded in one query when the writer
+/// first meets a channel it does not know (again if a rig is registered later).
+///
+/// A class so that the accumulator's lookup closure can use it while the accumulator is being
+/// mutated. `@unchecked Sendable`: only touched under the ``ChunkWriter``'s lock.
+final class RollupConversions: @unchecked Sendable {
+    private var known: [UInt32: RollupConversion] = [:]
+
+    func conversion(of channel: UInt32, in store: StoreDatabase) -> RollupConversion {
+        if let conversion = known[channel] { return conversion }
+        if let all = try? store.rollupConversions() { known = all }
+        // A channel the store does not know cannot be stored either (its chunk row fails the
+        // foreign key); its rollups would read raw values.
+        return known[channel] ?? .identity
     }
 }

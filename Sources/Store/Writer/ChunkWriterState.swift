@@ -46,6 +46,8 @@ struct ChunkWriterState {
     private var statementTexts: [Int: String] = [:]
     /// Per-second rollups of every channel, written with the chunks.
     var rollups = RollupAccumulator()
+    /// How each channel's samples are read for its rollups.
+    let conversions = RollupConversions()
     /// Scratch for the slow path, kept to avoid allocating per frame.
     private var frameChannels: [UInt32] = []
     private var frameKinds: [Sample.Kind] = []
