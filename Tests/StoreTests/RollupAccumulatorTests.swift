@@ -7,11 +7,22 @@ import Timekeeping
 @Suite struct RollupAccumulatorTests {
     static let second: Int64 = 1_795_939_200_000_000  // 2026-11-29T08:00:00Z in µs
 
+    /// Feeds `samples` in order, each as a column of one frame (the writer passes a chunk's
+    /// columns; the times are the stored µs).
+    private func feed(_ accumulator: inout RollupAccumulator, _ samples: [Sample], conversion: RollupConversion = .identity) {
+        for sample in samples {
+            let micros = sample.time >= 0 ? sample.time / 1000 : (sample.time - 999) / 1000
+            var time = UInt64(bitPattern: micros)
+            var payload = sample.payload
+            accumulator.add(channel: sample.channel, kind: sample.kind, times: &time, payloads: &payload, count: 1) { _ in conversion }
+        }
+    }
+
     /// `samples` through a fresh accumulator (every channel read with `conversion`), all
     /// seconds closed.
     private func rows(_ samples: [Sample], conversion: RollupConversion = .identity) -> [Rollup] {
         var accumulator = RollupAccumulator()
-        samples.withUnsafeBufferPointer { accumulator.add($0) { _ in conversion } }
+        feed(&accumulator, samples, conversion: conversion)
         accumulator.closeAll()
         return accumulator.closed
     }
@@ -36,9 +47,7 @@ import Timekeeping
         #expect(RollupAccumulator.second(of: -500_000) == -1_000_000)
         #expect(RollupAccumulator.second(of: -1_000_000) == -1_000_000)
         #expect(RollupAccumulator.second(of: 0) == 0)
-        // A sample's nanoseconds round down to the stored microsecond first.
-        let early = Sample(channel: 1, time: -1, value: 5)
-        #expect(rows([early]).map(\.start.microsecondsSince1970) == [-1_000_000])
+        #expect(rows([Sample(channel: 1, time: -1_000, value: 5)]).map(\.start.microsecondsSince1970) == [-1_000_000])
     }
 
     @Test func negativeRawValuesTakeScaleAndOffset() {
@@ -87,7 +96,7 @@ import Timekeeping
         var accumulator = RollupAccumulator()
         let samples = [at(0, 1, channel: 1), at(0, 10, channel: 2), at(1_500_000, 11, channel: 2),
                        at(2_100_000, 12, channel: 2)]
-        samples.withUnsafeBufferPointer { accumulator.add($0) { _ in .identity } }
+        feed(&accumulator, samples)
         // Channel 2 moved on twice (its seconds 0 and 1 closed by themselves); channel 1's
         // second 0 is two seconds behind the newest sample, so a flush closes it; channel 2's
         // second 2 stays open.
@@ -107,5 +116,30 @@ import Timekeeping
         // A boolean is an integral reading (true = 1 scaled, as `ChannelRecord.value(of:)` reads
         // it); a float is the stored Double.
         #expect(result.map(\.sum) == [1 * 0.1 + 2, 7.5])
+    }
+
+    @Test func aColumnThatCrossesSecondsClosesEachOnTheWay() {
+        // One column of a chunk: i16 readings (scale 2, offset 1) across three seconds.
+        var times: [UInt64] = [0, 400_000, 999_999, 1_000_000, 2_500_000].map { UInt64(Self.second + $0) }
+        var payloads: [UInt64] = [-3, 5, 7, -1, 4].map { UInt64(bitPattern: Int64($0)) }
+        var accumulator = RollupAccumulator()
+        accumulator.add(channel: 9, kind: .integer, times: &times, payloads: &payloads, count: 5) { _ in
+            RollupConversion(unsigned: false, scale: 2, offset: 1)
+        }
+        // Seconds 0 and 1 closed inside the column; second 2 is still open.
+        #expect(accumulator.closed.map { [$0.count, Int($0.min), Int($0.max), Int($0.sum), Int($0.last)] } == [[3, -5, 15, 21, 15], [1, -1, -1, -1, -1]])
+        accumulator.closeAll()
+        #expect(accumulator.closed.last?.start == Timestamp(microsecondsSince1970: Self.second + 2_000_000))
+        #expect(accumulator.closed.last?.sum == 9)
+    }
+
+    @Test func slotsGrowPastTheReservedChannelsWithoutLosingAny() {
+        var accumulator = RollupAccumulator(channels: 2)
+        // Each channel's second stays open while the others are added, then all close.
+        let samples = (1...40).map { at(Int64($0), Double($0), channel: UInt32($0)) }
+        feed(&accumulator, samples)
+        feed(&accumulator, samples.map { Sample(channel: $0.channel, time: $0.time + 1_000_000_000, value: 0) })
+        #expect(accumulator.closed.map(\.channel) == (1...40).map(UInt32.init))
+        #expect(accumulator.closed.map(\.last) == (1...40).map(Double.init))
     }
 }

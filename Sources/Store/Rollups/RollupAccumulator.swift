@@ -16,23 +16,8 @@ package struct RollupConversion: Sendable, Hashable {
         self.offset = offset
     }
 
-    /// The conversion of a registered channel (its latest profile's type, scale and offset).
-    package init(_ definition: ChannelDefinition) {
-        self.init(unsigned: definition.type == "u64", scale: definition.scale, offset: definition.offset)
-    }
-
     /// Raw values as they are: for a channel the store does not know.
     package static let identity = RollupConversion()
-
-    /// The sample's value; floats keep their stored `Double` (scale and offset do not apply).
-    @inline(__always)
-    package func value(of sample: Sample) -> Double {
-        switch sample.kind {
-        case .float: Double(bitPattern: sample.payload)
-        case .integer where unsigned: Double(sample.payload) * scale + offset
-        case .integer, .boolean: Double(sample.raw) * scale + offset
-        }
-    }
 }
 
 /// Per-second min, max, sum, last and count of every channel, accumulated on the drainer's
@@ -124,38 +109,46 @@ package struct RollupAccumulator: @unchecked Sendable {
         return micros - (r < 0 ? r + 1_000_000 : r)
     }
 
-    /// Adds every sample to its channel's second. `conversion` is asked once per channel, the
+    /// Adds `count` readings of one channel, frame times (µs) and payloads side by side, to
+    /// the channel's seconds: what the writer calls for each column of a chunk it encodes,
+    /// with the frames it has not rolled up yet. `conversion` is asked once per channel, the
     /// first time the channel appears.
-    package mutating func add(_ samples: UnsafeBufferPointer<Sample>, conversion: (UInt32) -> RollupConversion) {
+    package mutating func add(
+        channel: UInt32, kind: Sample.Kind, times: UnsafePointer<UInt64>, payloads: UnsafePointer<UInt64>, count n: Int,
+        conversion: (UInt32) -> RollupConversion
+    ) {
+        guard n > 0 else { return }
+        // The index first: adding a slot may move them all.
+        let index = slotOfChannel[channel] ?? addSlot(channel, conversion(channel))
+        let slot = base + index
+        // The slot lives in registers for the run, and its conversion is decided once.
+        var s = slot.pointee
+        let (unsigned, scale, offset) = (s.conversion.unsigned && kind == .integer, s.conversion.scale, s.conversion.offset)
+        var end = s.start == .min ? Int64.min : s.start + 1_000_000
         var newest = newestTime
-        // The samples of a frame share one time: its µs and second are worked out once.
-        var frameTime = Int64.min
-        var micros = Int64.min
-        var second = Int64.min
-        for sample in samples {
-            let index = slotOfChannel[sample.channel] ?? addSlot(sample.channel, conversion(sample.channel))
-            if sample.time != frameTime {
-                frameTime = sample.time
-                micros = OpenGroup.microseconds(frameTime)
-                second = Self.second(of: micros)
-                if micros > newest { newest = micros }
+        for i in 0..<n {
+            let micros = Int64(bitPattern: times[i])
+            if micros > newest { newest = micros }
+            if micros >= end || micros < s.start {
+                if s.count > 0 { closed.append(s.row) }
+                s.open(Self.second(of: micros))
+                end = s.start + 1_000_000
             }
-            let slot = base + index
-            if slot.pointee.start != second {
-                if slot.pointee.count > 0 { closed.append(slot.pointee.row) }
-                slot.pointee.open(second)
-            }
-            let value = slot.pointee.conversion.value(of: sample)
+            let bits = payloads[i]
+            let value = kind == .float ? Double(bitPattern: bits)
+                : unsigned ? Double(bits) * scale + offset
+                : Double(Int64(bitPattern: bits)) * scale + offset
             guard value.isFinite else { continue }
-            slot.pointee.count += 1
-            slot.pointee.sum += value
-            if value < slot.pointee.min { slot.pointee.min = value }
-            if value > slot.pointee.max { slot.pointee.max = value }
-            if micros >= slot.pointee.lastTime {
-                slot.pointee.last = value
-                slot.pointee.lastTime = micros
+            s.count += 1
+            s.sum += value
+            if value < s.min { s.min = value }
+            if value > s.max { s.max = value }
+            if micros >= s.lastTime {
+                s.last = value
+                s.lastTime = micros
             }
         }
+        slot.pointee = s
         newestTime = newest
     }
 

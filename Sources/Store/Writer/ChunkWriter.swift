@@ -24,7 +24,10 @@ import Synchronization
 ///
 /// Beside the chunks the writer keeps per-second rollups of every channel (a
 /// `RollupAccumulator`: count, min, max, sum and last in engineering units; see
-/// ``StoreDatabase/rollups(of:from:to:)``). A second is written in the flush after it closes,
+/// ``StoreDatabase/rollups(of:from:to:)``). A chunk's frames are rolled up when it is encoded
+/// (sealed, or flushed while open; each frame once), column by column from the values the
+/// encoder reads anyway, so rollups add nothing to accepting a frame. A second is written in
+/// the flush after it closes,
 /// in the same transaction as the chunks; a second still open at a flush stays in memory, so
 /// the second that straddles a flush is still one row. ``close()`` writes the open seconds.
 public final class ChunkWriter: SampleSink {
@@ -59,7 +62,7 @@ public final class ChunkWriter: SampleSink {
     public init(store: StoreDatabase, configuration: Configuration = Configuration()) {
         self.store = store
         self.configuration = configuration
-        self.state = Mutex(ChunkWriterState(configuration: configuration))
+        self.state = Mutex(ChunkWriterState(configuration: configuration, store: store))
     }
 
     /// The newest sample time (ns) known to be committed, or `nil` before the first commit.
@@ -71,15 +74,11 @@ public final class ChunkWriter: SampleSink {
     ///
     /// Allocates nothing per sample, nor per chunk once the writer has settled: frames are
     /// copied into per-group blocks (columns only as wide as their values need), and sealed
-    /// chunks are encoded into buffers the writer keeps between flushes; rollups accumulate in
-    /// one slot per channel. A channel's first sample looks up its scale and offset once.
+    /// chunks are encoded into buffers the writer keeps between flushes; a sealed chunk's frames
+    /// are rolled up from the columns the encoder reads, into one slot per channel.
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         try state.withLock { state in
             state.add(samples)
-            if configuration.rollups {
-                let conversions = state.conversions
-                state.rollups.add(samples) { channel in conversions.conversion(of: channel, in: store) }
-            }
             if state.pendingBytes >= configuration.maxPendingBytes
                 || ContinuousClock.now - state.lastFlush >= configuration.flushInterval {
                 try flush(&state)
@@ -101,14 +100,14 @@ public final class ChunkWriter: SampleSink {
     private func flush(_ state: inout ChunkWriterState, closingSeconds: Bool = false) throws {
         state.lastFlush = .now
         state.snapshotOpenGroups()
-        if closingSeconds { state.rollups.closeAll() } else { state.rollups.closeQuietSeconds() }
-        guard !state.pending.isEmpty || !state.rollups.closed.isEmpty else { return }
+        if closingSeconds { state.rollups?.closeAll() } else { state.rollups?.closeQuietSeconds() }
+        guard !state.pending.isEmpty || state.rollups?.closed.isEmpty == false else { return }
         try store.write { db in
             for i in state.pending.indices {
                 let chunk = state.pending[i]
                 state.recordSave(of: i, insertedAs: try Self.save(chunk, of: &state, db))
             }
-            try StoreDatabase.saveRollups(state.rollups.closed, db)
+            if let rows = state.rollups?.closed { try StoreDatabase.saveRollups(rows, db) }
         }
         state.committed()
     }
@@ -158,12 +157,17 @@ public final class ChunkWriter: SampleSink {
 /// The registered channels' conversions for the rollups, loaded in one query when the writer
 /// first meets a channel it does not know (again if a rig is registered later).
 ///
-/// A class so that the accumulator's lookup closure can use it while the accumulator is being
-/// mutated. `@unchecked Sendable`: only touched under the ``ChunkWriter``'s lock.
+/// A class so that the accumulator's lookup closure can use it while the writer's state is
+/// being mutated. `@unchecked Sendable`: only touched under the ``ChunkWriter``'s lock.
 final class RollupConversions: @unchecked Sendable {
+    private let store: StoreDatabase
     private var known: [UInt32: RollupConversion] = [:]
 
-    func conversion(of channel: UInt32, in store: StoreDatabase) -> RollupConversion {
+    init(store: StoreDatabase) {
+        self.store = store
+    }
+
+    func conversion(of channel: UInt32) -> RollupConversion {
         if let conversion = known[channel] { return conversion }
         if let all = try? store.rollupConversions() { known = all }
         // A channel the store does not know cannot be stored either (its chunk row fails the
