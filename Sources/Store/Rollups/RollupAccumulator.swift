@@ -23,11 +23,13 @@ package struct RollupConversion: Sendable, Hashable {
 /// Per-second min, max, sum, last and count of every channel, accumulated on the drainer's
 /// thread beside the chunks (``ChunkWriter`` owns one).
 ///
-/// Each channel has one slot, found through a ``ChannelMap`` (an array index for the store's
-/// small ids) and kept in one block of memory: adding a sample is a lookup, a compare with the
-/// slot's second and a few arithmetic operations, and allocates nothing. When a channel's sample falls
-/// in another second than its slot's, the slot is closed into ``closed`` (an array that keeps
-/// its capacity between flushes) and starts the new second. A second still open at a flush
+/// The writer hands it a chunk's columns as it encodes them (``add(channel:kind:times:payloads:count:conversion:)``:
+/// one channel's frame times and payloads, only the frames not rolled up before). Each channel
+/// has one slot, found through a ``ChannelMap`` (an array index for the store's small ids) once
+/// per column and kept in registers while the column's values go by: a compare with the
+/// second's end and a few arithmetic operations per value, nothing allocated. When a value
+/// falls in another second than the slot's, the slot is closed into ``closed`` (an array that
+/// keeps its capacity between flushes) and starts the new second. A second still open at a flush
 /// stays in memory, so a row is normally written once, complete; ``closeSeconds(before:)``
 /// closes the seconds of channels that went quiet, and the writer's upsert merges a row written
 /// in two parts (a sample that arrives late, a clock stepped back, a collector restarted within
