@@ -64,7 +64,9 @@ let package = Package(
         .target(name: "Ingest", swiftSettings: strict),
         .target(
             name: "Store",
-            dependencies: ["RigProfiles", "Ingest", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["RigProfiles", "Ingest", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),
+                           // SQLite's C API under GRDB: the rollup rows are bound without boxing each value.
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // Sessions, exercise attempts, alarms and statistics: one evaluator, live and offline.

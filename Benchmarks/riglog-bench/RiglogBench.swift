@@ -9,7 +9,7 @@ struct RiglogBench: ParsableCommand {
         commandName: "riglog-bench",
         abstract: "riglog's in-process benchmarks (run by Benchmarks/run.py).",
         subcommands: [Ring.self, StoreTraces.self, Gorilla.self, ModbusServe.self, ModbusClient.self, SimLoad.self,
-                      Eval.self, Reports.self, AssessmentExport.self, CentralForward.self]
+                      Eval.self, Reports.self, AssessmentExport.self, CentralForward.self, Rollups.self]
     )
 }
 
@@ -153,5 +153,16 @@ extension RiglogBench {
         @OptionGroup var output: JSONOutput
 
         func run() throws { try AssessmentBench.run(runs: runs, json: output.json, store: store) }
+    }
+
+    struct Rollups: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The chunk writer's CPU at 64 rigs x 100 Hz with and without per-second rollups.")
+
+        @Option(help: "Rounds of each mode, alternating.") var rounds = 7
+        @Option(help: "Seconds of the lab per round.") var seconds = 30
+        @Option(help: ArgumentHelp("Run one mode once (on or off), for callgrind.", valueName: "MODE")) var once: String?
+        @OptionGroup var output: JSONOutput
+
+        func run() throws { try RollupBench.run(rounds: rounds, seconds: seconds, once: once, json: output.json) }
     }
 }

@@ -8,7 +8,7 @@ import Timekeeping
 /// central PostgreSQL, in the background, as a `Service` beside the collector.
 ///
 /// Polling never waits for it: the collector writes SQLite as always (the store is the outbox),
-/// and this service reads the change logs (migration v6) on the cooperative pool while the
+/// and this service reads the change logs (migration v8) on the cooperative pool while the
 /// pollers and the drainer run on their own threads. Each batch is loaded with its progress
 /// move in one PostgreSQL transaction, and the progress in PostgreSQL is the truth a restart
 /// resumes from: after an outage, a crash or a kill -9 nothing is lost or loaded twice (rows

@@ -95,4 +95,47 @@ import Testing
         let bad = try StoreCLIHarness.riglog(["store", "prune", "--older-than", "soon", "--data", data.path])
         #expect(bad.status == 2)
     }
+
+    /// The fixture's rollups: brake-1's three channels at 08:00:00 and 09:00:00, the other rig's
+    /// two at 08:00:00 and 08:00:01 (2026-11-29, UTC): ten rows.
+    @Test func pruneKeepsRollupsUnlessToldToDropThem() throws {
+        let data = try StoreCLIHarness.FixtureFolder()
+        let stats = try StoreCLIHarness.riglog(["store", "stats", "--data", data.path])
+        #expect(stats.text.contains("\nrollups: 10 rows, "), "\(stats.text)")
+        #expect(stats.text.contains("seconds 2026-11-29T08:00:00.000Z to 2026-11-29T09:00:00.000Z"), "\(stats.text)")
+
+        // Everything is older than a day (the fixture lies in the past): the chunks go, the
+        // rollups stay by default, and the audit row says so.
+        let kept = try StoreCLIHarness.riglog(["store", "prune", "--older-than", "1d", "--data", data.path])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(kept.text.hasPrefix("removed 3 chunks (64 samples) older than "), "\(kept.text)")
+        #expect(kept.text.contains("; rollups kept"), "\(kept.text)")
+        #expect(try StoreCLIHarness.riglog(["store", "stats", "--data", data.path]).text.contains("\nrollups: 10 rows, "))
+        let explicit = try StoreCLIHarness.riglog(["store", "prune", "--older-than", "1d", "--keep-rollups", "--data", data.path])
+        #expect(explicit.text.contains("removed 0 chunks (0 samples)") && explicit.text.contains("; rollups kept"), "\(explicit.text)")
+        // Charts still answer from the rollups.
+        let store = try StoreDatabase.open(folder: data.path, create: false)
+        #expect(try store.rollups(rig: "brake-1").map(\.count) == [10, 10, 10, 10, 10, 10])
+
+        let dropped = try StoreCLIHarness.riglog(["store", "prune", "--older-than", "1d", "--drop-rollups", "--data", data.path])
+        #expect(dropped.status == 0, "\(dropped.stderr)")
+        #expect(dropped.text.contains("; 10 rollup rows removed"), "\(dropped.text)")
+        #expect(try StoreCLIHarness.riglog(["store", "stats", "--data", data.path]).text.contains("\nrollups: 0 rows"))
+        #expect(try store.rollups(rig: "brake-1").isEmpty)
+        let audit = try StoreCLIHarness.riglog(["audit", "--json", "--data", data.path])
+        #expect(audit.text.contains("10 rollup rows removed") && audit.text.contains("rollups kept"), "\(audit.text)")
+
+        let both = try StoreCLIHarness.riglog(["store", "prune", "--older-than", "1d", "--keep-rollups", "--drop-rollups", "--data", data.path])
+        #expect(both.status == 2)
+    }
+
+    @Test func pruneHelpTeachesWhatHappensToRollups() throws {
+        let help = try StoreCLIHarness.riglog(["store", "prune", "--help"])
+        #expect(help.status == 0)
+        // The help wraps at the terminal's width: compare with single spaces.
+        let text = help.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for phrase in ["--keep-rollups", "--drop-rollups", "Per-second rollups", "charts of the period still answer"] {
+            #expect(text.contains(phrase), "\(phrase) missing from:\n\(help.text)")
+        }
+    }
 }

@@ -3,10 +3,10 @@ public import Store
 import Timekeeping
 
 /// What `riglog store stats` prints: samples, chunks and bytes per channel, tab-separated (for
-/// `cut` and spreadsheets), then the totals and the database file's size; then, when text
-/// channels recorded anything, their changes and latest texts.
+/// `cut` and spreadsheets), then the totals, the rollups and the database file's size; then, when
+/// text channels recorded anything, their changes and latest texts.
 public enum StorageTable {
-    public static func render(_ rows: [ChannelStorage], texts: [TextChannelStorage] = [], fileBytes: Int) -> String {
+    public static func render(_ rows: [ChannelStorage], texts: [TextChannelStorage] = [], rollups: RollupStorage, fileBytes: Int) -> String {
         var lines = ["rig\tchannel\tsamples\tchunks\tbytes\tbytes/sample"]
         for row in rows {
             lines.append("\(row.channel.rig)\t\(row.channel.name)\t\(row.samples)\t\(row.chunks)\t\(row.bytes)\t\(String(format: "%.3f", row.bytesPerSample))")
@@ -15,6 +15,10 @@ public enum StorageTable {
         let bytes = rows.reduce(0) { $0 + $1.bytes }
         let perSample = samples == 0 ? 0 : Double(bytes) / Double(samples)
         lines.append("total\t\(rows.count) channels\t\(samples)\t-\t\(bytes)\t\(String(format: "%.3f", perSample))")
+        var rollupLine = "rollups: \(rollups.rows) rows"
+        if let bytes = rollups.bytes { rollupLine += ", \(bytes) bytes" }
+        if let first = rollups.first, let last = rollups.last { rollupLine += ", seconds \(first.iso8601) to \(last.iso8601)" }
+        lines.append(rollupLine)
         lines.append("database file: \(fileBytes) bytes")
         if !texts.isEmpty {
             lines.append("")

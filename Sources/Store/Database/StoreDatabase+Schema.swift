@@ -296,6 +296,28 @@ extension StoreDatabase {
                     """)
             }
         }
+        migrator.registerMigration("v9: per-second rollups") { db in
+            // Per channel and UTC second, the finite readings' count, min, max, sum and newest
+            // value in engineering units (issue 16): what long-range charts and dashboards read,
+            // and what stays when `store prune` drops the raw chunks. Keyed by (channel, second
+            // start in µs), the row's stable identity for forwarding; a second written in parts
+            // is merged into its row by the writer's upsert. `sum` rather than a stored mean, so
+            // merges and means over many seconds stay exact; `mean` is generated for SQL readers.
+            try db.execute(sql: """
+                CREATE TABLE rollups (
+                    channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+                    start INTEGER NOT NULL,
+                    count INTEGER NOT NULL CHECK (count > 0),
+                    min REAL NOT NULL,
+                    max REAL NOT NULL,
+                    sum REAL NOT NULL,
+                    last REAL NOT NULL,
+                    t_last INTEGER NOT NULL,
+                    mean REAL GENERATED ALWAYS AS (sum / count) VIRTUAL,
+                    PRIMARY KEY (channel_id, start)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -2,7 +2,7 @@
 /// columns that name a row.
 ///
 /// The central schema (Central's migrations) has the same columns, plus `collector_id` first;
-/// a forwarded row is these values in this order. Triggers (migration v6) log every change:
+/// a forwarded row is these values in this order. Triggers (migration v8) log every change:
 /// chunks in `forward_chunks` (an open chunk is rewritten at every flush until it is sealed, so
 /// it is forwarded again with its channel rows; a prune is not forwarded: the central store keeps
 /// what the lab PC drops), every other table in `forward_changes`, so rows that change after

@@ -1,14 +1,14 @@
 import Foundation
 import GRDB
 
-/// What the forwarder reads: the collector's id and the change logs (migration v6).
+/// What the forwarder reads: the collector's id and the change logs (migration v8).
 ///
 /// Reads are snapshots (WAL): a batch sees a consistent store while the writer goes on. A log
 /// record stays until ``discardForwarded(_:through:)`` is called with a position the central
 /// store has committed, so a crash at any point replays, never skips.
 extension StoreDatabase {
     /// This data folder's collector id: generated once when the store is created (or upgraded
-    /// to v6) and kept in it, so it survives restarts and names every row forwarded from here.
+    /// to v8) and kept in it, so it survives restarts and names every row forwarded from here.
     /// A copied data folder carries the same id: give each lab PC its own folder.
     public func collectorID() throws(StoreError) -> String {
         try read { db in try String.fetchOne(db, sql: "SELECT id FROM collector_identity") ?? "" }

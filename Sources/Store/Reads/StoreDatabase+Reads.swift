@@ -164,24 +164,4 @@ extension StoreDatabase {
             return pages * size
         }
     }
-
-    /// Deletes raw chunks whose newest sample is older than `cutoff`, and text changes older than
-    /// it but each text channel's latest. Rigs, channels, sessions and their statistics,
-    /// attempts, alarms and gaps stay.
-    ///
-    /// - Returns: chunks and samples removed.
-    public func prune(olderThan cutoff: Timestamp) throws(StoreError) -> (chunks: Int, samples: Int) {
-        let micros = cutoff.microsecondsSince1970
-        return try write { db in
-            let samples = try Int.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(cc.count), 0) FROM chunk_channels cc JOIN chunks c ON c.id = cc.chunk_id WHERE c.t_last < ?",
-                arguments: [micros]) ?? 0
-            try db.execute(
-                sql: "DELETE FROM chunk_channels WHERE chunk_id IN (SELECT id FROM chunks WHERE t_last < ?)", arguments: [micros])
-            try db.execute(sql: "DELETE FROM chunks WHERE t_last < ?", arguments: [micros])
-            let chunks = db.changesCount
-            _ = try pruneTexts(olderThan: cutoff, in: db)
-            return (chunks, samples)
-        }
-    }
 }

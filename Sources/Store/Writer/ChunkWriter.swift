@@ -21,6 +21,15 @@ import Synchronization
 /// ends inside a frame. A frame that arrives split or with a channel missing is still stored
 /// exactly; it only closes the group's open chunk early (a smaller chunk compresses less).
 /// Each chunk spans at most ``StoreDatabase``'s one-hour limit, so a clock jump closes it too.
+///
+/// Beside the chunks the writer keeps per-second rollups of every channel (a
+/// `RollupAccumulator`: count, min, max, sum and last in engineering units; see
+/// ``StoreDatabase/rollups(of:from:to:)``). A chunk's frames are rolled up when it is encoded
+/// (sealed, or flushed while open; each frame once), column by column from the values the
+/// encoder reads anyway, so rollups add nothing to accepting a frame. A second is written in
+/// the flush after it closes,
+/// in the same transaction as the chunks; a second still open at a flush stays in memory, so
+/// the second that straddles a flush is still one row. ``close()`` writes the open seconds.
 public final class ChunkWriter: SampleSink {
     /// Tuning of chunk size and flushing.
     public struct Configuration: Sendable {
@@ -30,11 +39,16 @@ public final class ChunkWriter: SampleSink {
         public var flushInterval: Duration
         /// Sealed chunk bytes that force a flush before the interval is up.
         public var maxPendingBytes: Int
+        /// Whether to write per-second rollups beside the chunks. On in every collector; off
+        /// only for the benchmark that measures what they cost.
+        public var rollups: Bool
 
-        public init(framesPerChunk: Int = 1024, flushInterval: Duration = .milliseconds(500), maxPendingBytes: Int = 4 << 20) {
+        public init(framesPerChunk: Int = 1024, flushInterval: Duration = .milliseconds(500), maxPendingBytes: Int = 4 << 20,
+                    rollups: Bool = true) {
             self.framesPerChunk = max(2, framesPerChunk)
             self.flushInterval = flushInterval
             self.maxPendingBytes = maxPendingBytes
+            self.rollups = rollups
         }
     }
 
@@ -48,7 +62,7 @@ public final class ChunkWriter: SampleSink {
     public init(store: StoreDatabase, configuration: Configuration = Configuration()) {
         self.store = store
         self.configuration = configuration
-        self.state = Mutex(ChunkWriterState(configuration: configuration))
+        self.state = Mutex(ChunkWriterState(configuration: configuration, store: store))
     }
 
     /// The newest sample time (ns) known to be committed, or `nil` before the first commit.
@@ -60,7 +74,8 @@ public final class ChunkWriter: SampleSink {
     ///
     /// Allocates nothing per sample, nor per chunk once the writer has settled: frames are
     /// copied into per-group blocks (columns only as wide as their values need), and sealed
-    /// chunks are encoded into buffers the writer keeps between flushes.
+    /// chunks are encoded into buffers the writer keeps between flushes; a sealed chunk's frames
+    /// are rolled up from the columns the encoder reads, into one slot per channel.
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         try state.withLock { state in
             state.add(samples)
@@ -76,20 +91,23 @@ public final class ChunkWriter: SampleSink {
         try state.withLock { state in try flush(&state) }
     }
 
-    /// Commits everything; the writer may still be used afterwards (it holds no resources).
+    /// Commits everything, the open seconds' rollups included; the writer may still be used
+    /// afterwards (it holds no resources, and a second continued later merges into its row).
     public func close() throws {
-        try flush()
+        try state.withLock { state in try flush(&state, closingSeconds: true) }
     }
 
-    private func flush(_ state: inout ChunkWriterState) throws {
+    private func flush(_ state: inout ChunkWriterState, closingSeconds: Bool = false) throws {
         state.lastFlush = .now
         state.snapshotOpenGroups()
-        guard !state.pending.isEmpty else { return }
+        if closingSeconds { state.rollups?.closeAll() } else { state.rollups?.closeQuietSeconds() }
+        guard !state.pending.isEmpty || state.rollups?.closed.isEmpty == false else { return }
         try store.write { db in
             for i in state.pending.indices {
                 let chunk = state.pending[i]
                 state.recordSave(of: i, insertedAs: try Self.save(chunk, of: &state, db))
             }
+            if let rows = state.rollups?.closed { try StoreDatabase.saveRollups(rows, db) }
         }
         state.committed()
     }
@@ -133,5 +151,27 @@ public final class ChunkWriter: SampleSink {
     static func channelUpdateSQL(columns n: Int) -> String {
         "UPDATE chunk_channels SET t_last = ?, count = ?, bytes = CASE column_index"
             + String(repeating: " WHEN ? THEN ?", count: n) + " ELSE bytes END WHERE chunk_id = ?"
+    }
+}
+
+/// The registered channels' conversions for the rollups, loaded in one query when the writer
+/// first meets a channel it does not know (again if a rig is registered later).
+///
+/// A class so that the accumulator's lookup closure can use it while the writer's state is
+/// being mutated. `@unchecked Sendable`: only touched under the ``ChunkWriter``'s lock.
+final class RollupConversions: @unchecked Sendable {
+    private let store: StoreDatabase
+    private var known: [UInt32: RollupConversion] = [:]
+
+    init(store: StoreDatabase) {
+        self.store = store
+    }
+
+    func conversion(of channel: UInt32) -> RollupConversion {
+        if let conversion = known[channel] { return conversion }
+        if let all = try? store.rollupConversions() { known = all }
+        // A channel the store does not know cannot be stored either (its chunk row fails the
+        // foreign key); its rollups would read raw values.
+        return known[channel] ?? .identity
     }
 }

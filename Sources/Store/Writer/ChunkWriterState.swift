@@ -44,14 +44,25 @@ struct ChunkWriterState {
     private(set) var committedThrough: Int64?
     /// SQL texts that depend on a chunk's column count, by count (built once each).
     private var statementTexts: [Int: String] = [:]
+    /// Per-second rollups of every channel, written with the chunks; `nil` when they are off.
+    /// A chunk's frames are rolled up when it is encoded (sealed, or flushed while open), from
+    /// the columns the encoder reads: one pass per column, its channel's slot in registers.
+    var rollups: RollupAccumulator?
+    /// How each channel's samples are read for its rollups.
+    private let conversions: RollupConversions
+    /// The frame times of the chunk being encoded, kept beside the column scratch for the rollups.
+    private let timeScratch: ColumnScratch
     /// Scratch for the slow path, kept to avoid allocating per frame.
     private var frameChannels: [UInt32] = []
     private var frameKinds: [Sample.Kind] = []
 
-    init(configuration: ChunkWriter.Configuration) {
+    init(configuration: ChunkWriter.Configuration, store: StoreDatabase) {
         framesPerChunk = configuration.framesPerChunk
         encoder = ChunkEncoder(frames: framesPerChunk)
         scratch = ColumnScratch(capacity: framesPerChunk)
+        timeScratch = ColumnScratch(capacity: framesPerChunk)
+        rollups = configuration.rollups ? RollupAccumulator() : nil
+        conversions = RollupConversions(store: store)
         // Room for a few groups up front, so a new writer's first chunks need not grow these.
         groups.reserveCapacity(16)
         pending.reserveCapacity(16)
@@ -150,13 +161,21 @@ struct ChunkWriterState {
         let n = group.count
         let width = group.channels.count
         let column = scratch.values
+        let times = timeScratch.values
+        let from = group.rolledUp
+        let conversions = conversions
         encoder.begin(frames: n, columns: width)
-        group.loadTimes(into: column)
-        column.withMemoryRebound(to: Int64.self, capacity: n) { encoder.addTimes(UnsafeBufferPointer(start: $0, count: n)) }
+        group.loadTimes(into: times)
+        times.withMemoryRebound(to: Int64.self, capacity: n) { encoder.addTimes(UnsafeBufferPointer(start: $0, count: n)) }
         for c in 0..<width {
             group.loadColumn(c, into: column)
             encoder.addColumn(UnsafeBufferPointer(start: column, count: n), kind: group.kinds[c])
+            if from < n {
+                rollups?.add(channel: group.channels[c], kind: group.kinds[c], times: times + from, payloads: column + from,
+                             count: n - from) { conversions.conversion(of: $0) }
+            }
         }
+        group.rolledUp = n
         let start = chunkBytes.count
         encoder.finish(appendingTo: &chunkBytes)
         let share = encoder.sharedBytes / max(width, 1)
@@ -214,6 +233,7 @@ struct ChunkWriterState {
         chunkBytes.removeAll(keepingCapacity: true)
         channelBytes.removeAll(keepingCapacity: true)
         pendingBytes = 0
+        rollups?.written()
         committedThrough = newestTime
     }
 }

@@ -29,6 +29,9 @@ final class OpenGroup: @unchecked Sendable {
     var rowID: Int64?
     /// Frames were added since the last flush.
     var dirty = false
+    /// Frames of the chunk already added to the rollups (they are rolled up when the chunk is
+    /// encoded, whole or as flushed so far).
+    var rolledUp = 0
 
     init(channels: [UInt32], kinds: [Sample.Kind], capacity: Int) {
         self.channels = channels
@@ -76,6 +79,7 @@ final class OpenGroup: @unchecked Sendable {
         self.kinds = kinds
         layOut()
         rowID = nil
+        rolledUp = 0
     }
 
     /// Whether `samples[start...]` begins with one frame of exactly this group's channels.
@@ -131,6 +135,7 @@ final class OpenGroup: @unchecked Sendable {
         latest = .min
         rowID = nil
         dirty = false
+        rolledUp = 0
     }
 
     /// Nanoseconds to whole microseconds, rounding down (also before 1970).

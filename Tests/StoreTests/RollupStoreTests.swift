@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+import Ingest
+import Store
+import Testing
+import Timekeeping
+
+/// Rollups written by the ``ChunkWriter`` into a real SQLite file, checked against the raw
+/// samples read back from the chunks.
+@Suite struct RollupStoreTests {
+    static let t0: Int64 = 1_795_939_200_000_000_000  // 2026-11-29T08:00:00Z in ns
+
+    /// A rig with an integral channel of every reading the accumulator distinguishes.
+    private func makeStore(_ folder: TemporaryFolder) throws -> (StoreDatabase, RigRecord) {
+        let store = try StoreDatabase.open(folder: folder.path)
+        try store.register(
+            rig: RigDefinition(id: "ev-1", name: "EV battery trainer", profile: "ev-battery-trainer"),
+            channels: [
+                ChannelDefinition(name: "pack_voltage", unit: "V", type: "u16", scale: 0.1),
+                ChannelDefinition(name: "cell_temp", unit: "°C", type: "i16", scale: 0.5, offset: -40),
+                ChannelDefinition(name: "current", unit: "A", type: "f32"),
+                ChannelDefinition(name: "contactor", type: "bool"),
+                ChannelDefinition(name: "energy", unit: "mWh", type: "u64"),
+            ])
+        return (store, try store.rig("ev-1"))
+    }
+
+    /// Frames at about 37 Hz (so seconds hold different counts), values that cross zero, a NaN
+    /// now and then, and a u64 counter above 2^63.
+    private func frames(_ rig: RigRecord, count: Int, from start: Int = 0) -> [Sample] {
+        var samples: [Sample] = []
+        let ids = rig.channels.map(\.id)
+        for i in start..<(start + count) {
+            let t = Self.t0 + Int64(i) * 27_000_000 + Int64(i % 7) * 11_000
+            samples.append(Sample(channel: ids[0], time: t, raw: Int64(4000 + (i * 37) % 900)))
+            samples.append(Sample(channel: ids[1], time: t, raw: Int64((i * 13) % 300) - 150))
+            samples.append(Sample(channel: ids[2], time: t, value: i % 50 == 3 ? .nan : Double(Float(sin(Double(i) / 9) * 120))))
+            samples.append(Sample(channel: ids[3], time: t, bool: i % 40 < 25))
+            samples.append(Sample(channel: ids[4], time: t, kind: .integer, payload: UInt64.max - UInt64(5_000_000 - i * 4096)))
+        }
+        return samples
+    }
+
+    /// The rollups a chart expects, computed from the raw samples read back from the chunks:
+    /// per channel and UTC second of the stored (µs) time, the finite values' count, min, max,
+    /// sum and the newest one.
+    static func expectedRollups(_ store: StoreDatabase, _ channels: [ChannelRecord]) throws -> [Rollup] {
+        let byID = Dictionary(uniqueKeysWithValues: channels.map { ($0.id, $0) })
+        var rows: [[UInt32: Rollup]] = []
+        var seconds: [Int64: Int] = [:]
+        try store.forEachSample(of: channels) { sample in
+            let value = byID[sample.channel]!.value(of: sample)
+            guard value.isFinite else { return }
+            let micros = sample.time / 1000  // whole µs already, and after 1970
+            let second = micros / 1_000_000 * 1_000_000
+            let index = seconds[second] ?? { rows.append([:]); seconds[second] = rows.count - 1; return rows.count - 1 }()
+            if var r = rows[index][sample.channel] {
+                r.count += 1
+                r.min = min(r.min, value)
+                r.max = max(r.max, value)
+                r.sum += value
+                if micros >= r.lastTime.microsecondsSince1970 { r.last = value; r.lastTime = Timestamp(microsecondsSince1970: micros) }
+                rows[index][sample.channel] = r
+            } else {
+                rows[index][sample.channel] = Rollup(
+                    channel: sample.channel, start: Timestamp(microsecondsSince1970: second), count: 1, min: value, max: value,
+                    sum: value, last: value, lastTime: Timestamp(microsecondsSince1970: micros))
+            }
+        }
+        return seconds.keys.sorted().flatMap { second in
+            channels.compactMap { rows[seconds[second]!][$0.id] }
+        }
+    }
+
+    /// Stored and expected rollups agree: every field exactly but the sum, which the store adds
+    /// in another order when a second was written in parts.
+    static func expectSame(_ stored: [Rollup], _ expected: [Rollup], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(stored.count == expected.count, sourceLocation: sourceLocation)
+        for (s, e) in zip(stored, expected) {
+            var exact = s
+            exact.sum = e.sum
+            #expect(exact == e, sourceLocation: sourceLocation)
+            #expect(abs(s.sum - e.sum) <= 1e-12 * max(1, abs(e.sum)), "sum \(s.sum) != \(e.sum)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func rollupsEqualTheRawSamplesThroughFlushesSealsAndARestartMidSecond() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        // 40 frames per chunk at ~37 Hz: chunks are sealed inside seconds, and flushes below
+        // come every 23 frames, so nearly every second spans a flush and many a sealed chunk.
+        let configuration = ChunkWriter.Configuration(framesPerChunk: 40, flushInterval: .seconds(3600))
+        var writer = ChunkWriter(store: store, configuration: configuration)
+        let all = frames(rig, count: 600)
+        let width = rig.channels.count
+        var frame = 0
+        while frame < 600 {
+            let n = min(23, 600 - frame)
+            try all[(frame * width)..<((frame + n) * width)].withUnsafeBufferPointer { try writer.write($0) }
+            frame += n
+            try writer.flush()
+            if frame == 299 {  // frame 299 is 8.073 s in: stop the writer mid-second, start anew
+                try writer.close()
+                writer = ChunkWriter(store: store, configuration: configuration)
+            }
+        }
+        try writer.close()
+
+        let stored = try store.rollups(rig: "ev-1")
+        let expected = try Self.expectedRollups(store, rig.channels)
+        #expect(expected.count > 16 * width)
+        Self.expectSame(stored, expected)
+        // The second the restart split is one row holding both writers' samples.
+        let split = try store.rollups(of: rig.channels[0], from: Timestamp(nanosecondsSince1970: Self.t0) + .seconds(8),
+                                      to: Timestamp(nanosecondsSince1970: Self.t0) + .seconds(9))
+        #expect(split.count == 1)
+        #expect(split.first?.count == expected.first { $0.channel == rig.channels[0].id && $0.start == split.first?.start }?.count)
+        // One channel's read gives the same rows as the rig's.
+        Self.expectSame(try store.rollups(of: rig.channels[2]), expected.filter { $0.channel == rig.channels[2].id })
+        // u64 above 2^63 reads unsigned, as the chunks do.
+        #expect(stored.filter { $0.channel == rig.channels[4].id }.allSatisfy { $0.min > 1.8e19 })
+    }
+
+    @Test func aSecondOpenAtAFlushIsWrittenOnceWhenItCloses() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let writer = ChunkWriter(store: store, configuration: .init(flushInterval: .seconds(3600)))
+        let samples = frames(rig, count: 60)  // 0 s to 1.6 s
+        try samples[..<(30 * 5)].withUnsafeBufferPointer { try writer.write($0) }
+        try writer.flush()
+        // Frames 0-29 are all in second 0, still open: nothing written yet.
+        #expect(try store.rollups(rig: "ev-1").isEmpty)
+        try samples[(30 * 5)...].withUnsafeBufferPointer { try writer.write($0) }
+        try writer.flush()
+        let first = try store.rollups(rig: "ev-1")
+        #expect(Set(first.map(\.start)) == [Timestamp(nanosecondsSince1970: Self.t0)])
+        #expect(first.first { $0.channel == rig.channels[0].id }?.count == 38)  // frames 0-37 lie before 1 s
+        try writer.close()
+        Self.expectSame(try store.rollups(rig: "ev-1"), try Self.expectedRollups(store, rig.channels))
+    }
+
+    @Test func pruneKeepsRollupsByDefaultAndDropsThemWhenAsked() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let writer = ChunkWriter(store: store, configuration: .init(framesPerChunk: 100))
+        try frames(rig, count: 1000).withUnsafeBufferPointer { try writer.write($0) }  // 27 s
+        try writer.close()
+        let before = try store.rollups(rig: "ev-1")
+        let cutoff = Timestamp(nanosecondsSince1970: Self.t0) + .seconds(10)
+
+        let kept = try store.prune(olderThan: cutoff)
+        #expect(kept.chunks == 3 && kept.rollups == 0)
+        // The raw samples before the cutoff are gone, the chart of that period still answers.
+        #expect(try store.statistics(of: rig.channels[0], to: cutoff - .seconds(2)).count == 0)
+        #expect(try store.rollups(rig: "ev-1") == before)
+        let early = try store.rollups(of: rig.channels[0], to: cutoff)
+        #expect(early.count == 10 && early.allSatisfy { $0.count >= 37 })
+        #expect(try store.rollupStorage().rows == before.count)
+
+        let dropped = try store.prune(olderThan: cutoff + .milliseconds(500), dropRollups: true)
+        // Seconds 0-9 ended by 10.5 s; second 10 did not, and stays.
+        #expect(dropped.rollups == 10 * rig.channels.count)
+        let left = try store.rollups(rig: "ev-1")
+        #expect(left == before.filter { $0.start >= cutoff })
+        #expect(try store.rollupStorage().rows == left.count)
+    }
+
+    @Test func theTableGivesSQLReadersAMeanAndARowPerChannelAndSecond() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let writer = ChunkWriter(store: store)
+        try frames(rig, count: 100).withUnsafeBufferPointer { try writer.write($0) }
+        try writer.close()
+        let storage = try store.rollupStorage()
+        #expect(storage.rows == 3 * rig.channels.count)  // 100 frames span 0-2.7 s
+        #expect(storage.bytes.map { $0 > 0 } ?? true)
+        #expect(storage.first == Timestamp(nanosecondsSince1970: Self.t0))
+        let queue = try DatabaseQueue(path: folder.path + "/" + StoreDatabase.fileName)
+        let (means, keys) = try queue.read { db in
+            (try Double.fetchAll(db, sql: "SELECT mean FROM rollups WHERE channel_id = ? ORDER BY start", arguments: [Int64(rig.channels[0].id)]),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT DISTINCT channel_id, start FROM rollups)"))
+        }
+        #expect(means == (try store.rollups(of: rig.channels[0])).map(\.mean))
+        #expect(keys == storage.rows)
+    }
+
+    @Test func writingWithRollupsOffLeavesTheTableEmpty() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let writer = ChunkWriter(store: store, configuration: .init(rollups: false))
+        try frames(rig, count: 100).withUnsafeBufferPointer { try writer.write($0) }
+        try writer.close()
+        #expect(try store.rollupStorage().rows == 0)
+        #expect(try store.storage(rig: "ev-1").allSatisfy { $0.samples == 100 })
+    }
+}
