@@ -119,7 +119,8 @@ public struct LabRun {
         ])
         // The forwarder starts first and so stops last: after the collector has written its last
         // chunks and closed its sessions, it forwards them (bounded) before the run ends.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = try forwarder(store: store).map { [.init(service: $0)] } ?? []
+        let forwarder = try forwarder(store: store)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = forwarder.map { [.init(service: $0)] } ?? []
         services += before.map { .init(service: $0) }
         var announcements: [String] = []
         services.append(.init(service: sessions))
@@ -128,7 +129,9 @@ public struct LabRun {
             var settings = self.web
             settings.publicBoard = config.web.publicBoard
             settings.kiosk = config.web.kiosk
-            let web = try WebFront.make(store: store, live: LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet), http: http, settings: settings)
+            let web = try WebFront.make(store: store, live: LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet,
+                                                                   metrics: forwarder.map { forwarder in { forwarder.status.prometheus() } }),
+                                     http: http, settings: settings)
             services += try WebFront.services(web, http: http, logger: logger)
             logger.info("serving the lab web", metadata: ["http": "\(http.browserURL)"])
             if let name = signInLinkUser {

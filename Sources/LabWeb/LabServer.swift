@@ -13,7 +13,10 @@ public enum LabServer {
     }
 
     /// `/healthz` and `/metrics` on any router: public, they carry no student data.
-    static func addHealthAndMetrics<Context: RequestContext>(to router: Router<Context>, collector: Collector) {
+    /// - Parameter more: further exposition lines appended to the collector's (the central
+    ///   store's forwarding progress and backlog, when the lab forwards).
+    static func addHealthAndMetrics<Context: RequestContext>(to router: Router<Context>, collector: Collector,
+                                                             more: (@Sendable () -> String)? = nil) {
         router.get("healthz") { _, _ -> Response in
             let rigs = collector.statistics.map(\.snapshot)
             let up = rigs.filter(\.up).count
@@ -23,7 +26,7 @@ public enum LabServer {
             let exposition = PrometheusExposition(statistics: collector.statistics,
                                                   droppedSamples: collector.droppedSamples,
                                                   storedSamples: collector.storedSamples)
-            return text(exposition.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            return text(exposition.render() + (more?() ?? ""), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
 

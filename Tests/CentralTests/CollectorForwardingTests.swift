@@ -94,7 +94,18 @@ struct CollectorForwardingTests {
         }
         #expect(first.stop(SIGKILL) == 128 + SIGKILL)
         #expect(try backlog.store.forwardBacklog(.chunks, after: 0) > 0, "killed with chunks still waiting")
-        let second = try ChildProcess(riglog, collect)
+        // The restarted collector serves /metrics: the forwarding's progress and backlog are there.
+        let port = ExternalPeers.freePort()
+        let second = try ChildProcess(riglog, ["collect", folder + "/lab.yaml", "--http", "127.0.0.1:\(port)", "--data", data])
+        let curl = try ExternalPeers.which("curl")
+        var metrics = ""
+        try await ExternalPeers.waitUntil("the forwarder's figures in /metrics", timeout: .seconds(120)) {
+            metrics = (try? ExternalPeers.run(curl, ["-s", "http://127.0.0.1:\(port)/metrics"]).output) ?? ""
+            return metrics.contains("riglog_central_connected 1")
+        }
+        #expect(metrics.contains("# TYPE riglog_central_backlog_records gauge"))
+        #expect(metrics.contains("riglog_central_backlog_records{stream=\"chunks\"}"))
+        #expect(metrics.contains("riglog_polls_total"), "the collector's own figures stay")
         try await ExternalPeers.waitUntil("the backlog forwarded after the restart", timeout: .seconds(300)) {
             (try? backlog.store.forwardBacklog(.chunks, after: 0)) ?? 1 < 50
         }

@@ -99,7 +99,7 @@ public struct LabWeb: Sendable {
                 keyPrefix: "session.", defaultSessionExpiration: settings.sessionLength)))
         router.add(middleware: IdentifyUser(store: store, accounts: accounts))
         if let live {
-            LabServer.addHealthAndMetrics(to: router, collector: live.collector)
+            LabServer.addHealthAndMetrics(to: router, collector: live.collector, more: live.metrics)
         }
         Assets(dygraphsFolder: settings.dygraphsFolder, siteFolder: settings.siteFolder.map { $0 + "/assets" }).add(to: router)
         SignInController(web: self).add(to: router)

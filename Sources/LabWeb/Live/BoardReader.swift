@@ -14,12 +14,16 @@ public struct LiveLab: Sendable {
     public var board: LiveBoard
     /// The rig pages' panels and the board's sections and key values (`Dashboards/`).
     public var dashboards: DashboardSet
+    /// More `/metrics` lines from the run's other services (the central store's forwarder).
+    public var metrics: (@Sendable () -> String)?
 
-    public init(lab: LabConfig, collector: Collector, board: LiveBoard, dashboards: DashboardSet = DashboardSet()) {
+    public init(lab: LabConfig, collector: Collector, board: LiveBoard, dashboards: DashboardSet = DashboardSet(),
+                metrics: (@Sendable () -> String)? = nil) {
         self.lab = lab
         self.collector = collector
         self.board = board
         self.dashboards = dashboards
+        self.metrics = metrics
     }
 }
 
