@@ -129,9 +129,10 @@ public struct LabRun {
             var settings = self.web
             settings.publicBoard = config.web.publicBoard
             settings.kiosk = config.web.kiosk
-            let web = try WebFront.make(store: store, live: LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet,
-                                                                   metrics: forwarder.map { forwarder in { forwarder.status.prometheus() } }),
-                                     http: http, settings: settings)
+            var metrics: (@Sendable () -> String)?
+            if let forwarder { metrics = { forwarder.status.prometheus() } }
+            let live = LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet, metrics: metrics)
+            let web = try WebFront.make(store: store, live: live, http: http, settings: settings)
             services += try WebFront.services(web, http: http, logger: logger)
             logger.info("serving the lab web", metadata: ["http": "\(http.browserURL)"])
             if let name = signInLinkUser {

@@ -54,6 +54,10 @@ extension ModbusReader {
     /// CRC and unit (RTU). After no reply or a bad one the connection is resynchronised as
     /// after a failed read.
     private func identificationExchange(unit: UInt8, pdu: [UInt8]) throws(ModbusError) -> RawReply {
+        if case .rtuOverTCP = endpoint {
+            // The converter link frames reads only so far.
+            return .malformed("identification through an RTU-over-TCP converter is not supported yet; probe the device on its serial line")
+        }
         if !isConnected { try connect() }
         guard let ctx = context else { return .malformed("no connection") }
         let fd = modbus_get_socket(ctx)
@@ -64,12 +68,12 @@ extension ModbusReader {
             let id = identificationTransaction
             let length = UInt16(pdu.count + 1)
             frame = [UInt8(id >> 8), UInt8(id & 0xFF), 0, 0, UInt8(length >> 8), UInt8(length & 0xFF), unit] + pdu
-            if options.trace { traceFrame("->", frame, crc: false) }
+            traceFrame(.sent, frame, unitOffset: 6)
             let sent = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent != frame.count { return try lost(errno) }
         } else {
             frame = [unit] + pdu
-            if options.trace { traceFrame("->", frame, crc: true) }
+            traceFrame(.sent, frame, unitOffset: 0)
             modbus_set_slave(ctx, Int32(unit))
             // libmodbus appends the CRC and drives RTS on RS-485 lines.
             if frame.withUnsafeBufferPointer({ modbus_send_raw_request(ctx, $0.baseAddress, Int32($0.count)) }) == -1 {
@@ -97,7 +101,7 @@ extension ModbusReader {
             count += r
             wait = options.byteTimeout  // the rest of a frame follows at once
         }
-        if options.trace { traceFrame("<-", Array(reply[0..<count]), crc: false) }
+        traceFrame(.received, Array(reply[0..<count]), unitOffset: tcp ? 6 : 0)
         if tcp {
             guard reply[0] == frame[0], reply[1] == frame[1], reply[2] == 0, reply[3] == 0 else {
                 resynchronise()
@@ -117,8 +121,8 @@ extension ModbusReader {
         throw .connectionLost(endpoint, errno: e)
     }
 
-    private func traceFrame(_ direction: String, _ bytes: [UInt8], crc: Bool) {
-        var copy = bytes
-        copy.withUnsafeMutableBufferPointer { FrameTrace.print(direction, $0.baseAddress!, count: $0.count, crc: crc) }
+    private func traceFrame(_ direction: FrameDirection, _ bytes: [UInt8], unitOffset: Int) {
+        guard let tracer else { return }
+        bytes.withUnsafeBufferPointer { tracer.frame(direction, $0.baseAddress!, count: $0.count, unitOffset: unitOffset) }
     }
 }

@@ -101,7 +101,8 @@ struct CollectorForwardingTests {
         var metrics = ""
         try await ExternalPeers.waitUntil("the forwarder's figures in /metrics", timeout: .seconds(120)) {
             metrics = (try? ExternalPeers.run(curl, ["-s", "http://127.0.0.1:\(port)/metrics"]).output) ?? ""
-            return metrics.contains("riglog_central_connected 1")
+            // Connected, and a batch forwarded: its stream's backlog and position are reported.
+            return metrics.contains("riglog_central_connected 1") && metrics.contains("riglog_central_position{stream=\"chunks\"}")
         }
         #expect(metrics.contains("# TYPE riglog_central_backlog_records gauge"))
         #expect(metrics.contains("riglog_central_backlog_records{stream=\"chunks\"}"))

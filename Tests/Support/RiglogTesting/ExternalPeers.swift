@@ -5,10 +5,15 @@ public enum ExternalPeers {
     /// Runs a command to completion and returns its exit status, standard output and error.
     public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
         var outPipe: [Int32] = [-1, -1]
+        // Close-on-exec: a child another test spawns meanwhile (a PostgreSQL server that runs
+        // for the whole suite) must not inherit the write end, or this read never ends.
+        // (Glibc does not export pipe2; the moment between the two calls is the only window.)
         guard pipe(&outPipe) == 0 else { throw PeerMissing(name: "a pipe") }
+        _ = fcntl(outPipe[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(outPipe[1], F_SETFD, FD_CLOEXEC)
         // Standard error goes to a file, so neither stream can block the child on a full pipe.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-peer-\(UUID().uuidString).err").path
-        let errFD = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let errFD = open(errPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         defer { unlink(errPath) }
         let child = try ChildProcess(executable, arguments, stdout: outPipe[1], stderr: errFD)
         close(outPipe[1]); close(errFD)
@@ -30,8 +35,8 @@ public enum ExternalPeers {
     /// neither stream can fill a pipe and block it).
     public static func capture(_ executable: String, _ arguments: [String], directory: String? = nil) throws -> Captured {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-run-\(UUID().uuidString)").path
-        let outFD = open(base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let errFD = open(base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let outFD = open(base + ".out", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let errFD = open(base + ".err", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         defer { unlink(base + ".out"); unlink(base + ".err") }
         let child = try ChildProcess(executable, arguments, stdout: outFD, stderr: errFD, directory: directory)
         close(outFD); close(errFD)
