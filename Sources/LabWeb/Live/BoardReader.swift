@@ -124,8 +124,8 @@ struct BoardRig: Encodable, Sendable {
 /// What changes on the board from one live-feed message to the next: everything of a rig but
 /// its name, profile, section and its channels' names, units and key flags, which the `board`
 /// message at the start of each connection gave. `values` follows the order of that rig's
-/// `values` in the board message, so a tick carries numbers, not names: a twentieth of the bytes
-/// per browser, which is what a lab PC's memory pays for each lagging wall screen.
+/// `values` in the board message, so a tick carries numbers, not names: about a ninth of the
+/// board's bytes at 64 rigs, which is what waits in memory for each lagging wall screen.
 struct LiveRig: Encodable, Sendable {
     var id: String
     var up: Bool
@@ -160,8 +160,8 @@ struct LiveRig: Encodable, Sendable {
 final class BoardReader: Sendable {
     let store: StoreDatabase
     let live: LiveLab?
-    /// What a run never changes: the rigs in the board's order, with their section and the
-    /// channels' units and key flags (worked out once, not on every tick of the feed).
+    /// What a run never changes: the rigs in the board's order, with their section, the
+    /// channels' key flags and which channels have names (worked out once, not on every tick).
     private let layout: [Placed]
     private let cache = Mutex<(at: Int64, open: [String: (student: BoardRig.Person, start: Timestamp)])>((at: .min, open: [:]))
     /// Device identifications change only when a collector starts: read at most every 10 s.
@@ -171,7 +171,6 @@ final class BoardReader: Sendable {
         /// The rig's index in the lab config (and in `LiveBoard.rigs()`).
         var index: Int
         var section: String
-        var units: [String]
         var keys: [Bool]
         /// The channels with `enum:` names (their value's name travels with the value).
         var named: [Int] = []
@@ -189,7 +188,7 @@ final class BoardReader: Sendable {
         let order = Dictionary(sections.flatMap(\.rigs).enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         layout = live.lab.rigs.enumerated().sorted { (order[$0.element.id] ?? .max) < (order[$1.element.id] ?? .max) }.map { index, rig in
             let keys = Set(live.dashboards.keyValues(forProfile: rig.profile))
-            return Placed(index: index, section: sectionOf[rig.id] ?? "", units: rig.profile.channels.map(\.unit),
+            return Placed(index: index, section: sectionOf[rig.id] ?? "",
                           keys: rig.profile.channels.map { keys.contains($0.name) },
                           named: rig.profile.channels.indices.filter { !rig.profile.channels[$0].names.isEmpty })
         }
@@ -214,7 +213,7 @@ final class BoardReader: Sendable {
                 id: rig.id, name: config.name, profile: config.profile.name, section: placed.section, up: rig.up, time: rig.time,
                 student: rig.student, since: rig.since, device: device[rig.id], alarms: rig.alarms, attempts: rig.attempts,
                 values: rig.values.indices.map {
-                    .init(channel: channels[$0].name, value: rig.values[$0], unit: placed.units[$0],
+                    .init(channel: channels[$0].name, value: rig.values[$0], unit: channels[$0].unit,
                           label: rig.labels[String($0)], key: placed.keys[$0])
                 })
         }
@@ -222,15 +221,19 @@ final class BoardReader: Sendable {
 
     /// The live feed's tick: what changed since the board message, in the board's rig order.
     func changes() throws -> [LiveRig] {
-        try changing().map(\.rig)
+        guard live != nil else {
+            // `riglog serve`: sessions change, values never come.
+            return try rigs().map {
+                LiveRig(id: $0.id, up: $0.up, time: $0.time, student: $0.student, since: $0.since, alarms: $0.alarms, attempts: $0.attempts,
+                        values: [], labels: [:])
+            }
+        }
+        return try changing().map(\.rig)
     }
 
+    /// The live lab's rigs in the board's order, each with its place.
     private func changing() throws -> [(placed: Placed, rig: LiveRig)] {
-        guard let live else {
-            return try rigs().map { (Placed(index: 0, section: "", units: [], keys: []), LiveRig(
-                id: $0.id, up: $0.up, time: $0.time, student: $0.student, since: $0.since, alarms: $0.alarms, attempts: $0.attempts,
-                values: [], labels: [:])) }
-        }
+        guard let live else { return [] }
         let open = try openSessions()
         let up = Dictionary(live.collector.statistics.map { ($0.rig, $0.snapshot.up) }, uniquingKeysWith: { first, _ in first })
         let now = live.board.rigs()
