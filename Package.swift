@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["Timekeeping", "Collector", "Modbus", "RigProfiles", "Ingest", "Store", "RiglogTesting"], swiftSettings: strict),
         .testTarget(
             name: "LabWebTests",
-            dependencies: ["LabWeb", "Accounts", "Collector", "Ingest", "Modbus", "RigProfiles", "Store", "Timekeeping",
+            dependencies: ["LabWeb", "Accounts", "Collector", "Ingest", "Modbus", "RigProfiles", "RiglogTesting", "Store", "Timekeeping",
                            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),

@@ -6,6 +6,7 @@ import LabWeb
 import Modbus
 import Practice
 import RigProfiles
+import RiglogTesting
 import ServiceLifecycle
 import Store
 import Testing
@@ -50,11 +51,11 @@ import Testing
         let schemas = try #require((try OpenAPITests.document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
         let events = try await app.test(.live) { client in
             let port = try #require(client.port)
-            return try await Task.detached { try EventStreamReader(port: port).read(until: { events in
+            return try await onOwnThread { try EventStreamReader(port: port).read(until: { events in
                 // The board, and a values message after the server's register changed.
                 if events.count == 2 { map.set(.input, at: 0, to: [43]) }
                 return events.contains { $0.name == "values" && $0.data.contains("[43,7]") }
-            }) }.value
+            }) }
         }
         do {
 
@@ -94,11 +95,11 @@ struct EventStreamReader {
         url = "http://127.0.0.1:\(port)/api/v1/live"
     }
 
-    /// Reads events until `done` says so (at most 200, for at most 30 s), then hangs up.
+    /// Reads events until `done` says so (at most 200, for at most two minutes), then hangs up.
     func read(until done: ([Event]) -> Bool) throws -> [Event] {
         let curl = Process()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["curl", "-sN", "--max-time", "30", url]
+        curl.arguments = ["curl", "-sN", "--max-time", "120", url]
         let output = Pipe()
         curl.standardOutput = output
         try curl.run()

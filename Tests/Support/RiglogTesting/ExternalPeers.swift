@@ -257,3 +257,12 @@ public struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Runs blocking work (reading a peer's output as it comes) on a thread of its own, never on the
+/// cooperative pool: the pool has as many threads as cores, and a test blocking one starves the
+/// servers the tests await (on 2 cores, with other suites blocking too, the server never answers).
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
