@@ -49,6 +49,8 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
+        // glibc's mallopt, to cap malloc's arenas in the long-running commands (DESIGN.md "Memory").
+        .systemLibrary(name: "CMalloc"),
         // Dedicated OS threads for blocking work (Modbus I/O, the event loop, the simulator's models).
         .target(name: "Threads", swiftSettings: strict),
         .target(name: "Modbus", dependencies: ["CModbus", "Threads"], swiftSettings: strict),
@@ -148,7 +150,7 @@ let package = Package(
             name: "riglog",
             dependencies: [
                 "Threads", "CSV", "Modbus", "RigProfiles", "Ingest", "Store", "RigSimulator", "Collector", "LabWeb", "Practice", "Reports",
-                "LabRuntime", "Accounts", "Timekeeping", "Central",
+                "LabRuntime", "Accounts", "Timekeeping", "Central", "CMalloc",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -65,8 +65,10 @@ def swift_build(*products):
     SwiftPM's output is shown only when a build fails."""
     t0 = time.time()
     for product in products:
-        result = subprocess.run(["swift", "build", "-c", "release", "--package-path", MICRO, "--scratch-path", BUILD,
-                                 "--product", product], cwd=ROOT, capture_output=True, text=True)
+        # The Swift runtime and Foundation linked in, as a lab PC runs riglog (no toolchain there):
+        # it starts in 11 ms instead of 16 and maps 2 MB less code (DESIGN.md "Memory").
+        result = subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--package-path", MICRO,
+                                 "--scratch-path", BUILD, "--product", product], cwd=ROOT, capture_output=True, text=True)
         if result.returncode != 0:
             log(result.stdout[-6000:] + result.stderr[-4000:])
             raise RuntimeError(f"swift build --product {product} failed (exit {result.returncode}); its output is above")
