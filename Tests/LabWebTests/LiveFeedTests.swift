@@ -2,7 +2,7 @@ import Collector
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import LabWeb
+@testable import LabWeb
 import Modbus
 import Practice
 import RigProfiles
@@ -78,6 +78,29 @@ import Testing
             // In the board's channel order: level, then flow.
             #expect(values.contains { $0.data.contains(#""values":[42,7]"#) })
         }
+    }
+}
+
+/// Browsers that open the feed together (a lab's wall screens at start, or all of them
+/// reconnecting after a restart) share one encoding of the board, as they share the values.
+@Suite struct LiveFeedBoardMessageTests {
+    @Test func connectionsWithinATickShareOneBoardMessage() throws {
+        let folder = NSTemporaryDirectory() + "riglog-live-board-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try StoreDatabase.open(folder: folder)
+        let reader = BoardReader(store: store, live: nil)
+        let address = { (message: ByteBuffer) in message.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } }
+
+        let held = LiveFeed(reader: reader, interval: .seconds(3600))
+        let first = try held.boardMessage(), second = try held.boardMessage()
+        #expect(String(buffer: first) == "event: board\ndata: []\n\n")
+        #expect(address(first) == address(second), "a second connection within the tick encoded the board again")
+
+        // Older than the tick: built again, from the board as it is now.
+        let ticking = LiveFeed(reader: reader, interval: .zero)
+        let early = try ticking.boardMessage(), late = try ticking.boardMessage()
+        #expect(String(buffer: early) == String(buffer: late))
+        #expect(address(early) != address(late))
     }
 }
 
