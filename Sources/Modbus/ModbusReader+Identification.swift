@@ -54,11 +54,24 @@ extension ModbusReader {
     /// CRC and unit (RTU). After no reply or a bad one the connection is resynchronised as
     /// after a failed read.
     private func identificationExchange(unit: UInt8, pdu: [UInt8]) throws(ModbusError) -> RawReply {
-        if case .rtuOverTCP = endpoint {
-            // The converter link frames reads only so far.
-            return .malformed("identification through an RTU-over-TCP converter is not supported yet; probe the device on its serial line")
-        }
         if !isConnected { try connect() }
+        if let link {
+            let result: RTUOverTCPLink.RawReply
+            do {
+                result = try link.exchange(raw: [unit] + pdu, timeout: options.responseTimeout, tracer: tracer,
+                                           length: DeviceIdentificationPDU.rtuFrameLength)
+            } catch {
+                close()  // the link closed itself: the reader follows
+                throw error
+            }
+            switch result {
+            case .noReply: return .noReply
+            case .malformed(let detail): return .malformed(detail)
+            case .frame(let reply):
+                guard reply[0] == unit else { return .malformed("a reply from unit \(reply[0]), not \(unit)") }
+                return .pdu(Array(reply[1..<(reply.count - 2)]))
+            }
+        }
         guard let ctx = context else { return .malformed("no connection") }
         let fd = modbus_get_socket(ctx)
         let tcp = !endpoint.isSerial

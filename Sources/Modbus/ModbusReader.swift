@@ -59,7 +59,7 @@ public final class ModbusReader {
     /// The response timeout libmodbus has now (a rig's own may differ from the options').
     private var responseTimeout: Duration
     /// The transport of an RTU-over-TCP endpoint (libmodbus has no backend for it).
-    private let link: RTUOverTCPLink?
+    let link: RTUOverTCPLink?
     /// Transaction ids of device identification requests (their own range, from 0xF000).
     var identificationTransaction: UInt16 = 0xF000
 

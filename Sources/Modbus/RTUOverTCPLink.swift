@@ -113,6 +113,57 @@ final class RTUOverTCPLink {
         }
     }
 
+    /// What one exchange of a frame the read path does not size (function 43/14) gave.
+    enum RawReply {
+        /// The reply frame, unit to CRC, its CRC checked.
+        case frame([UInt8])
+        case noReply
+        case malformed(String)
+    }
+
+    /// Sends `frame` (unit and PDU; the CRC is appended here) and reads the reply frame whose
+    /// end `length` computes from its first bytes (nil while it cannot tell yet): for device
+    /// identification, whose replies the read framing does not know. After no reply or a bad
+    /// one the stream is resynchronised as after a failed read.
+    func exchange(raw frame: [UInt8], timeout: Duration, tracer: FrameTracer?, length: ([UInt8], Int) -> Int?) throws(ModbusError) -> RawReply {
+        if !isOpen { try open() }
+        let crc = ModbusCRC.compute(frame)
+        let request = frame + [UInt8(crc & 0xFF), UInt8(crc >> 8)]
+        request.withUnsafeBufferPointer { tracer?.frame(.sent, $0.baseAddress!, count: $0.count, unitOffset: 0) }
+        let sent = request.withUnsafeBytes { send(fileDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if sent != request.count { throw lost(errno: sent == -1 ? errno : EPIPE) }
+        var reply = [UInt8](repeating: 0, count: 256)
+        var received = 0
+        while true {
+            let needed = length(reply, received)
+            if let needed, received >= needed { break }
+            if let needed, needed > reply.count {
+                drain()
+                return .malformed("a reply of \(needed) bytes, longer than an RTU frame can be")
+            }
+            guard wait(events: Int16(POLLIN), for: received == 0 ? timeout : options.byteTimeout) else {
+                drain()
+                return received == 0 ? .noReply : .malformed("the reply stopped after \(received) bytes")
+            }
+            // Never past the frame: what follows belongs to no request.
+            let want = (needed ?? received + 1) - received
+            let n = reply.withUnsafeMutableBytes { recv(fileDescriptor, $0.baseAddress! + received, want, Int32(MSG_DONTWAIT)) }
+            if n == 0 { throw lost(errno: ECONNRESET) }
+            if n < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
+                throw lost(errno: errno)
+            }
+            received += n
+        }
+        let frame = Array(reply[0..<received])
+        frame.withUnsafeBufferPointer { tracer?.frame(.received, $0.baseAddress!, count: $0.count, unitOffset: 0) }
+        guard frame.withUnsafeBufferPointer({ ModbusCRC.isValid($0) }) else {
+            drain()
+            return .malformed("a reply with a bad CRC")
+        }
+        return .frame(frame)
+    }
+
     // MARK: - Internals
 
     /// Reads one reply frame: the first byte within the response timeout, each later one within
@@ -150,7 +201,14 @@ final class RTUOverTCPLink {
     /// Drops whatever arrives until the stream has been quiet for the byte timeout, then
     /// returns `error`. A stream that stays busy for the response timeout is closed.
     private func resynchronise(after error: ModbusError) -> ModbusError {
-        guard isOpen else { return error }
+        drain()
+        return error
+    }
+
+    /// Drops whatever arrives until the stream has been quiet for the byte timeout; closes a
+    /// stream that stays busy for the response timeout.
+    private func drain() {
+        guard isOpen else { return }
         let until = Self.monotonic() + options.responseTimeout.nanosecondCount + options.byteTimeout.nanosecondCount
         var scratch: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
         while wait(events: Int16(POLLIN), for: options.byteTimeout) {
@@ -160,7 +218,6 @@ final class RTUOverTCPLink {
                 break
             }
         }
-        return error
     }
 
     /// Waits for `events` on the socket; false when `timeout` passes first.

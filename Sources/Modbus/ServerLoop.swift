@@ -269,7 +269,7 @@ final class ServerLoop {
                 // A device without the function. Not modbus_reply: for a function it does not
                 // know, libmodbus 3.1 sleeps a response timeout and flushes before answering.
                 _ = query.withUnsafeBufferPointer {
-                    modbus_reply_exception(ctx, $0.baseAddress, UInt32(ModbusException.illegalFunction.rawValue))
+                    modbus_reply_exception(replyCtx, $0.baseAddress, UInt32(ModbusException.illegalFunction.rawValue))
                 }
             }
             return
@@ -294,17 +294,19 @@ extension ServerLoop {
     fileprivate func identification(of unit: UInt8) -> DeviceIdentification? {
         faults.identities.withLock { table in
             if let own = table[UInt8?.some(unit)] { return own }
-            return isSerial ? nil : table[UInt8?.none]
+            return isBus ? nil : table[UInt8?.none]
         }
     }
 
-    /// Answers a 43/14 request from `identification`, framed here (libmodbus has no reply for it).
+    /// Answers a 43/14 request from `identification`, framed here (libmodbus has no reply for it):
+    /// in RTU frames on a serial line and to an RTU-over-TCP client, else in MBAP.
     fileprivate func replyIdentification(_ identification: DeviceIdentification, length: Int, headerLength: Int) {
-        let request = Array(query[headerLength..<(length - (isSerial ? 2 : 0))])
+        let rtu = headerLength == 1
+        let request = Array(query[headerLength..<(length - (rtu ? 2 : 0))])
         let pdu = DeviceIdentificationPDU.reply(to: request, objects: identification.objects)
         let unit = query[headerLength - 1]
         var frame: [UInt8]
-        if isSerial {
+        if rtu {
             frame = [unit] + pdu
             let crc = ModbusCRC.compute(frame)
             frame += [UInt8(crc & 0xFF), UInt8(crc >> 8)]
@@ -312,7 +314,7 @@ extension ServerLoop {
             let size = UInt16(pdu.count + 1)
             frame = [query[0], query[1], 0, 0, UInt8(size >> 8), UInt8(size & 0xFF), unit] + pdu
         }
-        let fd = modbus_get_socket(ctx)
+        let fd = modbus_get_socket(replyCtx)
         _ = frame.withUnsafeBytes { isSerial ? write(fd, $0.baseAddress, $0.count) : send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 }

@@ -140,6 +140,39 @@ struct RTUOverTCPTests {
         #expect(good >= 6 && crc >= 3, "\(good) good, \(crc) bad CRC")
     }
 
+    @Test("device identification (43/14) through the converter: pymodbus's RTU-framer server's identity reads back as given, and the stream stays in step for reads")
+    func identificationThroughPymodbus() throws {
+        let (server, port) = try Self.startPymodbus()
+        defer { server.stop() }
+        let reader = ModbusReader(endpoint: Self.endpoint(port), options: Self.options)
+        // IDENTITY in pymodbus_server.py.
+        #expect(try reader.identify(unit: 1) == .identified(DeviceIdentification(vendor: "Pymodbus Peer", productCode: "PM-3", revision: "3.16")))
+        let regular = try reader.identify(unit: 1, category: DeviceIdentificationPDU.regular).identification
+        #expect(regular?.others[4] == "riglog peer server" && regular?.others[5] == "peer-model")
+        #expect(try reader.read(ReadRequest(kind: .holding, unit: 1, address: 0, count: 2)) == [51234, UInt16(bitPattern: -1234)])
+    }
+
+    @Test("device identification through riglog's RTU-over-TCP server: a unit identified in several replies, one without the function, an absent one silent; only 43 and reads sent")
+    func identificationThroughRiglogServer() throws {
+        let functionCodes = Mutex<[UInt8]>([])
+        let server = ModbusServer(endpoint: .rtuOverTCP(SerialGateway(host: "127.0.0.1", port: ExternalPeers.freePort())),
+                                  units: [1: RegisterMap(size: 4), 2: RegisterMap(size: 4)],
+                                  observer: { r in functionCodes.withLock { $0.append(r.functionCode) } })
+        var others: [UInt8: String] = [:]
+        for id in UInt8(0x80)...UInt8(0x83) { others[id] = String(repeating: Character(UnicodeScalar(id - 0x80 + 65)), count: 100) }
+        let big = DeviceIdentification(vendor: "Luban Lab Systems", productCode: "BT-200", revision: "2.1", others: others)
+        server.setIdentification(big, unit: 1)
+        try server.start()
+        defer { server.stop() }
+        let reader = ModbusReader(endpoint: Self.endpoint(server.port), options: Self.options)
+        #expect(try reader.identify(unit: 1, category: DeviceIdentificationPDU.extended).identification == big)
+        #expect(try reader.identify(unit: 2) == .exception(.illegalFunction))
+        #expect(try reader.identify(unit: 3) == .noReply(after: Self.options.responseTimeout))
+        #expect(try reader.read(ReadRequest(kind: .holding, unit: 2, address: 0, count: 1)) == [0])
+        let codes = functionCodes.withLock { $0 }
+        #expect(codes.count >= 4 && Set(codes) == [43, 3], "\(codes)")
+    }
+
     @Test("riglog's own RTU-over-TCP server (the simulator's) answers pymodbus's RTU-framer client and riglog's reader; an unknown unit is silent, as on a bus")
     func riglogServer() throws {
         let unit1 = RegisterMap(size: 20), unit2 = RegisterMap(size: 20)
