@@ -18,12 +18,19 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownAlarm(Int64)
     /// `createPersistedValue` found a value under the key that has not expired.
     case persistedKeyExists(String)
+    /// A backup would overwrite this file; backups never overwrite.
+    case backupExists(String)
+    /// The file to restore is not a riglog store (`reason` says how it is not).
+    case notAStore(String, reason: String)
+    /// The file to restore was written by a newer riglog: its schema has these migrations
+    /// this riglog does not know.
+    case newerStore(String, migrations: [String])
 
     /// True when the input must be fixed (a folder, rig, channel, user or alarm that is not
     /// there, a name already taken): the commands' exit 2. The rest failed while running.
     public var isUsage: Bool {
         switch self {
-        case .noDataFolder, .unknownRig, .unknownChannel, .userNameTaken, .unknownUser, .unknownAlarm: true
+        case .noDataFolder, .unknownRig, .unknownChannel, .userNameTaken, .unknownUser, .unknownAlarm, .backupExists, .notAStore, .newerStore: true
         case .database, .corruptChunk, .persistedKeyExists: false
         }
     }
@@ -52,6 +59,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "no alarm with id \(id) in this data folder; it may have been replaced when its session was re-evaluated: reload the page and acknowledge it again"
         case .persistedKeyExists(let key):
             "the key \"\(key)\" is already stored and has not expired"
+        case .backupExists(let path):
+            "\(path) exists already and a backup never overwrites one: choose a new file name (riglog store backup riglog-$(date +%F).sqlite)"
+        case .notAStore(let path, let reason):
+            "\(path) is not a riglog store (\(reason)): give a file that riglog store backup wrote"
+        case .newerStore(let path, let migrations):
+            "\(path) was written by a newer riglog (schema \(migrations.joined(separator: ", ")) unknown here): install that riglog version or newer, then restore"
         }
     }
 }

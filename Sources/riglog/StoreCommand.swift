@@ -18,14 +18,17 @@ struct StoreCommand: ParsableCommand {
             how many rollup rows there are; `prune` removes raw chunks older than a retention \
             period while rollups, sessions, their statistics, attempts and alarms stay, so a \
             semester stays chartable; `status` shows what this folder has forwarded to the \
-            central store and what waits.
+            central store and what waits. `backup` copies the store while the collector runs, \
+            `restore` puts a backup in its place, and `check` reads every chunk to prove a \
+            store (or a backup) sound.
 
             Example:
               riglog store stats --data /srv/riglog
               riglog store prune --older-than 180d --data /srv/riglog
               riglog store status --data /srv/riglog
+              riglog store backup /mnt/usb/riglog-2026-12-03.sqlite --data /srv/riglog
             """,
-        subcommands: [Stats.self, Prune.self, Status.self]
+        subcommands: [Stats.self, Prune.self, Status.self, Backup.self, Restore.self, Check.self]
     )
 }
 
@@ -146,6 +149,136 @@ extension StoreCommand {
                 throw CommandFailure.from(error)
             }
         }
+    }
+}
+
+extension StoreCommand {
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy the store into a new file, consistent, while the collector keeps running.",
+            discussion: """
+                Uses SQLite's online backup: the copy is the store as of one moment, whatever the \
+                collector writes meanwhile, and polling is not interrupted. The file is written \
+                under FILE.partial and renamed when complete; an existing FILE is never \
+                overwritten. Check a backup with `riglog store check --file FILE`, put it back \
+                with `riglog store restore FILE`.
+
+                Example:
+                  riglog store backup /mnt/usb/riglog-$(date +%F).sqlite --data /srv/riglog
+                """)
+
+        @OptionGroup var data: DataOptions
+
+        @Argument(help: ArgumentHelp("The new backup file.", valueName: "FILE"), completion: .file(extensions: ["sqlite"]))
+        var file: String
+
+        func run() throws {
+            do {
+                let store = try data.openStore()
+                let progress = ProgressLine()
+                let summary = try store.backup(to: file) { done, total in
+                    if total >= 25_000 { progress.show("backing up: \(done * 100 / max(total, 1))% of \(total) pages") }
+                }
+                if summary.pages >= 25_000 { progress.finish() }
+                try? store.recordAudit(user: ProcessInfo.processInfo.environment["USER"] ?? "unknown", action: "store backup",
+                                       detail: "to \(file): \(summary.pages) pages")
+                print("backed up \(data.resolvedFolder) to \(file) (\(ByteCountFormatter.string(fromByteCount: summary.bytes, countStyle: .file)))")
+            } catch {
+                throw CommandFailure.from(error)
+            }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put a backup in place of the data folder's store (the collector stopped).",
+            discussion: """
+                Checks the backup first (as `store check` does) and refuses a damaged or foreign \
+                file, leaving the folder as it was. The store it replaces is kept beside it as \
+                riglog.sqlite.before-restore-TIME, so restoring the wrong file loses nothing. \
+                Stop the collector first (systemctl stop riglog, or Ctrl-C): a restore under a \
+                running collector is refused.
+
+                Example:
+                  riglog store restore /mnt/usb/riglog-2026-12-01.sqlite --data /srv/riglog
+                """)
+
+        @OptionGroup var data: DataOptions
+
+        @Argument(help: ArgumentHelp("The backup file to restore.", valueName: "FILE"), completion: .file(extensions: ["sqlite"]))
+        var file: String
+
+        func run() throws {
+            let folder = data.resolvedFolder
+            if let pid = RunningCollector.pid(in: folder) {
+                throw CommandFailure.usage("a collector is running on \(folder) (process \(pid), in its collector.pid): stop it first (systemctl stop riglog, or Ctrl-C where it runs), then restore")
+            }
+            do {
+                let kept = try StoreDatabase.restore(from: file, intoFolder: folder)
+                let store = try data.openStore()
+                try? store.recordAudit(user: ProcessInfo.processInfo.environment["USER"] ?? "unknown", action: "store restore",
+                                       detail: "from \(file)" + (kept.map { "; the replaced store kept as \($0)" } ?? ""))
+                print("restored \(file) into \(folder)" + (kept.map { "; the store it replaced is kept as \($0)" } ?? ""))
+            } catch {
+                throw CommandFailure.from(error)
+            }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prove a store sound: SQLite's integrity, every chunk decoded, the catalogue consistent.",
+            discussion: """
+                Runs SQLite's integrity and foreign-key checks, decodes every chunk whole and \
+                compares it with its catalogue rows, and looks for sessions that end before they \
+                start. Reads only, so it can run beside the collector. Exit 0 when sound, 1 with \
+                each problem listed.
+
+                Example:
+                  riglog store check --data /srv/riglog
+                  riglog store check --file /mnt/usb/riglog-2026-12-01.sqlite
+                """)
+
+        @OptionGroup var data: DataOptions
+
+        @Option(help: ArgumentHelp("Check this store file (a backup) instead of the data folder's.", valueName: "FILE"),
+                completion: .file(extensions: ["sqlite"]))
+        var file: String?
+
+        func run() throws {
+            let report: StoreCheckReport
+            do {
+                if let file {
+                    guard FileManager.default.fileExists(atPath: file) else { throw CommandFailure.usage("no file \(file)") }
+                }
+                let store = try file.map { path throws(StoreError) in try StoreDatabase.open(path: path) } ?? data.openStore()
+                let progress = ProgressLine()
+                report = try store.check { done, total in
+                    if total >= 2_000 { progress.show("checking: \(done) of \(total) chunks") }
+                }
+            } catch let failure as CommandFailure {
+                throw failure
+            } catch {
+                throw CommandFailure.from(error)
+            }
+            let name = file ?? data.resolvedFolder
+            guard report.problems.isEmpty else {
+                for problem in report.problems { print(problem) }
+                throw CommandFailure.runtime("\(name): \(report.problems.count) problem(s) in \(report.chunks) chunks checked")
+            }
+            print("\(name): sound (\(report.chunks) chunks, \(report.samples) samples decoded; integrity and catalogue consistent)")
+        }
+    }
+}
+
+/// The collector writing to a data folder, from the `collector.pid` it keeps there while it runs.
+enum RunningCollector {
+    /// The running collector's process id; nil when there is none (no file, or a stale one).
+    static func pid(in folder: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: (folder as NSString).appendingPathComponent("collector.pid"), encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
+        else { return nil }
+        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
     }
 }
 
