@@ -165,3 +165,11 @@ extension StoreDatabase {
         }
     }
 }
+
+extension StoreDatabase {
+    /// The time of the newest stored sample (nil in an empty store): a clock that went back
+    /// since the last run shows as a time before it.
+    public func latestSampleTime() throws(StoreError) -> Timestamp? {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(t_last) FROM chunks").map(Timestamp.init(microsecondsSince1970:)) }
+    }
+}
