@@ -186,3 +186,94 @@ import Testing
         #expect(sessions[0].report.attempts.first?.duration == ms(1_900))
     }
 }
+
+/// A restart does not split a session: the end of a run suspends it; the next run's first frame
+/// resumes it (same owner, within `resume_within`) or closes it where the run ended.
+@Suite struct ResumeAttributionTests {
+    typealias T = SessionAttribution.Transition
+    let ms = AttributionTests.ms
+
+    func frames(_ from: Int64, _ to: Int64) -> [SessionAttribution.Event] {
+        stride(from: from, through: to, by: 500).map { .frame(at: ms($0)) }
+    }
+
+    /// Two runs of frames every 500 ms with badge 41 throughout, the first ending at 10 s
+    /// (`clean`: stopped there; else crashed after its frame at 9.5 s), the second starting at
+    /// `restart` s with badge `badge`, through `restart + 2` s.
+    func restarted(at restart: Int64, badge: String? = "41", clean: Bool = true, window: Int64 = AttributionTests.ms(120_000)) -> [T] {
+        var machine = SessionAttribution(silenceThreshold: ms(2_000), resumeWithin: window)
+        var events: [SessionAttribution.Event] = [.badge("41", at: 0)] + frames(0, 9_500)
+        events.append(.runEnded(at: clean ? ms(10_000) : ms(9_500), clean: clean))
+        events.append(.badge(badge, at: ms(restart * 1_000)))
+        events += frames(restart * 1_000, restart * 1_000 + 2_000)
+        events.append(.collectorStopped(at: ms(restart * 1_000 + 2_000)))
+        return events.flatMap { machine.handle($0) }
+    }
+
+    @Test func aSessionResumesWhenTheSameBadgeIsReadWithinTheWindow() {
+        #expect(restarted(at: 60) == [
+            .opened(.badge("41"), at: 0),
+            .resumed(.badge("41"), start: 0, at: ms(60_000), after: ms(10_000)),
+            .closed(.badge("41"), start: 0, at: ms(62_000), reason: .collectorStopped),
+        ])
+        // After a crash the suspension starts at the last frame; the window counts from there.
+        #expect(restarted(at: 129, clean: false) == [
+            .opened(.badge("41"), at: 0),
+            .resumed(.badge("41"), start: 0, at: ms(129_000), after: ms(9_500)),
+            .closed(.badge("41"), start: 0, at: ms(131_000), reason: .collectorStopped),
+        ])
+    }
+
+    @Test func anotherBadgeOrTheWindowPassedClosesAtTheOldRunsEnd() {
+        #expect(restarted(at: 60, badge: "42") == [
+            .opened(.badge("41"), at: 0),
+            .closed(.badge("41"), start: 0, at: ms(10_000), reason: .collectorStopped),
+            .opened(.badge("42"), at: ms(60_000)),
+            .closed(.badge("42"), start: ms(60_000), at: ms(62_000), reason: .collectorStopped),
+        ])
+        #expect(restarted(at: 131) == [
+            .opened(.badge("41"), at: 0),
+            .closed(.badge("41"), start: 0, at: ms(10_000), reason: .collectorStopped),
+            .opened(.badge("41"), at: ms(131_000)),
+            .closed(.badge("41"), start: ms(131_000), at: ms(133_000), reason: .collectorStopped),
+        ])
+        #expect(restarted(at: 140, clean: false) == [
+            .opened(.badge("41"), at: 0),
+            .closed(.badge("41"), start: 0, at: ms(9_500), reason: .communicationLost),
+            .opened(.badge("41"), at: ms(140_000)),
+            .closed(.badge("41"), start: ms(140_000), at: ms(142_000), reason: .collectorStopped),
+        ])
+        // Nobody at the rig when it comes back: closed where the first run ended, nothing opens.
+        #expect(restarted(at: 60, badge: nil) == [
+            .opened(.badge("41"), at: 0),
+            .closed(.badge("41"), start: 0, at: ms(10_000), reason: .collectorStopped),
+        ])
+    }
+
+    @Test func withoutAWindowARunsEndClosesAsAStopOrALostLinkDid() {
+        #expect(restarted(at: 60, window: 0) == [
+            .opened(.badge("41"), at: 0),
+            .closed(.badge("41"), start: 0, at: ms(10_000), reason: .collectorStopped),
+            .opened(.badge("41"), at: ms(60_000)),
+            .closed(.badge("41"), start: ms(60_000), at: ms(62_000), reason: .collectorStopped),
+        ])
+        #expect(restarted(at: 60, clean: false, window: 0).prefix(2) == [
+            .opened(.badge("41"), at: 0),
+            .closed(.badge("41"), start: 0, at: ms(9_500), reason: .communicationLost),
+        ])
+    }
+
+    @Test func aSuspendedSessionClosesWhenTimePassesTheWindowOrTheDataEnds() {
+        var ticking = SessionAttribution(silenceThreshold: ms(2_000), resumeWithin: ms(120_000))
+        var out = ([.badge("41", at: 0)] + frames(0, 9_500) + [.runEnded(at: ms(10_000), clean: true)]).flatMap { ticking.handle($0) }
+        #expect(ticking.suspended?.owner == .badge("41") && ticking.suspended?.end == ms(10_000) && ticking.suspended?.reason == .collectorStopped)
+        #expect(ticking.handle(.tick(at: ms(130_000))).isEmpty, "exactly the window's end is still within it")
+        out += ticking.handle(.tick(at: ms(130_001)))
+        #expect(out.last == .closed(.badge("41"), start: 0, at: ms(10_000), reason: .collectorStopped))
+        #expect(ticking.suspended == nil && ticking.handle(.tick(at: ms(140_000))).isEmpty)
+
+        var ending = SessionAttribution(silenceThreshold: ms(2_000), resumeWithin: ms(120_000))
+        let ended = ([.badge("41", at: 0)] + frames(0, 9_500) + [.runEnded(at: ms(9_500), clean: false), .dataEnded(at: ms(9_500))]).flatMap { ending.handle($0) }
+        #expect(ended == [.opened(.badge("41"), at: 0), .closed(.badge("41"), start: 0, at: ms(9_500), reason: .communicationLost)])
+    }
+}

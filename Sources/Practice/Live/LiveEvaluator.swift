@@ -212,6 +212,10 @@ public final class LiveEvaluator: SampleSink {
                 state.rigs[index].openSession = nil
                 let (row, results) = state.rigs[index].records.closed(session, id: id, roster: state.roster)
                 if id != 0 { try store.closeSession(row, results: results) } else { try store.saveSession(row, results: results) }
+            case .resumed:
+                // Not reached yet: the live trackers get no resume window until begin() rebuilds
+                // the sessions a restart suspended from the store (issue 17).
+                break
             }
         }
     }

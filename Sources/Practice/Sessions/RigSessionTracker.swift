@@ -20,10 +20,23 @@ public struct ClosedSession: Sendable, Hashable {
     public var report: SessionReport
 }
 
+/// A session suspended by the end of a collector run that goes on in the next run.
+public struct ResumedSession: Sendable, Hashable {
+    public var rig: String
+    public var owner: SessionOwner
+    /// ns since 1970: when it first opened.
+    public var start: Int64
+    /// ns since 1970: the end of the run that suspended it, and the new run's first frame.
+    public var suspendedAt: Int64
+    public var resumedAt: Int64
+}
+
 /// What one input did to a rig's sessions.
 public enum SessionChange: Sendable, Hashable {
     case opened(OpenedSession)
     case closed(ClosedSession)
+    /// Goes on across a restart (the lab's `resume_within`): its evaluator kept its state.
+    case resumed(ResumedSession)
 }
 
 /// One rig's sessions: the ``SessionAttribution`` that decides who is at the rig and a
@@ -45,9 +58,9 @@ public struct RigSessionTracker: Sendable {
 
     /// - Parameters:
     ///   - silenceThreshold: ns (the lab's `sessions: close_after_silence`).
-    public init(rig: String, profile: DeviceProfile, silenceThreshold: Int64) throws(ExpressionError) {
+    public init(rig: String, profile: DeviceProfile, silenceThreshold: Int64, resumeWithin: Int64 = 0) throws(ExpressionError) {
         self.rig = rig
-        self.attribution = SessionAttribution(silenceThreshold: silenceThreshold)
+        self.attribution = SessionAttribution(silenceThreshold: silenceThreshold, resumeWithin: resumeWithin)
         self.blank = try SessionEvaluator(profile: profile)
     }
 
@@ -83,6 +96,11 @@ public struct RigSessionTracker: Sendable {
     /// The stored data ends without a recorded stop: the open session closes at its last frame.
     public mutating func dataEnded(at time: Int64) -> [SessionChange] { transitions(.dataEnded(at: time)) }
 
+    /// A collector run ended (`clean`: stopped at `time`; else crashed, `time` its data's end) and
+    /// another may follow: the open session is suspended with its evaluator, to resume or close
+    /// at the next run's first frame.
+    public mutating func runEnded(at time: Int64, clean: Bool) -> [SessionChange] { transitions(.runEnded(at: time, clean: clean)) }
+
     private mutating func transitions(_ event: SessionAttribution.Event) -> [SessionChange] {
         var changes: [SessionChange] = []
         apply(attribution.handle(event), to: &changes)
@@ -99,6 +117,10 @@ public struct RigSessionTracker: Sendable {
                 let report = evaluator?.report(endingAt: at) ?? blank.report(endingAt: at)
                 evaluator = nil
                 changes.append(.closed(ClosedSession(rig: rig, owner: owner, start: start, end: at, reason: reason, report: report)))
+            case .resumed(let owner, let start, let at, let after):
+                // The evaluator goes on as it was: a condition already true before the restart
+                // is no new edge, and no attempt is counted twice.
+                changes.append(.resumed(ResumedSession(rig: rig, owner: owner, start: start, suspendedAt: after, resumedAt: at)))
             }
         }
     }

@@ -29,6 +29,18 @@ public import Store
 /// reason `communication lost`. Both live and offline evaluation know that time. Claims keep
 /// changing while silent, but open nothing until the next frame.
 ///
+/// ## A restart does not split a session
+///
+/// With a `resumeWithin` window, the end of a collector run (``Event/runEnded(at:clean:)``: a
+/// clean stop at its time, or the stored data's end after a crash at the last frame) does not
+/// close the open session: it is **suspended** at that end. The next run's first frame decides:
+/// when it comes within the window of the suspension and the claim that wins is the same owner
+/// (the operator register still shows the badge, the same student is still checked in), the
+/// session **resumes** (``Transition/resumed(_:start:at:after:)``: the time between is a gap, not
+/// an end); otherwise it closes at the suspension, `collector stopped` or `communication lost`
+/// as it would have without the window, and the winner opens the next session at the frame.
+/// Time passing beyond the window, or the data ending for good, closes it the same way.
+///
 /// ## Equal times and order
 ///
 /// Inputs must come in time order; an input earlier than the previous one is taken as
@@ -59,11 +71,15 @@ public struct SessionAttribution: Sendable {
         /// The stored data ends (a run without a recorded stop: the collector crashed): the
         /// session closes at its last frame, `communication lost`; nothing follows.
         case dataEnded(at: Int64)
+        /// A collector run ended, cleanly at `at` (`clean`) or at its last frame (a crash), and
+        /// another may follow: the open session is suspended, to resume or close at the next
+        /// run's first frame (see "A restart does not split a session").
+        case runEnded(at: Int64, clean: Bool)
 
         public var time: Int64 {
             switch self {
             case .badge(_, let at), .checkin(_, let at), .checkout(let at), .frame(let at), .tick(let at),
-                .collectorStopped(let at), .dataEnded(let at):
+                .collectorStopped(let at), .dataEnded(let at), .runEnded(let at, _):
                 at
             case .slotStarted(let slot): slot.start
             case .slotEnded(let slot): slot.end
@@ -76,10 +92,27 @@ public struct SessionAttribution: Sendable {
         case opened(SessionOwner, at: Int64)
         /// The session of `owner` that opened at `start` closed `at`.
         case closed(SessionOwner, start: Int64, at: Int64, reason: SessionCloseReason)
+        /// The session of `owner` that opened at `start`, suspended `after` by the end of a
+        /// collector run, goes on from the new run's first frame `at`.
+        case resumed(SessionOwner, start: Int64, at: Int64, after: Int64)
+    }
+
+    /// A session suspended by the end of a collector run.
+    public struct Suspension: Sendable, Hashable {
+        public var owner: SessionOwner
+        public var start: Int64
+        /// Where it closes if it does not resume: the run's stop, or its last frame.
+        public var end: Int64
+        public var reason: SessionCloseReason
     }
 
     /// Nanoseconds of silence after which a rig's session closes.
     public let silenceThreshold: Int64
+    /// Nanoseconds within which a session suspended by the end of a run resumes (the lab's
+    /// `sessions: resume_within`); 0 closes it at the run's end.
+    public let resumeWithin: Int64
+    /// The session the last run's end suspended, until the next run's first frame decides.
+    public private(set) var suspended: Suspension?
 
     /// The open session's owner and start.
     public private(set) var current: (owner: SessionOwner, start: Int64)?
@@ -97,9 +130,12 @@ public struct SessionAttribution: Sendable {
     private var pending: Int64?
     private var now: Int64 = .min
 
-    /// - Parameter silenceThreshold: ns; the lab's `sessions: close_after_silence`.
-    public init(silenceThreshold: Int64) {
+    /// - Parameters:
+    ///   - silenceThreshold: ns; the lab's `sessions: close_after_silence`.
+    ///   - resumeWithin: ns; the lab's `sessions: resume_within` (0: a run's end closes).
+    public init(silenceThreshold: Int64, resumeWithin: Int64 = 0) {
         self.silenceThreshold = silenceThreshold
+        self.resumeWithin = resumeWithin
     }
 
     /// Applies one input; returns the sessions it closed and opened, in that order.
@@ -113,6 +149,7 @@ public struct SessionAttribution: Sendable {
             self.pending = nil
         }
         detectSilence(at: time, into: &out)
+        if let suspended, time > suspended.end &+ resumeWithin { closeSuspended(suspended, into: &out) }
         switch event {
         case .badge(let number, _):
             badge = number
@@ -138,13 +175,34 @@ public struct SessionAttribution: Sendable {
             break
         case .collectorStopped:
             settle(at: time, into: &out)
+            if let suspended { closeSuspended(suspended, into: &out) }
             if let current { out.append(.closed(current.owner, start: current.start, at: time, reason: .collectorStopped)) }
             finish()
         case .dataEnded:
+            if let suspended { closeSuspended(suspended, into: &out) }
             if let current { out.append(.closed(current.owner, start: current.start, at: Swift.max(lastFrame ?? current.start, current.start), reason: .communicationLost)) }
             finish()
+        case .runEnded(_, let clean):
+            if clean { settle(at: time, into: &out) }
+            if let current {
+                let end = clean ? time : Swift.max(lastFrame ?? current.start, current.start)
+                let reason: SessionCloseReason = clean ? .collectorStopped : .communicationLost
+                if resumeWithin > 0 {
+                    suspended = Suspension(owner: current.owner, start: current.start, end: end, reason: reason)
+                } else {
+                    out.append(.closed(current.owner, start: current.start, at: end, reason: reason))
+                }
+            }
+            current = nil
+            pending = nil
+            isSilent = true
         }
         return out
+    }
+
+    private mutating func closeSuspended(_ suspension: Suspension, into out: inout [Transition]) {
+        out.append(.closed(suspension.owner, start: suspension.start, at: suspension.end, reason: suspension.reason))
+        suspended = nil
     }
 
     /// The highest-priority claim in force.
@@ -157,6 +215,7 @@ public struct SessionAttribution: Sendable {
 
     private mutating func finish() {
         current = nil
+        suspended = nil
         pending = nil
         isFinished = true
     }
@@ -164,6 +223,16 @@ public struct SessionAttribution: Sendable {
     private mutating func settle(at time: Int64, into out: inout [Transition]) {
         guard !isSilent else { return }
         let winner = self.winner
+        if let suspension = suspended {
+            // The new run's first frame: the same owner within the window goes on.
+            if winner == suspension.owner, time &- suspension.end <= resumeWithin {
+                suspended = nil
+                current = (suspension.owner, suspension.start)
+                out.append(.resumed(suspension.owner, start: suspension.start, at: time, after: suspension.end))
+                return
+            }
+            closeSuspended(suspension, into: &out)
+        }
         guard winner != current?.owner else { return }
         if let current { out.append(.closed(current.owner, start: current.start, at: time, reason: reason(closing: current.owner))) }
         current = winner.map { ($0, time) }
