@@ -127,6 +127,8 @@ struct ForwarderTests {
         // The generated mean is there for SQL readers, as in SQLite.
         #expect(try central("SELECT count(*) FROM rollups WHERE mean IS DISTINCT FROM sum / count") == "0")
         #expect(try central("SELECT count(*) > 0 FROM rollups_y2026m11") == "t", "in the month partition of 2026-11")
+        // The key's index carries the values, so a chart's range read is index-only.
+        #expect(try central("SELECT indexdef LIKE '%INCLUDE (count, min, max, sum, last, t_last)%' FROM pg_indexes WHERE indexname = 'rollups_pkey'") == "t")
     }
 
     @Test func olderDataGetsItsMonthPartitionOnDemand() async throws {
