@@ -214,8 +214,10 @@ final class CentralConnection: Sendable {
         let key = CentralSchema.primaryKey(table)
         let others = (["collector_id"] + table.columns).filter { !key.contains($0) }
         let update = others.map { "\"\($0)\" = EXCLUDED.\"\($0)\"" }.joined(separator: ", ")
+        // Columns named: a central table may have generated columns (rollups' mean) the stage copies as plain ones.
+        let columns = CentralSchema.quoted(["collector_id"] + table.columns)
         try await connection.query(PostgresQuery(unsafeSQL: """
-            INSERT INTO \(table.name) SELECT * FROM \(stage) ON CONFLICT (\(CentralSchema.quoted(key))) DO UPDATE SET \(update)
+            INSERT INTO \(table.name) (\(columns)) SELECT \(columns) FROM \(stage) ON CONFLICT (\(CentralSchema.quoted(key))) DO UPDATE SET \(update)
             """), logger: logger)
         // ON COMMIT DELETE ROWS empties the stage at commit; a second batch of the same table in
         // one transaction (never, today) would see these rows again, so empty it now too.

@@ -29,7 +29,13 @@ enum CentralSchema {
         "alarms": ["bigint", "text", "bigint", "text", "text", "bigint", "double precision", "double precision"],
         "alarm_acks": ["bigint", "text", "text", "bigint", "text", "bigint", "text"],
         "audit": ["bigint", "bigint", "text", "text", "text"],
+        "rollups": ["bigint", "bigint", "bigint", "double precision", "double precision", "double precision", "double precision", "bigint"],
+        "text_events": ["bigint", "bigint", "bigint", "text"],
+        "device_identities": ["bigint", "text", "bigint", "text", "text", "text", "text", "text", "text"],
     ]
+
+    /// Tables migration 2 made (migration 1 made the others in ``ForwardedTable/all``).
+    static let sinceVersion2: Set<String> = ["rollups", "text_events", "device_identities"]
 
     /// Columns that may hold NULL in SQLite (everything else is NOT NULL there and here).
     static let nullable: Set<String> = [
@@ -50,12 +56,19 @@ enum CentralSchema {
 
     /// `CREATE TABLE` of a forwarded table.
     static func createTable(_ table: ForwardedTable) -> String {
+        createTable(table, generated: [])
+    }
+
+    /// `CREATE TABLE` of a forwarded table with generated columns after the forwarded ones, and
+    /// columns the primary key's index carries (`INCLUDE`) so range reads by key are index-only.
+    static func createTable(_ table: ForwardedTable, generated: [String], including: [String] = []) -> String {
         let types = columnTypes[table.name]!
         let columns = ["collector_id uuid NOT NULL"] + zip(table.columns, types).map { name, type in
             "\"\(name)\" \(type)" + (nullable.contains("\(table.name).\(name)") ? "" : " NOT NULL")
-        }
+        } + generated
         let partition = table.partitionTime.map { " PARTITION BY RANGE (\"\($0)\")" } ?? ""
-        return "CREATE TABLE \(table.name) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(quoted(primaryKey(table)))))\(partition)"
+        let include = including.isEmpty ? "" : " INCLUDE (\(quoted(including)))"
+        return "CREATE TABLE \(table.name) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(quoted(primaryKey(table))))\(include))\(partition)"
     }
 
     /// Every migration: version, name, statements (one per query: the extended protocol runs
@@ -72,7 +85,7 @@ enum CentralSchema {
                 rows bigint NOT NULL DEFAULT 0, samples bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (collector_id, stream))
             """,
-        ] + ForwardedTable.all.map(createTable) + [
+        ] + ForwardedTable.all.filter { !sinceVersion2.contains($0.name) }.map(createTable) + [
             "CREATE INDEX chunk_channels_chunk ON chunk_channels (collector_id, chunk_id)",
             "CREATE INDEX chunks_t_last ON chunks (collector_id, t_last)",
             "CREATE INDEX sessions_rig_start ON sessions (collector_id, rig_id, start)",
@@ -80,6 +93,20 @@ enum CentralSchema {
             "CREATE INDEX attempts_session ON attempts (collector_id, session_id)",
             "CREATE INDEX alarms_rig_start ON alarms (collector_id, rig_id, start)",
             "CREATE INDEX gaps_rig_start ON gaps (collector_id, rig_id, start)",
+        ]),
+        // The per-second rollups (what Grafana's panels read: one channel's seconds by the
+        // primary key's (collector, channel, start), monthly partitions on `start`, with `mean`
+        // generated as in SQLite), text channels' changes and device identifications. The key's
+        // index carries the values: rows arrive second by second for every channel, so one
+        // channel's seconds lie on as many heap pages as there are seconds, and a chart of 8
+        // hours read them all (28,800 pages); index-only, they are a few contiguous pages.
+        (2, "rollups, text events, device identities", [
+            createTable(.rollups, generated: ["mean double precision GENERATED ALWAYS AS (sum / count) STORED"],
+                        including: ["count", "min", "max", "sum", "last", "t_last"]),
+            createTable(ForwardedTable.tracked.first { $0.name == "text_events" }!),
+            createTable(ForwardedTable.tracked.first { $0.name == "device_identities" }!),
+            "CREATE INDEX text_events_channel_at ON text_events (collector_id, channel_id, at)",
+            "CREATE INDEX device_identities_rig_at ON device_identities (collector_id, rig_id, at)",
         ]),
     ]
 

@@ -1,9 +1,9 @@
 public import Store
 
 /// One stream of rows a collector forwards, with its own position in the central store's
-/// `forward_progress`. Chunks and the change-tracked tables are the two today; a new table with
-/// its own change log (the per-second rollups) is one more conformance added to
-/// ``Forwarder/standardStreams``, with its central table in a new ``CentralSchema`` migration.
+/// `forward_progress`: chunks, the change-tracked tables and the per-second rollups. A new table
+/// with its own change log is one more conformance added to ``Forwarder/standardStreams``, with
+/// its central table in a new ``CentralSchema`` migration.
 public protocol ForwardStream: Sendable {
     /// The stream's name in `forward_progress` and in `/metrics`.
     var name: String { get }
@@ -13,6 +13,22 @@ public protocol ForwardStream: Sendable {
     func backlog(in store: StoreDatabase, after position: Int64) throws(StoreError) -> Int
     /// Drops local log records the central store has committed.
     func discard(in store: StoreDatabase, through position: Int64) throws(StoreError)
+}
+
+/// A stream read from one of the store's change logs (``Store/ForwardLog``): its backlog and
+/// discard are the log's.
+public protocol LoggedForwardStream: ForwardStream {
+    var log: ForwardLog { get }
+}
+
+extension LoggedForwardStream {
+    public func backlog(in store: StoreDatabase, after position: Int64) throws(StoreError) -> Int {
+        try store.forwardBacklog(log, after: position)
+    }
+
+    public func discard(in store: StoreDatabase, through position: Int64) throws(StoreError) {
+        try store.discardForwarded(log, through: position)
+    }
 }
 
 /// Rows to load in one transaction, and the stream position they bring it to.
@@ -34,11 +50,12 @@ public struct CentralBatch: Sendable {
 }
 
 /// Chunks and their channel rows, through `forward_chunks`.
-public struct ChunkStream: ForwardStream {
+public struct ChunkStream: LoggedForwardStream {
     /// Log records per batch: a batch of a busy lab is a few MB of chunk data.
     public var limit: Int
     public init(limit: Int = 512) { self.limit = limit }
     public var name: String { "chunks" }
+    public var log: ForwardLog { .chunks }
 
     public func batch(from store: StoreDatabase, after position: Int64) throws(StoreError) -> CentralBatch? {
         let batch = try store.chunkBatch(after: position, limit: limit)
@@ -46,22 +63,15 @@ public struct ChunkStream: ForwardStream {
         return CentralBatch(upserts: [(.chunks, batch.chunks), (.chunkChannels, batch.channels)], deletes: [],
                             position: last, rows: batch.chunks.count + batch.channels.count, samples: batch.samples)
     }
-
-    public func backlog(in store: StoreDatabase, after position: Int64) throws(StoreError) -> Int {
-        try store.forwardBacklog(.chunks, after: position)
-    }
-
-    public func discard(in store: StoreDatabase, through position: Int64) throws(StoreError) {
-        try store.discardForwarded(.chunks, through: position)
-    }
 }
 
 /// Rigs, channels, the roster, sessions and their results, gaps, audit...: through
 /// `forward_changes`, each changed row in its current state or as a tombstone.
-public struct ChangeStream: ForwardStream {
+public struct ChangeStream: LoggedForwardStream {
     public var limit: Int
     public init(limit: Int = 5000) { self.limit = limit }
     public var name: String { "changes" }
+    public var log: ForwardLog { .changes }
 
     public func batch(from store: StoreDatabase, after position: Int64) throws(StoreError) -> CentralBatch? {
         let batch = try store.changeBatch(after: position, limit: limit)
@@ -69,12 +79,22 @@ public struct ChangeStream: ForwardStream {
         let rows = batch.upserts.reduce(0) { $0 + $1.rows.count } + batch.deletes.reduce(0) { $0 + $1.keys.count }
         return CentralBatch(upserts: batch.upserts, deletes: batch.deletes, position: last, rows: rows, samples: 0)
     }
+}
 
-    public func backlog(in store: StoreDatabase, after position: Int64) throws(StoreError) -> Int {
-        try store.forwardBacklog(.changes, after: position)
-    }
+/// Per-second rollups, through `forward_rollups` (migration v10): each second's row as it stands
+/// when the batch is read. A second upserted again (open at a flush, merged after a restart) is
+/// logged again and sent again, and the central upsert replaces the row: the SQLite row is the
+/// truth, so a replay sets the same values and never adds counts twice.
+public struct RollupStream: LoggedForwardStream {
+    /// Log records per batch: a busy lab writes about a row per channel a second.
+    public var limit: Int
+    public init(limit: Int = 20_000) { self.limit = limit }
+    public var name: String { "rollups" }
+    public var log: ForwardLog { .rollups }
 
-    public func discard(in store: StoreDatabase, through position: Int64) throws(StoreError) {
-        try store.discardForwarded(.changes, through: position)
+    public func batch(from store: StoreDatabase, after position: Int64) throws(StoreError) -> CentralBatch? {
+        let batch = try store.rollupBatch(after: position, limit: limit)
+        guard let last = batch.lastSequence else { return nil }
+        return CentralBatch(upserts: [(.rollups, batch.rows)], deletes: [], position: last, rows: batch.rows.count, samples: 0)
     }
 }

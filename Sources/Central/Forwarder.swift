@@ -39,7 +39,7 @@ public final class Forwarder: Service, Sendable {
     }
 
     /// The streams every collector forwards.
-    public static var standardStreams: [any ForwardStream] { [ChangeStream(), ChunkStream()] }
+    public static var standardStreams: [any ForwardStream] { [ChangeStream(), ChunkStream(), RollupStream()] }
 
     let store: StoreDatabase
     let address: CentralAddress

@@ -41,6 +41,9 @@ struct LabPC {
             statistics: [StoredChannelStatistics(channel: ids[0], count: 60, min: 0, max: 1e-7, mean: 3.3333333333333335, alarmSeconds: 0)]))
         _ = try store.recordGap(rig: "\(rigPrefix)\(rigs - 1)", start: Timestamp(microsecondsSince1970: start + 5_000_000), end: nil, reason: "timeout")
         try store.recordAudit(user: "tech", action: "export", detail: "all")
+        try store.recordText(channel: ids[0], at: Timestamp(microsecondsSince1970: start), text: "firmware 2.1\tbeta")
+        try store.recordIdentity(StoredIdentity(rig: "\(rigPrefix)0", at: Timestamp(microsecondsSince1970: start), outcome: .identified,
+                                                vendor: "Lab Ltd", productCode: "BT-1", revision: "3", others: [0x80: "x"], detail: "identified"))
         try store.setLabSetting(.timeZone, "Asia/Almaty")
     }
 

@@ -69,6 +69,7 @@ struct CollectorForwardingTests {
             // sessions closed at the stop: nothing waits.
             #expect(try store.forwardBacklog(.chunks, after: 0) == 0)
             #expect(try store.forwardBacklog(.changes, after: 0) == 0)
+            #expect(try store.forwardBacklog(.rollups, after: 0) == 0)
             try ForwarderTests.expectForwarded(store, server, database)
         }
         #expect(collectors.count == 2)
@@ -94,6 +95,7 @@ struct CollectorForwardingTests {
         }
         #expect(first.stop(SIGKILL) == 128 + SIGKILL)
         #expect(try backlog.store.forwardBacklog(.chunks, after: 0) > 0, "killed with chunks still waiting")
+        #expect(try backlog.store.forwardBacklog(.rollups, after: 0) > 0, "killed with rollups still waiting")
         // The restarted collector serves /metrics: the forwarding's progress and backlog are there.
         let port = ExternalPeers.freePort()
         let second = try ChildProcess(riglog, ["collect", folder + "/lab.yaml", "--http", "127.0.0.1:\(port)", "--data", data])
@@ -113,6 +115,8 @@ struct CollectorForwardingTests {
         #expect(second.stop(SIGTERM) == 0)
         #expect(try backlog.store.forwardBacklog(.chunks, after: 0) == 0)
         #expect(try backlog.store.forwardBacklog(.changes, after: 0) == 0)
+        #expect(try backlog.store.forwardBacklog(.rollups, after: 0) == 0)
+        // Every table, the rollups included: the kill doubled no second's count.
         try ForwarderTests.expectForwarded(backlog.store, server, database)
         let rigs = try server.psql(database: database, "SELECT id FROM rigs ORDER BY id")
         #expect(rigs == "backlog-0\nbacklog-1\nbacklog-2\nbacklog-3\nrig-1\n", "the backlog's rigs and the collector's own")

@@ -65,7 +65,7 @@ struct ForwarderTests {
         let connection = try await CentralConnection.connect(to: address, logger: logger)
         try await connection.migrate()
         let collector = try pc.store.collectorID()
-        try await connection.register(collector: collector, lab: "lab", streams: ["chunks", "changes"])
+        try await connection.register(collector: collector, lab: "lab", streams: Forwarder.standardStreams.map(\.name))
         for stream in Forwarder.standardStreams {
             let batch = try #require(try stream.batch(from: pc.store, after: 0))
             try await connection.load(batch, collector: collector, stream: stream.name, from: 0)
@@ -103,6 +103,34 @@ struct ForwarderTests {
         #expect(sessions == "rig-1|timetable\n")
     }
 
+    @Test func rollupsArriveAsSQLiteHoldsThemAndAMergedSecondIsReplacedNotAdded() async throws {
+        let server = try TestPostgres.shared
+        let database = try server.makeDatabase()
+        let pc = try LabPC(frames: 400)
+        defer { pc.remove() }
+        let collector = try pc.store.collectorID()
+        _ = try await Self.forwarder(pc, server, database).forwardAll()
+        try Self.expectForwarded(pc.store, server, database)
+        let local = try pc.store.forwardedRows(of: .rollups)
+        #expect(local.count == 400 * 6, "a row per channel-second")
+        func central(_ sql: String) throws -> String {
+            try server.psql(database: database, sql).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try central("SELECT count(*), sum(count) FROM rollups WHERE collector_id = '\(collector)'") == "2400|2400")
+        // A restart within the seconds already forwarded: the same seconds again, half a second
+        // later. SQLite merges them (count 2); the central rows are replaced by the merged ones.
+        try pc.write(frames: 400, start: 1_795_939_200_000_000 + 500_000)
+        #expect(try pc.store.forwardBacklog(.rollups, after: 0) >= 2400)
+        _ = try await Self.forwarder(pc, server, database).forwardAll()
+        try Self.expectForwarded(pc.store, server, database)
+        #expect(try central("SELECT count(*), sum(count), min(count), max(count) FROM rollups") == "2400|4800|2|2")
+        // The generated mean is there for SQL readers, as in SQLite.
+        #expect(try central("SELECT count(*) FROM rollups WHERE mean IS DISTINCT FROM sum / count") == "0")
+        #expect(try central("SELECT count(*) > 0 FROM rollups_y2026m11") == "t", "in the month partition of 2026-11")
+        // The key's index carries the values, so a chart's range read is index-only.
+        #expect(try central("SELECT indexdef LIKE '%INCLUDE (count, min, max, sum, last, t_last)%' FROM pg_indexes WHERE indexname = 'rollups_pkey'") == "t")
+    }
+
     @Test func olderDataGetsItsMonthPartitionOnDemand() async throws {
         let server = try TestPostgres.shared
         let database = try server.makeDatabase()
@@ -135,8 +163,8 @@ struct ForwarderTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await forwarder.run() }
             try await ExternalPeers.waitUntil("the first rows forwarded", timeout: .seconds(300)) {
-                forwarder.status.streams["chunks"]?.backlog == 0 && forwarder.status.streams["changes"]?.backlog == 0
-                    && forwarder.status.streams["chunks"]?.batches ?? 0 > 0
+                Forwarder.standardStreams.allSatisfy { forwarder.status.streams[$0.name]?.backlog == 0 }
+                    && forwarder.status.streams["rollups"]?.batches ?? 0 > 0
             }
             try await offPool { server.stop() }
             // The collector goes on writing while the central store is down.
@@ -146,8 +174,7 @@ struct ForwarderTests {
             #expect(try pc.store.forwardBacklog(.chunks, after: 0) > 0, "the log holds what waits")
             try await offPool { try server.start() }
             try await ExternalPeers.waitUntil("the backlog forwarded after the outage", timeout: .seconds(300)) {
-                forwarder.status.connected && (try? pc.store.forwardBacklog(.chunks, after: 0)) == 0
-                    && (try? pc.store.forwardBacklog(.changes, after: 0)) == 0
+                forwarder.status.connected && ForwardLog.allCases.allSatisfy { (try? pc.store.forwardBacklog($0, after: 0)) == 0 }
             }
             group.cancelAll()
         }

@@ -19,7 +19,7 @@ import Testing
             waiting.split(separator: ": ").last?.split(separator: ", ").first { $0.hasPrefix(stream + " ") }
                 .flatMap { Int($0.dropFirst(stream.count + 1)) }
         }
-        #expect((count("chunks") ?? 0) > 0 && (count("changes") ?? 0) > 0, "everything waits: \(waiting)")
+        #expect((count("chunks") ?? 0) > 0 && (count("changes") ?? 0) > 0 && (count("rollups") ?? 0) > 0, "everything waits: \(waiting)")
 
         // Forwarded: nothing waits, and the central store lists this collector (the folder
         // remembers where it forwards, so --central is not needed again).
@@ -29,9 +29,10 @@ import Testing
         let central = try StoreCLIHarness.riglog(["store", "status", "--data", data.path])
         #expect(central.status == 0, "\(central.stderr)")
         #expect(central.text.contains("central: \(try CentralAddress(url: url))"))
-        #expect(central.text.contains("waiting here (change-log records not yet committed centrally): changes 0, chunks 0"))
+        #expect(central.text.contains("waiting here (change-log records not yet committed centrally): changes 0, chunks 0, rollups 0\n"))
         #expect(central.text.contains("collector\tlab\tstream\tforwarded through\trows\tsamples\tlast moved"))
         #expect(central.text.contains("\(collector) (this)\tFixture lab\tchunks\t"))
+        #expect(central.text.contains("\(collector) (this)\tFixture lab\trollups\t"))
 
         let wrong = try StoreCLIHarness.riglog(["store", "status", "--data", data.path, "--central", "postgres://u:pw@h/db"])
         #expect(wrong.status == 2)

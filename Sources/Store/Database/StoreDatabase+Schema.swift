@@ -277,23 +277,9 @@ extension StoreDatabase {
                 BEGIN INSERT INTO forward_chunks (chunk_id) VALUES (NEW.id); END;
                 INSERT INTO forward_chunks (chunk_id) SELECT id FROM chunks ORDER BY id;
                 """)
-            for table in ForwardedTable.tracked {
-                let keys = table.key.map { "\"\($0)\"" }
-                func values(_ row: String) -> String {
-                    keys.map { "\(row).\($0)" }.joined(separator: ", ") + (keys.count == 1 ? ", NULL" : "")
-                }
-                let rekeyed = keys.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
-                try db.execute(sql: """
-                    CREATE TRIGGER \(table.name)_insert_forward AFTER INSERT ON \(table.name)
-                    BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("NEW"))); END;
-                    CREATE TRIGGER \(table.name)_update_forward AFTER UPDATE ON \(table.name)
-                    BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("NEW"))); END;
-                    CREATE TRIGGER \(table.name)_rekey_forward AFTER UPDATE ON \(table.name) WHEN \(rekeyed)
-                    BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("OLD"))); END;
-                    CREATE TRIGGER \(table.name)_delete_forward AFTER DELETE ON \(table.name)
-                    BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("OLD"))); END;
-                    INSERT INTO forward_changes (table_name, k1, k2) SELECT '\(table.name)', \(keys.joined(separator: ", "))\(keys.count == 1 ? ", NULL" : "") FROM \(table.name);
-                    """)
+            // The tables v8 tracked; later ones have their triggers made by their own migration.
+            for table in ForwardedTable.tracked where !ForwardedTable.trackedSinceV10.contains(table.name) {
+                try db.execute(sql: changeTriggers(table, deletes: true))
             }
         }
         migrator.registerMigration("v9: per-second rollups") { db in
@@ -318,6 +304,51 @@ extension StoreDatabase {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v10: forwarding rollups, text events and device identities") { db in
+            // The per-second rollups get a change log of their own (`forward_rollups`, the
+            // `rollups` stream): a second's row is upserted again while it is open at a flush
+            // or merged after a restart, so every insert and update logs its key, and the
+            // forwarder sends the row as it stands. Text events and device identities join
+            // `forward_changes`. None of the three logs deletes: the writer never deletes these
+            // rows, only `store prune` does, and a prune is not forwarded (the central store
+            // keeps what the lab PC drops), as with chunks. Existing rows are logged so an
+            // upgraded store forwards its history.
+            try db.execute(sql: """
+                CREATE TABLE forward_rollups (seq INTEGER PRIMARY KEY AUTOINCREMENT, channel_id INTEGER NOT NULL, start INTEGER NOT NULL);
+                CREATE TRIGGER rollups_insert_forward AFTER INSERT ON rollups
+                BEGIN INSERT INTO forward_rollups (channel_id, start) VALUES (NEW.channel_id, NEW.start); END;
+                CREATE TRIGGER rollups_update_forward AFTER UPDATE ON rollups
+                BEGIN INSERT INTO forward_rollups (channel_id, start) VALUES (NEW.channel_id, NEW.start); END;
+                INSERT INTO forward_rollups (channel_id, start) SELECT channel_id, start FROM rollups ORDER BY start, channel_id;
+                """)
+            for table in ForwardedTable.tracked where ForwardedTable.trackedSinceV10.contains(table.name) {
+                try db.execute(sql: changeTriggers(table, deletes: false))
+            }
+        }
         return migrator
+    }
+
+    /// Triggers that log every change of `table` in `forward_changes` (inserts, updates, a key
+    /// changed, and with `deletes` the keys of deleted rows, tombstones), and its existing rows.
+    private static func changeTriggers(_ table: ForwardedTable, deletes: Bool) -> String {
+        let keys = table.key.map { "\"\($0)\"" }
+        func values(_ row: String) -> String {
+            keys.map { "\(row).\($0)" }.joined(separator: ", ") + (keys.count == 1 ? ", NULL" : "")
+        }
+        let rekeyed = keys.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
+        let delete = """
+            CREATE TRIGGER \(table.name)_delete_forward AFTER DELETE ON \(table.name)
+            BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("OLD"))); END;
+            """
+        return """
+            CREATE TRIGGER \(table.name)_insert_forward AFTER INSERT ON \(table.name)
+            BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("NEW"))); END;
+            CREATE TRIGGER \(table.name)_update_forward AFTER UPDATE ON \(table.name)
+            BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("NEW"))); END;
+            CREATE TRIGGER \(table.name)_rekey_forward AFTER UPDATE ON \(table.name) WHEN \(rekeyed)
+            BEGIN INSERT INTO forward_changes (table_name, k1, k2) VALUES ('\(table.name)', \(values("OLD"))); END;
+            \(deletes ? delete : "")
+            INSERT INTO forward_changes (table_name, k1, k2) SELECT '\(table.name)', \(keys.joined(separator: ", "))\(keys.count == 1 ? ", NULL" : "") FROM \(table.name);
+            """
     }
 }

@@ -33,9 +33,16 @@ public struct ForwardedTable: Sendable, Hashable {
         name: "chunk_channels", columns: ["chunk_id", "channel_id", "column_index", "t_first", "t_last", "count", "bytes"],
         key: ["channel_id", "t_first", "chunk_id"], partitionTime: "t_first")
 
-    /// The change-tracked tables, in the order a batch applies them. Migration v6 creates the
-    /// triggers of these tables: a table added here needs a new migration with its triggers
-    /// (and the backfill of its rows), and a new central migration with its table.
+    /// Per-second rollups, forwarded through their own log (`forward_rollups`, migration v10)
+    /// whenever the writer inserts or merges a second's row.
+    public static let rollups = ForwardedTable(
+        name: "rollups", columns: ["channel_id", "start", "count", "min", "max", "sum", "last", "t_last"],
+        key: ["channel_id", "start"], partitionTime: "start")
+
+    /// The change-tracked tables, in the order a batch applies them. Migration v8 creates the
+    /// triggers of these tables but ``trackedSinceV10``'s, which migration v10 creates: a table
+    /// added here needs a new migration with its triggers (and the backfill of its rows), and a
+    /// new central migration with its table.
     public static let tracked: [ForwardedTable] = [
         ForwardedTable(name: "config_versions", columns: ["id", "kind", "name", "content", "stored_at"], key: ["id"]),
         ForwardedTable(name: "lab_settings", columns: ["key", "value"], key: ["key"]),
@@ -58,10 +65,18 @@ public struct ForwardedTable: Sendable, Hashable {
         ForwardedTable(name: "alarms", columns: ["id", "rig_id", "session_id", "alarm", "severity", "start", "seconds", "peak"], key: ["id"]),
         ForwardedTable(name: "alarm_acks", columns: ["id", "rig_id", "alarm", "start", "user", "at", "note"], key: ["id"]),
         ForwardedTable(name: "audit", columns: ["id", "at", "user", "action", "detail"], key: ["id"], partitionTime: "at"),
+        ForwardedTable(name: "text_events", columns: ["id", "channel_id", "at", "value"], key: ["id"], partitionTime: "at"),
+        ForwardedTable(
+            name: "device_identities",
+            columns: ["id", "rig_id", "at", "outcome", "vendor", "product_code", "revision", "others", "detail"], key: ["id"]),
     ]
 
-    /// Every forwarded table: the chunk tables and the change-tracked ones.
-    public static var all: [ForwardedTable] { [chunks, chunkChannels] + tracked }
+    /// Tracked tables whose triggers migration v10 made (v8 made the others'); their deletes are
+    /// not logged, since only a prune deletes them and a prune is not forwarded.
+    public static let trackedSinceV10: Set<String> = ["text_events", "device_identities"]
+
+    /// Every forwarded table: the chunk tables, the rollups and the change-tracked ones.
+    public static var all: [ForwardedTable] { [chunks, chunkChannels, rollups] + tracked }
 }
 
 /// One stored value as it leaves SQLite, typed as SQLite stores it.
@@ -90,6 +105,15 @@ public struct ChunkBatch: Sendable {
     public var samples: Int
 }
 
+/// Rollup rows written or merged after a position in `forward_rollups`, as one forwarding
+/// batch reads them.
+public struct RollupBatch: Sendable {
+    /// `rollups` rows in their current state (a key logged several times is read once).
+    public var rows: [ForwardRow]
+    /// The last log sequence number the batch covers; nil when the log holds nothing after it.
+    public var lastSequence: Int64?
+}
+
 /// Changed rows after a change sequence number, as one forwarding batch reads them.
 public struct ChangeBatch: Sendable {
     /// Rows to insert or replace, by table, in their current state.
@@ -108,6 +132,8 @@ public enum ForwardLog: String, Sendable, CaseIterable {
     case chunks
     /// `forward_changes`: keys of change-tracked rows inserted, updated or deleted.
     case changes
+    /// `forward_rollups`: keys of per-second rollups inserted or merged (migration v10).
+    case rollups
 
     var table: String { "forward_\(rawValue)" }
 }

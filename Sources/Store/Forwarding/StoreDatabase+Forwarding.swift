@@ -65,6 +65,25 @@ extension StoreDatabase {
         }
     }
 
+    /// Rollups inserted or merged after `position` in `forward_rollups` (at most `limit` log
+    /// records), each in its current state. A row pruned since it was logged is skipped, as a
+    /// pruned chunk is.
+    public func rollupBatch(after position: Int64, limit: Int) throws(StoreError) -> RollupBatch {
+        try read { db in
+            guard let last = try Int64.fetchOne(
+                db, sql: "SELECT max(seq) FROM (SELECT seq FROM forward_rollups WHERE seq > ? ORDER BY seq LIMIT ?)", arguments: [position, limit])
+            else { return RollupBatch(rows: [], lastSequence: nil) }
+            // A second upserted at several flushes is logged each time: read it once, by its
+            // primary key (a row-value IN list would scan the table).
+            let columns = ForwardedTable.rollups.columns.map { "r.\"\($0)\"" }.joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(columns) FROM (SELECT DISTINCT channel_id, start FROM forward_rollups WHERE seq > ? AND seq <= ?) f
+                JOIN rollups r ON r.channel_id = f.channel_id AND r.start = f.start
+                """, arguments: [position, last])
+            return RollupBatch(rows: rows.map(\.forwardRow), lastSequence: last)
+        }
+    }
+
     /// Rows of the change-tracked tables changed after `position` in `forward_changes` (at most
     /// `limit` log records): each changed row in its current state, or its key as a tombstone
     /// when it is gone.
