@@ -89,6 +89,33 @@ struct PortalPages {
             }
             return page(context, "audit", title: "Audit log", values: ["rows": rows])
         }
+        router.get("admin/lab") { request, context in
+            _ = try context.require(.admin, api: false, path: request.uri.path)
+            return labPage(context, outcome: web.live?.lastReload?())
+        }
+        router.post("admin/lab/reload") { request, context in
+            _ = try context.require(.admin, api: false, path: request.uri.path)
+            let form = try await request.decode(as: ReloadForm.self, context: context)
+            try context.checkFormToken(form.csrf, api: false)
+            guard let reload = web.live?.reload else { throw WebError.notFound(api: false, what: "a lab config to reload (this run has none)") }
+            // The reloader records the audit row (who, and the outcome with every error).
+            let outcome = try await reload("admin " + web.auditUser(context))
+            return labPage(context, outcome: outcome)
+        }
+    }
+
+    struct ReloadForm: Decodable {
+        var csrf: String?
+    }
+
+    /// The admin's lab config page: the reload button and the last reload's outcome (every
+    /// error of a refused one, file:line).
+    func labPage(_ context: WebContext, outcome: ReloadOutcome?) -> Response {
+        var values: [String: Any] = ["available": web.live?.reload != nil]
+        if let outcome {
+            values["outcome"] = ["headline": outcome.headline, "applied": outcome.applied, "lines": outcome.lines.map { ["line": $0] }]
+        }
+        return page(context, "lab", title: "Lab config", values: values)
     }
 
     /// A report page: the report is a whole printable page; the portal adds only its way back.

@@ -1,0 +1,69 @@
+import Collector
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import LabWeb
+import Practice
+import RigProfiles
+import Store
+import Synchronization
+import Testing
+import Timekeeping
+
+/// The admin page's reload button: admins only, the form token required, the requester named,
+/// the outcome shown with every error. The reload itself is `LabReloader`'s (tested end to end
+/// in LabRuntimeTests); here the run's hook records who asked and answers as a refused reload.
+@Suite struct AdminReloadTests {
+    @Test func onlyAnAdminWithTheFormTokenReloadsAndSeesEveryError() async throws {
+        let fixture = try WebFixture()
+        try FileManager.default.createDirectory(atPath: fixture.folder + "/Devices", withIntermediateDirectories: true)
+        try "profile: one\ntitle: {en: One}\npoll: 1s\nchannels:\n  - {name: level, source: input 0, type: u16}\n"
+            .write(toFile: fixture.folder + "/Devices/one.yaml", atomically: true, encoding: .utf8)
+        try "lab: Admin test\ntimezone: Asia/Almaty\nrigs:\n  - {id: rig-a, profile: one, connection: \"tcp://127.0.0.1:9\", unit: 1}\n"
+            .write(toFile: fixture.folder + "/lab.yaml", atomically: true, encoding: .utf8)
+        let lab = try LabLoader.load(path: fixture.folder + "/lab.yaml", devicesFolder: fixture.folder + "/Devices")
+        let board = LiveBoard(lab: lab)
+        let collector = try Collector(lab: lab, store: fixture.store, sinks: [board])
+        try board.begin(store: fixture.store)
+
+        let asked = Mutex<[String]>([])
+        var live = LiveLab(lab: lab, collector: collector, board: board)
+        live.reload = { by in
+            asked.withLock { $0.append(by) }
+            return ReloadOutcome(sequence: 1, at: .now(), requestedBy: by, applied: false,
+                                 lines: ["lab.yaml:4:29: rigs[0].connection: <bad> port", "lab.yaml:5:5: rigs[1].profile: no-such-profile"])
+        }
+        let app = Application(router: try LabWeb(store: fixture.store, live: live).router())
+        try await app.test(.router) { client in
+            var instructor = Browser()
+            _ = try await instructor.signIn(client, name: "ivan")
+            #expect(try await client.execute(uri: "/admin/lab", method: .get, headers: instructor.headers).status == .forbidden)
+            var form = instructor.headers
+            form[.contentType] = "application/x-www-form-urlencoded"
+            #expect(try await client.execute(uri: "/admin/lab/reload", method: .post, headers: form,
+                                             body: ByteBuffer(string: "csrf=\(instructor.csrf)")).status == .forbidden)
+
+            var admin = Browser()
+            _ = try await admin.signIn(client, name: "ada")
+            let page = try await client.execute(uri: "/admin/lab", method: .get, headers: admin.headers)
+            #expect(page.status == .ok)
+            #expect(String(buffer: page.body).contains("action=\"/admin/lab/reload\""))
+            #expect(String(buffer: page.body).contains("No reload since the collector started."))
+            var adminForm = admin.headers
+            adminForm[.contentType] = "application/x-www-form-urlencoded"
+            #expect(try await client.execute(uri: "/admin/lab/reload", method: .post, headers: adminForm,
+                                             body: ByteBuffer(string: "")).status == .forbidden, "no form token: no reload")
+            #expect(asked.withLock { $0 }.isEmpty)
+
+            let reloaded = try await client.execute(uri: "/admin/lab/reload", method: .post, headers: adminForm,
+                                                    body: ByteBuffer(string: "csrf=\(admin.csrf)"))
+            #expect(reloaded.status == .ok)
+            let body = String(buffer: reloaded.body)
+            #expect(body.contains("reload 1 refused, the running config stays"))
+            #expect(body.contains("lab.yaml:4:29: rigs[0].connection: &lt;bad&gt; port"), "every error, escaped")
+            #expect(body.contains("lab.yaml:5:5: rigs[1].profile: no-such-profile"))
+        }
+        #expect(asked.withLock { $0 } == ["admin ada"])
+    }
+}
