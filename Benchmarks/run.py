@@ -97,6 +97,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_ports(count):
+    """`count` distinct free ports: each held until all are chosen, so none is handed out twice."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def run_json(command, **kwargs):
     out = subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -292,7 +306,7 @@ def lab_rows(bench):
     riglog = os.path.join(os.path.dirname(bench), "riglog")
     rigs, seconds = (16, 8) if QUICK else (64, 30)
     folder = tempfile.mkdtemp(prefix="riglog-bench-lab-")
-    lab_rigs = [(LAB_KINDS[i % len(LAB_KINDS)], free_port()) for i in range(rigs)]
+    lab_rigs = list(zip([LAB_KINDS[i % len(LAB_KINDS)] for i in range(rigs)], free_ports(rigs)))
     lab = write_lab(folder, lab_rigs)
     devices = ["--devices", os.path.join(ROOT, "Devices")]
     spec = os.path.join(folder, "c-lab-poller.spec")
@@ -377,7 +391,7 @@ def reload_rows(ctx):
         text = f.read().replace("profile: brake-trainer", "profile: brake-trainer-reload", 1)
     with open(own, "w") as f:
         f.write(text)
-    lab_rigs = [("brake-trainer-reload", free_port())] + [(LAB_KINDS[i % len(LAB_KINDS)], free_port()) for i in range(1, rigs)]
+    lab_rigs = list(zip(["brake-trainer-reload"] + [LAB_KINDS[i % len(LAB_KINDS)] for i in range(1, rigs)], free_ports(rigs)))
     lab = write_lab(folder, lab_rigs)
     devices = ["--devices", devices_folder]
     data = os.path.join(folder, "data")

@@ -34,6 +34,8 @@ public final class Collector: Sendable {
         var loops: [TCPEventLoop]
         /// Workers a reload stopped: their statistics still count in the run's totals.
         var retired: [ConnectionWorker] = []
+        /// The rigs whose frames are traced (`--trace`, then the admin's toggle).
+        var traced: Set<String>
         var started = false
     }
 
@@ -43,7 +45,8 @@ public final class Collector: Sendable {
     private let recorder: EventRecorder
     private let running: Mutex<Running>
     private let options: ModbusClientOptions
-    private let trace: FrameTraceSettings?
+    /// Where traced frames go (`--trace`'s output, else standard error).
+    private let traceOutput: @Sendable (FrameTracer.Frame) -> Void
     /// The timeouts device identification asks with (the polls' own).
     let identificationOptions: ModbusClientOptions
     let onStoreError: @Sendable (any Error) -> Void
@@ -71,14 +74,14 @@ public final class Collector: Sendable {
         let events = CollectorEventQueue()
         self.events = events
         self.options = options
-        self.trace = trace
+        traceOutput = trace?.output ?? FrameTracer.standardError
         let workers = lab.connections.map { connection in
             Self.worker(for: connection, compiled: compiled, events: events, options: options, trace: trace)
         }
         drainer = Drainer(sinks: [ChunkWriter(store: store)] + sinks, onError: onError)
         for worker in workers { drainer.register(worker.ring) }
         recorder = EventRecorder(queue: events, store: store, onError: onError)
-        running = Mutex(Running(lab: lab, workers: workers, loops: Self.loops(for: workers)))
+        running = Mutex(Running(lab: lab, workers: workers, loops: Self.loops(for: workers), traced: trace?.rigs ?? []))
     }
 
     /// The lab config being collected (the one last reloaded).
@@ -176,13 +179,16 @@ public final class Collector: Sendable {
             for rig in worker.rigs where compiled[rig.id] == nil { compiled[rig.id] = rig }
         }
         let byEndpoint = Dictionary(current.map { ($0.endpoint, $0) }, uniquingKeysWith: { first, _ in first })
+        let trace = FrameTraceSettings(rigs: tracedRigs, output: traceOutput)
         var started: [ConnectionWorker] = [], stopped: [ConnectionWorker] = []
         for action in prepared.plan.connections {
             switch action {
             case .keep:
                 break
             case .reconfigure(let connection):
-                byEndpoint[connection.endpoint]?.reconfigure(rigs: connection.rigs.map { compiled[$0.id]! })
+                let rigs = connection.rigs.map { compiled[$0.id]! }
+                byEndpoint[connection.endpoint]?.reconfigure(rigs: rigs)
+                byEndpoint[connection.endpoint]?.setTracer(trace.tracer(for: rigs))
             case .start(let connection):
                 let worker = Self.worker(for: connection, compiled: compiled, events: events, options: options, trace: trace)
                 drainer.register(worker.ring)
@@ -204,6 +210,31 @@ public final class Collector: Sendable {
                 for worker in started where !worker.isMultiplexed { worker.start() }
             }
         }
+    }
+
+    // MARK: - Live frame trace
+
+    /// The rigs whose every frame is traced now.
+    public var tracedRigs: Set<String> { running.withLock { $0.traced } }
+
+    /// Starts or stops tracing `rig`'s frames (the admin's toggle on its page), from its
+    /// connection's next poll boundary, without a restart. Only that connection's reader gets
+    /// a tracer (or loses it); the others do no tracing work. Returns false for a rig the lab
+    /// does not have.
+    @discardableResult
+    public func setTrace(rig: String, on: Bool) -> Bool {
+        let found: (workers: [ConnectionWorker], traced: Set<String>)? = running.withLock { running in
+            guard running.lab.rig(id: rig) != nil else { return nil }
+            if on { running.traced.insert(rig) } else { running.traced.remove(rig) }
+            return (running.workers, running.traced)
+        }
+        guard let (workers, traced) = found else { return false }
+        let settings = FrameTraceSettings(rigs: traced, output: traceOutput)
+        for worker in workers {
+            let rigs = worker.rigs
+            if rigs.contains(where: { $0.id == rig }) { worker.setTracer(settings.tracer(for: rigs)) }
+        }
+        return true
     }
 
     /// Samples dropped because a ring was full, over all workers (retired ones included).

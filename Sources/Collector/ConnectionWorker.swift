@@ -46,7 +46,10 @@ public final class ConnectionWorker: Sendable {
     private let released = DispatchSemaphore(value: 0)
     private let options: ModbusClientOptions
     /// Reports the frames of the traced rigs on this connection; nil when none is traced.
-    package let tracer: FrameTracer?
+    package var tracer: FrameTracer? { tracing.withLock { $0 } }
+    private let tracing: Mutex<FrameTracer?>
+    /// Set when ``setTracer(_:)`` gave a tracer the driver has not taken yet.
+    private let tracerChanged = Atomic<Bool>(false)
     private let events: CollectorEventQueue
     private let stopRequested = Atomic<Bool>(false)
     private let thread = Mutex<DedicatedThread?>(nil)
@@ -54,7 +57,7 @@ public final class ConnectionWorker: Sendable {
     /// - Parameter tracer: reports every frame of the units it names (`collect --trace`).
     public init(endpoint: ModbusEndpoint, rigs: [CompiledRig], ring: SampleRing, events: CollectorEventQueue,
                 options: ModbusClientOptions = ModbusClientOptions(), tracer: FrameTracer? = nil) {
-        self.tracer = tracer
+        tracing = Mutex(tracer)
         self.endpoint = endpoint
         self.ring = ring
         self.events = events
@@ -104,6 +107,26 @@ public final class ConnectionWorker: Sendable {
             hasPending.store(false, ordering: .releasing)
             return p
         }
+    }
+
+    /// A tracer a driver hands its reader between two requests.
+    struct TracerChange {
+        var tracer: FrameTracer?
+    }
+
+    /// Traces this connection's frames with `tracer` (nil: none) from its next poll boundary:
+    /// the admin's toggle, applied without a restart.
+    func setTracer(_ tracer: FrameTracer?) {
+        tracing.withLock { $0 = tracer }
+        tracerChanged.store(true, ordering: .releasing)
+    }
+
+    /// The tracer ``setTracer(_:)`` gave since the driver last asked; nil when none (one
+    /// atomic load: drivers ask between requests).
+    func takeTracerChange() -> TracerChange? {
+        guard tracerChanged.load(ordering: .acquiring) else { return nil }
+        tracerChanged.store(false, ordering: .releasing)
+        return TracerChange(tracer: tracer)
     }
 
     /// True once ``stop()`` or ``retire()`` was asked.
@@ -162,6 +185,7 @@ public final class ConnectionWorker: Sendable {
             poller.stop(wall: WallClock.nanoseconds())
         }
         while !stopRequested.load(ordering: .acquiring) {
+            if let change = takeTracerChange() { reader.tracer = change.tracer }
             let now = MonotonicInstant.now.nanoseconds
             switch poller.next(now: now) {
             case .wait(let until):

@@ -145,6 +145,8 @@ private struct Loop {
     /// Handles a passed timeout, then does whatever is due on `c` (connect, send), and
     /// returns when it next needs attention unless its socket becomes ready first.
     func service(_ c: Connection) -> Int64 {
+        // Between two requests: the admin's trace toggle reaches the reader here.
+        if c.inFlight == nil, let change = c.poller.worker.takeTracerChange() { c.reader.tracer = change.tracer }
         var now = MonotonicInstant.now.nanoseconds
         if now >= c.reader.deadline {
             let error = c.reader.timedOut()
