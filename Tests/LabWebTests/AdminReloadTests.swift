@@ -17,15 +17,7 @@ import Timekeeping
 @Suite struct AdminReloadTests {
     @Test func onlyAnAdminWithTheFormTokenReloadsAndSeesEveryError() async throws {
         let fixture = try WebFixture()
-        try FileManager.default.createDirectory(atPath: fixture.folder + "/Devices", withIntermediateDirectories: true)
-        try "profile: one\ntitle: {en: One}\npoll: 1s\nchannels:\n  - {name: level, source: input 0, type: u16}\n"
-            .write(toFile: fixture.folder + "/Devices/one.yaml", atomically: true, encoding: .utf8)
-        try "lab: Admin test\ntimezone: Asia/Almaty\nrigs:\n  - {id: rig-a, profile: one, connection: \"tcp://127.0.0.1:9\", unit: 1}\n"
-            .write(toFile: fixture.folder + "/lab.yaml", atomically: true, encoding: .utf8)
-        let lab = try LabLoader.load(path: fixture.folder + "/lab.yaml", devicesFolder: fixture.folder + "/Devices")
-        let board = LiveBoard(lab: lab)
-        let collector = try Collector(lab: lab, store: fixture.store, sinks: [board])
-        try board.begin(store: fixture.store)
+        let (lab, collector, board) = try liveLab(in: fixture)
 
         let asked = Mutex<[String]>([])
         var live = LiveLab(lab: lab, collector: collector, board: board)
@@ -73,15 +65,7 @@ import Timekeeping
 @Suite struct AdminTraceToggleTests {
     @Test func anAdminTurnsARigsFrameTraceOnAndOffFromItsPage() async throws {
         let fixture = try WebFixture()
-        try FileManager.default.createDirectory(atPath: fixture.folder + "/Devices", withIntermediateDirectories: true)
-        try "profile: one\ntitle: {en: One}\npoll: 1s\nchannels:\n  - {name: level, source: input 0, type: u16}\n"
-            .write(toFile: fixture.folder + "/Devices/one.yaml", atomically: true, encoding: .utf8)
-        try "lab: Admin test\ntimezone: Asia/Almaty\nrigs:\n  - {id: rig-a, profile: one, connection: \"tcp://127.0.0.1:9\", unit: 1}\n"
-            .write(toFile: fixture.folder + "/lab.yaml", atomically: true, encoding: .utf8)
-        let lab = try LabLoader.load(path: fixture.folder + "/lab.yaml", devicesFolder: fixture.folder + "/Devices")
-        let board = LiveBoard(lab: lab)
-        let collector = try Collector(lab: lab, store: fixture.store, sinks: [board])
-        try board.begin(store: fixture.store)
+        let (lab, collector, board) = try liveLab(in: fixture)
         let app = Application(router: try LabWeb(store: fixture.store, live: LiveLab(lab: lab, collector: collector, board: board)).router())
         try await app.test(.router) { client in
             var instructor = Browser()
@@ -117,4 +101,19 @@ import Timekeeping
         #expect(audit.map(\.action) == ["trace off", "trace on"], "newest first")
         #expect(audit.allSatisfy { $0.user == "ada" && $0.detail.hasPrefix("rig-a") })
     }
+}
+
+/// A lab of one rig on a port nobody serves, registered in the fixture's store, with a collector
+/// that is never started: what the web's live pages need.
+func liveLab(in fixture: WebFixture) throws -> (LabConfig, Collector, LiveBoard) {
+    try FileManager.default.createDirectory(atPath: fixture.folder + "/Devices", withIntermediateDirectories: true)
+    try "profile: one\ntitle: {en: One}\npoll: 1s\nchannels:\n  - {name: level, source: input 0, type: u16}\n"
+        .write(toFile: fixture.folder + "/Devices/one.yaml", atomically: true, encoding: .utf8)
+    try "lab: Admin test\ntimezone: Asia/Almaty\nrigs:\n  - {id: rig-a, profile: one, connection: \"tcp://127.0.0.1:9\", unit: 1}\n"
+        .write(toFile: fixture.folder + "/lab.yaml", atomically: true, encoding: .utf8)
+    let lab = try LabLoader.load(path: fixture.folder + "/lab.yaml", devicesFolder: fixture.folder + "/Devices")
+    let board = LiveBoard(lab: lab)
+    let collector = try Collector(lab: lab, store: fixture.store, sinks: [board])
+    try board.begin(store: fixture.store)
+    return (lab, collector, board)
 }
