@@ -85,7 +85,12 @@ public final class LabReloader: Service, Sendable {
     /// Re-reads, checks and applies the lab config; returns what happened (also logged and
     /// written to `reload.status`).
     public func reload(requestedBy: String) async throws -> ReloadOutcome {
-        try await DedicatedThread.run(name: "riglog.reload") { self.reloadBlocking(requestedBy: requestedBy) }
+        try await DedicatedThread.run(name: "riglog.reload") {
+            // Below the pollers: reading and checking every file again takes CPU that the event
+            // loops need for their deadlines on a two-core lab PC (on Linux the nice value is per thread).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            return self.reloadBlocking(requestedBy: requestedBy)
+        }
     }
 
     private func reloadBlocking(requestedBy: String) -> ReloadOutcome {
