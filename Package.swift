@@ -198,7 +198,7 @@ let package = Package(
         .testTarget(name: "RigSimulatorTests", dependencies: ["Timekeeping", "RigSimulator", "Modbus", "RigProfiles", "Practice", "RiglogTesting"], swiftSettings: strict),
         .testTarget(
             name: "LabRuntimeTests",
-            dependencies: ["LabRuntime", "Timekeeping", "Store", "RigProfiles", "RigSimulator", "Modbus", "Practice", "RiglogTesting",
+            dependencies: ["LabRuntime", "Collector", "Ingest", "Timekeeping", "Store", "RigProfiles", "RigSimulator", "Modbus", "Practice", "RiglogTesting",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict

@@ -99,6 +99,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_ports(count):
+    """`count` distinct free ports: each held until all are chosen, so none is handed out twice."""
+    sockets = []
+    try:
+        for _ in range(count):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def run_json(command, **kwargs):
     out = subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -239,19 +253,16 @@ def lab_spec(riglog, lab_rigs, devices, path):
             f.write(f"127.0.0.1 {port} 1 {pause} " + " ".join(":".join(map(str, r)) for r in requests) + "\n")
 
 
-def lab_rows(bench):
-    """64 simulated rigs polled at 100 Hz by one collector process, the simulator in another;
-    then the same rigs, for as long, by plain C libmodbus pollers (a thread per rig)."""
-    riglog = os.path.join(os.path.dirname(bench), "riglog")
-    rigs, seconds = (16, 8) if QUICK else (64, 30)
-    # The training rigs whose devices can answer at 100 Hz. The air-brake trainer's PLC needs
-    # 10 ms between requests (its profile's pause_between_requests) and its plan has three
-    # requests, so no collector may poll it at 100 Hz: with it, two thirds of its slots are
-    # skipped by design and the row would measure the device, not riglog.
-    kinds = ["brake-trainer", "engine-trainer", "ev-battery-trainer", "transmission-trainer", "rail-traction-trainer"]
-    folder = tempfile.mkdtemp(prefix="riglog-bench-lab-")
-    lab_rigs = [(kinds[i % len(kinds)], free_port()) for i in range(rigs)]
-    # The board is public so that the live feed's 20 browsers need no sign-in.
+# The training rigs whose devices can answer at 100 Hz. The air-brake trainer's PLC needs 10 ms
+# between requests (its profile's pause_between_requests) and its plan has three requests, so no
+# collector may poll it at 100 Hz: with it, two thirds of its slots are skipped by design and the
+# rows would measure the device, not riglog.
+LAB_KINDS = ["brake-trainer", "engine-trainer", "ev-battery-trainer", "transmission-trainer", "rail-traction-trainer"]
+
+
+def write_lab(folder, lab_rigs):
+    """lab.yaml in `folder` for `lab_rigs` ((profile, port) pairs) polled at 100 Hz, the board
+    public (the live feed's browsers need no sign-in); returns its path."""
     lines = ["lab: Benchmark lab", "timezone: UTC", "web: {public_board: true}", "rigs:"]
     for i, (kind, port) in enumerate(lab_rigs):
         lines.append(f"  - {{id: rig-{i + 1}, profile: {kind}, connection: \"tcp://127.0.0.1:{port}\", "
@@ -259,19 +270,52 @@ def lab_rows(bench):
     lab = os.path.join(folder, "lab.yaml")
     with open(lab, "w") as f:
         f.write("\n".join(lines) + "\n")
+    return lab
+
+
+def start_simulator(riglog, lab, devices, folder):
+    """`riglog simulate --lab` serving `lab`, once it says it serves; its stderr in `folder`."""
+    simulator_log = open(os.path.join(folder, "simulate.err"), "w+")
+    simulator = subprocess.Popen([riglog, "simulate", "--lab", lab] + devices, stdout=subprocess.PIPE, stderr=simulator_log, text=True)
+    while True:
+        line = simulator.stdout.readline()
+        if not line:  # the simulator exited (a port taken since free_port): fail instead of spinning forever
+            simulator_log.seek(0)
+            raise RuntimeError(f"riglog simulate --lab exited with {simulator.wait()} before serving: {simulator_log.read()[-2000:]}")
+        if "Ctrl-C" in line:
+            return simulator
+
+
+def metric_total(metrics, name, le=None):
+    """The sum over every rig of one counter (or one histogram bucket) in /metrics text."""
+    pattern = name + ("_bucket" if le else "") + "{"
+    value = 0.0
+    for line in metrics.splitlines():
+        if line.startswith(pattern) and (le is None or f'le="{le}"' in line):
+            value += float(line.rsplit(" ", 1)[1])
+    return value
+
+
+def polls_within_period(metrics):
+    """(polls started within their 10 ms period, polls started or skipped) from /metrics text."""
+    late = metric_total(metrics, "riglog_poll_lateness_seconds", "+Inf")
+    return metric_total(metrics, "riglog_poll_lateness_seconds", "0.01"), late + metric_total(metrics, "riglog_schedule_overruns_total")
+
+
+def lab_rows(bench):
+    """64 simulated rigs polled at 100 Hz by one collector process, the simulator in another;
+    then the same rigs, for as long, by plain C libmodbus pollers (a thread per rig)."""
+    riglog = os.path.join(os.path.dirname(bench), "riglog")
+    rigs, seconds = (16, 8) if QUICK else (64, 30)
+    folder = tempfile.mkdtemp(prefix="riglog-bench-lab-")
+    lab_rigs = list(zip([LAB_KINDS[i % len(LAB_KINDS)] for i in range(rigs)], free_ports(rigs)))
+    lab = write_lab(folder, lab_rigs)
     devices = ["--devices", os.path.join(ROOT, "Devices")]
     spec = os.path.join(folder, "c-lab-poller.spec")
     lab_spec(riglog, lab_rigs, devices, spec)
-    simulator_log = open(os.path.join(folder, "simulate.err"), "w+")
-    simulator = subprocess.Popen([riglog, "simulate", "--lab", lab] + devices, stdout=subprocess.PIPE, stderr=simulator_log, text=True)
+    simulator = None
     try:
-        while True:
-            line = simulator.stdout.readline()
-            if not line:  # the simulator exited (a port taken since free_port): fail instead of spinning forever
-                simulator_log.seek(0)
-                raise RuntimeError(f"riglog simulate --lab exited with {simulator.wait()} before serving: {simulator_log.read()[-2000:]}")
-            if "Ctrl-C" in line:
-                break
+        simulator = start_simulator(riglog, lab, devices, folder)
         http = free_port()
         log(f"collector: {rigs} rigs at 100 Hz for {seconds} s ...")
         # Its log (a file, so a full pipe can never block it) ends with the whole run's poll count.
@@ -294,25 +338,18 @@ def lab_rows(bench):
         log("C libmodbus loop, right after the lab ...")
         c_cpu_us = c_loop_cpu_per_tx(bench)
     finally:
-        simulator.send_signal(signal.SIGTERM)
-        simulator.wait(timeout=20)
+        if simulator:
+            simulator.send_signal(signal.SIGTERM)
+            simulator.wait(timeout=20)
         shutil.rmtree(folder, ignore_errors=True)
 
-    def total(name, le=None):
-        pattern = name + ("_bucket" if le else "") + "{"
-        value = 0.0
-        for line in metrics.splitlines():
-            if line.startswith(pattern) and (le is None or f'le="{le}"' in line):
-                value += float(line.rsplit(" ", 1)[1])
-        return value
-    polls = total("riglog_polls_total")
-    late = total("riglog_poll_lateness_seconds", "+Inf")
-    within_period = total("riglog_poll_lateness_seconds", "0.01")
-    within_2ms = total("riglog_poll_lateness_seconds", "0.002")
-    skipped = total("riglog_schedule_overruns_total")
+    polls = metric_total(metrics, "riglog_polls_total")
+    late = metric_total(metrics, "riglog_poll_lateness_seconds", "+Inf")
+    within_period, started = polls_within_period(metrics)
+    within_2ms = metric_total(metrics, "riglog_poll_lateness_seconds", "0.002")
     cpu = usage.ru_utime + usage.ru_stime
     wall = seconds
-    on_time = 100 * within_period / (late + skipped) if late else 0
+    on_time = 100 * within_period / started if late else 0
     share_2ms = 100 * within_2ms / late if late else 0
     # CPU is the whole run's, so divide it by the whole run's polls (the exit summary), not by
     # those /metrics counted 2 s before the end.
@@ -339,6 +376,69 @@ def lab_rows(bench):
         row(f"{rigs} rigs at 100 Hz, {feed['browsers']} browsers on the live feed: poll to browser, p99 (ms; "
             f"{feed['values']} values)", feed["p99_ms"], feed["healthz_p99_ms"], "GET /healthz round trip p99, same server, same time",
             "<= 250 ms", 0 < feed["p99_ms"] <= 250),
+    ]
+
+
+def reload_rows(ctx):
+    """A reload (SIGHUP) of a 64-rig lab at 100 Hz with one rig's profile changed: polls started
+    within their period in the seconds across it, against as many seconds just before it."""
+    riglog = ctx.riglog
+    rigs, before, across = (16, 4, 4) if QUICK else (64, 10, 10)
+    folder = tempfile.mkdtemp(prefix="riglog-bench-reload-")
+    devices_folder = os.path.join(folder, "Devices")
+    shutil.copytree(os.path.join(ROOT, "Devices"), devices_folder)
+    # rig-1 has a profile of its own, so that changing it changes that rig alone.
+    own = os.path.join(devices_folder, "brake-trainer-reload.yaml")
+    with open(os.path.join(devices_folder, "brake-trainer.yaml")) as f:
+        text = f.read().replace("profile: brake-trainer", "profile: brake-trainer-reload", 1)
+    with open(own, "w") as f:
+        f.write(text)
+    lab_rigs = list(zip(["brake-trainer-reload"] + [LAB_KINDS[i % len(LAB_KINDS)] for i in range(1, rigs)], free_ports(rigs)))
+    lab = write_lab(folder, lab_rigs)
+    devices = ["--devices", devices_folder]
+    data = os.path.join(folder, "data")
+    simulator = collector = None
+    try:
+        simulator = start_simulator(riglog, lab, devices, folder)
+        http = free_port()
+        seconds = 3 + before + across + 3  # warm-up, the window before, the window across, the end
+        log(f"collector: {rigs} rigs at 100 Hz for {seconds} s, reloaded after {3 + before} s ...")
+        with open(os.path.join(folder, "collector.log"), "w+") as collector_log:
+            collector = subprocess.Popen([riglog, "collect", lab, "--data", data, "--for", f"{seconds}s",
+                                          "--http", f"127.0.0.1:{http}"] + devices, stdout=subprocess.DEVNULL, stderr=collector_log)
+
+            def metrics():
+                return urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics").read().decode()
+            time.sleep(3)
+            start = polls_within_period(metrics())
+            time.sleep(before)
+            middle = polls_within_period(metrics())
+            with open(own, "w") as f:
+                f.write(text.replace("en: Hydraulic ABS brake system trainer", "en: Hydraulic ABS brake system trainer (tuned)", 1))
+            collector.send_signal(signal.SIGHUP)
+            time.sleep(across)
+            end = polls_within_period(metrics())
+            collector.wait(timeout=60)
+            collector_log.seek(0)
+            logged = collector_log.read()
+        with open(os.path.join(data, "reload.status")) as f:
+            status = f.read()
+    finally:
+        if collector and collector.poll() is None:
+            collector.kill()
+        if simulator:
+            simulator.send_signal(signal.SIGTERM)
+            simulator.wait(timeout=20)
+        shutil.rmtree(folder, ignore_errors=True)
+    applied = status.startswith("reload 1 applied") and "changed: rig-1;" in status
+    if not applied:
+        log(f"reload: not applied as expected:\n{status}\n{logged[-3000:]}")
+    before_pct = 100 * (middle[0] - start[0]) / max(middle[1] - start[1], 1)
+    across_pct = 100 * (end[0] - middle[0]) / max(end[1] - middle[1], 1)
+    return [
+        row(f"{rigs} rigs at 100 Hz, reloaded (SIGHUP, one rig's profile changed): polls started within their period "
+            f"in the {across} s across the reload (%)", across_pct, before_pct,
+            f"the same collector, the {before} s before the reload", ">= 99.9 % (and the reload applied)", across_pct >= 99.9 and applied),
     ]
 
 
@@ -875,6 +975,7 @@ def figure(value):
 SECTIONS = [
     ("modbus", modbus_rows),      # Modbus transaction cost vs C libmodbus and pymodbus
     ("lab", lab_section),         # 64 rigs at 100 Hz: collector and simulator processes
+    ("reload", reload_rows),      # 64 rigs at 100 Hz across a SIGHUP reload with one profile changed
     ("ring", ring_rows),          # SPSC ring vs a C ring, two threads
     ("store", store_rows),        # encode + SQLite, bytes on disk vs a row-per-sample table
     ("gorilla", gorilla_rows),    # bytes per sample and encode rate vs a C Gorilla encoder

@@ -57,7 +57,11 @@ package final class ConnectionPoller {
     }
 
     let worker: ConnectionWorker
-    let order: [Job]
+    /// The rigs polled now: the worker's, up to the poll boundary where a reload's are taken.
+    package private(set) var rigs: [CompiledRig]
+    /// One per rig of ``rigs``.
+    private var statistics: [RigStatistics]
+    private(set) var order: [Job]
     private(set) var schedule: PollSchedule<MonotonicInstant>
     private(set) var states: [RigState]
     /// True between a successful connect and a failure that closed the transport.
@@ -68,33 +72,73 @@ package final class ConnectionPoller {
     /// The earliest time the next request may go out on this connection (the serial frame gap).
     private var nextAllowed = Int64.min
     private let frameGap: Int64
-    private let pauseAfterConnect: Int64
-    private let pauses: [Int64]
+    private var pauseAfterConnect: Int64
+    private var pauses: [Int64]
     private var random = SystemRandomNumberGenerator()
     /// Where the driver puts a register reply before ``answered(_:now:wall:)``.
     package let registers = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: 125)
     /// Where the driver puts a bit reply (one byte per bit) before ``answered(_:now:wall:)``.
     let bits = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2000)
-    private let frame: UnsafeMutableBufferPointer<Sample>
+    private var frame: UnsafeMutableBufferPointer<Sample>
     /// The text channels' last registers: a text is posted when it changes, not per poll.
-    private let texts: TextWatch
+    private var texts: TextWatch
 
     /// - Parameter start: where slot 0 of every request falls (CLOCK_MONOTONIC ns).
     package init(worker: ConnectionWorker, start: Int64) {
         self.worker = worker
-        order = worker.rigs.enumerated().flatMap { r, rig in rig.requests.indices.map { Job(rig: r, request: $0) } }
-        let intervals = order.map { worker.rigs[$0.rig].requests[$0.request].interval }
+        let configuration = worker.current
+        rigs = configuration.rigs
+        statistics = configuration.statistics
+        order = Self.jobs(of: rigs)
+        let intervals = order.map { configuration.rigs[$0.rig].requests[$0.request].interval }
         schedule = PollSchedule(intervals: intervals, phases: PollSchedule<MonotonicInstant>.spreadPhases(for: intervals),
                                 start: MonotonicInstant(nanoseconds: start))
-        states = Array(repeating: RigState(), count: worker.rigs.count)
-        let widest = worker.rigs.flatMap(\.requests).map(\.fields.count).max() ?? 1
-        frame = .allocate(capacity: max(widest, 1))
-        texts = TextWatch(rigs: worker.rigs)
+        states = Array(repeating: RigState(), count: rigs.count)
+        frame = .allocate(capacity: Self.widestFrame(of: rigs))
+        texts = TextWatch(rigs: rigs)
         // The bus's silence between frames, and the pause its devices need after each reply.
         frameGap = Int64(worker.endpoint.interFrameGapMicroseconds ?? 0) * 1000
             + (worker.endpoint.busTiming?.pauseAfterFrame ?? .zero).nanosecondCount
-        pauseAfterConnect = (worker.rigs.map(\.limits.pauseAfterConnect).max() ?? .zero).nanosecondCount
-        pauses = worker.rigs.map(\.limits.pauseBetweenRequests.nanosecondCount)
+        pauseAfterConnect = (rigs.map(\.limits.pauseAfterConnect).max() ?? .zero).nanosecondCount
+        pauses = rigs.map(\.limits.pauseBetweenRequests.nanosecondCount)
+    }
+
+    private static func jobs(of rigs: [CompiledRig]) -> [Job] {
+        rigs.enumerated().flatMap { r, rig in rig.requests.indices.map { Job(rig: r, request: $0) } }
+    }
+
+    private static func widestFrame(of rigs: [CompiledRig]) -> Int {
+        max(rigs.flatMap(\.requests).map(\.fields.count).max() ?? 1, 1)
+    }
+
+    /// Takes the rigs a reload handed the worker, at a poll boundary (nothing in flight): a
+    /// rig of the same id keeps its gap, backoff and badge; a rig no longer polled has its open
+    /// gap closed now. The schedule keeps its start (the same phases as every connection), and
+    /// each request is next due at its first slot after `now`: nothing is polled twice for one
+    /// slot, and slots passed while switching are not overruns.
+    private func adopt(_ next: ConnectionWorker.Configuration, now: Int64) {
+        let wall = WallClock.nanoseconds()
+        let kept = Set(next.rigs.map(\.id))
+        for (r, rig) in rigs.enumerated() where !kept.contains(rig.id) {
+            if let event = states[r].outage.stop(at: wall) { post(r, event) }
+        }
+        let previous = Dictionary(rigs.enumerated().map { ($0.element.id, states[$0.offset]) }, uniquingKeysWith: { first, _ in first })
+        states = next.rigs.map { previous[$0.id] ?? RigState() }
+        rigs = next.rigs
+        statistics = next.statistics
+        order = Self.jobs(of: rigs)
+        let intervals = order.map { rigs[$0.rig].requests[$0.request].interval }
+        schedule = PollSchedule(intervals: intervals, phases: PollSchedule<MonotonicInstant>.spreadPhases(for: intervals),
+                                start: schedule.start)
+        for group in intervals.indices { schedule.resume(group: group, at: MonotonicInstant(nanoseconds: now)) }
+        let widest = Self.widestFrame(of: rigs)
+        if widest > frame.count {
+            frame.deallocate()
+            frame = .allocate(capacity: widest)
+        }
+        texts = TextWatch(rigs: rigs)
+        pauseAfterConnect = (rigs.map(\.limits.pauseAfterConnect).max() ?? .zero).nanosecondCount
+        pauses = rigs.map(\.limits.pauseBetweenRequests.nanosecondCount)
     }
 
     deinit {
@@ -105,7 +149,7 @@ package final class ConnectionPoller {
 
     /// The request `poll` sends.
     package func request(of poll: Poll) -> ReadRequest {
-        let rig = worker.rigs[poll.job.rig]
+        let rig = rigs[poll.job.rig]
         let planned = rig.requests[poll.job.request]
         return ReadRequest(kind: planned.kind, unit: rig.unit, address: planned.start, count: planned.count, replyUnit: rig.replyUnit)
     }
@@ -113,12 +157,14 @@ package final class ConnectionPoller {
     /// How long to wait for the reply to `poll`: its rig's `timeout:` (or its bus's), else
     /// nil for the connection's.
     package func timeout(of poll: Poll) -> Duration? {
-        worker.rigs[poll.job.rig].timeout
+        rigs[poll.job.rig].timeout
     }
 
     /// What to do at `now`. A rig in backoff has its due slots skipped here (not counted as
     /// overruns: those polls were not wanted).
     package func next(now: Int64) -> Action {
+        // A poll boundary: nothing is in flight when a driver asks what to do next.
+        if let reconfiguration = worker.takeReconfiguration() { adopt(reconfiguration, now: now) }
         if !isConnected {
             if let retry = connectionRetryAt, now < retry { return .wait(until: retry) }
             connectionRetryAt = nil
@@ -165,10 +211,10 @@ package final class ConnectionPoller {
     /// one frame of samples into the ring, the rig back from any outage.
     package func answered(_ poll: Poll, now: Int64, wall: Int64) {
         let r = poll.job.rig
-        let request = worker.rigs[r].requests[poll.job.request]
+        let request = rigs[r].requests[poll.job.request]
         let count = request.kind.isBit ? frameFromBits(request, time: wall) : frameFromRegisters(request, rig: r, time: wall)
         texts.check(request, rig: r, index: poll.job.request, registers: UnsafeBufferPointer(registers)) { channel, text in
-            worker.post(.textChanged(rig: worker.rigs[r].id, channel: channel, text: text, time: wall))
+            worker.post(.textChanged(rig: rigs[r].id, channel: channel, text: text, time: wall))
         }
         _ = worker.ring.push(frame: UnsafeBufferPointer(rebasing: frame[0..<count]))
         connectionBackoff.succeeded()
@@ -176,7 +222,7 @@ package final class ConnectionPoller {
         states[r].backoff.succeeded()
         states[r].retryAt = nil
         if let event = states[r].outage.succeeded(at: wall) { post(r, event) }
-        worker.statistics[r].polled(samples: count, latency: .nanoseconds(now - poll.started),
+        statistics[r].polled(samples: count, latency: .nanoseconds(now - poll.started),
                                     lateness: .nanoseconds(poll.lateness), interval: request.interval)
         finished(poll, at: now)
     }
@@ -195,7 +241,7 @@ package final class ConnectionPoller {
             if states[r].failuresInARow >= 2 {
                 states[r].retryAt = now + states[r].backoff.failed(using: &random).nanosecondCount
             }
-            worker.statistics[r].failed(error.category.rawValue, down: true, degraded: states[r].backoff.isDegraded)
+            statistics[r].failed(error.category.rawValue, down: true, degraded: states[r].backoff.isDegraded)
         }
         finished(poll, at: now)
     }
@@ -214,7 +260,7 @@ package final class ConnectionPoller {
         // Nothing on this connection can be read: every rig is in the gap.
         for r in states.indices {
             if let event = states[r].outage.failed(at: wall, reason: reason) { post(r, event) }
-            worker.statistics[r].failed(error.category.rawValue, down: true, degraded: connectionBackoff.isDegraded)
+            statistics[r].failed(error.category.rawValue, down: true, degraded: connectionBackoff.isDegraded)
         }
         connectionRetryAt = now + connectionBackoff.failed(using: &random).nanosecondCount
     }
@@ -223,7 +269,7 @@ package final class ConnectionPoller {
     private func finished(_ poll: Poll, at end: Int64) {
         nextAllowed = end + frameGap
         states[poll.job.rig].nextAllowed = end + pauses[poll.job.rig]
-        worker.statistics[poll.job.rig].skipped(schedule.completed(poll.group, at: MonotonicInstant(nanoseconds: end)))
+        statistics[poll.job.rig].skipped(schedule.completed(poll.group, at: MonotonicInstant(nanoseconds: end)))
     }
 
     private func frameFromBits(_ request: CompiledRig.Request, time: Int64) -> Int {
@@ -240,14 +286,14 @@ package final class ConnectionPoller {
             frame[i] = sample
             if field.isOperator, states[rig].badge != sample.raw {
                 states[rig].badge = sample.raw
-                worker.post(.operatorChanged(rig: worker.rigs[rig].id, badge: sample.raw, time: time))
+                worker.post(.operatorChanged(rig: rigs[rig].id, badge: sample.raw, time: time))
             }
         }
         return request.fields.count
     }
 
     private func post(_ rig: Int, _ event: OutageTracker.Event) {
-        let id = worker.rigs[rig].id
+        let id = rigs[rig].id
         switch event {
         case .opened(let start, let reason): worker.post(.gapOpened(rig: id, start: start, reason: reason))
         case .closed(let start, let end, let reason): worker.post(.gapClosed(rig: id, start: start, end: end, reason: reason))

@@ -20,11 +20,20 @@ public struct FrameTraceSettings: Sendable {
 
     /// The tracer for a connection with `rigs`, or nil when none of them is traced.
     func tracer(for rigs: [Rig]) -> FrameTracer? {
+        tracer(units: rigs.map { ($0.id, UInt8($0.unit), $0.replyUnit.map(UInt8.init)) })
+    }
+
+    /// The tracer for a running connection's `rigs` (the admin's toggle), or nil.
+    func tracer(for rigs: [CompiledRig]) -> FrameTracer? {
+        tracer(units: rigs.map { ($0.id, $0.unit, $0.replyUnit) })
+    }
+
+    private func tracer(units rigs: [(id: String, unit: UInt8, replyUnit: UInt8?)]) -> FrameTracer? {
         var units: [UInt8: String] = [:]
         for rig in rigs where self.rigs.contains(rig.id) {
-            units[UInt8(rig.unit)] = rig.id
+            units[rig.unit] = rig.id
             // A device that answers with a fixed unit id: its replies carry that one.
-            if let reply = rig.replyUnit, !rigs.contains(where: { $0.unit == reply }) { units[UInt8(reply)] = rig.id }
+            if let reply = rig.replyUnit, !rigs.contains(where: { $0.unit == reply }) { units[reply] = rig.id }
         }
         return units.isEmpty ? nil : FrameTracer(units: units, output: output)
     }

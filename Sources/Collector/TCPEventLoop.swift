@@ -70,7 +70,8 @@ private struct Loop {
     static let coalescing: Int64 = 200_000
 
     let owner: TCPEventLoop
-    let connections: [Connection]
+    /// Connections a reload retires are taken out between iterations.
+    var connections: [Connection]
     var sockets: ReadinessWait
     /// `connections` index of each descriptor in `sockets`.
     var owners: [Int] = []
@@ -97,6 +98,7 @@ private struct Loop {
             }
         }
         while !owner.isStopping {
+            releaseRetired()
             var wake = MonotonicInstant.now.nanoseconds + Self.longestWait
             for c in connections {
                 if MonotonicInstant.now.nanoseconds >= c.wakeAt { c.wakeAt = service(c) }
@@ -123,9 +125,28 @@ private struct Loop {
         }
     }
 
+    /// Lets go of the connections a reload retired (``ConnectionWorker/retire()``) once nothing
+    /// of theirs is in flight: an answered poll is never dropped. Their open gaps close now.
+    mutating func releaseRetired() {
+        var index = 0
+        while index < connections.count {
+            let c = connections[index]
+            if c.poller.worker.isStopRequested, c.inFlight == nil {
+                c.reader.close()
+                c.poller.stop(wall: WallClock.nanoseconds())
+                connections.remove(at: index)
+                c.poller.worker.releasedByLoop()
+            } else {
+                index += 1
+            }
+        }
+    }
+
     /// Handles a passed timeout, then does whatever is due on `c` (connect, send), and
     /// returns when it next needs attention unless its socket becomes ready first.
     func service(_ c: Connection) -> Int64 {
+        // Between two requests: the admin's trace toggle reaches the reader here.
+        if c.inFlight == nil, let change = c.poller.worker.takeTracerChange() { c.reader.tracer = change.tracer }
         var now = MonotonicInstant.now.nanoseconds
         if now >= c.reader.deadline {
             let error = c.reader.timedOut()
@@ -180,7 +201,7 @@ private struct Loop {
             do {
                 guard try c.reader.receive(now: now) == .complete else { return }
                 if poll.job.request < 0 { return }
-                if c.poller.worker.rigs[poll.job.rig].requests[poll.job.request].kind.isBit {
+                if c.poller.rigs[poll.job.rig].requests[poll.job.request].kind.isBit {
                     c.reader.bits(into: c.poller.bits)
                 } else {
                     c.reader.registers(into: c.poller.registers)

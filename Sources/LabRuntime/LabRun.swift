@@ -52,6 +52,24 @@ public struct LabRun {
     public var signInLinkUser: String?
     /// Where the run tells the person at the terminal things they must see (the sign-in link).
     public var announce: @Sendable (String) -> Void
+    /// Where the lab config was read from, to read it again on a reload (SIGHUP, `riglog
+    /// reload`, the admin button); nil runs without reloading (the demo's generated lab).
+    public var reloadFrom: LabSource?
+    /// The signals that reload the lab config (``LabReloader``); tests pass none and call it.
+    public var reloadSignals: [UnixSignal] = [.sighup]
+    /// Told of the reloader once the run has made it (tests reload through it).
+    public var onReloader: @Sendable (LabReloader) -> Void = { _ in }
+
+    /// A lab config file and the Devices folder its profile names are looked up in.
+    public struct LabSource: Sendable {
+        public var path: String
+        public var devices: String?
+
+        public init(path: String, devices: String?) {
+            self.path = path
+            self.devices = devices
+        }
+    }
 
     public init(
         config: LabConfig, dataFolder: String, http: HTTPAddress? = nil, timeout: Duration = .milliseconds(500), trace: Set<String> = [],
@@ -125,13 +143,25 @@ public struct LabRun {
         var announcements: [String] = []
         services.append(.init(service: sessions))
         services.append(.init(service: collector))
+        var reloader: LabReloader?
+        if let source = reloadFrom {
+            let made = LabReloader(labPath: source.path, devices: source.devices, dataFolder: dataFolder, collector: collector,
+                                   evaluator: sessions, signals: reloadSignals, logger: logger)
+            services.append(.init(service: made))
+            onReloader(made)
+            reloader = made
+        }
         if let http {
             var settings = self.web
             settings.publicBoard = config.web.publicBoard
             settings.kiosk = config.web.kiosk
             var metrics: (@Sendable () -> String)?
             if let forwarder { metrics = { forwarder.status.prometheus() } }
-            let live = LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet, metrics: metrics)
+            var live = LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet, metrics: metrics)
+            if let reloader {
+                live.reload = { by in try await reloader.reload(requestedBy: by) }
+                live.lastReload = { reloader.last }
+            }
             let web = try WebFront.make(store: store, live: live, http: http, settings: settings)
             services += try WebFront.services(web, http: http, logger: logger)
             logger.info("serving the lab web", metadata: ["http": "\(http.browserURL)"])
@@ -150,6 +180,7 @@ public struct LabRun {
             services.append(.init(service: StatusLine(collector: collector)))
         }
         let running = "collecting \(config.rigs.count) rig\(config.rigs.count == 1 ? "" : "s") into \(dataFolder); SIGINT or SIGTERM stops"
+            + (reloader == nil ? "" : ", SIGHUP (riglog reload) reloads the lab config")
         services.append(.init(service: Announcement(lines: announcements, announce: announce, logged: running, logger: logger)))
         do {
             try await ServiceGroup.run(services, until: duration, signals: signals, logger: logger)
@@ -209,7 +240,7 @@ public struct LabRunSummary: Sendable, CustomStringConvertible {
     public var stored: Int
 
     init(collector: Collector) {
-        let stats = collector.statistics.map(\.snapshot)
+        let stats = collector.allStatistics.map(\.snapshot)
         samples = stats.reduce(0) { $0 + $1.samples }
         polls = stats.reduce(0) { $0 + $1.polls }
         lost = collector.droppedSamples

@@ -48,8 +48,9 @@ public final class ModbusReader {
     /// Where this reader connects.
     public let endpoint: ModbusEndpoint
     public let options: ModbusClientOptions
-    /// Where every frame is reported, if anywhere.
-    public let tracer: FrameTracer?
+    /// Where every frame is reported, if anywhere; set between two requests to start or stop
+    /// tracing (the admin's toggle).
+    public var tracer: FrameTracer?
     /// True between a successful connect and a close (explicit, or after a failure).
     public private(set) var isConnected = false
 

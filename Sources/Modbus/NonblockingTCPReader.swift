@@ -48,8 +48,9 @@ public final class NonblockingTCPReader {
     public let host: String
     public let port: Int
     public let options: ModbusClientOptions
-    /// Where every frame is reported, if anywhere.
-    public let tracer: FrameTracer?
+    /// Where every frame is reported, if anywhere; set between two requests to start or stop
+    /// tracing (the admin's toggle).
+    public var tracer: FrameTracer?
     /// The socket, or -1 while ``state`` is ``State/closed``.
     public private(set) var fileDescriptor: Int32 = -1
     public private(set) var state = State.closed

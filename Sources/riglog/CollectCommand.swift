@@ -20,6 +20,11 @@ struct CollectCommand: AsyncParsableCommand {
             Ctrl-C or SIGTERM stops cleanly: polling stops, every ring is drained, the last \
             chunks are written, open gaps are closed and open sessions end `collector stopped`.
 
+            SIGHUP (or `riglog reload`) reads the lab config and its profiles again and applies \
+            them without a restart: unchanged rigs keep polling and keep their sessions, changed \
+            rigs switch at a poll boundary, added rigs start, removed rigs stop. A config with \
+            errors is refused whole (every error logged) and the running one stays.
+
             The data folder is --data, else the lab's `data:`, else $RIGLOG_DATA, else ./riglog-data.
 
             Examples:
@@ -58,10 +63,12 @@ struct CollectCommand: AsyncParsableCommand {
         do { config = try LabRun.loadLab(path: lab, devices: devices) } catch { throw CommandFailure(error) }
         let traced = try trace?.checked(against: config) ?? []
         do throws(LabRunError) {
-            try await LabRun(config: config, dataFolder: dataFolder ?? config.dataPath, http: web.address, timeout: timeout.value, trace: traced,
+            var run = LabRun(config: config, dataFolder: dataFolder ?? config.dataPath, http: web.address, timeout: timeout.value, trace: traced,
                              duration: duration?.value, statusLine: isatty(2) == 1, logger: .riglog("riglog.collect"),
                              web: web.settings,
-                             dashboards: dashboards ?? DemoRun.dashboardsFolder(devices: devices ?? LabLoader.defaultDevicesFolder(forLabAt: lab))).run()
+                             dashboards: dashboards ?? DemoRun.dashboardsFolder(devices: devices ?? LabLoader.defaultDevicesFolder(forLabAt: lab)))
+            run.reloadFrom = LabRun.LabSource(path: lab, devices: devices)
+            try await run.run()
         } catch {
             throw CommandFailure(error)
         }

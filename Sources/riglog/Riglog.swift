@@ -18,7 +18,7 @@ struct Riglog: AsyncParsableCommand {
             error; the reason is printed on stderr.
             """,
         version: RiglogVersion.current,
-        subcommands: [DemoCommand.self, CollectCommand.self, ServeCommand.self, SimulateCommand.self, Probe.self, TraceCommand.self, DevicesCommand.self, StoreCommand.self, DoctorCommand.self, ExportCommand.self, StudentsCommand.self, TimetableCommand.self, CheckinCommand.self, CheckoutCommand.self, SessionsCommand.self, ReportCommand.self, UsersCommand.self, AuditCommand.self]
+        subcommands: [DemoCommand.self, CollectCommand.self, ServeCommand.self, SimulateCommand.self, Probe.self, TraceCommand.self, DevicesCommand.self, StoreCommand.self, DoctorCommand.self, ExportCommand.self, StudentsCommand.self, TimetableCommand.self, CheckinCommand.self, CheckoutCommand.self, ReloadCommand.self, SessionsCommand.self, ReportCommand.self, UsersCommand.self, AuditCommand.self]
     )
 
     /// Runs the command and maps failures onto the exit codes of DESIGN.md.

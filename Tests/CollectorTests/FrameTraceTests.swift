@@ -74,3 +74,42 @@ struct FrameTraceTests {
         #expect(line.hasPrefix(String(Calendar(identifier: .gregorian).component(.year, from: Date()))) && line.contains("Z a <- "))
     }
 }
+
+/// The admin's toggle: tracing a rig of a running collector starts and stops without a restart,
+/// at its connection's poll boundary, and touches no other connection.
+@Suite("Frame trace toggle")
+struct FrameTraceToggleTests {
+    @Test func aRigsTraceStartsAndStopsWhileTheCollectorRuns() throws {
+        let fixture = try CollectorFixture()
+        try fixture.writeProfile("traced", FrameTraceTests.profile)
+        let a = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), map: RegisterMap(size: 20))
+        let b = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), map: RegisterMap(size: 20))
+        try a.start()
+        try b.start()
+        defer { a.stop(); b.stop() }
+        let lab = try fixture.lab([("a", "traced", "tcp://127.0.0.1:\(a.port)", 1), ("b", "traced", "tcp://127.0.0.1:\(b.port)", 1)])
+        let frames = Mutex<[FrameTracer.Frame]>([])
+        let collector = try Collector(lab: lab, store: try fixture.openStore(),
+                                      trace: FrameTraceSettings(rigs: [], output: { frame in frames.withLock { $0.append(frame) } }))
+        #expect(collector.workers.map { $0.tracer != nil } == [false, false])
+        collector.start()
+        defer { collector.stop() }
+        func polls(_ rig: String) -> Int { collector.statistics.first { $0.rig == rig }?.snapshot.polls ?? 0 }
+        try CollectorFixture.waitUntil("5 polls of a") { polls("a") >= 5 }
+        #expect(frames.withLock { $0 }.isEmpty)
+
+        #expect(collector.setTrace(rig: "a", on: true))
+        #expect(collector.tracedRigs == ["a"])
+        #expect(collector.workers.map { $0.tracer != nil } == [true, false], "b's connection does no tracing work")
+        try CollectorFixture.waitUntil("10 frames of a") { frames.withLock { $0.count } >= 10 }
+        #expect(frames.withLock { $0 }.allSatisfy { $0.rig == "a" })
+
+        #expect(collector.setTrace(rig: "a", on: false))
+        let atStop = frames.withLock { $0.count }
+        let pollsAtStop = polls("a")
+        try CollectorFixture.waitUntil("10 more polls of a") { polls("a") >= pollsAtStop + 10 }
+        #expect(frames.withLock { $0.count } <= atStop + 1, "at most the reply of the request in flight is traced after the toggle")
+        #expect(collector.tracedRigs.isEmpty)
+        #expect(!collector.setTrace(rig: "no-such-rig", on: true))
+    }
+}

@@ -16,6 +16,11 @@ public struct LiveLab: Sendable {
     public var dashboards: DashboardSet
     /// More `/metrics` lines from the run's other services (the central store's forwarder).
     public var metrics: (@Sendable () -> String)?
+    /// Reads the lab config again and applies it (the admin page's button); nil when the run
+    /// was not started from a lab file (the demo).
+    public var reload: (@Sendable (_ requestedBy: String) async throws -> ReloadOutcome)?
+    /// The outcome of the run's last reload, by any means (SIGHUP, `riglog reload`, the button).
+    public var lastReload: (@Sendable () -> ReloadOutcome?)?
 
     public init(lab: LabConfig, collector: Collector, board: LiveBoard, dashboards: DashboardSet = DashboardSet(),
                 metrics: (@Sendable () -> String)? = nil) {

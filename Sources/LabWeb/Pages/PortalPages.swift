@@ -89,6 +89,52 @@ struct PortalPages {
             }
             return page(context, "audit", title: "Audit log", values: ["rows": rows])
         }
+        router.post("rigs/:id/trace") { request, context in
+            _ = try context.require(.admin, api: false, path: request.uri.path)
+            let id = try context.pathParameter("id")
+            let form = try await request.decode(as: TraceForm.self, context: context)
+            try context.checkFormToken(form.csrf, api: false)
+            guard let collector = web.live?.collector, form.trace == "on" || form.trace == "off" else {
+                throw WebError.badRequest(api: false, message: "trace must be on or off, on a server that collects")
+            }
+            guard collector.setTrace(rig: id, on: form.trace == "on") else { throw WebError.notFound(api: false, what: "rig \(id)") }
+            try web.store.recordAudit(user: web.auditUser(context), action: "trace \(form.trace)",
+                                      detail: "\(id): every frame in the collector's log")
+            return Response(status: .seeOther, headers: [.location: "/rigs/" + Self.pathPart(id)])
+        }
+        router.get("admin/lab") { request, context in
+            _ = try context.require(.admin, api: false, path: request.uri.path)
+            return labPage(context, outcome: web.live?.lastReload?())
+        }
+        router.post("admin/lab/reload") { request, context in
+            _ = try context.require(.admin, api: false, path: request.uri.path)
+            let form = try await request.decode(as: ReloadForm.self, context: context)
+            try context.checkFormToken(form.csrf, api: false)
+            guard let reload = web.live?.reload else { throw WebError.notFound(api: false, what: "a lab config to reload (this run has none)") }
+            // The reloader records the audit row (who, and the outcome with every error).
+            let outcome = try await reload("admin " + web.auditUser(context))
+            return labPage(context, outcome: outcome)
+        }
+    }
+
+    struct ReloadForm: Decodable {
+        var csrf: String?
+    }
+
+    struct TraceForm: Decodable {
+        /// `on` or `off`.
+        var trace: String
+        var csrf: String?
+    }
+
+    /// The admin's lab config page: the reload button and the last reload's outcome (every
+    /// error of a refused one, file:line).
+    func labPage(_ context: WebContext, outcome: ReloadOutcome?) -> Response {
+        var values: [String: Any] = ["available": web.live?.reload != nil]
+        if let outcome {
+            values["outcome"] = ["headline": outcome.headline, "applied": outcome.applied, "lines": outcome.lines.map { ["line": $0] }]
+        }
+        return page(context, "lab", title: "Lab config", values: values)
     }
 
     /// A report page: the report is a whole printable page; the portal adds only its way back.
@@ -131,6 +177,7 @@ struct PortalPages {
         var values = values
         values["csrf"] = frame["csrf"]
         values["instructor"] = frame["instructor"] ?? false
+        values["admin"] = frame["admin"] ?? false
         return html(web.pages.render(name, title: title, values: values, frame: frame))
     }
 
@@ -255,6 +302,6 @@ extension LabWeb {
         let samples = "/api/v1/rigs/\(PortalPages.pathPart(id))/samples?from=\(today.iso8601)"
         return ["errors": errors, "hasErrors": !errors.isEmpty, "samplesToday": samples, "samplesTodayExcel": samples + "&excel=1",
                 "id": id, "name": record.definition.name, "profile": record.definition.profile, "dashboard": dashboardJSON, "sessions": sessions, "gaps": gaps,
-                "hasGaps": !gaps.isEmpty, "live": live != nil]
+                "hasGaps": !gaps.isEmpty, "live": live != nil, "traced": live?.collector.tracedRigs.contains(id) ?? false]
     }
 }

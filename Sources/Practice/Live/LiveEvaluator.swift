@@ -144,10 +144,13 @@ public final class LiveEvaluator: SampleSink {
             for sample in samples {
                 let id = Int(sample.channel)
                 guard id < state.channelRig.count else { continue }
-                let rig = Int(state.channelRig[id])
+                var rig = Int(state.channelRig[id])
                 guard rig >= 0 else { continue }
                 var copy = sample
                 copy.time = sample.time.truncatedToMicroseconds
+                // A reload's switch: what was read before it belongs to the rig as it was.
+                if let (previous, until) = state.rigs[rig].replaces, copy.time < until { rig = previous }
+                if state.rigs[rig].ended { continue }
                 state.lastSample = Swift.max(state.lastSample, copy.time)
                 state.rigs[rig].pending.append(copy)
             }
@@ -175,8 +178,9 @@ public final class LiveEvaluator: SampleSink {
             try reloadTimetable(&state, now: stop)
             try advance(&state, to: stop)
             var failure: (any Error)?
-            for index in state.rigs.indices {
-                let changes = state.rigs[index].tracker.collectorStopped(at: stop)
+            for index in state.rigs.indices where !state.rigs[index].ended {
+                let end = Swift.min(stop, state.rigs[index].endsAt ?? stop)
+                let changes = state.rigs[index].tracker.collectorStopped(at: end)
                 do { try record(changes, rig: index, &state) } catch { failure = failure ?? error }
             }
             state.closed = true
@@ -190,11 +194,68 @@ public final class LiveEvaluator: SampleSink {
         state.watermark = Swift.max(state.watermark, watermark)
         state.evaluatedUntil = watermark
         var failure: (any Error)?
-        for index in state.rigs.indices {
-            let changes = state.rigs[index].advance(to: watermark)
+        for index in state.rigs.indices where !state.rigs[index].ended {
+            var changes: [SessionChange]
+            if let end = state.rigs[index].endsAt, end <= watermark {
+                changes = state.rigs[index].advance(to: end)
+                changes += state.rigs[index].tracker.collectorStopped(at: end)
+                state.rigs[index].ended = true
+            } else {
+                changes = state.rigs[index].advance(to: watermark)
+            }
             do { try record(changes, rig: index, &state) } catch { failure = failure ?? error }
         }
         if let failure { throw failure }
+    }
+
+    /// Applies a reloaded lab from `time` (ns, the wall clock of the switch): a removed or
+    /// changed rig is evaluated up to `time` and its open session closed there as on shutdown
+    /// (`collector stopped`); a changed or added rig is evaluated from `time` on with its new
+    /// profile, from its stored channels (the collector registered them first). Unchanged rigs
+    /// are not touched: their sessions go on. Samples still on their way that were read before
+    /// `time` go to the rig as it was.
+    ///
+    /// Re-evaluation later uses the rig's one stored profile version (the new one) for the
+    /// whole run, so it may decide the sessions before the switch differently.
+    public func reload(lab next: LabConfig, changed: [String], added: [String], removed: [String], at time: Int64) throws {
+        let time = time.truncatedToMicroseconds
+        let silence = next.sessions.closeAfterSilence.nanoseconds
+        var fresh: [(previous: Int?, rig: LiveRig)] = []
+        let (current, slots) = state.withLock { ($0.rigIndex, $0.knownSlots) }
+        // A new rig starts from the claims in force, as a run does: every check-in and the
+        // timetable's slots that have not ended.
+        let checkins = try store.checkins(after: 0)
+        for id in changed + added {
+            guard let rig = next.rig(id: id) else { continue }
+            let record = try store.rig(id)
+            let builder = RigFrameBuilder(profile: rig.profile, channels: record.channels)
+            var live = LiveRig(id: id, builder: builder, tracker: try RigSessionTracker(rig: id, profile: rig.profile, silenceThreshold: silence))
+            let previous = current[id]
+            if let previous { live.replaces = (previous, time) }
+            for checkin in checkins where checkin.rig == id { live.add(RigInput(checkin)) }
+            for entry in slots where entry.rig == id && TimetableSlot(entry).end > time {
+                live.add(.slotStarted(TimetableSlot(entry)))
+                live.add(.slotEnded(TimetableSlot(entry)))
+            }
+            fresh.append((previous, live))
+        }
+        state.withLock { state in
+            for id in changed + removed {
+                guard let index = state.rigIndex[id], state.rigs[index].endsAt == nil else { continue }
+                state.rigs[index].endsAt = Swift.max(time, state.evaluatedUntil)
+            }
+            for id in removed { state.rigIndex[id] = nil }
+            for (_, rig) in fresh {
+                let index = state.rigs.count
+                state.rigs.append(rig)
+                state.rigIndex[rig.id] = index
+                for channel in rig.builder.storedChannels {
+                    let id = Int(channel.id)
+                    if id >= state.channelRig.count { state.channelRig += Array(repeating: -1, count: id + 1 - state.channelRig.count) }
+                    state.channelRig[id] = Int32(index)
+                }
+            }
+        }
     }
 
     /// Writes opened and closed sessions. A session whose opening could not be stored is

@@ -14,6 +14,14 @@ struct LiveRig: Sendable {
     var claims: [RigInput] = []
     /// The stored row of the open session.
     var openSession: StoredSession?
+    /// When a reload removed or replaced this rig (ns): evaluation stops there, its open
+    /// session closing as on shutdown.
+    var endsAt: Int64?
+    /// True once evaluated up to ``endsAt`` and closed: it takes nothing more.
+    var ended = false
+    /// The rig this one replaced at a reload (its index) and the switch time: samples stamped
+    /// before it still belong to that one.
+    var replaces: (index: Int, until: Int64)?
 
     init(id: String, builder: RigFrameBuilder, tracker: RigSessionTracker) {
         self.id = id
