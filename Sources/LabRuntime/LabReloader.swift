@@ -168,10 +168,7 @@ extension LabReloader {
     /// in its `reload.status`.
     public static func request(dataFolder: String, timeout: Duration = .seconds(30)) async throws(ReloadRequestError) -> ReloadOutcome {
         let pidPath = pidFile(in: dataFolder)
-        guard let text = try? String(contentsOfFile: pidPath, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw .noCollector(dataFolder: dataFolder)
-        }
+        guard let pid = recordedPid(in: dataFolder) else { throw .noCollector(dataFolder: dataFolder) }
         let before = currentOutcome(dataFolder: dataFolder)?.sequence ?? 0
         guard kill(pid, SIGHUP) == 0 else { throw .stalePidFile(path: pidPath, pid: pid) }
         let clock = ContinuousClock()
@@ -181,6 +178,19 @@ extension LabReloader {
             try? await Task.sleep(for: .milliseconds(50))
         }
         throw .noAnswer(dataFolder: dataFolder, waited: timeout)
+    }
+
+    /// The process id in the data folder's `collector.pid`, if any.
+    static func recordedPid(in dataFolder: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: pidFile(in: dataFolder), encoding: .utf8) else { return nil }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The collector running on `dataFolder` (the live process its `collector.pid` names), if
+    /// any: what must be stopped before the store is replaced.
+    public static func runningCollector(in dataFolder: String) -> Int32? {
+        guard let pid = recordedPid(in: dataFolder), pid > 0 else { return nil }
+        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
     }
 
     /// The outcome in `reload.status`, if any.

@@ -2,6 +2,7 @@ import Timekeeping
 import ArgumentParser
 import Central
 import Foundation
+import LabRuntime
 import RigProfiles
 import Reports
 import Store
@@ -210,7 +211,7 @@ extension StoreCommand {
 
         func run() throws {
             let folder = data.resolvedFolder
-            if let pid = RunningCollector.pid(in: folder) {
+            if let pid = LabReloader.runningCollector(in: folder) {
                 throw CommandFailure.usage("a collector is running on \(folder) (process \(pid), in its collector.pid): stop it first (systemctl stop riglog, or Ctrl-C where it runs), then restore")
             }
             do {
@@ -268,17 +269,6 @@ extension StoreCommand {
             }
             print("\(name): sound (\(report.chunks) chunks, \(report.samples) samples decoded; integrity and catalogue consistent)")
         }
-    }
-}
-
-/// The collector writing to a data folder, from the `collector.pid` it keeps there while it runs.
-enum RunningCollector {
-    /// The running collector's process id; nil when there is none (no file, or a stale one).
-    static func pid(in folder: String) -> Int32? {
-        guard let text = try? String(contentsOfFile: (folder as NSString).appendingPathComponent("collector.pid"), encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
-        else { return nil }
-        return kill(pid, 0) == 0 || errno == EPERM ? pid : nil
     }
 }
 
