@@ -289,4 +289,32 @@ struct CentralReadCommandTests {
         #expect(try mirrorStore.users().map(\.name) == ["inst"])
         #expect(try mirrorStore.labSetting(.centralMirror) == address.description)
     }
+
+    @Test func serveWithDbAnswersTheAPIFromEveryCollector() async throws {
+        let labs = try await Self.labs.value
+        // A lab PC's own folder is refused before anything is served.
+        let own = try Self.run(["serve", "--db", labs.url, "--data", labs.folders[0], "--http", "127.0.0.1:\(ExternalPeers.freePort())", "--for", "5s"])
+        #expect(own.status == 2)
+        #expect(own.stderr.contains("holds a lab PC's own data, which serving the central store would replace"), "\(own.stderr)")
+
+        // A folder of its own, with a user and a token made first (`users add` creates it).
+        let folder = labs.server.folder + "/served-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "a long enough password\n".write(toFile: folder + "/password", atomically: true, encoding: .utf8)
+        let add = try Self.run(["users", "add", "ivan", "--role", "instructor", "--password-file", folder + "/password", "--data", folder + "/data"])
+        #expect(add.status == 0, "\(add.stderr)")
+        let issued = try Self.run(["users", "token", "ivan", "--data", folder + "/data"])
+        let token = try #require(issued.text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("rlg_") })
+        let port = ExternalPeers.freePort()
+        let serve = try ChildProcess(Self.riglog, ["serve", "--db", labs.url, "--data", folder + "/data", "--http", "127.0.0.1:\(port)",
+                                                   "--refresh", "1h", "--for", "2m"])
+        defer { serve.stop(SIGKILL) }
+        try await ExternalPeers.waitUntil("riglog serve --db to listen", timeout: .seconds(60)) { ExternalPeers.accepts(port: port) || serve.hasExited }
+        let curl = try ExternalPeers.which("curl")
+        let rigs = try ExternalPeers.capture(curl, ["-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/api/v1/rigs"]).text
+        for rig in try StoreDatabase.open(folder: labs.union, create: false).rigIDs() {
+            #expect(rigs.contains("\"\(rig)\""), "\(rig) missing from \(rigs)")
+        }
+        #expect(serve.stop(SIGTERM, grace: .seconds(30)) == 0)
+    }
 }
