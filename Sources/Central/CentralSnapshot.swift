@@ -167,8 +167,7 @@ public struct CentralSnapshot: Sendable {
     /// Every forwarded table, the referenced ones first (config versions before rigs, chunks
     /// before their index rows, sessions before their results).
     static var copyOrder: [ForwardedTable] {
-        let tracked = ForwardedTable.tracked
-        return tracked + [.chunks, .chunkChannels]
+        ForwardedTable.all.filter { $0 != .chunks && $0 != .chunkChannels } + [.chunks, .chunkChannels]
     }
 
     private func wanted(_ table: ForwardedTable) -> Bool {

@@ -265,6 +265,37 @@ struct CentralReadCommandTests {
         #expect(alone.stderr.contains("pass --db postgres://USER@HOST:PORT/DB too"))
     }
 
+    @Test func twoCollectorsWithARigOfTheSameIdAreReadOneAtATime() async throws {
+        let server = try TestPostgres.shared
+        let address = try CentralAddress(url: server.url(database: try server.makeDatabase()))
+        let pcs = try [LabPC(frames: 20), LabPC(frames: 20, seed: 3)]
+        defer { pcs.forEach { $0.remove() } }
+        for (pc, lab) in zip(pcs, ["Room 1", "Room 2"]) {
+            _ = try await Forwarder(store: pc.store, address: address, lab: lab).forwardAll()
+        }
+        let scratch = server.folder + "/snapshots-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        do {
+            _ = try await CentralSnapshot(address: address).make(path: scratch + "/both.sqlite")
+            Issue.record("two collectors' rig-0 read as one")
+        } catch {
+            guard case .rigInTwoCollectors(let rig, let collectors) = error else { throw error }
+            #expect(rig == "rig-0")
+            #expect(collectors.count == 2 && collectors.allSatisfy { $0.hasSuffix("(Room 1)") || $0.hasSuffix("(Room 2)") })
+            #expect(error.description.contains("read them one at a time with --collector"))
+        }
+        // One at a time: each as its own store, ids and samples included.
+        for (pc, lab) in zip(pcs, ["Room 1", "Room 2"]) {
+            let one = try await CentralSnapshot(address: address, collectors: [lab], samples: .range(from: nil, to: nil))
+                .make(path: scratch + "/\(lab).sqlite")
+            #expect(try one.sessions() == pc.store.sessions())
+            #expect(try one.storage() == pc.store.storage())
+            for table in ForwardedTable.all {
+                #expect(try one.forwardedRows(of: table) == pc.store.forwardedRows(of: table), "\(table.name)")
+            }
+        }
+    }
+
     @Test func serveMirrorsTheCentralStoreInAFolderOfItsOwn() async throws {
         let labs = try await Self.labs.value
         let address = try CentralAddress(url: labs.url)
