@@ -3,6 +3,7 @@ public import Logging
 import NIOCore
 import PostgresNIO
 public import Store
+public import Timekeeping
 
 /// The central store's rows of some collectors, copied into a SQLite store with the collector's
 /// own schema: what `report`, `export`, `sessions`, `store stats` and `serve` read with
@@ -63,45 +64,56 @@ public struct CentralSnapshot: Sendable {
 
     /// Copies into a new store at `path` (a file that must not exist yet) and returns it.
     public func make(path: String, progress: (Progress) -> Void = { _ in }) async throws(CentralError) -> StoreDatabase {
+        do {
+            return try await make(path: path, samples: { _ in samples }, progress: progress)
+        } catch let error as CentralError {
+            throw error
+        } catch {
+            throw .store("\(error)")
+        }
+    }
+
+    /// Copies into a new store at `path`, the samples chosen by `samples` once the rest is
+    /// copied and the lab's time zone known (a command's `--from 2026-11-29` is read in it).
+    /// Throws a ``CentralError``, or what `samples` throws.
+    public func make(path: String, samples: (LabTime) throws -> Samples, progress: (Progress) -> Void = { _ in }) async throws -> StoreDatabase {
         let store: StoreDatabase
-        do { store = try StoreDatabase.openSnapshot(path: path) } catch { throw .store(error.description) }
-        _ = try await copy(into: store, progress: progress)
+        do { store = try StoreDatabase.openSnapshot(path: path) } catch { throw CentralError.store(error.description) }
+        try await copy(into: store, samples: samples, progress: progress)
         return store
     }
 
-    /// Copies the chosen collectors' rows into `store` (an empty snapshot store); returns the
-    /// collectors copied as `id (lab)`.
+    /// Copies the chosen collectors' rows into `store` (an empty snapshot store) in one
+    /// read-only, repeatable-read transaction: collectors forwarding meanwhile change nothing of
+    /// what is copied (the ids moved past each other's stay apart). Returns the collectors
+    /// copied as `id (lab)`.
     @discardableResult
-    public func copy(into store: StoreDatabase, progress: (Progress) -> Void = { _ in }) async throws(CentralError) -> [String] {
-        try await copy(into: store, samplesOnly: false, progress: progress)
-    }
-
-    /// Copies only the samples ``samples`` asks for into a snapshot made with ``Samples/none``:
-    /// for a command that reads the lab's time zone from the snapshot before it knows which
-    /// period's samples it needs. Ids move as in the first copy.
-    public func copySamples(into store: StoreDatabase, progress: (Progress) -> Void = { _ in }) async throws(CentralError) {
-        guard samples != .none else { return }
-        try await copy(into: store, samplesOnly: true, progress: progress)
-    }
-
-    @discardableResult
-    private func copy(into store: StoreDatabase, samplesOnly: Bool, progress: (Progress) -> Void) async throws(CentralError) -> [String] {
+    func copy(into store: StoreDatabase, samples choose: (LabTime) throws -> Samples, progress: (Progress) -> Void) async throws -> [String] {
         let connection = try await CentralConnection.connect(to: address, logger: logger)
         do {
-            let chosen = try await choose(connection)
-            let tables = try await presentTables(connection).filter { !samplesOnly || $0 == .chunks || $0 == .chunkChannels }
-            let offsets = try await idOffsets(connection, chosen: chosen, tables: tables)
+            try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            let chosen = try await self.choose(connection)
+            let present = try await presentTables(connection)
+            let offsets = try await idOffsets(connection, chosen: chosen, tables: present)
+            let rows = present.filter { $0 != .chunks && $0 != .chunkChannels }
             for collector in chosen {
-                try await copy(collector, tables: tables, offsets: offsets[collector.id] ?? [:], connection, into: store, progress: progress)
+                try await copy(collector, tables: rows, samples: .none, offsets: offsets[collector.id] ?? [:], connection, into: store, progress: progress)
             }
+            let samples = try choose(try store.labTime())
+            let chunks = present.filter { Self.wanted($0, samples) }
+            for collector in chosen where !chunks.isEmpty {
+                try await copy(collector, tables: chunks, samples: samples, offsets: offsets[collector.id] ?? [:], connection, into: store, progress: progress)
+            }
+            try await connection.execute("COMMIT")
             try store.clearForwardLogs()
             await connection.close()
             return chosen.map(\.label)
         } catch {
             await connection.close()
             if let error = error as? CentralError { throw error }
-            if let error = error as? StoreError { throw .store(error.description) }
-            throw .server(CentralConnection.reason(error))
+            if let error = error as? StoreError { throw CentralError.store(error.description) }
+            if error is PSQLError || error is PostgresDecodingError { throw CentralError.server(CentralConnection.reason(error)) }
+            throw error
         }
     }
 
@@ -161,7 +173,7 @@ public struct CentralSnapshot: Sendable {
         for try await name in try await connection.connection.query(
             "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename = ANY(\(names))", logger: logger
         ).decode(String.self) { present.insert(name) }
-        return Self.copyOrder.filter { present.contains($0.name) && wanted($0) }
+        return Self.copyOrder.filter { present.contains($0.name) }
     }
 
     /// Every forwarded table, the referenced ones first (config versions before rigs, chunks
@@ -170,10 +182,11 @@ public struct CentralSnapshot: Sendable {
         ForwardedTable.all.filter { $0 != .chunks && $0 != .chunkChannels } + [.chunks, .chunkChannels]
     }
 
-    private func wanted(_ table: ForwardedTable) -> Bool {
-        switch (table.name, samples) {
-        case ("chunks", .none), ("chunks", .index), ("chunk_channels", .none): false
-        default: true
+    /// Whether a chunk table is copied for `samples`.
+    private static func wanted(_ table: ForwardedTable, _ samples: Samples) -> Bool {
+        switch (table, samples) {
+        case (.chunks, .range), (.chunkChannels, .range), (.chunkChannels, .index): true
+        default: false
         }
     }
 
@@ -219,13 +232,13 @@ public struct CentralSnapshot: Sendable {
 
     // MARK: - Copying
 
-    private func copy(_ collector: Collector, tables: [ForwardedTable], offsets: [String: Int64], _ connection: CentralConnection,
+    private func copy(_ collector: Collector, tables: [ForwardedTable], samples: Samples, offsets: [String: Int64], _ connection: CentralConnection,
                       into store: StoreDatabase, progress: (Progress) -> Void) async throws {
         var profileVersions: [Int64: Int64] = [:]
         for table in tables {
             var bindings = PostgresBindings()
             bindings.append(collector.id)
-            let filter = rangeFilter(table, &bindings)
+            let filter = Self.rangeFilter(table, samples, &bindings)
             let select = "SELECT \(CentralSchema.quoted(table.columns)) FROM \(table.name) WHERE collector_id = $1::uuid\(filter)"
             var total: Int?
             if table == .chunks {
@@ -271,11 +284,11 @@ public struct CentralSnapshot: Sendable {
     /// The time condition of a chunk table for ``Samples/range(from:to:)`` (bound), on the
     /// partition column so PostgreSQL reads only the months concerned. A chunk spans at most an
     /// hour, so one holding a sample at or after `from` starts after `from` minus an hour.
-    private func rangeFilter(_ table: ForwardedTable, _ bindings: inout PostgresBindings) -> String {
+    private static func rangeFilter(_ table: ForwardedTable, _ samples: Samples, _ bindings: inout PostgresBindings) -> String {
         guard case .range(let from, let to) = samples, table == .chunks || table == .chunkChannels else { return "" }
         var chunk: [String] = []
         if let from {
-            bindings.append(from - Self.maxChunkSpan)
+            bindings.append(from - maxChunkSpan)
             chunk.append("t_first >= $\(bindings.count)")
             bindings.append(from)
             chunk.append("t_last >= $\(bindings.count)")
@@ -289,7 +302,7 @@ public struct CentralSnapshot: Sendable {
         // Index rows of the chunks copied: a channel's first sample is at or after its chunk's.
         var own = ""
         if let from {
-            bindings.append(from - Self.maxChunkSpan)
+            bindings.append(from - maxChunkSpan)
             own = " AND t_first >= $\(bindings.count)"
         }
         return own + " AND chunk_id IN (SELECT id FROM chunks WHERE collector_id = $1::uuid AND \(chunk.joined(separator: " AND ")))"

@@ -98,7 +98,7 @@ struct ReadOptions: ParsableArguments {
         }
         let line = ProgressLine()
         var shown = false
-        var snapshot = CentralSnapshot(address: address, collectors: collectors, samples: .none)
+        let snapshot = CentralSnapshot(address: address, collectors: collectors)
         let show = { (progress: CentralSnapshot.Progress) in
             guard (progress.total ?? progress.rows) >= 10_000 else { return }
             shown = true
@@ -106,9 +106,7 @@ struct ReadOptions: ParsableArguments {
                       + (progress.total.map { " of \($0)" } ?? "") + " rows")
         }
         do {
-            let store = try await snapshot.make(path: folder + "/" + StoreDatabase.fileName, progress: show)
-            snapshot.samples = try samples(try store.labTime())
-            try await snapshot.copySamples(into: store, progress: show)
+            let store = try await snapshot.make(path: folder + "/" + StoreDatabase.fileName, samples: samples, progress: show)
             if shown { line.finish() }
             return ReadStore(store: store, temporary: folder)
         } catch {
