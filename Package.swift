@@ -210,7 +210,8 @@ let package = Package(
             name: "CentralTests",
             dependencies: ["Central", "Store", "Ingest", "RigProfiles", "Timekeeping", "RiglogTesting", "LabRuntime", "RigSimulator",
                            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                           .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store", "Timekeeping"], swiftSettings: strict),

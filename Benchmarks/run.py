@@ -879,6 +879,11 @@ def central_rows(ctx):
         t0 = time.time()
         pg.psql("bench", f"\\copy plain_samples FROM '{plain}'")
         base_rate = ours["baseline_rows"] / (time.time() - t0)
+        # The --db snapshot's baseline: psql copying the same chunk rows (and their index) out.
+        t0 = time.time()
+        pg.psql("bench", "\\copy (SELECT * FROM chunks) TO '/dev/null'")
+        pg.psql("bench", "\\copy (SELECT * FROM chunk_channels) TO '/dev/null'")
+        copy_out = time.time() - t0
         query_row = grafana_query_row(pg, "bench", minutes)
     rate = ours["samples_per_second"]
     seconds_per_hour = ours["seconds"] * 60 / minutes
@@ -887,6 +892,8 @@ def central_rows(ctx):
             "psql COPY of the same samples as plain rows", ">= 1 M samples/s", rate >= 1e6),
         row(f"Catch-up of one hour of a 20-rig lab ({ours['samples'] * 60 // minutes:,} samples; s)", seconds_per_hour, 3600,
             "the hour itself (real time)", "< 30 s", seconds_per_hour < 30),
+        row(f"--db snapshot of those {minutes} min (every chunk into SQLite; s)", ours["snapshot_seconds"], copy_out,
+            "psql \\copy of the same chunk rows out", "none set (for reference)", True),
         query_row,
     ]
 

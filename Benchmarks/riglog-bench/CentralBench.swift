@@ -56,14 +56,26 @@ enum CentralBench {
         let elapsed = IngestStoreBench.seconds(clock.now - start)
         let forwarded = forwarder.status.streams["chunks"]?.samples ?? 0
         precondition(forwarded == total, "forwarded \(forwarded) samples of \(total)")
+        // What `export samples --db` of the whole hour does first: every chunk copied back into
+        // a SQLite snapshot (run.py's baseline: psql copying the same chunk rows out).
+        let snapshotPath = folder + "/snapshot.sqlite"
+        let snapshotStart = clock.now
+        let snapshot = Blocking.run {
+            try await CentralSnapshot(address: address, samples: .range(from: nil, to: nil)).make(path: snapshotPath).storage().reduce(0) { $0 + $1.samples }
+        }
+        let snapshotSamples = try snapshot.get()
+        let snapshotSeconds = IngestStoreBench.seconds(clock.now - snapshotStart)
+        precondition(snapshotSamples == total, "the snapshot holds \(snapshotSamples) samples of \(total)")
         print("""
             central: \(rigs) rigs x \(width) channels x \(frames) frames (20 Hz, \(minutes) min) = \(total) samples
               forwarded in \(String(format: "%.2f", elapsed)) s, \(batches) batches: \(Int(Double(total) / elapsed)) samples/s
+              copied back into a --db snapshot in \(String(format: "%.2f", snapshotSeconds)) s
             """)
         if json {
             IngestStoreBench.printJSON([
                 "samples": total, "seconds": elapsed, "samples_per_second": Double(total) / elapsed,
                 "baseline_rows": baselineFrames * width * rigs, "minutes": minutes, "rigs": rigs,
+                "snapshot_seconds": snapshotSeconds,
             ])
         }
     }

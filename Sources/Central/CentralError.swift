@@ -15,8 +15,28 @@ public enum CentralError: Error, Sendable, Equatable, CustomStringConvertible {
     case progressMoved(collector: String, stream: String)
     /// The central database holds a schema newer than this riglog knows.
     case schemaTooNew(found: Int, known: Int)
-    /// The local SQLite store failed while reading what to forward.
+    /// The local SQLite store failed while reading what to forward (or, for a reading command,
+    /// while writing the snapshot it reads).
     case store(String)
+    /// The central database has no riglog data: no collector has forwarded to it yet.
+    case noCentralData(String)
+    /// `--collector` names no collector of the central store; `known` are the ones it has, as
+    /// `id (lab)`.
+    case unknownCollector(String, known: [String])
+    /// Two chosen collectors each have a rig of this id: their rows cannot be read as one lab.
+    case rigInTwoCollectors(rig: String, collectors: [String])
+    /// `serve --db` was pointed at a folder holding a lab PC's own data, which a refresh of the
+    /// mirror would replace.
+    case notAMirror(folder: String)
+
+    /// True when the command's input must change (the URL, the password file, the collector
+    /// chosen) rather than the server's state: the commands' exit 2.
+    public var isUsage: Bool {
+        switch self {
+        case .badURL, .passwordFile, .unknownCollector, .rigInTwoCollectors, .noCentralData, .notAMirror: true
+        case .unreachable, .server, .progressMoved, .schemaTooNew, .store: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -33,7 +53,15 @@ public enum CentralError: Error, Sendable, Equatable, CustomStringConvertible {
         case .schemaTooNew(let found, let known):
             "the central database has schema version \(found) but this riglog knows up to \(known); upgrade riglog on this lab PC"
         case .store(let message):
-            "reading the local store to forward failed: \(message)"
+            "the local SQLite store failed: \(message)"
+        case .noCentralData(let url):
+            "the central store \(url) holds no riglog data yet (no collector has forwarded to it); check the database name in the URL, or that a lab PC's lab.yaml names it in central:"
+        case .unknownCollector(let chosen, let known):
+            "the central store has no data from collector \"\(chosen)\"; it has: \(known.joined(separator: ", ")); pass --collector with one of these ids or lab names"
+        case .notAMirror(let folder):
+            "\(folder) holds a lab PC's own data, which serving the central store would replace; give riglog serve --db a folder of its own (--data NEW-FOLDER) and add its users there (riglog users add NAME --role instructor --data NEW-FOLDER)"
+        case .rigInTwoCollectors(let rig, let collectors):
+            "rig \"\(rig)\" is in the data of more than one collector (\(collectors.joined(separator: ", "))); read them one at a time with --collector"
         }
     }
 }

@@ -54,10 +54,7 @@ public enum LabRunError: Error, CustomStringConvertible {
             if case .store(let store) = error { return LabRunError.store(store).isUsage }
             return true
         case .central(let error):
-            switch error {
-            case .badURL, .passwordFile: return true
-            default: return false
-            }
+            return error.isUsage
         case .evaluationStart, .simulatorStart, .demoLab, .dataFolder, .failed, .stopped: return false
         }
     }

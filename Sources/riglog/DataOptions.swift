@@ -1,5 +1,6 @@
 import Timekeeping
 import ArgumentParser
+import Central
 import Foundation
 import LabRuntime
 import Practice
@@ -44,6 +45,103 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+/// `--password-file FILE`: the central store's password (else PGPASSWORD), for `store status`
+/// and every `--db`.
+struct CentralPasswordOptions: ParsableArguments {
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("A file holding the central store's password (else PGPASSWORD).", valueName: "FILE"))
+    var file: String?
+
+    func password() throws(CentralError) -> String? { try CentralAddress.password(file: file) }
+}
+
+/// Where a reading command reads from: the data folder (`--data`), or the central PostgreSQL
+/// (`--db postgres://USER@HOST:PORT/DB`, the password from `--password-file` or PGPASSWORD), of
+/// all collectors that forward to it or those chosen with `--collector` (DESIGN.md, "Command
+/// line"). From the central store the chosen rows are copied into a temporary snapshot store
+/// first (``Central/CentralSnapshot``), so every report reads the same schema either way.
+struct ReadOptions: ParsableArguments {
+    @OptionGroup var data: DataOptions
+
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "Read the central PostgreSQL store instead of the data folder.", valueName: "postgres://USER@HOST:PORT/DB"))
+    var central: String?
+
+    @OptionGroup var password: CentralPasswordOptions
+
+    @Option(name: [.customLong("collector"), .customLong("lab-id")], help: ArgumentHelp(
+        "With --db: only this lab PC's data (its collector id, the id's first characters, or its lab name); repeat for several (default: all).",
+        valueName: "ID"))
+    var collectors: [String] = []
+
+    func validate() throws {
+        if central == nil, password.file != nil || !collectors.isEmpty {
+            throw ValidationError("--password-file and --collector choose what --db reads: pass --db postgres://USER@HOST:PORT/DB too.")
+        }
+    }
+
+    /// The central store named by `--db`, with its password; nil when reading the data folder.
+    func centralAddress() throws(CentralError) -> CentralAddress? {
+        guard let central else { return nil }
+        return try CentralAddress(url: central, password: try password.password())
+    }
+
+    /// Opens the store to read: the data folder's, or a snapshot of the central store holding
+    /// `samples` (see ``Central/CentralSnapshot/Samples``), removed when the result is released.
+    /// `samples` is told the lab's time zone (a period given as dates is read in it).
+    func openStore(samples: (LabTime) throws -> CentralSnapshot.Samples = { _ in .none }) async throws -> ReadStore {
+        guard let address = try centralAddress() else { return ReadStore(store: try data.openStore(), temporary: nil) }
+        let folder = NSTemporaryDirectory() + "riglog-central-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure.runtime("cannot create a temporary folder for the central store's rows (\(error.localizedDescription)); check TMPDIR")
+        }
+        let line = ProgressLine()
+        var shown = false
+        let snapshot = CentralSnapshot(address: address, collectors: collectors)
+        let show = { (progress: CentralSnapshot.Progress) in
+            guard (progress.total ?? progress.rows) >= 10_000 else { return }
+            shown = true
+            line.show("riglog: copying \(progress.table) of \(progress.lab) from the central store: \(progress.rows)"
+                      + (progress.total.map { " of \($0)" } ?? "") + " rows")
+        }
+        do {
+            let store = try await snapshot.make(path: folder + "/" + StoreDatabase.fileName, samples: samples, progress: show)
+            if shown { line.finish() }
+            return ReadStore(store: store, temporary: folder)
+        } catch {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
+    }
+
+    /// The store and the lab's time zone stored in it.
+    func openStoreAndLabTime(samples: (LabTime) throws -> CentralSnapshot.Samples = { _ in .none }) async throws -> (ReadStore, LabTime) {
+        let opened = try await openStore(samples: samples)
+        return (opened, try opened.store.labTime())
+    }
+}
+
+extension CentralSnapshot.Samples {
+    /// The samples of a period (`--from`/`--to`).
+    static func period(_ period: TimePeriod) -> CentralSnapshot.Samples {
+        .range(from: period.from?.microsecondsSince1970, to: period.to?.microsecondsSince1970)
+    }
+}
+
+/// A store a reading command reads; a central snapshot's temporary folder goes with it.
+final class ReadStore {
+    let store: StoreDatabase
+    private let temporary: String?
+
+    init(store: StoreDatabase, temporary: String?) {
+        self.store = store
+        self.temporary = temporary
+    }
+
+    deinit { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+}
+
 extension CommandFailure {
     /// Maps a store error onto the exit codes: wrong input (folder, rig, channel) is a usage
     /// error, anything else a runtime failure.
@@ -56,6 +154,7 @@ extension CommandFailure {
         if let failure = error as? CommandFailure { return failure }
         if let store = error as? StoreError { return CommandFailure(store) }
         if let run = error as? LabRunError { return CommandFailure(run) }
+        if let central = error as? CentralError { return central.isUsage ? .usage(central.description) : .runtime(central.description) }
         return .runtime("\(error)")
     }
 }

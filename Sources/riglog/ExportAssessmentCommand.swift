@@ -1,5 +1,6 @@
 import Timekeeping
 import ArgumentParser
+import Central
 import Foundation
 import Practice
 import Reports
@@ -8,7 +9,7 @@ import Store
 extension ExportCommand {
     /// `riglog export assessment`: options in, ``Reports/AssessmentExport`` does the rest (the web
     /// calls the same, so both give the same bytes and audit rows).
-    struct AssessmentCommand: ParsableCommand {
+    struct AssessmentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "assessment",
             abstract: "Export a group's practice figures per student, for grading or an LMS gradebook.",
@@ -64,7 +65,7 @@ extension ExportCommand {
                       --excel -o te-21-canvas.csv
                 """)
 
-        @OptionGroup var data: DataOptions
+        @OptionGroup var data: ReadOptions
 
         @Option(help: ArgumentHelp("The study group, as in the roster (e.g. ТЭ-21).", valueName: "G"))
         var group: String
@@ -96,9 +97,10 @@ extension ExportCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             do {
-                let (store, labTime) = try data.openStoreAndLabTime()
+                let (opened, labTime) = try await data.openStoreAndLabTime()
+                let store = opened.store
                 let export = try AssessmentExport(
                     group: group, period: try file.period.period(labTime), format: format, grades: grades, match: match,
                     skipUnmatched: skipUnmatched, excel: file.excel)

@@ -1,5 +1,6 @@
 import Timekeeping
 import ArgumentParser
+import Central
 import CSV
 import Foundation
 import Practice
@@ -24,7 +25,7 @@ struct ExportCommand: ParsableCommand {
 }
 
 extension ExportCommand {
-    struct Samples: ParsableCommand {
+    struct Samples: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export one rig's samples as CSV.",
             discussion: """
@@ -50,7 +51,7 @@ extension ExportCommand {
                       --wide --excel -o brake-1.csv
                 """)
 
-        @OptionGroup var data: DataOptions
+        @OptionGroup var data: ReadOptions
 
         @Option(help: ArgumentHelp("The rig id, as in lab.yaml.", valueName: "RIG"))
         var rig: String
@@ -66,9 +67,10 @@ extension ExportCommand {
 
         @OptionGroup var file: ExportOptions
 
-        func run() throws {
+        func run() async throws {
             do {
-                let (store, labTime) = try data.openStoreAndLabTime()
+                let (opened, labTime) = try await data.openStoreAndLabTime { labTime in .period(try file.period.period(labTime)) }
+                let store = opened.store
                 let period = try file.period.period(labTime)
                 let names = channels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
                 let export = SampleExport(

@@ -1,5 +1,6 @@
 import Timekeeping
 import ArgumentParser
+import Central
 import Foundation
 import Practice
 import Reports
@@ -12,7 +13,9 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Everything is read from the data folder alone (no lab.yaml needed): sessions, \
             exercise attempts, alarms and gaps, with titles and channel labels from the profile \
-            version each rig was collected with. Times are shown in the lab's time zone.
+            version each rig was collected with. Times are shown in the lab's time zone. With \
+            --db postgres://USER@HOST:PORT/DB the same is read from the central store, of every \
+            lab PC forwarding to it or those chosen with --collector.
 
             text   aligned tables for a terminal (colour when standard output is a terminal and \
             NO_COLOR is not set): totals, exercises, alarms, sessions.
@@ -32,7 +35,7 @@ struct ReportCommand: ParsableCommand {
 
 /// The options every report takes.
 struct ReportOptions: ParsableArguments {
-    @OptionGroup var data: DataOptions
+    @OptionGroup var data: ReadOptions
 
     @OptionGroup var period: PeriodOptions
 
@@ -46,9 +49,13 @@ struct ReportOptions: ParsableArguments {
     var output: String?
 
     /// Builds the report and writes it to the file or standard output.
-    func run(_ subject: ReportRequest.Subject) throws {
+    func run(_ subject: ReportRequest.Subject) async throws {
         do {
-            let (store, labTime) = try data.openStoreAndLabTime()
+            // From the central store, HTML reports need the period's samples (their traces).
+            let (opened, labTime) = try await data.openStoreAndLabTime { labTime in
+                format == .html ? .period(try self.period.period(labTime)) : .none
+            }
+            let store = opened.store
             let period = try self.period.period(labTime)
             let colour = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             let request = ReportRequest(subject: subject, period: period, format: format,
@@ -70,7 +77,7 @@ struct ReportOptions: ParsableArguments {
 }
 
 extension ReportCommand {
-    struct Student: ParsableCommand {
+    struct Student: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One student's practice log.",
             discussion: """
@@ -85,10 +92,10 @@ extension ReportCommand {
 
         @OptionGroup var options: ReportOptions
 
-        func run() throws { try options.run(.student(id)) }
+        func run() async throws { try await options.run(.student(id)) }
     }
 
-    struct Group: ParsableCommand {
+    struct Group: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A study group's practice: every student of the roster's group.",
             discussion: """
@@ -101,6 +108,6 @@ extension ReportCommand {
 
         @OptionGroup var options: ReportOptions
 
-        func run() throws { try options.run(.group(name)) }
+        func run() async throws { try await options.run(.group(name)) }
     }
 }

@@ -1,5 +1,6 @@
 import Timekeeping
 import ArgumentParser
+import Central
 import Foundation
 import Practice
 import Reports
@@ -27,7 +28,7 @@ struct SessionsCommand: ParsableCommand {
 }
 
 extension SessionsCommand {
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List stored practice sessions, oldest first.",
             discussion: """
@@ -47,7 +48,7 @@ extension SessionsCommand {
                   riglog sessions list --student S2024-017 --json > sessions.json
                 """)
 
-        @OptionGroup var data: DataOptions
+        @OptionGroup var data: ReadOptions
 
         @Option(help: ArgumentHelp("Only this student's sessions (a roster id, or badge:<number>).", valueName: "S"))
         var student: String?
@@ -63,9 +64,10 @@ extension SessionsCommand {
         @Flag(help: "Write JSON instead of a table.")
         var json = false
 
-        func run() throws {
+        func run() async throws {
             do {
-                let store = try data.openStore()
+                let opened = try await data.openStore()
+                let store = opened.store
                 try checkFilters(store)
                 let labTime = try store.labTime()
                 let period = try span.period(labTime)

@@ -34,7 +34,7 @@ struct StoreCommand: ParsableCommand {
 }
 
 extension StoreCommand {
-    struct Stats: ParsableCommand {
+    struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Samples, chunks and bytes per sample, by channel; rollup rows and bytes.",
             discussion: """
@@ -50,17 +50,19 @@ extension StoreCommand {
                   riglog store stats --rig brake-1
                 """)
 
-        @OptionGroup var data: DataOptions
+        @OptionGroup var data: ReadOptions
 
         @Option(help: ArgumentHelp("Only this rig.", valueName: "RIG"))
         var rig: String?
 
-        func run() throws {
+        func run() async throws {
             do {
-                let store = try data.openStore()
+                // From the central store: the chunk index (samples, chunks, bytes) without the chunks.
+                let opened = try await data.openStore { _ in .index }
+                let store = opened.store
                 if let rig { _ = try store.rig(rig) }
                 print(StorageTable.render(try store.storage(rig: rig), texts: try store.textStorage(rig: rig), rollups: try store.rollupStorage(),
-                                          fileBytes: try store.fileBytes()))
+                                          fileBytes: try data.central == nil ? store.fileBytes() : nil))
                 let identities = IdentityReport.storeLines(try store.latestIdentities(rig: rig))
                 if !identities.isEmpty { print("\n" + identities.joined(separator: "\n")) }
             } catch {
@@ -133,15 +135,14 @@ extension StoreCommand {
         @Option(help: ArgumentHelp("The central store to ask (default: the one this folder forwards to).", valueName: "postgres://USER@HOST:PORT/DB"))
         var central: String?
 
-        @Option(name: .customLong("password-file"), help: ArgumentHelp("A file holding the central store's password.", valueName: "FILE"))
-        var passwordFile: String?
+        @OptionGroup var password: CentralPasswordOptions
 
         func run() async throws {
             do {
                 let store = try data.openStore()
                 let url = try central ?? store.labSetting(.central)
                 let address = try url.map { url throws(CentralError) in
-                    try CentralAddress(url: url, password: try CentralAddress.password(file: passwordFile))
+                    try CentralAddress(url: url, password: try password.password())
                 }
                 print(CentralStatusTable.render(try await CentralStatus.read(store: store, address: address)))
             } catch let error as CentralError {

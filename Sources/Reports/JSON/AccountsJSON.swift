@@ -53,6 +53,7 @@ public struct AuditJSON: Encodable, Sendable, Hashable {
 /// An indented JSON array, slashes as they are: how riglog's list commands write `--json`.
 func indentedArray<T: Encodable>(_ values: [T]) throws -> String {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+    // Sorted keys: the same rows give the same bytes on every run (scripts diff these files).
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(values), as: UTF8.self)
 }

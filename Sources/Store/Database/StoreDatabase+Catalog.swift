@@ -132,6 +132,10 @@ extension StoreDatabase {
         /// The central store this folder forwards to (its URL without a password), set when
         /// forwarding starts: `store status` reads it.
         case central = "central"
+        /// Set in a folder `riglog serve --db` keeps as a mirror of a central store (its URL):
+        /// such a folder's forwarded tables are replaced at every refresh, so a collector's own
+        /// folder (without it) is never used for that.
+        case centralMirror = "central_mirror"
     }
 
     /// A number that changes whenever anything a report reads changes (sessions and their
