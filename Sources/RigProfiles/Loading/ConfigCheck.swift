@@ -134,7 +134,9 @@ public struct ConfigCheck: Sendable {
         return (profiles, broken)
     }
 
-    /// The .yaml files named by `paths`, folders searched recursively, in a stable order.
+    /// The .yaml files named by `paths`, folders searched recursively, in a stable order. A
+    /// Dashboards folder's `grafana` folder is left out: Grafana's own provisioning files and
+    /// dashboards, in Grafana's formats, not riglog's (GrafanaDashboardTests check them).
     public static func yamlFiles(in paths: [String]) throws(ConfigCheckError) -> [String] {
         var files: [String] = []
         let fm = FileManager.default
@@ -146,8 +148,9 @@ public struct ConfigCheck: Sendable {
                 continue
             }
             let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+            let grafana = PathText.lastComponent(base) == "Dashboards" ? "grafana/" : nil
             let found = (fm.enumerator(atPath: path)?.compactMap { $0 as? String } ?? [])
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                .filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !(grafana.map($0.hasPrefix) ?? false) }
                 .sorted()
             files += found.map { "\(base)/\($0)" }
         }
