@@ -92,7 +92,7 @@ struct ReloadTests {
         let data = folder + "/data"
 
         let reloaderBox = Mutex<LabReloader?>(nil)
-        var run = LabRun(config: lab, dataFolder: data, duration: .seconds(12), signals: [])
+        var run = LabRun(config: lab, dataFolder: data, duration: .seconds(30), signals: [])
         run.reloadFrom = LabRun.LabSource(path: folder + "/lab.yaml", devices: folder + "/Devices")
         run.reloadSignals = []
         run.onReloader = { reloader in reloaderBox.withLock { $0 = reloader } }
@@ -101,10 +101,10 @@ struct ReloadTests {
         // Sessions open once the evaluator (2 s behind) has seen the badges.
         let store = try await {
             // The pid file is written once the group runs: the store is made and migrated by then.
-            try await ExternalPeers.waitUntil("the run's pid file", timeout: .seconds(20)) { FileManager.default.fileExists(atPath: data + "/collector.pid") }
+            try await ExternalPeers.waitUntil("the run's pid file", timeout: .seconds(60)) { FileManager.default.fileExists(atPath: data + "/collector.pid") }
             return try StoreDatabase.open(folder: data, create: false)
         }()
-        try await ExternalPeers.waitUntil("the steady rig's session", timeout: .seconds(20)) {
+        try await ExternalPeers.waitUntil("the steady rig's session", timeout: .seconds(60)) {
             ((try? store.sessions(rig: "steady")) ?? []).count == 1 && ((try? store.sessions(rig: "gone")) ?? []).count == 1
         }
         let reloader = try #require(reloaderBox.withLock { $0 })
