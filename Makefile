@@ -1,10 +1,10 @@
-# riglog: make deps | build | demo | install | test | golden | bench | clean
+# riglog: make deps | build | demo | install | deb | test | golden | bench | clean
 # `make test` is what CI runs (.ci/run); it installs what is missing first.
 SWIFT ?= swift
 # make install PREFIX=$HOME/.local puts bin/riglog there; DESTDIR stages it (packaging).
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo install test golden bench clean
+.PHONY: all deps build demo install deb test golden bench clean
 
 all: build
 
@@ -28,6 +28,15 @@ install: deps
 	# The web UI's templates, scripts and styles: found next to the binary (Bundle.module).
 	rm -rf "$(DESTDIR)$(PREFIX)/bin/riglog_LabWeb.resources"
 	cp -R "$$($(SWIFT) build -c release --show-bin-path)/riglog_LabWeb.resources" "$(DESTDIR)$(PREFIX)/bin/"
+	# The shipped profiles and dashboards, found by the installed binary when no ./Devices is at hand.
+	install -d "$(DESTDIR)$(PREFIX)/share/riglog"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/riglog/Devices" "$(DESTDIR)$(PREFIX)/share/riglog/Dashboards"
+	cp -R Devices Dashboards "$(DESTDIR)$(PREFIX)/share/riglog/"
+
+# The Debian package for a lab PC (README, "Install on a lab PC"): a release build with the Swift
+# runtime linked in; the last line printed is the .deb's path (scripts/deb.sh --help for more).
+deb: deps
+	SWIFT=$(SWIFT) bash scripts/deb.sh
 
 # Builds everything (the tests run the riglog binary and its helper programs), then runs every test:
 # the in-process lab runs in a test process of their own, beside the rest (scripts/test.sh says why).

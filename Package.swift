@@ -216,6 +216,9 @@ let package = Package(
         ),
         .testTarget(name: "AccountsTests", dependencies: ["Accounts", "Store", "Timekeeping"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Timekeeping", "Store", "Ingest", "RigProfiles", "RiglogTesting", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        // The Debian package built, linted and installed into a debootstrapped root (scripts/test.sh
+        // runs it in a test process of its own: it waits minutes on child processes).
+        .testTarget(name: "PackagingTests", dependencies: ["RiglogTesting"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
         .testTarget(name: "RiglogTests", dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting", "Central"], exclude: ["Browser"], swiftSettings: strict),
     ]

@@ -9,6 +9,8 @@
 #   libjs-dygraphs                   the time-series charts the web UI serves (from /usr/share/javascript)
 #   wrk                              load for make bench's page-time rows
 #   postgresql                       a real PostgreSQL the central-store tests start in a temp folder
+#   dpkg-dev, patchelf               make deb: the package's library dependencies, the private runtime's path
+#   debootstrap, lintian             the package test installs riglog's .deb into a clean Debian root
 # Uses sudo when not root. Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
@@ -29,6 +31,10 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 [ -f /usr/share/javascript/dygraphs/dygraph.min.js ] || [ -f /usr/share/javascript/dygraphs/dygraph.js ] || need_apt+=(libjs-dygraphs)  # charts in the web UI
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)             # make bench: page times under load
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)  # central store tests (run as nobody)
+command -v dpkg-shlibdeps >/dev/null 2>&1 || need_apt+=(dpkg-dev)      # make deb: Depends from the libraries linked
+command -v patchelf >/dev/null 2>&1 || need_apt+=(patchelf)            # make deb: the Swift runtime found beside the binary
+command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)  # make deb's install test (a clean Debian root)
+command -v lintian >/dev/null 2>&1 || need_apt+=(lintian)          # make deb's package checked by Debian's rules
 fc-list 2>/dev/null | grep -i "DejaVu Sans" >/dev/null || need_apt+=(fonts-dejavu-core)   # Latin and Cyrillic in reports
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)     # Chinese in reports
 

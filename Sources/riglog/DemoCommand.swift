@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LabRuntime
 import Logging
+import RigProfiles
 
 /// `riglog demo`: a simulated lab and its collector in one command.
 struct DemoCommand: AsyncParsableCommand {
@@ -37,8 +38,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("data"), help: ArgumentHelp("The data folder (default: $RIGLOG_DATA, else ./riglog-data).", valueName: "DIR"))
     var dataFolder: String?
 
-    @Option(help: ArgumentHelp("The Devices folder with the profiles and Devices/demo (default: ./Devices).", valueName: "DIR"))
-    var devices = "Devices"
+    @Option(help: ArgumentHelp("The Devices folder with the profiles and Devices/demo (./Devices, else the profiles installed with riglog).", valueName: "DIR"))
+    var devices = InstalledProfiles.workingDevicesFolder()
 
     @OptionGroup var web: HTTPOptions
 

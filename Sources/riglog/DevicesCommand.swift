@@ -50,7 +50,7 @@ extension DevicesCommand {
                 """
         )
 
-        @Argument(help: "Profiles, lab configs, dashboards or folders of them (default: Devices, and Dashboards beside it).", completion: .file(extensions: ["yaml", "yml"]))
+        @Argument(help: "Profiles, lab configs, dashboards or folders of them (default: ./Devices, else the profiles installed with riglog, and Dashboards beside it).", completion: .file(extensions: ["yaml", "yml"]))
         var paths: [String] = []
 
         @Option(name: .long, help: ArgumentHelp("The folder a lab config's or dashboard's profile names are looked up in.", discussion: "Default: the nearest folder named Devices around the file.", valueName: "DIR"))
@@ -128,7 +128,7 @@ extension DevicesCommand {
         var profile: String
 
         @Option(name: .long, help: ArgumentHelp("The folder profile names are looked up in.", valueName: "DIR"))
-        var devices: String = "Devices"
+        var devices: String = InstalledProfiles.workingDevicesFolder()
 
         @Option(name: .long, help: ArgumentHelp("Plan as a rig with this poll override would (e.g. 50ms).", valueName: "DURATION"))
         var poll: DurationArgument?

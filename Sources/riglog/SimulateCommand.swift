@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LabRuntime
 import Logging
+import RigProfiles
 import RigSimulator
 
 /// `riglog simulate`: training rigs played by their models, served over Modbus TCP or RTU.
@@ -70,7 +71,7 @@ struct SimulateCommand: AsyncParsableCommand {
     var scenarios: String?
 
     @Option(help: ArgumentHelp("The folder profile names are looked up in.", valueName: "dir"))
-    var devices: String = "Devices"
+    var devices: String = InstalledProfiles.workingDevicesFolder()
 
     @Option(help: "Seed for the students' randomness (reaction times, accuracy, sensor noise): the same seed replays the same run.")
     var seed: UInt64?

@@ -65,8 +65,9 @@ public struct ConfigCheck: Sendable {
             + issues.map(\.description).joined(separator: "\n")
     }
 
-    /// The paths to check when none are given: `Devices` (and so the `Dashboards` beside it).
-    public static let defaultPaths = ["Devices"]
+    /// The paths to check when none are given: `./Devices`, else the installed profiles (and so
+    /// the `Dashboards` beside either).
+    public static var defaultPaths: [String] { [InstalledProfiles.workingDevicesFolder()] }
 
     /// `paths` with the Dashboards folder beside each folder named Devices added after it,
     /// when that exists and is not named already.

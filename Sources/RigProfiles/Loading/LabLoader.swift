@@ -28,7 +28,8 @@ public enum LabLoader {
     }
 
     /// The folder profile names are looked up in: the nearest enclosing folder named `Devices`,
-    /// else a `Devices` folder next to the lab file or above it, else `Devices` next to the file.
+    /// else a `Devices` folder next to the lab file or above it, else the profiles installed with
+    /// riglog (`/usr/share/riglog/Devices` for `/etc/riglog/lab.yaml`), else `Devices` next to the file.
     public static func defaultDevicesFolder(forLabAt path: String) -> String {
         var folder = PathText.directory(of: path)
         let fm = FileManager.default
@@ -41,7 +42,7 @@ public enum LabLoader {
             if URL(fileURLWithPath: parent).standardized.path == URL(fileURLWithPath: folder).standardized.path { break }
             folder = parent
         }
-        return PathText.join(PathText.directory(of: path), "Devices")
+        return InstalledProfiles.devicesFolder ?? PathText.join(PathText.directory(of: path), "Devices")
     }
 }
 
