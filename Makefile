@@ -20,9 +20,10 @@ demo: build
 	.build/debug/riglog demo --for 30s
 
 # A release build of riglog copied to $(DESTDIR)$(PREFIX)/bin/riglog (sudo for /usr/local), with
-# the web UI's resources beside it.
+# the web UI's resources beside it. The Swift runtime is linked in, as in the package (make deb):
+# the two share .build/release, and switching that flag in one build folder breaks its next link.
 install: deps
-	$(SWIFT) build -c release --product riglog
+	$(SWIFT) build -c release --static-swift-stdlib --product riglog
 	install -d "$(DESTDIR)$(PREFIX)/bin"
 	install -m 755 "$$($(SWIFT) build -c release --show-bin-path)/riglog" "$(DESTDIR)$(PREFIX)/bin/riglog"
 	# The web UI's templates, scripts and styles: found next to the binary (Bundle.module).
