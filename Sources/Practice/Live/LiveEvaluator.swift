@@ -29,6 +29,17 @@ import Timekeeping
 /// later of the wall clock and the last sample, closes open sessions `collector stopped` and
 /// tells re-evaluation where the run ended.
 ///
+/// ## A restart
+///
+/// With the lab's `sessions: resume_within`, ``begin()`` does not start from nothing when the
+/// last run ended within the window (or crashed): each rig's tracker is rebuilt by evaluating
+/// the last run's stored samples again (``Reevaluation/resumption(rig:from:)``), its end
+/// suspending the session open at it. The evaluator's state is not stored anywhere, so this
+/// replay is how it comes back: exact, and it counts the samples a killed run stored but had
+/// not evaluated. It costs what re-evaluating that run costs (a crashed run's open sessions
+/// were re-evaluated at start before resume existed). The new run's first frame then resumes
+/// the stored session (a gap row between the runs) or closes it where the last run ended.
+///
 /// Lost samples are not counted per session: rings drop per connection, not per rig, and drops
 /// are not stored with their times, so re-evaluation could not reproduce them.
 public final class LiveEvaluator: SampleSink {
