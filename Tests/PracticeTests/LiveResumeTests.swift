@@ -107,6 +107,22 @@ import Testing
         try expectOfflineSame(lab)
     }
 
+    @Test func aRangeCutThroughAResumedSessionReevaluatesBothRuns() throws {
+        let lab = try lab()
+        try collect(lab, from: 0, to: 12, badge: 4100)
+        try collect(lab, from: 40, to: 50, badge: 4100)
+        let live = try lab.snapshot()
+        // The session starts in the range, and goes on in the run after it.
+        let early = try Reevaluation(store: lab.store).run(period: TimePeriod(from: SessionLab.at(seconds: 0), to: SessionLab.at(seconds: 20)))
+        #expect(early.runs == 2 && early.replaced == 1)
+        #expect(try lab.snapshot() == live)
+        // The range holds only the second run: the first is evaluated too (the session came from
+        // it), and the session, starting before the range, is left alone.
+        let late = try Reevaluation(store: lab.store).run(period: TimePeriod(from: SessionLab.at(seconds: 40)))
+        #expect(late.runs == 2 && late.replaced == 0 && late.sessions == 0)
+        #expect(try lab.snapshot() == live)
+    }
+
     @Test func anotherBadgeAfterTheRestartClosesTheSessionWhereTheRunStopped() throws {
         let lab = try lab()
         try collect(lab, from: 0, to: 12, badge: 4100)
