@@ -137,6 +137,20 @@ import Testing
         try expectOfflineSame(lab)
     }
 
+    @Test func aSessionThatEndedBeforeACleanStopStaysEnded() throws {
+        let lab = try lab()
+        // Badge out at 6 s; nobody at the rig when the run stops at 12 s, 4100 back after the restart.
+        try collect(lab, from: 0, to: 12, badge: 4100, badgeFrom: (6, 0))
+        try collect(lab, from: 40, to: 50, badge: 4100)
+        let sessions = try lab.snapshot()
+        #expect(sessions.map { "\($0.session.start)-\($0.session.end ?? -1) \($0.session.endReason?.rawValue ?? "")" } == [
+            "\(SessionLab.at(seconds: 0.003))-\(SessionLab.at(seconds: 6.003)) badge out",
+            "\(SessionLab.at(seconds: 40.003))-\(SessionLab.at(seconds: 50.1)) collector stopped",
+        ], "\(describe(sessions))")
+        #expect(try lab.store.gaps(rig: SessionLab.rig).isEmpty)
+        try expectOfflineSame(lab)
+    }
+
     @Test func aRestartAfterTheWindowOpensANewSession() throws {
         let lab = try lab(resume: "20s")
         try collect(lab, from: 0, to: 12, badge: 4100)

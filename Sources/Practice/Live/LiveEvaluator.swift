@@ -160,6 +160,9 @@ public final class LiveEvaluator: SampleSink {
         // Sessions still open, or open during the last run (a session resumed into it began
         // earlier): the replay starts with the run holding the earliest.
         let touched = try store.sessions(rig: rig.id, from: previous.start)
+        // After a clean stop the store holds every session of the run, closed at the stop if it
+        // was open then: a rig with none such has nothing to resume, and nothing to replay.
+        if let stop = previous.end, !touched.contains(where: { $0.end == nil || $0.end == stop }) { return }
         let from = Swift.min(previous.start, touched.map(\.start).min() ?? previous.start)
         let reevaluation = Reevaluation(
             store: store, profiles: [rig.id: profile], silenceThreshold: lab.sessions.closeAfterSilence.nanoseconds,
