@@ -780,6 +780,17 @@ def live_rows(ctx):
                 "summing the same samples", "<= 10 % of one core", ours <= 10)]
 
 
+def resume_rows(ctx):
+    """A start after a killed run with sessions open: LiveEvaluator.begin() rebuilding them from
+    the stored samples (resume_within), against re-evaluating the same run."""
+    log("restart after a kill ...")
+    r = run_json([ctx.bench, "resume", "--minutes", "2" if QUICK else "10", "--json"], cwd=ROOT)
+    ratio = r["resume_over_reevaluate"]
+    return [row(f"Start after a killed {r['minutes']} min run of {r['rigs']} rigs at 100 Hz, {r['resumed_sessions']} "
+                f"sessions rebuilt to resume (s)", r["resume_seconds"], r["reevaluate_seconds"],
+                "riglog sessions reevaluate of that run", "<= 1.2x the re-evaluation", ratio <= 1.2)]
+
+
 # What `riglog export assessment` has to produce, as one plain SQL statement: the floor for the
 # export (summary columns only; riglog adds per-exercise columns and the CSV dialects).
 ASSESSMENT_SQL = """
@@ -989,6 +1000,7 @@ SECTIONS = [
     ("rollups", rollups_rows),    # the drainer's store sink with per-second rollups vs without
     ("micro", micro_rows),        # ordo-one/benchmark: mallocs per sample, ring on one thread
     ("live", live_rows),          # live evaluation cost: Practice's evaluator per frame, per rig
+    ("resume", resume_rows),      # a start after a killed run: open sessions rebuilt from the store
     ("reports", reports_rows),    # report and export times over stored sessions
     ("web", web_rows),            # page times under wrk vs a static file of the same size
     ("central", central_rows),    # store-and-forward into PostgreSQL vs psql COPY; a Grafana query vs a plain SELECT

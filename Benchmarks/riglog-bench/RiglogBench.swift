@@ -9,7 +9,7 @@ struct RiglogBench: ParsableCommand {
         commandName: "riglog-bench",
         abstract: "riglog's in-process benchmarks (run by Benchmarks/run.py).",
         subcommands: [Ring.self, StoreTraces.self, Gorilla.self, ModbusServe.self, ModbusClient.self, SimLoad.self,
-                      Eval.self, Reports.self, AssessmentExport.self, CentralForward.self, Rollups.self]
+                      Eval.self, Resume.self, Reports.self, AssessmentExport.self, CentralForward.self, Rollups.self]
     )
 }
 
@@ -116,6 +116,16 @@ extension RiglogBench {
         func run() throws {
             try EvaluationBench.run(rigs: rigs, channels: channels, rate: rate, seconds: seconds, framesPerBatch: framesPerBatch, json: output.json)
         }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A start after a killed run: rebuilding its open sessions against re-evaluating the run.")
+
+        @Option var rigs = 8
+        @Option(help: "Minutes of the killed run.") var minutes = 10
+        @OptionGroup var output: JSONOutput
+
+        func run() throws { try ResumeBench.run(rigs: rigs, minutes: minutes, json: output.json) }
     }
 
     struct CentralForward: ParsableCommand {

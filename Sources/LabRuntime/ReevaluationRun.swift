@@ -47,7 +47,7 @@ public struct ReevaluationRun {
     }
 
     /// The profiles from the files by rig id, stored as the rigs' current versions (and a lab's
-    /// silence threshold with them); empty for ``Profiles/stored``.
+    /// silence threshold and resume window with them); empty for ``Profiles/stored``.
     func adoptProfiles() throws -> [String: DeviceProfile] {
         var result: [String: DeviceProfile] = [:]
         switch profiles {
@@ -61,6 +61,7 @@ public struct ReevaluationRun {
             let known = Set(try store.rigIDs())
             for rig in config.rigs where known.contains(rig.id) { result[rig.id] = rig.profile }
             try store.setSessionSilenceThreshold(config.sessions.closeAfterSilence)
+            try store.setSessionResumeWindow(config.sessions.resumeWithin)
         case .devices(let folder):
             var issues: [String] = []
             for id in try store.rigIDs() where rig == nil || rig == id {

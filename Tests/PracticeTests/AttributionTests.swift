@@ -263,6 +263,37 @@ import Testing
         ])
     }
 
+    @Test func aBadgeSessionWaitsForTheNewRunsFirstReadOfTheRegister() {
+        var machine = SessionAttribution(silenceThreshold: ms(2_000), resumeWithin: ms(120_000))
+        let first: [SessionAttribution.Event] = [.badge("41", at: 0)] + frames(0, 9_500) + [.runEnded(at: ms(10_000), clean: true)]
+        // Frames of other registers first, then the reader's frame.
+        let second: [SessionAttribution.Event] = [
+            .frame(at: ms(60_000)), .frame(at: ms(60_001)), .badge("41", at: ms(60_003)), .frame(at: ms(60_003)),
+            .collectorStopped(at: ms(61_000)),
+        ]
+        #expect((first + second).flatMap { machine.handle($0) } == [
+            .opened(.badge("41"), at: 0),
+            .resumed(.badge("41"), start: 0, at: ms(60_003), after: ms(10_000)),
+            .closed(.badge("41"), start: 0, at: ms(61_000), reason: .collectorStopped),
+        ])
+        // Never read within the window: it closes where the run ended, and the badge known in
+        // the old run opens nothing in the new one.
+        var unread = SessionAttribution(silenceThreshold: ms(200_000), resumeWithin: ms(120_000))
+        let out = (first + frames(60_000, 131_000)).flatMap { unread.handle($0) }
+        #expect(out == [.opened(.badge("41"), at: 0), .closed(.badge("41"), start: 0, at: ms(10_000), reason: .collectorStopped)])
+        #expect(unread.current == nil)
+    }
+
+    @Test func aCheckinSessionResumesAtTheNewRunsFirstFrame() {
+        var machine = SessionAttribution(silenceThreshold: ms(2_000), resumeWithin: ms(120_000))
+        let events: [SessionAttribution.Event] =
+            [.checkin(student: "ana", at: 0)] + frames(0, 9_500) + [.runEnded(at: ms(9_500), clean: false)] + frames(30_000, 31_000)
+        #expect(events.flatMap { machine.handle($0) } == [
+            .opened(.checkin("ana"), at: 0),
+            .resumed(.checkin("ana"), start: 0, at: ms(30_000), after: ms(9_500)),
+        ])
+    }
+
     @Test func aSuspendedSessionClosesWhenTimePassesTheWindowOrTheDataEnds() {
         var ticking = SessionAttribution(silenceThreshold: ms(2_000), resumeWithin: ms(120_000))
         var out = ([.badge("41", at: 0)] + frames(0, 9_500) + [.runEnded(at: ms(10_000), clean: true)]).flatMap { ticking.handle($0) }

@@ -53,8 +53,10 @@ import Testing
         return live
     }
 
+    /// Without a resume window: each run ends its sessions (a restart is tested in
+    /// ``LiveResumeTests``).
     func scriptedLab() throws -> SessionLab {
-        let lab = try SessionLab()
+        let lab = try SessionLab(resume: "0s")
         try lab.store.addTimetable([TimetableEntry(rig: SessionLab.rig, student: "tt", start: SessionLab.at(seconds: 2), end: SessionLab.at(seconds: 70))])
         return lab
     }

@@ -20,15 +20,19 @@ final class SessionLab: Sendable {
     /// Store ids of speed, pressure, temp, door, operator.
     let ids: [UInt32]
 
-    init(silence: String = "5s") throws {
+    /// - Parameters:
+    ///   - resume: the lab's `resume_within` (its default when nil).
+    ///   - exercises: more exercises for the profile, as YAML list items.
+    init(silence: String = "5s", resume: String? = nil, exercises: String = "") throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-sessions-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let profileText = PracticeRig.yaml + "\noperator: {source: holding 100, type: u32}\n"
+        let profileText = PracticeRig.yaml.replacingOccurrences(of: "\nalarms:", with: "\n" + exercises + "alarms:")
+            + "\noperator: {source: holding 100, type: u32}\n"
         try profileText.write(to: folder.appendingPathComponent("practice-rig.yaml"), atomically: true, encoding: .utf8)
         let labText = """
             lab: Session test lab
             timezone: UTC
-            sessions: {close_after_silence: \(silence)}
+            sessions: {close_after_silence: \(silence)\(resume.map { ", resume_within: \($0)" } ?? "")}
             rigs:
               - id: \(Self.rig)
                 profile: ./practice-rig.yaml

@@ -28,7 +28,20 @@ struct LabSessionSettingsTests {
         #expect(try load("{close_after_silence: 45s}").sessions.closeAfterSilence == .seconds(45))
     }
 
+    @Test func withoutResumeWithinARestartWithinTwoMinutesResumes() throws {
+        #expect(try load(nil).sessions.resumeWithin == .seconds(120))
+        #expect(try load("{close_after_silence: 45s}").sessions.resumeWithin == .seconds(120))
+    }
+
+    @Test func resumeWithinTakesADurationAndZeroTurnsItOff() throws {
+        #expect(try load("{resume_within: 30s}").sessions.resumeWithin == .seconds(30))
+        #expect(try load("{resume_within: 0s, close_after_silence: 1m}").sessions == SessionSettings(closeAfterSilence: .seconds(60), resumeWithin: .zero))
+    }
+
     @Test(arguments: [
+        ("{resume_within: -1s}", "sessions.resume_within", "0s to close sessions when a run ends"),
+        ("{resume_within: later}", "sessions.resume_within", "a duration such as 2m"),
+        ("{resume_witin: 2m}", "sessions.resume_witin", "resume_within"),
         ("{close_after_silence: soon}", "sessions.close_after_silence", "a duration above zero"),
         ("{close_after_silence: 0s}", "sessions.close_after_silence", "a duration above zero"),
         ("{close_after_silnce: 2m}", "sessions.close_after_silnce", "close_after_silence"),

@@ -81,6 +81,7 @@ public struct LabReloadPlan: Sendable, Hashable {
         compare("central_password_file", running.centralPasswordFile, next.centralPasswordFile) { $0 ?? "none" }
         compare("students", running.studentsPath, next.studentsPath) { $0 ?? "none" }
         compare("sessions: close_after_silence", running.sessions.closeAfterSilence, next.sessions.closeAfterSilence) { $0.riglogText }
+        compare("sessions: resume_within", running.sessions.resumeWithin, next.sessions.resumeWithin) { $0.riglogText }
         compare("web: public_board", running.web.publicBoard, next.web.publicBoard) { "\($0)" }
         compare("web: kiosk", running.web.kiosk, next.web.kiosk) { "\($0)" }
     }

@@ -29,6 +29,17 @@ import Timekeeping
 /// later of the wall clock and the last sample, closes open sessions `collector stopped` and
 /// tells re-evaluation where the run ended.
 ///
+/// ## A restart
+///
+/// With the lab's `sessions: resume_within`, ``begin()`` does not start from nothing when the
+/// last run ended within the window (or crashed): each rig's tracker is rebuilt by evaluating
+/// the last run's stored samples again (``Reevaluation/resumption(rig:from:)``), its end
+/// suspending the session open at it. The evaluator's state is not stored anywhere, so this
+/// replay is how it comes back: exact, and it counts the samples a killed run stored but had
+/// not evaluated. It costs what re-evaluating that run costs (a crashed run's open sessions
+/// were re-evaluated at start before resume existed). The new run's first frame then resumes
+/// the stored session (a gap row between the runs) or closes it where the last run ended.
+///
 /// Lost samples are not counted per session: rings drop per connection, not per rig, and drops
 /// are not stored with their times, so re-evaluation could not reproduce them.
 public final class LiveEvaluator: SampleSink {
@@ -94,8 +105,12 @@ public final class LiveEvaluator: SampleSink {
     public func begin() throws -> Int64 {
         let start = clock().truncatedToMicroseconds
         let silence = lab.sessions.closeAfterSilence.nanoseconds
+        let window = lab.sessions.resumeWithin.nanoseconds
         try store.setSessionSilenceThreshold(lab.sessions.closeAfterSilence)
-        try closeSessionsLeftOpen()
+        try store.setSessionResumeWindow(lab.sessions.resumeWithin)
+        let previous = try resumableRun(at: start)
+        if previous == nil { try closeSessionsLeftOpen() }
+        let roster = try store.badges()
         var rigs: [LiveRig] = []
         var channelRig: [Int32] = []
         for rig in lab.rigs {
@@ -106,7 +121,10 @@ public final class LiveEvaluator: SampleSink {
                 if id >= channelRig.count { channelRig += Array(repeating: -1, count: id + 1 - channelRig.count) }
                 channelRig[id] = Int32(rigs.count)
             }
-            rigs.append(LiveRig(id: rig.id, builder: builder, tracker: try RigSessionTracker(rig: rig.id, profile: rig.profile, silenceThreshold: silence)))
+            var live = LiveRig(
+                id: rig.id, builder: builder, tracker: try RigSessionTracker(rig: rig.id, profile: rig.profile, silenceThreshold: silence, resumeWithin: window))
+            if let previous { try resume(&live, profile: rig.profile, after: previous, roster: roster) }
+            rigs.append(live)
         }
         let runID = try store.beginCollectorRun(at: Timestamp(nanosecondsSince1970: start))
         try state.withLock { state in
@@ -120,6 +138,45 @@ public final class LiveEvaluator: SampleSink {
             try reloadTimetable(&state, now: start)
         }
         return runID
+    }
+
+    /// The last run when a session it left may resume in a run starting at `start` (ns): the
+    /// lab has a `resume_within`, and the run crashed (its last frame decides) or stopped within
+    /// the window. Nil otherwise: every session it left closes where it ended.
+    private func resumableRun(at start: Int64) throws -> CollectorRun? {
+        let window = lab.sessions.resumeWithin.nanoseconds
+        guard window > 0, let previous = try store.collectorRuns().last else { return nil }
+        let now = CollectorRun(id: 0, start: Timestamp(nanosecondsSince1970: start), end: nil)
+        return Reevaluation.resumable(from: previous, to: now, window: window) ? previous : nil
+    }
+
+    /// Rebuilds the rig's sessions as the last run left them, from the stored data: the session
+    /// open at its end (still open in the store after a crash, closed `collector stopped` after
+    /// a clean stop) is suspended in the tracker, its evaluator fed every stored sample of it,
+    /// those the last run stored but had not evaluated when it was killed included. Sessions the
+    /// last run closed but had not stored are stored; the suspended one is stored open again,
+    /// to go on (no new row) or close where the last run ended.
+    private func resume(_ rig: inout LiveRig, profile: DeviceProfile, after previous: CollectorRun, roster: [String: String]) throws {
+        // Sessions still open, or open during the last run (a session resumed into it began
+        // earlier): the replay starts with the run holding the earliest.
+        let touched = try store.sessions(rig: rig.id, from: previous.start)
+        // After a clean stop the store holds every session of the run, closed at the stop if it
+        // was open then: a rig with none such has nothing to resume, and nothing to replay.
+        if let stop = previous.end, !touched.contains(where: { $0.end == nil || $0.end == stop }) { return }
+        let from = Swift.min(previous.start, touched.map(\.start).min() ?? previous.start)
+        let reevaluation = Reevaluation(
+            store: store, profiles: [rig.id: profile], silenceThreshold: lab.sessions.closeAfterSilence.nanoseconds,
+            resumeWithin: lab.sessions.resumeWithin.nanoseconds)
+        let resumption = try reevaluation.resumption(rig: rig.id, from: from)
+        let closed = resumption.closed.map { rig.records.closed($0, roster: roster) }
+        try store.replaceSessions(rig: rig.id, from: from, to: .distantFuture, with: closed)
+        rig.tracker = resumption.tracker
+        rig.claimsThrough = resumption.claimsThrough
+        if let suspended = resumption.tracker.suspended {
+            var row = rig.records.opened(OpenedSession(rig: rig.id, owner: suspended.owner, start: suspended.start), roster: roster)
+            row.id = try store.openSession(row)
+            rig.openSession = row
+        }
     }
 
     /// Sessions still open in the store belong to an earlier run that ended without closing
@@ -229,7 +286,9 @@ public final class LiveEvaluator: SampleSink {
             guard let rig = next.rig(id: id) else { continue }
             let record = try store.rig(id)
             let builder = RigFrameBuilder(profile: rig.profile, channels: record.channels)
-            var live = LiveRig(id: id, builder: builder, tracker: try RigSessionTracker(rig: id, profile: rig.profile, silenceThreshold: silence))
+            var live = LiveRig(
+                id: id, builder: builder,
+                tracker: try RigSessionTracker(rig: id, profile: rig.profile, silenceThreshold: silence, resumeWithin: next.sessions.resumeWithin.nanoseconds))
             let previous = current[id]
             if let previous { live.replaces = (previous, time) }
             for checkin in checkins where checkin.rig == id { live.add(RigInput(checkin)) }
@@ -273,13 +332,17 @@ public final class LiveEvaluator: SampleSink {
                 state.rigs[index].openSession = nil
                 let (row, results) = state.rigs[index].records.closed(session, id: id, roster: state.roster)
                 if id != 0 { try store.closeSession(row, results: results) } else { try store.saveSession(row, results: results) }
-            case .resumed:
-                // Not reached yet: the live trackers get no resume window until begin() rebuilds
-                // the sessions a restart suspended from the store (issue 17).
-                break
+            case .resumed(let session):
+                // The stored session goes on (its row stays open); the restart is a gap of the rig.
+                _ = try store.recordGap(
+                    rig: session.rig, start: Timestamp(nanosecondsSince1970: session.suspendedAt),
+                    end: Timestamp(nanosecondsSince1970: session.resumedAt), reason: Self.restartGapReason)
             }
         }
     }
+
+    /// The reason of the gap a resumed session gets between the runs.
+    public static let restartGapReason = "collector restarted"
 
     /// Reads check-ins recorded since the last poll (and the roster, for badges named meanwhile).
     private func pollCheckins(_ state: inout State, now: Int64) throws {

@@ -22,6 +22,9 @@ struct LiveRig: Sendable {
     /// The rig this one replaced at a reload (its index) and the switch time: samples stamped
     /// before it still belong to that one.
     var replaces: (index: Int, until: Int64)?
+    /// The last claim the tracker took before this run (rebuilt from the store to resume a
+    /// session): claims up to it are not taken again.
+    var claimsThrough: RigInput.OrderKey?
 
     init(id: String, builder: RigFrameBuilder, tracker: RigSessionTracker) {
         self.id = id
@@ -33,6 +36,7 @@ struct LiveRig: Sendable {
     /// Adds a claim in order.
     mutating func add(_ claim: RigInput) {
         let key = claim.orderKey
+        if let claimsThrough, key <= claimsThrough { return }
         let index = claims.firstIndex { key < $0.orderKey } ?? claims.count
         claims.insert(claim, at: index)
     }

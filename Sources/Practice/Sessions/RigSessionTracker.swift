@@ -67,6 +67,9 @@ public struct RigSessionTracker: Sendable {
     /// The open session's owner and start.
     public var current: (owner: SessionOwner, start: Int64)? { attribution.current }
 
+    /// The session the end of the last run suspended, until the next run's first frame decides.
+    public var suspended: SessionAttribution.Suspension? { attribution.suspended }
+
     /// Applies one input (in ``RigInput/orderKey`` order).
     public mutating func handle(_ input: RigInput) -> [SessionChange] {
         switch input {
@@ -76,7 +79,8 @@ public struct RigSessionTracker: Sendable {
                 apply(attribution.handle(.badge(badge == 0 ? nil : String(badge), at: frame.time)), to: &changes)
             }
             apply(attribution.handle(.frame(at: frame.time)), to: &changes)
-            if evaluator != nil, !frame.updates.isEmpty {
+            // A suspended session's evaluator takes nothing until the session resumes.
+            if evaluator != nil, attribution.current != nil, !frame.updates.isEmpty {
                 do { _ = try evaluator!.consume(Frame(time: frame.time, updates: frame.updates)) } catch { refusedFrames += 1 }
             }
             return changes

@@ -40,6 +40,9 @@ public import Store
 /// an end); otherwise it closes at the suspension, `collector stopped` or `communication lost`
 /// as it would have without the window, and the winner opens the next session at the frame.
 /// Time passing beyond the window, or the data ending for good, closes it the same way.
+/// The operator register is unknown in a new run until read, as at any run's start: a suspended
+/// badge session waits for the new run's first read of the register to decide (frames before it
+/// open nothing and belong to no session), within the window.
 ///
 /// ## Equal times and order
 ///
@@ -124,6 +127,8 @@ public struct SessionAttribution: Sendable {
     public private(set) var isFinished = false
 
     private var badge: String?
+    /// True while a suspended badge session waits for the new run's first read of the register.
+    private var awaitingBadge = false
     private var checkin: String?
     private var slots: [TimetableSlot] = []
     /// The time of claim changes not yet settled.
@@ -153,6 +158,7 @@ public struct SessionAttribution: Sendable {
         switch event {
         case .badge(let number, _):
             badge = number
+            awaitingBadge = false
             pending = time
         case .checkin(let student, _):
             checkin = student
@@ -196,6 +202,9 @@ public struct SessionAttribution: Sendable {
             current = nil
             pending = nil
             isSilent = true
+            // A new run reads the register afresh; a suspended badge session waits for it.
+            badge = nil
+            awaitingBadge = suspended?.owner.source == .badge
         }
         return out
     }
@@ -203,6 +212,7 @@ public struct SessionAttribution: Sendable {
     private mutating func closeSuspended(_ suspension: Suspension, into out: inout [Transition]) {
         out.append(.closed(suspension.owner, start: suspension.start, at: suspension.end, reason: suspension.reason))
         suspended = nil
+        awaitingBadge = false
     }
 
     /// The highest-priority claim in force.
@@ -224,7 +234,9 @@ public struct SessionAttribution: Sendable {
         guard !isSilent else { return }
         let winner = self.winner
         if let suspension = suspended {
-            // The new run's first frame: the same owner within the window goes on.
+            if awaitingBadge { return }
+            // The new run's first frame (with the register read, for a badge session): the same
+            // owner within the window goes on.
             if winner == suspension.owner, time &- suspension.end <= resumeWithin {
                 suspended = nil
                 current = (suspension.owner, suspension.start)

@@ -1,0 +1,109 @@
+import Foundation
+import Synchronization
+import Ingest
+import Practice
+import RigProfiles
+import Store
+import Timekeeping
+
+/// `riglog-bench resume`: what a restart costs the collector's start when the last run was
+/// killed with sessions open (the lab's `resume_within`: `LiveEvaluator.begin()` evaluates the
+/// last run's stored samples again to rebuild each rig's open session).
+///
+///     riglog-bench resume [--rigs 8] [--minutes 10] [--json]
+///
+/// A real SQLite data folder gets a run of `--minutes` of `--rigs` bench rigs (the `eval`
+/// section's 50-channel profile, with a badge reader) at 100 Hz through the chunk writer and a
+/// live evaluator, a badge session open on every rig, killed (never closed). Then, timed on the
+/// wall clock: the **baseline**, `Reevaluation.run()` over the same store (what `riglog sessions
+/// reevaluate` costs for that run, and what a start after a crash paid before sessions could
+/// resume), and the **resume**, a new `LiveEvaluator.begin()` 10 s after the kill. With
+/// `--json` the last line is `rigs, minutes, samples, resume_seconds, reevaluate_seconds,
+/// resume_over_reevaluate, resumed_sessions`.
+enum ResumeBench {
+    static func run(rigs: Int, minutes: Int, json: Bool) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-bench-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Devices"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rate = 100
+        let profileText = EvaluationBench.profileYAML(channels: 50) + "operator: {source: holding 900, type: u32}\n"
+        try profileText.write(to: folder.appendingPathComponent("Devices/bench-rig.yaml"), atomically: true, encoding: .utf8)
+        var labText = "lab: Resume bench\ntimezone: UTC\nrigs:\n"
+        for rig in 0..<rigs { labText += "  - {id: rig-\(rig), profile: bench-rig, connection: \"tcp://127.0.0.1:\(20000 + rig)\", unit: 1}\n" }
+        let labPath = folder.appendingPathComponent("lab.yaml").path
+        try labText.write(toFile: labPath, atomically: true, encoding: .utf8)
+        let lab = try LabLoader.load(path: labPath, devicesFolder: folder.appendingPathComponent("Devices").path)
+        let profile = lab.rigs[0].profile
+        let store = try StoreDatabase.open(folder: folder.appendingPathComponent("data").path)
+        // What the collector registers: the profile's channels, then `operator`.
+        let definitions = profile.channels.map {
+            ChannelDefinition(name: $0.name, unit: $0.unit, type: String(describing: $0.type), scale: $0.scale, offset: $0.offset)
+        } + [ChannelDefinition(name: "operator", unit: "badge", type: "u32", kind: .integer)]
+        let version = try store.storeConfigVersion(kind: .profile, name: profile.name, content: profile.sourceText)
+        var ids: [[UInt32]] = []
+        for rig in lab.rigs {
+            ids.append(try store.register(rig: RigDefinition(id: rig.id, name: rig.id, profile: profile.name), channels: definitions, profileVersion: version))
+        }
+
+        // The killed run: each second's samples to the chunk writer and the evaluator, as the drainer does.
+        let origin = Timestamp.wallClockNanoseconds() - Int64(minutes * 60 + 60) * 1_000_000_000
+        let clock = Mutex(origin - 500_000_000)
+        let live = LiveEvaluator(lab: lab, store: store, now: { clock.withLock { $0 } })
+        let writer = ChunkWriter(store: store)
+        try live.begin()
+        let cycle = EvaluationBench.ValueCycle(profile: profile, rate: rate)
+        let channels = profile.channels.count
+        let frame = UnsafeMutableBufferPointer<Sample>.allocate(capacity: channels)
+        defer { frame.deallocate() }
+        let period = Int64(1_000_000_000 / rate)
+        var batch: [Sample] = []
+        for second in 0..<(minutes * 60) {
+            batch.removeAll(keepingCapacity: true)
+            for rig in 0..<rigs {
+                for f in (second * rate)..<((second + 1) * rate) {
+                    cycle.fill(frame, rig: rig, firstFrame: f, frames: 1, origin: origin, period: period)
+                    for sample in frame {
+                        var stored = sample
+                        stored.channel = ids[rig][Int(sample.channel) % 1000 - 1]
+                        batch.append(stored)
+                    }
+                    batch.append(Sample(channel: ids[rig][channels], time: origin + Int64(f) * period + 1_000_000, raw: Int64(4100 + rig)))
+                }
+            }
+            clock.withLock { $0 = origin + Int64(second + 1) * 1_000_000_000 + 100_000_000 }
+            try batch.withUnsafeBufferPointer { buffer in
+                try writer.write(buffer)
+                try live.write(buffer)
+            }
+            try writer.flush()
+            try live.flush()
+        }
+        try writer.flush()
+        let killedAt = clock.withLock { $0 }
+        let samples = minutes * 60 * rate * rigs * (channels + 1)
+
+        var started = ContinuousClock.now
+        try Reevaluation(store: store).run()
+        let reevaluate = (ContinuousClock.now - started).seconds
+
+        clock.withLock { $0 = killedAt + 10_000_000_000 }
+        let restarted = LiveEvaluator(lab: lab, store: store, now: { clock.withLock { $0 } })
+        started = ContinuousClock.now
+        try restarted.begin()
+        let resume = (ContinuousClock.now - started).seconds
+        let open = try store.sessions(from: .distantFuture).count
+
+        print("resume: \(rigs) rigs x \(channels) channels at \(rate) Hz, a killed run of \(minutes) min (\(samples) samples), \(open) sessions open again")
+        print("resume: LiveEvaluator.begin() rebuilding them \(String(format: "%.2f", resume)) s; Reevaluation.run() of the same data \(String(format: "%.2f", reevaluate)) s (\(String(format: "%.2f", resume / reevaluate))x)")
+        if json {
+            IngestStoreBench.printJSON([
+                "rigs": rigs, "minutes": minutes, "samples": samples, "resume_seconds": resume, "reevaluate_seconds": reevaluate,
+                "resume_over_reevaluate": resume / reevaluate, "resumed_sessions": open,
+            ])
+        }
+    }
+}
+
+extension Duration {
+    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
