@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "LabWeb",
             dependencies: [
-                "Accounts", "CSV", "Collector", "Ingest", "Practice", "Reports", "RigProfiles", "Store", "Timekeeping",
+                "Accounts", "CSV", "Central", "Collector", "Ingest", "Practice", "Reports", "RigProfiles", "Store", "Timekeeping",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -28,13 +28,16 @@ public enum CentralError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `serve --db` was pointed at a folder holding a lab PC's own data, which a refresh of the
     /// mirror would replace.
     case notAMirror(folder: String)
+    /// An export from the central store cannot be recorded in its audit table (`central_audit`)
+    /// by this user: nothing is exported.
+    case auditRefused(user: String, reason: String)
 
     /// True when the command's input must change (the URL, the password file, the collector
     /// chosen) rather than the server's state: the commands' exit 2.
     public var isUsage: Bool {
         switch self {
         case .badURL, .passwordFile, .unknownCollector, .rigInTwoCollectors, .noCentralData, .notAMirror: true
-        case .unreachable, .server, .progressMoved, .schemaTooNew, .store: false
+        case .unreachable, .server, .progressMoved, .schemaTooNew, .store, .auditRefused: false
         }
     }
 
@@ -60,6 +63,8 @@ public enum CentralError: Error, Sendable, Equatable, CustomStringConvertible {
             "the central store has no data from collector \"\(chosen)\"; it has: \(known.joined(separator: ", ")); pass --collector with one of these ids or lab names"
         case .notAMirror(let folder):
             "\(folder) holds a lab PC's own data, which serving the central store would replace; give riglog serve --db a folder of its own (--data NEW-FOLDER) and add its users there (riglog users add NAME --role instructor --data NEW-FOLDER)"
+        case .auditRefused(let user, let reason):
+            "exports from the central store are recorded in its audit table, and user \(user) may not write it (\(reason)); nothing was exported. Ask the database's administrator to run: GRANT INSERT ON central_audit TO \(user); GRANT USAGE ON SEQUENCE central_audit_id_seq TO \(user);"
         case .rigInTwoCollectors(let rig, let collectors):
             "rig \"\(rig)\" is in the data of more than one collector (\(collectors.joined(separator: ", "))); read them one at a time with --collector"
         }

@@ -108,6 +108,17 @@ enum CentralSchema {
             "CREATE INDEX text_events_channel_at ON text_events (collector_id, channel_id, at)",
             "CREATE INDEX device_identities_rig_at ON device_identities (collector_id, rig_id, at)",
         ]),
+        // The central store's own audit: exports read from it (`riglog export ... --db`), which
+        // leave no row in any lab PC's folder (the snapshot they read is removed). Not a
+        // forwarded table: the rows belong to no collector, `collectors`/`labs` name the ones
+        // whose data was read. `at` in µs since 1970 UTC, as in `audit`.
+        (3, "central audit", [
+            """
+            CREATE TABLE central_audit (id bigserial PRIMARY KEY, at bigint NOT NULL, "user" text NOT NULL, host text NOT NULL,
+                action text NOT NULL, detail text NOT NULL, command text NOT NULL, collectors uuid[] NOT NULL, labs text[] NOT NULL)
+            """,
+            "CREATE INDEX central_audit_at ON central_audit (at)",
+        ]),
     ]
 
     /// The newest version this riglog knows.

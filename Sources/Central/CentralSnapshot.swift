@@ -65,7 +65,7 @@ public struct CentralSnapshot: Sendable {
     /// Copies into a new store at `path` (a file that must not exist yet) and returns it.
     public func make(path: String, progress: (Progress) -> Void = { _ in }) async throws(CentralError) -> StoreDatabase {
         do {
-            return try await make(path: path, samples: { _ in samples }, progress: progress)
+            return try await make(path: path, samples: { _ in samples }, progress: progress).store
         } catch let error as CentralError {
             throw error
         } catch {
@@ -75,20 +75,22 @@ public struct CentralSnapshot: Sendable {
 
     /// Copies into a new store at `path`, the samples chosen by `samples` once the rest is
     /// copied and the lab's time zone known (a command's `--from 2026-11-29` is read in it).
+    /// Returns the store and the collectors copied (what an export's audit row names).
     /// Throws a ``CentralError``, or what `samples` throws.
-    public func make(path: String, samples: (LabTime) throws -> Samples, progress: (Progress) -> Void = { _ in }) async throws -> StoreDatabase {
+    public func make(path: String, samples: (LabTime) throws -> Samples,
+                     progress: (Progress) -> Void = { _ in }) async throws -> (store: StoreDatabase, collectors: [Collector]) {
         let store: StoreDatabase
         do { store = try StoreDatabase.openSnapshot(path: path) } catch { throw CentralError.store(error.description) }
-        try await copy(into: store, samples: samples, progress: progress)
-        return store
+        let collectors = try await copy(into: store, samples: samples, progress: progress)
+        return (store, collectors)
     }
 
     /// Copies the chosen collectors' rows into `store` (an empty snapshot store) in one
     /// read-only, repeatable-read transaction: collectors forwarding meanwhile change nothing of
     /// what is copied (the ids moved past each other's stay apart). Returns the collectors
-    /// copied as `id (lab)`.
+    /// copied.
     @discardableResult
-    func copy(into store: StoreDatabase, samples choose: (LabTime) throws -> Samples, progress: (Progress) -> Void) async throws -> [String] {
+    func copy(into store: StoreDatabase, samples choose: (LabTime) throws -> Samples, progress: (Progress) -> Void) async throws -> [Collector] {
         let connection = try await CentralConnection.connect(to: address, logger: logger)
         do {
             try await connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -107,7 +109,7 @@ public struct CentralSnapshot: Sendable {
             try await connection.execute("COMMIT")
             try store.clearForwardLogs()
             await connection.close()
-            return chosen.map(\.label)
+            return chosen
         } catch {
             await connection.close()
             if let error = error as? CentralError { throw error }
@@ -119,10 +121,14 @@ public struct CentralSnapshot: Sendable {
 
     // MARK: - Collectors
 
-    struct Collector {
-        var id: String
-        var lab: String
-        var label: String { "\(id) (\(lab))" }
+    /// A lab PC whose rows the central store holds.
+    public struct Collector: Sendable, Equatable {
+        /// Its collector id (a UUID, `store status` shows it).
+        public var id: String
+        /// Its lab's name, as it last registered.
+        public var lab: String
+        /// `id (lab)`, as messages name it.
+        public var label: String { "\(id) (\(lab))" }
     }
 
     /// The collectors asked for, in copy order; the typed errors when there are none.

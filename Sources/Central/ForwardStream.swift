@@ -81,12 +81,14 @@ public struct ChangeStream: LoggedForwardStream {
     }
 }
 
-/// Per-second rollups, through `forward_rollups` (migration v10): each second's row as it stands
-/// when the batch is read. A second upserted again (open at a flush, merged after a restart) is
-/// logged again and sent again, and the central upsert replaces the row: the SQLite row is the
-/// truth, so a replay sets the same values and never adds counts twice.
+/// Per-second rollups, through `forward_rollups` (runs of seconds a flush wrote, migration
+/// v11): each logged second's rows as they stand when the batch is read. A second written again
+/// (open at a flush, merged after a restart) is logged again and sent again, and the central
+/// upsert replaces the row: the SQLite row is the truth, so a replay sets the same values and
+/// never adds counts twice.
 public struct RollupStream: LoggedForwardStream {
-    /// Log records per batch: a busy lab writes about a row per channel a second.
+    /// Rows per batch, about (whole log records are taken): a busy lab writes a row per channel
+    /// a second.
     public var limit: Int
     public init(limit: Int = 20_000) { self.limit = limit }
     public var name: String { "rollups" }

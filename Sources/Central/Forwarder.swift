@@ -2,7 +2,7 @@ public import Logging
 public import ServiceLifecycle
 public import Store
 import Synchronization
-import Timekeeping
+public import Timekeeping
 
 /// Store-and-forward: copies everything the collector writes to its SQLite store into the
 /// central PostgreSQL, in the background, as a `Service` beside the collector.
@@ -88,6 +88,7 @@ public final class Forwarder: Service, Sendable {
                 let message = (error as? CentralError)?.description ?? CentralConnection.reason(error)
                 logger.warning("forwarding failed; retrying", metadata: ["central": "\(address)", "error": "\(message)"])
                 state.withLock { $0.connected = false; $0.lastError = message }
+                refreshBacklog()
                 if let open = connection { await open.close() }
                 connection = nil
                 if stopping { return }
@@ -126,8 +127,21 @@ public final class Forwarder: Service, Sendable {
         }
     }
 
-    /// One batch of each stream; true when any moved.
+    /// What waits while the central store does not answer: the logs grow (the collector keeps
+    /// writing), and the board and `/metrics` show it. Local reads only; log records committed
+    /// centrally are deleted, so counting from the start counts what waits.
+    private func refreshBacklog() {
+        for stream in streams {
+            guard let backlog = try? stream.backlog(in: store, after: 0) else { continue }
+            state.withLock { $0.streams[stream.name, default: StreamProgress()].backlog = backlog }
+        }
+    }
+
+    /// One batch of each stream; true when any moved. A round that finds nothing waiting in any
+    /// stream makes its start ``ForwardingStatus/forwardedUntil``: every log record written
+    /// before it was read, so every row written before it is in the central store.
     private func forwardRound(_ connection: CentralConnection) async throws -> Bool {
+        let started = Timestamp.now()
         var moved = false
         for stream in streams {
             if connection.isClosed { throw CentralError.unreachable(address.description, reason: "the server closed the connection") }
@@ -155,6 +169,7 @@ public final class Forwarder: Service, Sendable {
             }
             moved = true
         }
+        if !moved { state.withLock { $0.forwardedUntil = started } }
         return moved
     }
 
@@ -184,6 +199,13 @@ public struct ForwardingStatus: Sendable, Equatable {
     /// The last failure, until a connection succeeds again.
     public var lastError: String?
     public var streams: [String: StreamProgress]
+    /// Everything the collector wrote before this instant is in the central store: the start of
+    /// the last round that found nothing waiting. Nil until this process first caught up; it
+    /// stands still through an outage and moves again once the backlog is forwarded.
+    public var forwardedUntil: Timestamp?
+
+    /// Log records waiting to be forwarded, all streams together.
+    public var waiting: Int { streams.values.reduce(0) { $0 + $1.backlog } }
 
     /// Prometheus text exposition lines (the collector's `/metrics` appends them).
     public func prometheus() -> String {

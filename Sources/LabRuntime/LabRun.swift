@@ -155,9 +155,9 @@ public struct LabRun {
             var settings = self.web
             settings.publicBoard = config.web.publicBoard
             settings.kiosk = config.web.kiosk
-            var metrics: (@Sendable () -> String)?
-            if let forwarder { metrics = { forwarder.status.prometheus() } }
-            var live = LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet, metrics: metrics)
+            var forwarding: (@Sendable () -> ForwardingStatus)?
+            if let forwarder { forwarding = { forwarder.status } }
+            var live = LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet, forwarding: forwarding)
             if let reloader {
                 live.reload = { by in try await reloader.reload(requestedBy: by) }
                 live.lastReload = { reloader.last }

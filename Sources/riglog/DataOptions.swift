@@ -88,8 +88,12 @@ struct ReadOptions: ParsableArguments {
     /// Opens the store to read: the data folder's, or a snapshot of the central store holding
     /// `samples` (see ``Central/CentralSnapshot/Samples``), removed when the result is released.
     /// `samples` is told the lab's time zone (a period given as dates is read in it).
-    func openStore(samples: (LabTime) throws -> CentralSnapshot.Samples = { _ in .none }) async throws -> ReadStore {
+    ///
+    /// With `audited` (exports), reading the central store first opens its audit table
+    /// (``Central/CentralAuditLog``): a user who cannot write it gets nothing out.
+    func openStore(audited: Bool = false, samples: (LabTime) throws -> CentralSnapshot.Samples = { _ in .none }) async throws -> ReadStore {
         guard let address = try centralAddress() else { return ReadStore(store: try data.openStore(), temporary: nil) }
+        let audit = audited ? try await CentralAuditLog.open(address) : nil
         let folder = NSTemporaryDirectory() + "riglog-central-" + UUID().uuidString
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -106,18 +110,20 @@ struct ReadOptions: ParsableArguments {
                       + (progress.total.map { " of \($0)" } ?? "") + " rows")
         }
         do {
-            let store = try await snapshot.make(path: folder + "/" + StoreDatabase.fileName, samples: samples, progress: show)
+            let (store, chosen) = try await snapshot.make(path: folder + "/" + StoreDatabase.fileName, samples: samples, progress: show)
             if shown { line.finish() }
-            return ReadStore(store: store, temporary: folder)
+            return ReadStore(store: store, temporary: folder, central: audit.map { ($0, chosen) })
         } catch {
+            await audit?.close()
             try? FileManager.default.removeItem(atPath: folder)
             throw error
         }
     }
 
     /// The store and the lab's time zone stored in it.
-    func openStoreAndLabTime(samples: (LabTime) throws -> CentralSnapshot.Samples = { _ in .none }) async throws -> (ReadStore, LabTime) {
-        let opened = try await openStore(samples: samples)
+    func openStoreAndLabTime(audited: Bool = false,
+                             samples: (LabTime) throws -> CentralSnapshot.Samples = { _ in .none }) async throws -> (ReadStore, LabTime) {
+        let opened = try await openStore(audited: audited, samples: samples)
         return (opened, try opened.store.labTime())
     }
 }
@@ -133,13 +139,47 @@ extension CentralSnapshot.Samples {
 final class ReadStore {
     let store: StoreDatabase
     private let temporary: String?
+    /// Read from the central store for an export: its audit table and the collectors read.
+    private let central: (audit: CentralAuditLog, collectors: [CentralSnapshot.Collector])?
 
-    init(store: StoreDatabase, temporary: String?) {
+    init(store: StoreDatabase, temporary: String?, central: (audit: CentralAuditLog, collectors: [CentralSnapshot.Collector])? = nil) {
         self.store = store
         self.temporary = temporary
+        self.central = central
     }
 
     deinit { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+
+    /// This command as typed, arguments a shell would split or expand in single quotes.
+    static var commandLine: String {
+        let special = Set(" \t\n'\"\\$`;&|<>()*?!#~{}[]")
+        return (["riglog"] + CommandLine.arguments.dropFirst()).map { argument in
+            guard argument.isEmpty || argument.contains(where: special.contains) else { return argument }
+            return "'" + argument.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        }.joined(separator: " ")
+    }
+
+    /// Records an export where it lasts: the data folder's audit table, or, read from the
+    /// central store (opened `audited`), the central store's `central_audit` with the
+    /// collectors read, the machine and the command line. A data folder's row is best effort
+    /// (a read-only folder still exports); the central row is not: the export was refused
+    /// before any output if the audit table could not be opened, and failing now says so.
+    func recordExport(action: String, detail: String) async throws {
+        guard let central else {
+            try? store.recordAudit(user: ExportCommand.auditUser, action: action, detail: detail)
+            return
+        }
+        let entry = CentralAuditEntry(
+            user: ExportCommand.auditUser, host: ProcessInfo.processInfo.hostName, action: action, detail: detail,
+            command: Self.commandLine, collectors: central.collectors)
+        defer { Task { [audit = central.audit] in await audit.close() } }
+        do {
+            try await central.audit.record(entry)
+        } catch {
+            throw CommandFailure.runtime("the export was written but the central store did not record it in its audit table (\(error)); "
+                                         + "tell the database's administrator, who can see who exported what in central_audit")
+        }
+    }
 }
 
 extension CommandFailure {

@@ -99,7 +99,7 @@ extension ExportCommand {
 
         func run() async throws {
             do {
-                let (opened, labTime) = try await data.openStoreAndLabTime()
+                let (opened, labTime) = try await data.openStoreAndLabTime(audited: true)
                 let store = opened.store
                 let export = try AssessmentExport(
                     group: group, period: try file.period.period(labTime), format: format, grades: grades, match: match,
@@ -113,7 +113,7 @@ extension ExportCommand {
                 let handle = try file.open()
                 handle.write(Data(result.bytes))
                 if file.output != nil { try handle.close() }
-                try? export.recordAudit(result, user: ExportCommand.auditUser, store: store)
+                try await opened.recordExport(action: AssessmentExport.auditAction, detail: export.auditDetail(result))
             } catch let error as AssessmentError {
                 if case .store(let store) = error { throw CommandFailure(store) }
                 throw error.isUsage ? CommandFailure.usage(error.description) : CommandFailure.runtime(error.description)

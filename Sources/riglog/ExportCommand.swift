@@ -14,7 +14,8 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export stored data as CSV.",
         discussion: """
             Everything is read from the data folder alone (no lab.yaml needed). Every export is \
-            recorded in the audit table: who exported what, and when.
+            recorded in the audit table: who exported what, and when; read from the central \
+            store (--db), in its central_audit table, and refused when that cannot be written.
 
             Examples:
               riglog export samples --rig brake-1 --from 2026-11-29 -o brake-1.csv
@@ -69,7 +70,7 @@ extension ExportCommand {
 
         func run() async throws {
             do {
-                let (opened, labTime) = try await data.openStoreAndLabTime { labTime in .period(try file.period.period(labTime)) }
+                let (opened, labTime) = try await data.openStoreAndLabTime(audited: true) { labTime in .period(try file.period.period(labTime)) }
                 let store = opened.store
                 let period = try file.period.period(labTime)
                 let names = channels.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
@@ -88,8 +89,8 @@ extension ExportCommand {
                 if summary.samples == 0 {
                     FileHandle.standardError.write(Data("riglog: no samples of \(rig) in this range; wrote the header only\n".utf8))
                 }
-                try? store.recordAudit(
-                    user: ExportCommand.auditUser, action: "export samples",
+                try await opened.recordExport(
+                    action: "export samples",
                     detail: "rig \(rig) channels \(names.isEmpty ? "all" : names.joined(separator: ",")) \(file.period.auditText): \(summary.samples) samples")
             } catch {
                 throw CommandFailure.from(error)

@@ -265,6 +265,59 @@ struct CentralReadCommandTests {
         #expect(alone.stderr.contains("pass --db postgres://USER@HOST:PORT/DB too"))
     }
 
+    /// An export read with `--db` leaves its audit row in the central store (`central_audit`):
+    /// who, on which machine, the command, what and how much, and the collectors read; a report
+    /// is no export and leaves none. A user who may read but not write the audit gets nothing out.
+    @Test func exportsFromTheCentralStoreAreAuditedThere() async throws {
+        let labs = try await Self.labs.value
+        let store = try StoreDatabase.open(folder: labs.folders[0], create: false)
+        let rig = try #require(try store.rigIDs().first)
+        let collector = try store.collectorID()
+        let server = labs.server, database = labs.database
+        func newRows(after last: Int) throws -> [[Substring]] {
+            try server.psql(database: database, """
+                SELECT "user", host, action, detail, command, collectors::text, labs::text FROM central_audit WHERE id > \(last) ORDER BY id
+                """).split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false) }
+        }
+        let last = Int(try server.psql(database: database, "SELECT COALESCE(max(id), 0) FROM central_audit")
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        let output = server.folder + "/audited-" + UUID().uuidString + ".csv"
+        let export = try Self.run(["export", "samples", "--rig", rig, "--db", labs.url, "--collector", "Lab A", "-o", output])
+        #expect(export.status == 0, "\(export.stderr)")
+        let report = try Self.run(["sessions", "--db", labs.url])
+        #expect(report.status == 0, "\(report.stderr)")
+        let rows = try newRows(after: last)
+        #expect(rows.count == 1, "one row for the export, none for the listing: \(rows)")
+        let row = try #require(rows.first)
+        let samples = try String(contentsOfFile: output, encoding: .utf8).split(whereSeparator: \.isNewline).count - 1  // CRLF lines
+        #expect(samples > 0)
+        #expect(row[0] == Substring(ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "cli"))
+        #expect(row[1] == Substring(ProcessInfo.processInfo.hostName))
+        #expect(row[2] == "export samples")
+        #expect(row[3] == "rig \(rig) channels all from - to -: \(samples) samples", "as a data folder's row: \(row[3])")
+        #expect(row[4] == "riglog export samples --rig \(rig) --db \(labs.url) --collector 'Lab A' -o \(output)", "as typed, quoted as a shell would need it")
+        #expect(row[5] == "{\(collector)}")
+        #expect(row[6] == #"{"Lab A"}"#)
+
+        // Read-only: refused before anything is read, with the GRANT that allows it; then allowed.
+        try server.psql(database: database, """
+            DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'auditor') THEN CREATE ROLE auditor LOGIN; END IF; END $$
+            """)
+        try server.psql(database: database, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO auditor")
+        let auditor = "postgres://auditor@127.0.0.1:\(server.port)/\(database)"
+        let refused = try Self.run(["export", "assessment", "--group", "ТЭ-21", "--db", auditor])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.isEmpty, "nothing exported")
+        #expect(refused.stderr.contains("user auditor may not write it"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("GRANT INSERT ON central_audit TO auditor; GRANT USAGE ON SEQUENCE central_audit_id_seq TO auditor;"))
+        try server.psql(database: database, "GRANT INSERT ON central_audit TO auditor; GRANT USAGE ON SEQUENCE central_audit_id_seq TO auditor;")
+        let allowed = try Self.run(["export", "assessment", "--group", "ТЭ-21", "--db", auditor])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let after = try newRows(after: last)
+        #expect(after.count == 2 && after.last?[2] == "export assessment", "\(after)")
+        #expect(after.last?[6] == #"{"Lab A","Lab B"}"#, "all collectors read")
+    }
+
     @Test func twoCollectorsWithARigOfTheSameIdAreReadOneAtATime() async throws {
         let server = try TestPostgres.shared
         let address = try CentralAddress(url: server.url(database: try server.makeDatabase()))

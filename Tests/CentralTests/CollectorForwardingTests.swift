@@ -11,7 +11,7 @@ import Testing
 @Suite("collectors forwarding", .serialized)
 struct CollectorForwardingTests {
     /// A folder with Devices/small.yaml and a lab.yaml with one rig at `endpoint`, forwarding to `central`.
-    static func lab(endpoint: String, central: String, rig: String = "rig-1") throws -> String {
+    static func lab(endpoint: String, central: String, rig: String = "rig-1", more: String = "") throws -> String {
         let folder = NSTemporaryDirectory() + "riglog-forward-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder + "/Devices", withIntermediateDirectories: true)
         try TestProfiles.small.write(toFile: folder + "/Devices/small.yaml", atomically: true, encoding: .utf8)
@@ -21,6 +21,7 @@ struct CollectorForwardingTests {
             central: \(central)
             rigs:
               - {id: \(rig), profile: small, connection: "\(endpoint)", unit: 1}
+            \(more)
             """.write(toFile: folder + "/lab.yaml", atomically: true, encoding: .utf8)
         return folder
     }
@@ -120,5 +121,52 @@ struct CollectorForwardingTests {
         try ForwarderTests.expectForwarded(backlog.store, server, database)
         let rigs = try server.psql(database: database, "SELECT id FROM rigs ORDER BY id")
         #expect(rigs == "backlog-0\nbacklog-1\nbacklog-2\nbacklog-3\nrig-1\n", "the backlog's rigs and the collector's own")
+    }
+
+    /// The lab board's live feed (`central` in its `values` messages) of a real collector: up to
+    /// when it forwarded, what waits and, against a server that does not answer, the last error.
+    @Test func theBoardShowsForwardingProgressBacklogAndTheLastError() async throws {
+        let setup = try Setup()
+        let riglog = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("riglog").path
+        let nobody = "postgres://\(TestPostgres.user)@127.0.0.1:\(ExternalPeers.freePort())/nothing"
+        for (central, answers) in [(setup.url, true), (nobody, false)] {
+            let folder = try Self.lab(endpoint: setup.endpoint, central: central, more: "web: {public_board: true}")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let port = ExternalPeers.freePort()
+            let child = try ChildProcess(riglog, ["collect", folder + "/lab.yaml", "--http", "127.0.0.1:\(port)", "--data", folder + "/data"])
+            var status: [String: Any] = [:]
+            try await ExternalPeers.waitUntil(answers ? "the board's forwarding caught up" : "the board's forwarding error", timeout: .seconds(60)) {
+                status = Self.boardCentral(port: port) ?? [:]
+                return answers
+                    ? status["connected"] as? Bool == true && status["forwarded_until"] is String
+                    : status["last_error"] is String && (status["waiting"] as? Int ?? 0) > 0
+            }
+            #expect(child.stop(SIGTERM) == 0)
+            if answers {
+                #expect(status["last_error"] is NSNull)
+                #expect(status["waiting"] is Int)
+                // Caught up means there: the rig the collector wrote at its start is in PostgreSQL.
+                #expect(try setup.server.psql(database: setup.database, "SELECT id FROM rigs") == "rig-1\n")
+            } else {
+                #expect(status["connected"] as? Bool == false)
+                #expect(status["forwarded_until"] is NSNull, "never caught up")
+                let error = status["last_error"] as? String ?? ""
+                #expect(error.contains("127.0.0.1"), "the error names the server it could not reach: \(error)")
+            }
+        }
+    }
+
+    /// The `central` object of the newest `values` message of the board's live feed, nil when
+    /// none came (or it was null) within a second and a half.
+    static func boardCentral(port: Int) -> [String: Any]? {
+        guard let curl = try? ExternalPeers.which("curl"),
+              let feed = try? ExternalPeers.run(curl, ["-s", "-N", "--max-time", "1.5", "http://127.0.0.1:\(port)/api/v1/live"]).output
+        else { return nil }
+        let lines = feed.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let index = lines.lastIndex(of: "event: values"), index + 1 < lines.count,
+              let data = lines[index + 1].split(separator: "data: ", maxSplits: 1).last,
+              let message = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]
+        else { return nil }
+        return message["central"] as? [String: Any]
     }
 }

@@ -120,7 +120,7 @@ struct ForwarderTests {
         // A restart within the seconds already forwarded: the same seconds again, half a second
         // later. SQLite merges them (count 2); the central rows are replaced by the merged ones.
         try pc.write(frames: 400, start: 1_795_939_200_000_000 + 500_000)
-        #expect(try pc.store.forwardBacklog(.rollups, after: 0) >= 2400)
+        #expect(try pc.store.forwardBacklog(.rollups, after: 0) > 0, "the merged seconds logged")
         _ = try await Self.forwarder(pc, server, database).forwardAll()
         try Self.expectForwarded(pc.store, server, database)
         #expect(try central("SELECT count(*), sum(count), min(count), max(count) FROM rollups") == "2400|4800|2|2")

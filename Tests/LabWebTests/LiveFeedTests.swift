@@ -73,6 +73,7 @@ import Testing
                 let changes = try JSONDecoder().decode(OpenAPITests.JSON.self, from: Data(event.data.utf8))
                 OpenAPITests.validate(changes, ["$ref": "#/components/schemas/LiveChanges"], schemas: schemas, at: "values", problems: &problems)
                 #expect(!event.data.contains("level") && !event.data.contains("bar"), "a values message repeats the board: \(event.data)")
+                #expect(event.data.hasPrefix(#"{"central":null,"#), "a lab without central: has no forwarding to show: \(event.data)")
             }
             #expect(problems.isEmpty, "\(problems)")
             // In the board's channel order: level, then flow.

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import Ingest
-import Store
+// @testable for `StoreDatabase.migrator`: the log test builds a v10 store.
+@testable import Store
 import Testing
 import Timekeeping
 
@@ -192,5 +193,92 @@ import Timekeeping
         try writer.close()
         #expect(try store.rollupStorage().rows == 0)
         #expect(try store.storage(rig: "ev-1").allSatisfy { $0.samples == 100 })
+    }
+
+    /// Forwarding's log of the rollups (migration v11): a flush logs the runs of seconds it
+    /// wrote, not each row, and batches read every row of those seconds once, whatever the
+    /// batch size, each batch without a key twice (the central upsert takes a key once).
+    @Test func flushesLogRunsOfSecondsAndBatchesReadEveryRowOnce() throws {
+        let folder = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let writer = ChunkWriter(store: store, configuration: .init(framesPerChunk: 40, flushInterval: .seconds(3600)))
+        let all = frames(rig, count: 600)
+        let width = rig.channels.count
+        for frame in stride(from: 0, to: 600, by: 23) {
+            try all[(frame * width)..<(min(frame + 23, 600) * width)].withUnsafeBufferPointer { try writer.write($0) }
+            try writer.flush()
+        }
+        try writer.close()
+        let rows = try store.forwardedRows(of: .rollups)
+        #expect(rows.count > 16 * width)
+        let records = try store.forwardBacklog(.rollups, after: 0)
+        #expect(records > 0 && records <= 600 / 23 + 2, "a record a flush, not a row: \(records) for \(rows.count) rows")
+        func key(_ row: ForwardRow) -> [ForwardValue] { Array(row.prefix(2)) }
+        for limit in [1, 20, 100_000] {
+            var position: Int64 = 0
+            var read: [[ForwardValue]: ForwardRow] = [:]
+            while let lastSequence = try store.rollupBatch(after: position, limit: limit).lastSequence {
+                let batch = try store.rollupBatch(after: position, limit: limit)
+                #expect(Set(batch.rows.map(key)).count == batch.rows.count, "a key twice in one batch")
+                #expect(batch.rows.count <= max(limit, 6 * width), "about the limit, a whole record at least")
+                for row in batch.rows { read[key(row)] = row }
+                #expect(lastSequence > position)
+                position = lastSequence
+            }
+            #expect(read.count == rows.count, "limit \(limit)")
+            #expect(rows.allSatisfy { read[key($0)] == $0 }, "limit \(limit): every row as it stands")
+        }
+    }
+
+    /// A store written before v11 (rows logged one by one by triggers) keeps its place: the
+    /// keys still waiting become one-second runs under their sequence numbers, and the log's
+    /// sequence continues past everything the central store may have committed, even when
+    /// nothing waits (a position behind it would skip the next seconds).
+    @Test func v11KeepsAV10LogsWaitingKeysAndItsSequence() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path + "/old.sqlite"
+        let second: Int64 = 1_795_939_200_000_000
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try StoreDatabase.migrator.migrate(queue, upTo: "v10: forwarding rollups, text events and device identities")
+            try queue.write { db in
+                try Self.addChannels(db)
+                for (channel, start) in [(1, second), (2, second), (1, second + 5_000_000), (1, second + 6_000_000)] {
+                    try db.execute(sql: "INSERT INTO rollups (channel_id, start, count, min, max, sum, last, t_last) VALUES (?, ?, 1, 1, 1, 1, 1, ?)",
+                                   arguments: [channel, start, start])
+                }
+                // The first two forwarded (seq 1-2); the seconds at 5 s and 6 s wait (seq 3-4).
+                try db.execute(sql: "DELETE FROM forward_rollups WHERE seq <= 2")
+            }
+        }
+        let upgraded = try StoreDatabase.open(path: path)
+        #expect(try upgraded.newestForwardSequence(.rollups) == 4)
+        let waiting = try upgraded.rollupBatch(after: 2, limit: 100)
+        #expect(waiting.lastSequence == 4)
+        #expect(waiting.rows.map { $0[1] } == [.integer(second + 5_000_000), .integer(second + 6_000_000)])
+
+        let drained = folder.path + "/drained.sqlite"
+        do {
+            let queue = try DatabaseQueue(path: drained)
+            try StoreDatabase.migrator.migrate(queue, upTo: "v10: forwarding rollups, text events and device identities")
+            try queue.write { db in
+                try Self.addChannels(db)
+                try db.execute(sql: "INSERT INTO rollups (channel_id, start, count, min, max, sum, last, t_last) VALUES (1, ?, 1, 1, 1, 1, 1, ?)",
+                               arguments: [second, second])
+                try db.execute(sql: "DELETE FROM forward_rollups")
+            }
+        }
+        let empty = try StoreDatabase.open(path: drained)
+        #expect(try empty.forwardBacklog(.rollups, after: 0) == 0)
+        #expect(try empty.newestForwardSequence(.rollups) == 1, "the sequence survives an empty log")
+    }
+
+    /// A rig with channels 1 and 2 in a store built by the migrations alone.
+    private static func addChannels(_ db: Database) throws {
+        try db.execute(sql: "INSERT INTO rigs (id, name, profile, created_at) VALUES ('r', 'r', 'p', 0)")
+        try db.execute(sql: """
+            INSERT INTO channels (id, rig_id, name, unit, type, kind, scale, "offset", position)
+            VALUES (1, 'r', 'a', '', 'u16', 0, 1, 0, 0), (2, 'r', 'b', '', 'u16', 0, 1, 0, 1)
+            """)
     }
 }

@@ -1,5 +1,6 @@
 import HummingbirdCore
 import Accounts
+import Central
 import Foundation
 public import Hummingbird
 import HummingbirdTLS
@@ -99,7 +100,9 @@ public struct LabWeb: Sendable {
                 keyPrefix: "session.", defaultSessionExpiration: settings.sessionLength)))
         router.add(middleware: IdentifyUser(store: store, accounts: accounts))
         if let live {
-            LabServer.addHealthAndMetrics(to: router, collector: live.collector, more: live.metrics)
+            var forwarding: (@Sendable () -> String)?
+            if let status = live.forwarding { forwarding = { status().prometheus() } }
+            LabServer.addHealthAndMetrics(to: router, collector: live.collector, more: forwarding)
         }
         Assets(dygraphsFolder: settings.dygraphsFolder, siteFolder: settings.siteFolder.map { $0 + "/assets" }).add(to: router)
         SignInController(web: self).add(to: router)

@@ -1,3 +1,4 @@
+public import Central
 public import Collector
 import Foundation
 public import Practice
@@ -14,8 +15,9 @@ public struct LiveLab: Sendable {
     public var board: LiveBoard
     /// The rig pages' panels and the board's sections and key values (`Dashboards/`).
     public var dashboards: DashboardSet
-    /// More `/metrics` lines from the run's other services (the central store's forwarder).
-    public var metrics: (@Sendable () -> String)?
+    /// Where forwarding to the central store stands, when the lab forwards (`central:` in
+    /// lab.yaml): its Prometheus lines go to `/metrics`, its progress to the board.
+    public var forwarding: (@Sendable () -> ForwardingStatus)?
     /// Reads the lab config again and applies it (the admin page's button); nil when the run
     /// was not started from a lab file (the demo).
     public var reload: (@Sendable (_ requestedBy: String) async throws -> ReloadOutcome)?
@@ -23,12 +25,12 @@ public struct LiveLab: Sendable {
     public var lastReload: (@Sendable () -> ReloadOutcome?)?
 
     public init(lab: LabConfig, collector: Collector, board: LiveBoard, dashboards: DashboardSet = DashboardSet(),
-                metrics: (@Sendable () -> String)? = nil) {
+                forwarding: (@Sendable () -> ForwardingStatus)? = nil) {
         self.lab = lab
         self.collector = collector
         self.board = board
         self.dashboards = dashboards
-        self.metrics = metrics
+        self.forwarding = forwarding
     }
 }
 
@@ -160,6 +162,41 @@ struct LiveRig: Encodable, Sendable {
     }
 }
 
+/// Forwarding to the central store, as the live feed's `values` message carries it (`central`;
+/// null when the lab does not forward): what the board's status line shows.
+struct BoardCentral: Encodable, Sendable, Equatable {
+    /// The last attempt to reach the central store succeeded.
+    var connected: Bool
+    /// Everything written before this time is in the central store (ISO 8601 UTC); null until
+    /// the collector first caught up since it started.
+    var forwardedUntil: String?
+    /// Change-log records (rows, chunks, rollup seconds) not yet in the central store.
+    var waiting: Int
+    /// Why the last attempt failed; null once a connection succeeds again.
+    var lastError: String?
+
+    enum CodingKeys: String, CodingKey {
+        case connected, waiting
+        case forwardedUntil = "forwarded_until"
+        case lastError = "last_error"
+    }
+
+    init(_ status: ForwardingStatus) {
+        connected = status.connected
+        forwardedUntil = status.forwardedUntil?.iso8601
+        waiting = status.waiting
+        lastError = status.lastError
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(connected, forKey: .connected)
+        try container.encode(forwardedUntil, forKey: .forwardedUntil)
+        try container.encode(waiting, forKey: .waiting)
+        try container.encode(lastError, forKey: .lastError)
+    }
+}
+
 /// Builds the board from the live lab (when collecting) and the store: who is at each rig comes
 /// from the open sessions the evaluator stored, read at most once a second for all browsers.
 final class BoardReader: Sendable {
@@ -222,6 +259,11 @@ final class BoardReader: Sendable {
                           label: rig.labels[String($0)], key: placed.keys[$0])
                 })
         }
+    }
+
+    /// Forwarding to the central store now; nil when the lab does not forward.
+    func central() -> BoardCentral? {
+        live?.forwarding.map { BoardCentral($0()) }
     }
 
     /// The live feed's tick: what changed since the board message, in the board's rig order.

@@ -47,7 +47,7 @@ public final class LiveFeed: Service, Sendable {
             } else if version != lastVersion || ContinuousClock.now - lastSent >= .seconds(1) {
                 lastVersion = version
                 lastSent = .now
-                if let changes = try? reader.changes(), let message = try? Self.event("values", LiveChanges(rigs: changes), encoder) {
+                if let changes = try? reader.changes(), let message = try? Self.event("values", LiveChanges(rigs: changes, central: reader.central()), encoder) {
                     publish(message)
                 }
             }
@@ -145,4 +145,14 @@ public final class LiveFeed: Service, Sendable {
 struct LiveChanges: Encodable, Sendable {
     /// Every rig, in the order of the board message.
     var rigs: [LiveRig]
+    /// Forwarding to the central store; null when the lab does not forward.
+    var central: BoardCentral?
+
+    enum CodingKeys: String, CodingKey { case rigs, central }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(rigs, forKey: .rigs)
+        try container.encode(central, forKey: .central)
+    }
 }

@@ -325,6 +325,24 @@ extension StoreDatabase {
                 try db.execute(sql: changeTriggers(table, deletes: false))
             }
         }
+        migrator.registerMigration("v11: rollups logged by second, not by row") { db in
+            // v10's triggers logged every rollup row: a second write per row, a fifth of what
+            // rollups cost the drainer. The writer now logs what a flush wrote as runs of
+            // seconds (`first`..`last`, second starts in µs, every channel), in the flush's
+            // transaction: one record a flush instead of one a channel-second. The log keeps its
+            // name and its sequence (the central store's `rollups` position counts in it), and
+            // the keys still waiting become one-second runs.
+            try db.execute(sql: """
+                DROP TRIGGER rollups_insert_forward;
+                DROP TRIGGER rollups_update_forward;
+                CREATE TABLE forward_rollups_v11 (seq INTEGER PRIMARY KEY AUTOINCREMENT, first INTEGER NOT NULL, last INTEGER NOT NULL);
+                INSERT INTO forward_rollups_v11 (seq, first, last) SELECT seq, start, start FROM forward_rollups ORDER BY seq;
+                DELETE FROM sqlite_sequence WHERE name = 'forward_rollups_v11';
+                INSERT INTO sqlite_sequence (name, seq) SELECT 'forward_rollups_v11', seq FROM sqlite_sequence WHERE name = 'forward_rollups';
+                DROP TABLE forward_rollups;
+                ALTER TABLE forward_rollups_v11 RENAME TO forward_rollups;
+                """)
+        }
         return migrator
     }
 

@@ -33,8 +33,8 @@ public struct ForwardedTable: Sendable, Hashable {
         name: "chunk_channels", columns: ["chunk_id", "channel_id", "column_index", "t_first", "t_last", "count", "bytes"],
         key: ["channel_id", "t_first", "chunk_id"], partitionTime: "t_first")
 
-    /// Per-second rollups, forwarded through their own log (`forward_rollups`, migration v10)
-    /// whenever the writer inserts or merges a second's row.
+    /// Per-second rollups, forwarded through their own log (`forward_rollups`: since migration
+    /// v11 the runs of seconds each flush wrote or merged).
     public static let rollups = ForwardedTable(
         name: "rollups", columns: ["channel_id", "start", "count", "min", "max", "sum", "last", "t_last"],
         key: ["channel_id", "start"], partitionTime: "start")
@@ -108,7 +108,8 @@ public struct ChunkBatch: Sendable {
 /// Rollup rows written or merged after a position in `forward_rollups`, as one forwarding
 /// batch reads them.
 public struct RollupBatch: Sendable {
-    /// `rollups` rows in their current state (a key logged several times is read once).
+    /// `rollups` rows of the logged seconds in their current state (a second logged several
+    /// times is read once).
     public var rows: [ForwardRow]
     /// The last log sequence number the batch covers; nil when the log holds nothing after it.
     public var lastSequence: Int64?
@@ -132,7 +133,8 @@ public enum ForwardLog: String, Sendable, CaseIterable {
     case chunks
     /// `forward_changes`: keys of change-tracked rows inserted, updated or deleted.
     case changes
-    /// `forward_rollups`: keys of per-second rollups inserted or merged (migration v10).
+    /// `forward_rollups`: runs of seconds whose rollups a flush wrote or merged (every
+    /// channel's rows of those seconds; migration v11, per row before).
     case rollups
 
     var table: String { "forward_\(rawValue)" }

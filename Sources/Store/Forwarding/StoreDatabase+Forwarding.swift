@@ -65,22 +65,48 @@ extension StoreDatabase {
         }
     }
 
-    /// Rollups inserted or merged after `position` in `forward_rollups` (at most `limit` log
-    /// records), each in its current state. A row pruned since it was logged is skipped, as a
-    /// pruned chunk is.
+    /// Rollups written or merged after `position` in `forward_rollups`, each in its current
+    /// state: the log's records are runs of seconds (every channel's rows of those seconds), and
+    /// a batch takes records until it holds about `limit` rows (at least one record). A row
+    /// pruned since it was logged is skipped, as a pruned chunk is; a second logged twice (open
+    /// at one flush, complete at the next) is read once.
     public func rollupBatch(after position: Int64, limit: Int) throws(StoreError) -> RollupBatch {
         try read { db in
-            guard let last = try Int64.fetchOne(
-                db, sql: "SELECT max(seq) FROM (SELECT seq FROM forward_rollups WHERE seq > ? ORDER BY seq LIMIT ?)", arguments: [position, limit])
-            else { return RollupBatch(rows: [], lastSequence: nil) }
-            // A second upserted at several flushes is logged each time: read it once, by its
-            // primary key (a row-value IN list would scan the table).
+            let channels = try Int.fetchOne(db, sql: "SELECT count(*) FROM channels") ?? 0
+            var runs: [(first: Int64, last: Int64)] = []
+            var lastSequence: Int64?
+            var rows = 0
+            for record in try Row.fetchAll(
+                db, sql: "SELECT seq, first, last FROM forward_rollups WHERE seq > ? ORDER BY seq LIMIT 1000", arguments: [position])
+            {
+                if rows >= limit { break }
+                let (first, last): (Int64, Int64) = (record[1], record[2])
+                runs.append((first, last))
+                lastSequence = record[0]
+                rows += channels * Int((last - first) / 1_000_000 + 1)
+            }
+            guard let lastSequence else { return RollupBatch(rows: [], lastSequence: nil) }
+            // Overlapping and touching runs merged, so each row is read once.
+            runs.sort { $0.first < $1.first }
+            var merged: [(first: Int64, last: Int64)] = []
+            for run in runs {
+                if let end = merged.last?.last, run.first <= end + 1_000_000 {
+                    merged[merged.count - 1].last = max(end, run.last)
+                } else {
+                    merged.append(run)
+                }
+            }
+            // Channel by channel through the primary key (channel_id, start): a range on
+            // `start` alone would scan the table.
             let columns = ForwardedTable.rollups.columns.map { "r.\"\($0)\"" }.joined(separator: ", ")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT \(columns) FROM (SELECT DISTINCT channel_id, start FROM forward_rollups WHERE seq > ? AND seq <= ?) f
-                JOIN rollups r ON r.channel_id = f.channel_id AND r.start = f.start
-                """, arguments: [position, last])
-            return RollupBatch(rows: rows.map(\.forwardRow), lastSequence: last)
+            let statement = try db.cachedStatement(sql: """
+                SELECT \(columns) FROM channels c CROSS JOIN rollups r ON r.channel_id = c.id AND r.start BETWEEN ? AND ?
+                """)
+            var batch: [ForwardRow] = []
+            for run in merged {
+                batch += try Row.fetchAll(statement, arguments: [run.first, run.last]).map(\.forwardRow)
+            }
+            return RollupBatch(rows: batch, lastSequence: lastSequence)
         }
     }
 

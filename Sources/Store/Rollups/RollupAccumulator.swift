@@ -125,33 +125,52 @@ package struct RollupAccumulator: @unchecked Sendable {
         let slot = base + index
         // The slot lives in registers for the run, and its conversion is decided once.
         var s = slot.pointee
-        let (unsigned, scale, offset) = (s.conversion.unsigned && kind == .integer, s.conversion.scale, s.conversion.offset)
+        let (scale, offset) = (s.conversion.scale, s.conversion.offset)
+        // One loop per reading of the payload, so the kind is not tested per value.
+        if kind == .float {
+            roll(&s, times: times, payloads: payloads, count: n) { Double(bitPattern: $0) }
+        } else if s.conversion.unsigned && kind == .integer {
+            roll(&s, times: times, payloads: payloads, count: n) { Double($0) * scale + offset }
+        } else {
+            roll(&s, times: times, payloads: payloads, count: n) { Double(Int64(bitPattern: $0)) * scale + offset }
+        }
+        slot.pointee = s
+    }
+
+    /// The loop of ``add(channel:kind:times:payloads:count:conversion:)`` for one way of
+    /// reading a payload as a value.
+    @inline(__always)
+    private mutating func roll(_ s: inout Slot, times: UnsafePointer<UInt64>, payloads: UnsafePointer<UInt64>, count n: Int,
+                               value read: (UInt64) -> Double) {
         var end = s.start == .min ? Int64.min : s.start + 1_000_000
         var newest = newestTime
         for i in 0..<n {
             let micros = Int64(bitPattern: times[i])
             if micros > newest { newest = micros }
             if micros >= end || micros < s.start {
-                if s.count > 0 { closed.append(s.row) }
-                s.open(Self.second(of: micros))
+                closeAndOpen(&s, at: micros)
                 end = s.start + 1_000_000
             }
-            let bits = payloads[i]
-            let value = kind == .float ? Double(bitPattern: bits)
-                : unsigned ? Double(bits) * scale + offset
-                : Double(Int64(bitPattern: bits)) * scale + offset
+            let value = read(payloads[i])
             guard value.isFinite else { continue }
-            s.count += 1
+            s.count &+= 1
             s.sum += value
-            if value < s.min { s.min = value }
-            if value > s.max { s.max = value }
+            s.min = Swift.min(s.min, value)
+            s.max = Swift.max(s.max, value)
             if micros >= s.lastTime {
                 s.last = value
                 s.lastTime = micros
             }
         }
-        slot.pointee = s
         newestTime = newest
+    }
+
+    /// A value in another second than the slot's: its second is closed into ``closed``, the
+    /// value's opened. Out of line: once a second per channel, not per value.
+    @inline(never)
+    private mutating func closeAndOpen(_ s: inout Slot, at micros: Int64) {
+        if s.count > 0 { closed.append(s.row) }
+        s.open(Self.second(of: micros))
     }
 
     @inline(never)

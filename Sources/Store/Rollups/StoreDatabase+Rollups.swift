@@ -98,6 +98,25 @@ extension StoreDatabase {
                                     sql: statement.sql)
             }
         }
+        try logRollupSeconds(rows, db)
+    }
+
+    /// Logs the seconds a flush wrote in `forward_rollups` (migration v11), in its transaction:
+    /// one record per run of consecutive seconds (normally one a flush), which the forwarder
+    /// reads for every channel. A row per written row (v10's triggers) doubled the writes.
+    private static func logRollupSeconds(_ rows: [Rollup], _ db: Database) throws {
+        var starts = rows.map(\.start.microsecondsSince1970)
+        starts.sort()
+        let statement = try db.cachedStatement(sql: "INSERT INTO forward_rollups (first, last) VALUES (?, ?)")
+        var first = starts[0], last = starts[0]
+        for start in starts.dropFirst() where start != last {
+            if start != last + 1_000_000 {
+                try statement.execute(arguments: [first, last])
+                first = start
+            }
+            last = start
+        }
+        try statement.execute(arguments: [first, last])
     }
 
     /// Deletes raw chunks whose newest sample is older than `cutoff`, and with `dropRollups`

@@ -6,6 +6,7 @@
   const tiles = document.getElementById("rigs");
   const state = document.getElementById("feed-state");
   const sound = document.getElementById("sound");
+  const central = document.getElementById("central");
   const canAck = root.dataset.instructor === "1";
   let known = new Set();
   // When each firing alarm first showed here: the wall screen's own latency, kept on the page.
@@ -82,10 +83,24 @@
     }
     return card;
   }
+  // Forwarding to the central store (null when the lab does not forward): up to when, what
+  // waits, and why the last attempt failed.
+  function showCentral(status) {
+    central.hidden = !status;
+    if (!status) return;
+    let text = "Central store: " + (status.forwarded_until ? "forwarded up to " + time(status.forwarded_until) : "not caught up yet")
+      + ", " + status.waiting + " rows waiting";
+    if (!status.connected) text += ", not connected";
+    if (status.last_error) text += ". Last error: " + status.last_error;
+    central.textContent = text;
+    central.className = "central" + (status.connected ? "" : " lost");
+    central.dataset.waiting = String(status.waiting);
+  }
   // The feed sends the whole board first on each connection, then only what changes: each rig's
   // state and its values as numbers in the board's channel order.
   let board = [];
   function merge(changes) {
+    showCentral(changes.central);
     const byID = new Map(board.map(rig => [rig.id, rig]));
     for (const change of changes.rigs) {
       const rig = byID.get(change.id);
