@@ -34,6 +34,8 @@ public final class LabReloader: Service, Sendable {
     public let dataFolder: String
     private let collector: Collector
     private let evaluator: LiveEvaluator
+    /// The web's lab board, when the run serves one: it shows the reloaded rigs.
+    private let board: LiveBoard?
     private let signals: [UnixSignal]
     private let logger: Logger
     /// The number of the last reload; held while a reload runs, so reloads never overlap.
@@ -47,7 +49,8 @@ public final class LabReloader: Service, Sendable {
     public static func statusFile(in dataFolder: String) -> String { dataFolder + "/reload.status" }
 
     public init(labPath: String, devices: String?, dataFolder: String, collector: Collector, evaluator: LiveEvaluator,
-                signals: [UnixSignal] = [.sighup], logger: Logger) {
+                board: LiveBoard? = nil, signals: [UnixSignal] = [.sighup], logger: Logger) {
+        self.board = board
         self.labPath = labPath
         self.devices = devices
         self.dataFolder = dataFolder
@@ -133,6 +136,8 @@ public final class LabReloader: Service, Sendable {
             // The evaluator learns the new rigs (their channel ids) before any of their samples.
             try evaluator.reload(lab: next, changed: plan.changed, added: plan.added, removed: plan.removed,
                                  at: Timestamp.wallClockNanoseconds())
+            // So does the board, and the browsers get the new rig list.
+            try board?.reload(lab: next, store: collector.store, unchanged: Set(plan.unchanged))
             collector.applyReload(prepared)
         } catch {
             return (false, ["the store refused the new rigs: \(error)"])

@@ -146,7 +146,7 @@ public struct LabRun {
         var reloader: LabReloader?
         if let source = reloadFrom {
             let made = LabReloader(labPath: source.path, devices: source.devices, dataFolder: dataFolder, collector: collector,
-                                   evaluator: sessions, signals: reloadSignals, logger: logger)
+                                   evaluator: sessions, board: http == nil ? nil : board, signals: reloadSignals, logger: logger)
             services.append(.init(service: made))
             onReloader(made)
             reloader = made
@@ -157,7 +157,7 @@ public struct LabRun {
             settings.kiosk = config.web.kiosk
             var forwarding: (@Sendable () -> ForwardingStatus)?
             if let forwarder { forwarding = { forwarder.status } }
-            var live = LiveLab(lab: config, collector: collector, board: board, dashboards: dashboardSet, forwarding: forwarding)
+            var live = LiveLab(collector: collector, board: board, dashboards: dashboardSet, forwarding: forwarding)
             if let reloader {
                 live.reload = { by in try await reloader.reload(requestedBy: by) }
                 live.lastReload = { reloader.last }

@@ -65,6 +65,9 @@ struct ReloadTests {
         """
     }
 
+    /// The board open to anyone, so the test reads `GET /api/v1/rigs` without signing in.
+    static let web = "web: {public_board: true}\n"
+
     static func writeLab(_ folder: String, _ rigs: [(id: String, profile: String, url: String)], extra: String = "") throws {
         var text = "lab: Reload lab\ntimezone: Asia/Almaty\nrigs:\n"
         for rig in rigs { text += "  - {id: \(rig.id), profile: \(rig.profile), connection: \"\(rig.url)\", unit: 1}\n" }
@@ -87,12 +90,13 @@ struct ReloadTests {
         defer { for device in [steady, tuned, gone, extra] { device.server.stop() } }
         try Self.profile("steady-rig").write(toFile: folder + "/Devices/steady-rig.yaml", atomically: true, encoding: .utf8)
         try Self.profile("tuned-rig").write(toFile: folder + "/Devices/tuned-rig.yaml", atomically: true, encoding: .utf8)
-        try Self.writeLab(folder, [("steady", "steady-rig", steady.url), ("tuned", "tuned-rig", tuned.url), ("gone", "steady-rig", gone.url)])
+        try Self.writeLab(folder, [("steady", "steady-rig", steady.url), ("tuned", "tuned-rig", tuned.url), ("gone", "steady-rig", gone.url)], extra: Self.web)
         let lab = try LabRun.loadLab(path: folder + "/lab.yaml", devices: folder + "/Devices")
         let data = folder + "/data"
 
         let reloaderBox = Mutex<LabReloader?>(nil)
-        var run = LabRun(config: lab, dataFolder: data, duration: .seconds(30), signals: [])
+        let port = ExternalPeers.freePort()
+        var run = LabRun(config: lab, dataFolder: data, http: HTTPAddress(host: "127.0.0.1", port: port), duration: .seconds(30), signals: [])
         run.reloadFrom = LabRun.LabSource(path: folder + "/lab.yaml", devices: folder + "/Devices")
         run.reloadSignals = []
         run.onReloader = { reloader in reloaderBox.withLock { $0 = reloader } }
@@ -112,7 +116,7 @@ struct ReloadTests {
 
         // A broken config: refused whole, every error with its file:line, nothing changed.
         try Self.writeLab(folder, [("steady", "steady-rig", steady.url), ("tuned", "no-such-profile", tuned.url),
-                                   ("gone", "steady-rig", "tcp://127.0.0.1:99999")])
+                                   ("gone", "steady-rig", "tcp://127.0.0.1:99999")], extra: Self.web)
         let refused = try await reloader.reload(requestedBy: "test")
         #expect(!refused.applied)
         #expect(refused.lines.count >= 2, "every error, not the first: \(refused.lines)")
@@ -125,7 +129,7 @@ struct ReloadTests {
 
         // A good one: tuned's profile gains a channel, gone is removed, extra is added.
         try Self.profile("tuned-rig", pressure: true).write(toFile: folder + "/Devices/tuned-rig.yaml", atomically: true, encoding: .utf8)
-        try Self.writeLab(folder, [("steady", "steady-rig", steady.url), ("tuned", "tuned-rig", tuned.url), ("extra", "steady-rig", extra.url)])
+        try Self.writeLab(folder, [("steady", "steady-rig", steady.url), ("tuned", "tuned-rig", tuned.url), ("extra", "steady-rig", extra.url)], extra: Self.web)
         let switchedAt = Timestamp.wallClockNanoseconds()
         let applied = try await reloader.reload(requestedBy: "test")
         #expect(applied.applied, "\(applied)")
@@ -133,6 +137,11 @@ struct ReloadTests {
         #expect(applied.sequence == 2)
         #expect(LabReloader.currentOutcome(dataFolder: data)?.description == applied.description, "reload.status holds what riglog reload prints")
         let goneAnswered = gone.answered
+        // The web's board shows the reloaded rigs: extra in, gone out.
+        let board = try ExternalPeers.capture("/usr/bin/curl", ["-sS", "-f", "http://127.0.0.1:\(port)/api/v1/rigs"])
+        #expect(board.status == 0, "\(board.stderr)")
+        let shown = (try? JSONSerialization.jsonObject(with: board.stdout) as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+        #expect(shown.sorted() == ["extra", "steady", "tuned"], "GET /api/v1/rigs after the reload: \(board.text.prefix(300))")
 
         let summary = try await running.value
         #expect(summary.lost == 0)

@@ -20,7 +20,7 @@ import Timekeeping
         let (lab, collector, board) = try liveLab(in: fixture)
 
         let asked = Mutex<[String]>([])
-        var live = LiveLab(lab: lab, collector: collector, board: board)
+        var live = LiveLab(collector: collector, board: board)
         live.reload = { by in
             asked.withLock { $0.append(by) }
             return ReloadOutcome(sequence: 1, at: .now(), requestedBy: by, applied: false,
@@ -66,7 +66,7 @@ import Timekeeping
     @Test func anAdminTurnsARigsFrameTraceOnAndOffFromItsPage() async throws {
         let fixture = try WebFixture()
         let (lab, collector, board) = try liveLab(in: fixture)
-        let app = Application(router: try LabWeb(store: fixture.store, live: LiveLab(lab: lab, collector: collector, board: board)).router())
+        let app = Application(router: try LabWeb(store: fixture.store, live: LiveLab(collector: collector, board: board)).router())
         try await app.test(.router) { client in
             var instructor = Browser()
             _ = try await instructor.signIn(client, name: "ivan")

@@ -15,39 +15,69 @@ import Testing
 /// first, then only what changes, in the shapes `openapi.yaml` gives, and a value changed on the
 /// server reaches the stream through the numbers-only messages.
 @Suite struct LiveFeedTests {
-    @Test func theBoardFirstThenItsValuesAsNumbers() async throws {
+    /// A lab of one rig (`two`: level and flow) polled from a real server, its board, and the
+    /// web serving the live feed on a free port.
+    struct LiveRig {
         let folder = NSTemporaryDirectory() + "riglog-live-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder + "/Devices", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let map = RegisterMap(size: 4)
-        map.set(.input, at: 0, to: [42, 7])
-        let server = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), map: map)
-        try server.start()
-        defer { server.stop() }
-        try """
-            profile: two
-            title: {en: Two}
-            poll: 20ms
-            channels:
-              - {name: level, source: input 0, type: u16, unit: bar}
-              - {name: flow, source: input 1, type: u16, unit: l/min}
+        let server: ModbusServer
+        let lab: LabConfig
+        let store: StoreDatabase
+        let board: LiveBoard
+        let collector: Collector
+        let web: LabWeb
 
-            """.write(toFile: folder + "/Devices/two.yaml", atomically: true, encoding: .utf8)
-        try "lab: Live test\ntimezone: UTC\nrigs:\n  - {id: rig-a, profile: two, connection: \"tcp://127.0.0.1:\(server.port)\", unit: 1}\n"
-            .write(toFile: folder + "/lab.yaml", atomically: true, encoding: .utf8)
-        let lab = try LabLoader.load(path: folder + "/lab.yaml", devicesFolder: folder + "/Devices")
-        let store = try StoreDatabase.open(folder: folder + "/data")
-        let board = LiveBoard(lab: lab)
-        let collector = try Collector(lab: lab, store: store, sinks: [board])
-        try board.begin(store: store)
-        collector.start()
-        defer { collector.stop() }
+        init() throws {
+            try FileManager.default.createDirectory(atPath: folder + "/Devices", withIntermediateDirectories: true)
+            map.set(.input, at: 0, to: [42, 7])
+            server = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), map: map)
+            try server.start()
+            try """
+                profile: two
+                title: {en: Two}
+                poll: 20ms
+                channels:
+                  - {name: level, source: input 0, type: u16, unit: bar}
+                  - {name: flow, source: input 1, type: u16, unit: l/min}
 
-        var settings = WebSettings()
-        settings.publicBoard = true
-        let web = try LabWeb(store: store, live: LiveLab(lab: lab, collector: collector, board: board), settings: settings)
-        let app = Application(router: try web.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              services: [web.feed])
+                """.write(toFile: folder + "/Devices/two.yaml", atomically: true, encoding: .utf8)
+            lab = try Self.lab(in: folder, rigs: ["rig-a"], port: server.port)
+            store = try StoreDatabase.open(folder: folder + "/data")
+            board = LiveBoard(lab: lab)
+            collector = try Collector(lab: lab, store: store, sinks: [board])
+            try board.begin(store: store)
+            collector.start()
+            var settings = WebSettings()
+            settings.publicBoard = true
+            web = try LabWeb(store: store, live: LiveLab(collector: collector, board: board), settings: settings)
+        }
+
+        /// A lab of `rigs`, all of profile `two` on the server, unit 1, 2 ...
+        static func lab(in folder: String, rigs: [String], port: Int) throws -> LabConfig {
+            var text = "lab: Live test\ntimezone: UTC\nrigs:\n"
+            for (index, rig) in rigs.enumerated() {
+                text += "  - {id: \(rig), profile: two, connection: \"tcp://127.0.0.1:\(port)\", unit: \(index + 1)}\n"
+            }
+            try text.write(toFile: folder + "/lab.yaml", atomically: true, encoding: .utf8)
+            return try LabLoader.load(path: folder + "/lab.yaml", devicesFolder: folder + "/Devices")
+        }
+
+        func app() throws -> some ApplicationProtocol {
+            Application(router: try web.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), services: [web.feed])
+        }
+
+        func stop() {
+            collector.stop()
+            server.stop()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    @Test func theBoardFirstThenItsValuesAsNumbers() async throws {
+        let live = try LiveRig()
+        defer { live.stop() }
+        let map = live.map
+        let app = try live.app()
         let schemas = try #require((try OpenAPITests.document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
         let events = try await app.test(.live) { client in
             let port = try #require(client.port)
@@ -79,6 +109,41 @@ import Testing
             // In the board's channel order: level, then flow.
             #expect(values.contains { $0.data.contains(#""values":[42,7]"#) })
         }
+    }
+
+    /// A reload that adds a rig (riglog reload, as LabReloader applies it): every open browser
+    /// gets the whole board again, with the new rig, and `GET /api/v1/rigs` lists it.
+    @Test func aReloadSendsTheBoardAgainWithTheNewRigs() async throws {
+        let live = try LiveRig()
+        defer { live.stop() }
+        let next = try LiveRig.lab(in: live.folder, rigs: ["rig-a", "rig-b"], port: live.server.port)
+        let (collector, board, store) = (live.collector, live.board, live.store)
+        let events = try await try live.app().test(.live) { client in
+            let port = try #require(client.port)
+            return try await onOwnThread {
+                var failed: (any Error)?
+                let events = try EventStreamReader(port: port).read(until: { events in
+                    if events.count == 2 {
+                        do {
+                            let prepared = try collector.prepareReload(to: next)
+                            try board.reload(lab: next, store: store, unchanged: ["rig-a"])
+                            collector.applyReload(prepared)
+                        } catch {
+                            failed = error
+                            return true
+                        }
+                    }
+                    return events.count > 2 && events.last?.name == "board"
+                })
+                if let failed { throw failed }
+                return events
+            }
+        }
+        #expect(events.first?.name == "board" && events.first?.data.contains(#""id":"rig-b""#) == false)
+        let again = try #require(events.last)
+        #expect(again.data.contains(#""id":"rig-a""#) && again.data.contains(#""id":"rig-b""#), "the board after the reload: \(again.data)")
+        #expect(try live.web.reader.rigs().map(\.id) == ["rig-a", "rig-b"])
+        #expect(live.board.generation == 1)
     }
 }
 

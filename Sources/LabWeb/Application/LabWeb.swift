@@ -59,7 +59,7 @@ public struct TLSFiles: Sendable, Hashable {
 /// under `/api/v1/` (documented in `openapi.yaml`, which the tests check the routes against).
 ///
 /// ```swift
-/// let web = try LabWeb(store: store, live: LiveLab(lab: lab, collector: collector, board: board))
+/// let web = try LabWeb(store: store, live: LiveLab(collector: collector, board: board))
 /// let group = ServiceGroup(services: [web.application(host: "127.0.0.1", port: 8080, logger: logger), web.feed], ...)
 /// ```
 ///

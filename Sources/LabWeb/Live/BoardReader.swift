@@ -10,7 +10,8 @@ import Timekeeping
 /// The part of a run the web shows live: the collector's figures and the board's latest values.
 /// `riglog serve` has none (it serves the store only).
 public struct LiveLab: Sendable {
-    public var lab: LabConfig
+    /// The lab the board shows: the run's, then each reload's.
+    public var lab: LabConfig { board.lab }
     public var collector: Collector
     public var board: LiveBoard
     /// The rig pages' panels and the board's sections and key values (`Dashboards/`).
@@ -24,9 +25,8 @@ public struct LiveLab: Sendable {
     /// The outcome of the run's last reload, by any means (SIGHUP, `riglog reload`, the button).
     public var lastReload: (@Sendable () -> ReloadOutcome?)?
 
-    public init(lab: LabConfig, collector: Collector, board: LiveBoard, dashboards: DashboardSet = DashboardSet(),
+    public init(collector: Collector, board: LiveBoard, dashboards: DashboardSet = DashboardSet(),
                 forwarding: (@Sendable () -> ForwardingStatus)? = nil) {
-        self.lab = lab
         self.collector = collector
         self.board = board
         self.dashboards = dashboards
@@ -202,9 +202,10 @@ struct BoardCentral: Encodable, Sendable, Equatable {
 final class BoardReader: Sendable {
     let store: StoreDatabase
     let live: LiveLab?
-    /// What a run never changes: the rigs in the board's order, with their section, the
-    /// channels' key flags and which channels have names (worked out once, not on every tick).
-    private let layout: [Placed]
+    /// What only a reload changes: the rigs in the board's order, with their section, the
+    /// channels' key flags and which channels have names (worked out once per lab generation,
+    /// not on every tick).
+    private let layout = Mutex<(generation: UInt64, placed: [Placed])?>(nil)
     private let cache = Mutex<(at: Int64, open: [String: (student: BoardRig.Person, start: Timestamp)])>((at: .min, open: [:]))
     /// Device identifications change only when a collector starts: read at most every 10 s.
     private let devices = Mutex<(at: Int64, byRig: [String: BoardRig.Device])>((at: .min, byRig: [:]))
@@ -221,20 +222,29 @@ final class BoardReader: Sendable {
     init(store: StoreDatabase, live: LiveLab?) {
         self.store = store
         self.live = live
-        guard let live else {
-            layout = []
-            return
-        }
-        let sections = live.dashboards.board.arrange(live.lab.rigs)
-        let sectionOf = Dictionary(sections.flatMap { section in section.rigs.map { ($0.id, section.title.en) } }, uniquingKeysWith: { first, _ in first })
-        let order = Dictionary(sections.flatMap(\.rigs).enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        layout = live.lab.rigs.enumerated().sorted { (order[$0.element.id] ?? .max) < (order[$1.element.id] ?? .max) }.map { index, rig in
-            let keys = Set(live.dashboards.keyValues(forProfile: rig.profile))
-            return Placed(index: index, section: sectionOf[rig.id] ?? "",
-                          keys: rig.profile.channels.map { keys.contains($0.name) },
-                          named: rig.profile.channels.indices.filter { !rig.profile.channels[$0].names.isEmpty })
+    }
+
+    /// The board's order of `lab`'s rigs (of `generation`), worked out again after a reload.
+    private func placed(_ lab: LabConfig, generation: UInt64, dashboards: DashboardSet) -> [Placed] {
+        layout.withLock { layout in
+            if let layout, layout.generation == generation { return layout.placed }
+            let sections = dashboards.board.arrange(lab.rigs)
+            let sectionOf = Dictionary(sections.flatMap { section in section.rigs.map { ($0.id, section.title.en) } }, uniquingKeysWith: { first, _ in first })
+            let order = Dictionary(sections.flatMap(\.rigs).enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+            let placed = lab.rigs.enumerated().sorted { (order[$0.element.id] ?? .max) < (order[$1.element.id] ?? .max) }.map { index, rig in
+                let keys = Set(dashboards.keyValues(forProfile: rig.profile))
+                return Placed(index: index, section: sectionOf[rig.id] ?? "",
+                              keys: rig.profile.channels.map { keys.contains($0.name) },
+                              named: rig.profile.channels.indices.filter { !rig.profile.channels[$0].names.isEmpty })
+            }
+            layout = (generation, placed)
+            return placed
         }
     }
+
+    /// The lab generation the board shows now (0 without a live lab): the live feed sends the
+    /// whole board again when it changes.
+    var generation: UInt64 { live?.board.generation ?? 0 }
 
     /// The whole board: `GET /api/v1/rigs`, and the first message of each live-feed connection.
     func rigs() throws -> [BoardRig] {
@@ -248,8 +258,7 @@ final class BoardReader: Sendable {
                                 since: session?.start.iso8601, device: device[id], alarms: [], attempts: [], values: [])
             }
         }
-        return try changing().map { placed, rig in
-            let config = live.lab.rigs[placed.index]
+        return try changing().map { placed, rig, config in
             let channels = config.profile.channels
             return BoardRig(
                 id: rig.id, name: config.name, profile: config.profile.name, section: placed.section, up: rig.up, time: rig.time,
@@ -279,14 +288,15 @@ final class BoardReader: Sendable {
     }
 
     /// The live lab's rigs in the board's order, each with its place.
-    private func changing() throws -> [(placed: Placed, rig: LiveRig)] {
+    private func changing() throws -> [(placed: Placed, rig: LiveRig, config: Rig)] {
         guard let live else { return [] }
         let open = try openSessions()
         let up = Dictionary(live.collector.statistics.map { ($0.rig, $0.snapshot.up) }, uniquingKeysWith: { first, _ in first })
-        let now = live.board.rigs()
-        return layout.map { placed in
+        // One snapshot: the lab and the rigs' states of the same generation, in the same order.
+        let (lab, generation, now) = live.board.snapshot()
+        return placed(lab, generation: generation, dashboards: live.dashboards).map { placed in
             let state = now[placed.index]
-            let rig = live.lab.rigs[placed.index]
+            let rig = lab.rigs[placed.index]
             let session = open[rig.id]
             var labels: [String: String] = [:]
             for index in placed.named {
@@ -301,7 +311,7 @@ final class BoardReader: Sendable {
                           fired: Timestamp(nanosecondsSince1970: $0.fired).iso8601)
                 },
                 attempts: state.attempts.map { .init(exercise: $0.exercise, step: $0.reached, steps: $0.steps, since: Timestamp(nanosecondsSince1970: $0.since).iso8601) },
-                values: state.values.map { $0.isFinite ? $0 : nil }, labels: labels))
+                values: state.values.map { $0.isFinite ? $0 : nil }, labels: labels), rig)
         }
     }
 

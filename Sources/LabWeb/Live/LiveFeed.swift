@@ -37,12 +37,21 @@ public final class LiveFeed: Service, Sendable {
     public func run() async throws {
         var lastVersion: UInt64?
         var lastSent = ContinuousClock.now
+        var generation = reader.generation
         let encoder = APIJSON.encoder()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let version = reader.live?.board.version ?? 0
             // Nobody listening: nothing to build (the collector's CPU is the lab's, not the web's).
             let listening = state.withLock { !$0.subscribers.isEmpty }
-            if !listening {
+            if reader.generation != generation {
+                // A reload changed the rigs: every browser gets the whole board again (a values
+                // message only updates the rigs it already shows).
+                generation = reader.generation
+                board.withLock { $0 = nil }
+                lastVersion = version
+                lastSent = .now
+                if listening, let message = try? boardMessage() { publish(message) }
+            } else if !listening {
                 lastVersion = nil
             } else if version != lastVersion || ContinuousClock.now - lastSent >= .seconds(1) {
                 lastVersion = version

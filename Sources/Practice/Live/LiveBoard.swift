@@ -63,25 +63,65 @@ public final class LiveBoard: SampleSink {
     }
 
     private struct State {
+        /// The lab the rigs are of: the run's, then each reload's.
+        var lab: LabConfig
         var rigs: [RigNow]
         /// By store channel id; rig -1 for a channel the board does not show (the operator badge).
         var slots: [Slot]
         var version: UInt64 = 0
+        var generation: UInt64 = 0
     }
 
     private let state: Mutex<State>
 
-    private let lab: LabConfig
-
     /// A board for `lab`'s rigs; it shows nothing until ``begin(store:)``.
     public init(lab: LabConfig) {
-        self.lab = lab
-        state = Mutex(State(rigs: [], slots: []))
+        state = Mutex(State(lab: lab, rigs: [], slots: []))
+    }
+
+    /// The lab whose rigs the board shows now, in the order of ``rigs()``.
+    public var lab: LabConfig { state.withLock { $0.lab } }
+
+    /// Changes with every reload that changed the rigs: the board's rig list is another one.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// The lab, its generation and every rig's state, taken together (so the rigs' order and the
+    /// lab's agree even while a reload switches them).
+    public func snapshot() -> (lab: LabConfig, generation: UInt64, rigs: [RigState]) {
+        state.withLock { ($0.lab, $0.generation, $0.rigs.map(\.state)) }
     }
 
     /// Maps the store's channel ids to the rigs' channels. Call it after the collector
     /// registered the rigs (its `init`) and before it starts, as ``LiveEvaluator/begin()``.
     public func begin(store: StoreDatabase) throws {
+        let lab = state.withLock { $0.lab }
+        let (rigs, slots) = try Self.build(lab, store: store, keeping: [:])
+        state.withLock { state in
+            state.rigs = rigs
+            state.slots = slots
+        }
+    }
+
+    /// Switches the board to a reloaded lab (`riglog reload`): the rigs in `unchanged` keep what
+    /// they show (values, alarms firing, attempts under way); changed and added rigs start
+    /// empty, removed rigs go. Call it once the collector registered the new rigs in the store
+    /// (``Collector/prepareReload(to:)``) and before their samples flow.
+    public func reload(lab next: LabConfig, store: StoreDatabase, unchanged: Set<String>) throws {
+        let kept = state.withLock { state in
+            Dictionary(state.rigs.filter { unchanged.contains($0.state.rig) }.map { ($0.state.rig, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        let (rigs, slots) = try Self.build(next, store: store, keeping: kept)
+        state.withLock { state in
+            state.lab = next
+            state.rigs = rigs
+            state.slots = slots
+            state.generation &+= 1
+            state.version &+= 1
+        }
+    }
+
+    /// Every rig of `lab` (those in `keeping` as they are) and the channel slots of all of them.
+    private static func build(_ lab: LabConfig, store: StoreDatabase, keeping: [String: RigNow]) throws -> ([RigNow], [Slot]) {
         var rigs: [RigNow] = []
         var slots: [Slot] = []
         for rig in lab.rigs {
@@ -94,12 +134,16 @@ public final class LiveBoard: SampleSink {
                 if id >= slots.count { slots += Array(repeating: Slot(rig: -1, position: -1, scale: 1, offset: 0), count: id + 1 - slots.count) }
                 slots[id] = Slot(rig: Int32(rigs.count), position: Int32(position), scale: channel.scale, offset: channel.offset)
             }
+            if let kept = keeping[rig.id] {
+                rigs.append(kept)
+                continue
+            }
             rigs.append(RigNow(
                 state: RigState(rig: rig.id, channels: names, values: Array(repeating: .nan, count: names.count), time: nil, alarms: [], attempts: []),
                 alarmTrackers: try rig.profile.alarms.map { try AlarmTracker($0, channelNames: names) },
                 attemptTrackers: try rig.profile.exercises.map { try AttemptTracker($0, channelNames: names) }))
         }
-        state.withLock { $0 = State(rigs: rigs, slots: slots) }
+        return (rigs, slots)
     }
 
     /// Every rig's state now, in lab order.
