@@ -104,7 +104,8 @@ extension StoreCommand {
                 let store = try data.openStore()
                 let cutoff = Timestamp.now() - olderThan.value
                 let removed = try store.prune(olderThan: cutoff, dropRollups: rollups == .dropRollups)
-                let rollupNote = rollups == .dropRollups ? "\(removed.rollups) rollup rows removed" : "rollups kept"
+                var rollupNote = rollups == .dropRollups ? "\(removed.rollups) rollup rows removed" : "rollups kept"
+                if removed.backfilled > 0 { rollupNote += " (\(removed.backfilled) made first from chunks collected before rollups existed)" }
                 try? store.recordAudit(
                     user: ProcessInfo.processInfo.environment["USER"] ?? "unknown", action: "store prune",
                     detail: "older than \(olderThan.text): \(removed.chunks) chunks, \(removed.samples) samples, \(rollupNote)")

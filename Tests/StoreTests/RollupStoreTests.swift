@@ -166,6 +166,41 @@ import Timekeeping
         #expect(try store.rollupStorage().rows == left.count)
     }
 
+    /// A store that collected before rollups existed (chunks only, as a v8 store has): prune
+    /// makes the pruned seconds' rollups from the chunks before deleting them, the same rows a
+    /// writer with rollups would have made, so the period stays chartable.
+    @Test func pruneMakesRollupsForChunksCollectedBeforeRollupsExisted() throws {
+        let folder = try TemporaryFolder(), reference = try TemporaryFolder()
+        let (store, rig) = try makeStore(folder)
+        let old = ChunkWriter(store: store, configuration: .init(framesPerChunk: 100, rollups: false))
+        try frames(rig, count: 500).withUnsafeBufferPointer { try old.write($0) }  // 13.5 s without rollups
+        try old.close()
+        let upgraded = ChunkWriter(store: store, configuration: .init(framesPerChunk: 100))
+        try frames(rig, count: 500, from: 500).withUnsafeBufferPointer { try upgraded.write($0) }  // then with them
+        try upgraded.close()
+        let firstRollup = try #require(try store.rollups(rig: "ev-1").map(\.start).min())
+        #expect(firstRollup == Timestamp(nanosecondsSince1970: Self.t0) + .seconds(13), "no rollups for the old chunks")
+        // What a store with rollups all along holds for the same samples.
+        let (full, fullRig) = try makeStore(reference)
+        let writer = ChunkWriter(store: full, configuration: .init(framesPerChunk: 100))
+        try frames(fullRig, count: 1000).withUnsafeBufferPointer { try writer.write($0) }
+        try writer.close()
+
+        let cutoff = Timestamp(nanosecondsSince1970: Self.t0) + .seconds(20)
+        let pruned = try store.prune(olderThan: cutoff)
+        #expect(pruned.chunks > 0 && pruned.backfilled > 0)
+        #expect(try store.statistics(of: rig.channels[0], to: cutoff - .seconds(3)).count == 0, "the raw samples went")
+        // Every second before the first rollup now has its row, as the reference store's. (The
+        // second both writers wrote in, 13 s, keeps only the part written with rollups: a real
+        // upgrade is a restart, a gap between the two.)
+        let made = try store.rollups(rig: "ev-1").filter { $0.start < firstRollup }
+        let expected = try full.rollups(rig: "ev-1").filter { $0.start < firstRollup }
+        #expect(!made.isEmpty)
+        Self.expectSame(made, expected)
+        // A second prune finds nothing left to make.
+        #expect(try store.prune(olderThan: cutoff).backfilled == 0)
+    }
+
     @Test func theTableGivesSQLReadersAMeanAndARowPerChannelAndSecond() throws {
         let folder = try TemporaryFolder()
         let (store, rig) = try makeStore(folder)

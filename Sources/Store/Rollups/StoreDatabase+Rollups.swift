@@ -125,9 +125,14 @@ extension StoreDatabase {
     /// statistics, attempts, alarms and gaps stay; so do rollups unless asked, so charts of the
     /// period still answer.
     ///
-    /// - Returns: chunks, samples and rollup rows removed.
-    public func prune(olderThan cutoff: Timestamp, dropRollups: Bool = false) throws(StoreError) -> (chunks: Int, samples: Int, rollups: Int) {
+    /// Rollups are first made for pruned seconds that have none (``backfillRollups(before:)``:
+    /// a store that collected before rollups existed), unless they are dropped anyway.
+    ///
+    /// - Returns: chunks, samples and rollup rows removed, and rollup rows made first.
+    public func prune(olderThan cutoff: Timestamp, dropRollups: Bool = false) throws(StoreError) -> (chunks: Int, samples: Int, rollups: Int, backfilled: Int) {
         let micros = cutoff.microsecondsSince1970
+        // Seconds collected before rollups existed get theirs from the chunks before those go.
+        let backfilled = dropRollups ? 0 : try backfillRollups(before: cutoff)
         return try write { db in
             let samples = try Int.fetchOne(
                 db, sql: "SELECT COALESCE(SUM(cc.count), 0) FROM chunk_channels cc JOIN chunks c ON c.id = cc.chunk_id WHERE c.t_last < ?",
@@ -143,7 +148,7 @@ extension StoreDatabase {
                 try db.execute(sql: "DELETE FROM rollups WHERE start <= ?", arguments: [micros.subtractingSaturating(1_000_000)])
                 rollups = db.changesCount
             }
-            return (chunks, samples, rollups)
+            return (chunks, samples, rollups, backfilled)
         }
     }
 }
