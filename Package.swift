@@ -63,7 +63,7 @@ let package = Package(
             dependencies: ["Modbus", "Timekeeping", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
-        .target(name: "Ingest", swiftSettings: strict),
+        .target(name: "Ingest", dependencies: ["Threads"], swiftSettings: strict),
         .target(
             name: "Store",
             dependencies: ["RigProfiles", "Ingest", "Timekeeping", .product(name: "GRDB", package: "GRDB.swift"),

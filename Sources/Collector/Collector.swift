@@ -61,9 +61,10 @@ public final class Collector: Sendable {
     ///     feed), after the store's chunk writer.
     ///   - onError: told of store failures on the background threads.
     ///   - trace: the rigs whose every frame is traced (`collect --trace`), and where to.
+    ///   - writer: the store's chunk writer's settings (rollups off only to measure their cost).
     public init(lab: LabConfig, store: StoreDatabase, options: ModbusClientOptions = ModbusClientOptions(),
                 sinks: [any SampleSink] = [], onError: @escaping @Sendable (any Error) -> Void = { _ in },
-                trace: FrameTraceSettings? = nil) throws(StoreError) {
+                trace: FrameTraceSettings? = nil, writer: ChunkWriter.Configuration = ChunkWriter.Configuration()) throws(StoreError) {
         self.store = store
         identificationOptions = options
         onStoreError = onError
@@ -78,7 +79,7 @@ public final class Collector: Sendable {
         let workers = lab.connections.map { connection in
             Self.worker(for: connection, compiled: compiled, events: events, options: options, trace: trace)
         }
-        drainer = Drainer(sinks: [ChunkWriter(store: store)] + sinks, onError: onError)
+        drainer = Drainer(sinks: [ChunkWriter(store: store, configuration: writer)] + sinks, onError: onError)
         for worker in workers { drainer.register(worker.ring) }
         recorder = EventRecorder(queue: events, store: store, onError: onError)
         running = Mutex(Running(lab: lab, workers: workers, loops: Self.loops(for: workers), traced: trace?.rigs ?? []))

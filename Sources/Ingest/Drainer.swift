@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Threads
 
 /// The one thread that empties every registered ``SampleRing`` and hands the samples to the
 /// sinks.
@@ -81,12 +82,11 @@ public final class Drainer: Sendable {
             precondition(phase == .idle, "Drainer.start() called twice")
             phase = .running
         }
-        let thread = Thread { [self] in
+        // Named for the OS (top -H, /proc/PID/task/*/comm): make bench reads its CPU time there.
+        DedicatedThread(name: "riglog.drainer") { [self] in
             self.run()
             self.finished.signal()
-        }
-        thread.name = "riglog.drainer"
-        thread.start()
+        }.detach()
     }
 
     /// Stops the thread after it has drained every ring, flushed and closed every sink. Blocks

@@ -59,6 +59,10 @@ public struct LabRun {
     public var reloadSignals: [UnixSignal] = [.sighup]
     /// Told of the reloader once the run has made it (tests reload through it).
     public var onReloader: @Sendable (LabReloader) -> Void = { _ in }
+    /// Whether the store keeps per-second rollups. Off only to measure what they cost the
+    /// drainer (`collect --no-rollups`, make bench's rollups section): charts and dashboards of
+    /// the time then have nothing to show.
+    public var rollups = true
 
     /// A lab config file and the Devices folder its profile names are looked up in.
     public struct LabSource: Sendable {
@@ -124,7 +128,8 @@ public struct LabRun {
         do {
             collector = try Collector(lab: config, store: store, options: ModbusClientOptions(responseTimeout: timeout),
                                       sinks: http == nil ? [sessions] : [sessions, board], onError: { error in logger.error("store: \(error)") },
-                                      trace: trace.isEmpty ? nil : FrameTraceSettings(rigs: trace))
+                                      trace: trace.isEmpty ? nil : FrameTraceSettings(rigs: trace),
+                                      writer: ChunkWriter.Configuration(rollups: rollups))
             try sessions.begin()
             try board.begin(store: store)
         } catch let error as StoreError {

@@ -58,6 +58,11 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Log every frame of these rigs in hex with timing on standard error (ids, comma-separated).", valueName: "RIG[,RIG]"))
     var trace: RigList?
 
+    @Flag(name: .customLong("no-rollups"), help: ArgumentHelp(
+        "Keep no per-second rollups: only to measure what they cost (make bench); charts of the time have nothing to show.",
+        visibility: .hidden))
+    var noRollups = false
+
     func run() async throws {
         let config: LabConfig
         do { config = try LabRun.loadLab(path: lab, devices: devices) } catch { throw CommandFailure(error) }
@@ -68,6 +73,7 @@ struct CollectCommand: AsyncParsableCommand {
                              web: web.settings,
                              dashboards: dashboards ?? DemoRun.dashboardsFolder(devices: devices ?? LabLoader.defaultDevicesFolder(forLabAt: lab)))
             run.reloadFrom = LabRun.LabSource(path: lab, devices: devices)
+            run.rollups = !noRollups
             try await run.run()
         } catch {
             throw CommandFailure(error)
