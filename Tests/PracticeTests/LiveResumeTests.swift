@@ -60,13 +60,7 @@ import Testing
         while second < to {
             let end = Swift.min(second + 1, to)
             let batch = all.filter { $0.time >= SessionLab.ns(seconds: second) && $0.time < SessionLab.ns(seconds: end) }
-            clock.set(SessionLab.ns(seconds: end) + 100_000_000)
-            try batch.withUnsafeBufferPointer { buffer in
-                try writer.write(buffer)
-                try live.write(buffer)
-            }
-            try writer.flush()
-            try live.flush()
+            try deliver(batch, until: end, clock: clock, writer: writer, live: live)
             second = end
         }
         try writer.flush()
@@ -74,6 +68,18 @@ import Testing
         try writer.close()
         try live.close()
         return live
+    }
+
+    /// Hands a batch read up to `end` s to the chunk writer and the evaluator, the clock 100 ms
+    /// past it, and flushes both, as the drainer does each second.
+    func deliver(_ batch: [Sample], until end: Double, clock: TestClock, writer: ChunkWriter, live: LiveEvaluator) throws {
+        clock.set(SessionLab.ns(seconds: end) + 100_000_000)
+        try batch.withUnsafeBufferPointer { buffer in
+            try writer.write(buffer)
+            try live.write(buffer)
+        }
+        try writer.flush()
+        try live.flush()
     }
 
     func describe(_ sessions: [SessionSnapshot]) -> String { sessions.map(\.description).joined(separator: "\n") }
@@ -269,6 +275,33 @@ import Testing
         #expect(sessions.map { "\($0.session.student) \($0.session.start) \($0.session.endReason?.rawValue ?? "")" } == [
             "S7 \(SessionLab.at(seconds: 110.05)) collector stopped"
         ], "\(describe(sessions))")
+        try expectOfflineSame(lab)
+    }
+
+    @Test func aClockSteppedBackInTheSessionReplaysTheWholeRun() throws {
+        let lab = try lab()
+        // Nobody for 110 s, then 4100; at 115 s the wall clock steps back 5 s, so the samples
+        // read after it carry 110-115 s again (stored in the order read); killed at 120 s.
+        let clock = TestClock(SessionLab.ns(seconds: -0.5))
+        let live = LiveEvaluator(lab: lab.lab, store: lab.store, now: { clock.now })
+        let writer = ChunkWriter(store: lab.store)
+        try live.begin()
+        for read in 0..<120 {
+            let second = Double(read < 115 ? read : read - 5)
+            try deliver(samples(lab, from: second, to: second + 1, badge: read >= 110 ? 4100 : 0), until: second + 1, clock: clock, writer: writer, live: live)
+        }
+        try writer.flush()
+        let start = try #require(try lab.store.sessions().first?.start)
+        #expect(start == SessionLab.at(seconds: 110.003))
+        // Replayed from the frame before the session, the samples read after the step (before
+        // that frame, or going back) would be missed or reordered: the whole run is replayed.
+        let runStart = try #require(try lab.store.collectorRuns().last).start
+        let whole = try Reevaluation(store: lab.store).resumption(rig: SessionLab.rig, from: runStart)
+        let resumption = try Reevaluation(store: lab.store).resumption(rig: SessionLab.rig, from: runStart, sessionsFrom: start)
+        #expect(resumption.replayedFrom == runStart && resumption.sessionsFrom == runStart)
+        #expect(resumption.frames == whole.frames && whole.frames > 3000)
+        let restarted = try collect(lab, from: 125, to: 135, badge: 4100)
+        #expect(restarted.replayedFrames == whole.frames)
         try expectOfflineSame(lab)
     }
 }
