@@ -17,9 +17,9 @@ import Timekeeping
 /// live evaluator, a badge session open on every rig, killed (never closed): the badge shows the
 /// whole run, or with `--session-seconds` only its last S seconds (nobody before: a short session
 /// at the end of a long run, which the restart replays alone). Then, timed on the
-/// wall clock: the **baseline**, `Reevaluation.run()` over the same store (what `riglog sessions
-/// reevaluate` costs for that run, and what a start after a crash paid before sessions could
-/// resume), and the **resume**, a new `LiveEvaluator.begin()` 10 s after the kill. With
+/// wall clock: the **resume**, a new `LiveEvaluator.begin()` 10 s after the kill, then the
+/// **baseline**, `Reevaluation.run()` over the same store (what `riglog sessions reevaluate`
+/// costs for that run, and what a start after a crash paid before sessions could resume). With
 /// `--json` the last line is `rigs, minutes, session_seconds, samples, resume_seconds, reevaluate_seconds,
 /// resume_over_reevaluate, resumed_sessions, replayed_frames, run_frames` (frames: the restart's
 /// replay, and all of the killed run's).
@@ -86,16 +86,23 @@ enum ResumeBench {
         let killedAt = clock.withLock { $0 }
         let samples = minutes * 60 * rate * rigs * (channels + 1)
 
-        var started = ContinuousClock.now
-        try Reevaluation(store: store).run()
-        let reevaluate = (ContinuousClock.now - started).seconds
-
+        // Every stored sample read once, untimed, so that neither measurement pays for a cold
+        // page cache (the first of the two would).
+        var warm = 0
+        for rig in lab.rigs { try store.forEachSample(of: try store.rig(rig.id).channels) { _ in warm += 1 } }
+        // The restart first: a re-evaluation before it would close the sessions the kill left
+        // open (at the run's last frame), which is not what a restart after a crash finds.
         clock.withLock { $0 = killedAt + 10_000_000_000 }
         let restarted = LiveEvaluator(lab: lab, store: store, now: { clock.withLock { $0 } })
-        started = ContinuousClock.now
+        var started = ContinuousClock.now
         try restarted.begin()
         let resume = (ContinuousClock.now - started).seconds
         let open = try store.sessions(from: .distantFuture).count
+
+        // The same samples again (and the new run, which has none yet).
+        started = ContinuousClock.now
+        try Reevaluation(store: store).run()
+        let reevaluate = (ContinuousClock.now - started).seconds
 
         let session = sessionSeconds.map { "a \($0) s session at its end" } ?? "a session through it"
         let runFrames = minutes * 60 * rate * rigs * 2

@@ -163,13 +163,15 @@ public struct Reevaluation: Sendable {
     /// windows that double, so a rig polled every cycle costs a second of samples or so.
     private func lastRegisterFrame(of builder: RigFrameBuilder, before: Timestamp, notBefore: Timestamp) throws -> Timestamp? {
         let channels = builder.operatorChannel.map { id in builder.storedChannels.filter { $0.id == id } } ?? builder.storedChannels
+        let (span, overflow) = before.microsecondsSince1970.subtractingReportingOverflow(notBefore.microsecondsSince1970)
         var window: Int64 = 1_000_000  // µs
         while true {
-            let from = Swift.max(notBefore, before - .microseconds(window))
+            let whole = overflow || window >= span
+            let from = whole ? notBefore : before - .microseconds(window)
             var last: Int64?
             try store.forEachSample(of: channels, from: from, to: before) { last = Swift.max(last ?? .min, $0.time) }
             if let last { return Timestamp(nanosecondsSince1970: last) }
-            if from <= notBefore { return nil }
+            if whole { return nil }
             window *= 2
         }
     }
