@@ -304,4 +304,19 @@ import Testing
         #expect(restarted.replayedFrames == whole.frames)
         try expectOfflineSame(lab)
     }
+
+    @Test func aSessionOpenAtACleanStopIsReplayedFromTheFrameBeforeIt() throws {
+        let lab = try lab()
+        try collect(lab, from: 0, to: 120, badge: 0, badgeFrom: (110, 4100))
+        #expect(try lab.store.sessions().map(\.endReason) == [.collectorStopped])
+        let restarted = try collect(lab, from: 130, to: 140, badge: 4100)
+        // The badge frame at 109.903 s and the session's 100 polls of 3 frames, not the run's 3600.
+        #expect(restarted.replayedFrames == 301)
+        let sessions = try lab.snapshot()
+        #expect(sessions.map { "\($0.session.start) \($0.session.endReason?.rawValue ?? "")" } == [
+            "\(SessionLab.at(seconds: 110.003)) collector stopped"
+        ], "\(describe(sessions))")
+        #expect(try lab.store.gaps(rig: SessionLab.rig).map(\.reason) == [LiveEvaluator.restartGapReason])
+        try expectOfflineSame(lab)
+    }
 }
