@@ -123,9 +123,10 @@ extension RiglogBench {
 
         @Option var rigs = 8
         @Option(help: "Minutes of the killed run.") var minutes = 10
+        @Option(help: "Seconds of the run's end the badge shows (default: the whole run).") var sessionSeconds: Int?
         @OptionGroup var output: JSONOutput
 
-        func run() throws { try ResumeBench.run(rigs: rigs, minutes: minutes, json: output.json) }
+        func run() throws { try ResumeBench.run(rigs: rigs, minutes: minutes, sessionSeconds: sessionSeconds, json: output.json) }
     }
 
     struct CentralForward: ParsableCommand {

@@ -33,11 +33,12 @@ import Timekeeping
 ///
 /// With the lab's `sessions: resume_within`, ``begin()`` does not start from nothing when the
 /// last run ended within the window (or crashed): each rig's tracker is rebuilt by evaluating
-/// the last run's stored samples again (``Reevaluation/resumption(rig:from:)``), its end
+/// the last run's stored samples again (``Reevaluation/resumption(rig:from:sessionsFrom:)``), its end
 /// suspending the session open at it. The evaluator's state is not stored anywhere, so this
 /// replay is how it comes back: exact, and it counts the samples a killed run stored but had
-/// not evaluated. It costs what re-evaluating that run costs (a crashed run's open sessions
-/// were re-evaluated at start before resume existed). The new run's first frame then resumes
+/// not evaluated. It replays from the frame before the session it rebuilds that last read the
+/// operator register, so it costs about that session's samples; where that is not exact (the
+/// session began with the run, or resumed from the run before), the whole run holding it. The new run's first frame then resumes
 /// the stored session (a gap row between the runs) or closes it where the last run ended.
 ///
 /// Lost samples are not counted per session: rings drop per connection, not per rig, and drops
@@ -75,6 +76,7 @@ public final class LiveEvaluator: SampleSink {
         var lastSample: Int64 = .min
         var run: (id: Int64, start: Int64)?
         var late = 0
+        var replayedFrames = 0
         var closed = false
     }
 
@@ -113,6 +115,7 @@ public final class LiveEvaluator: SampleSink {
         let roster = try store.badges()
         var rigs: [LiveRig] = []
         var channelRig: [Int32] = []
+        var replayed = 0
         for rig in lab.rigs {
             let record = try store.rig(rig.id)
             let builder = RigFrameBuilder(profile: rig.profile, channels: record.channels)
@@ -123,7 +126,7 @@ public final class LiveEvaluator: SampleSink {
             }
             var live = LiveRig(
                 id: rig.id, builder: builder, tracker: try RigSessionTracker(rig: rig.id, profile: rig.profile, silenceThreshold: silence, resumeWithin: window))
-            if let previous { try resume(&live, profile: rig.profile, after: previous, roster: roster) }
+            if let previous { replayed += try resume(&live, profile: rig.profile, after: previous, roster: roster) }
             rigs.append(live)
         }
         let runID = try store.beginCollectorRun(at: Timestamp(nanosecondsSince1970: start))
@@ -132,6 +135,7 @@ public final class LiveEvaluator: SampleSink {
             state.rigIndex = Dictionary(uniqueKeysWithValues: rigs.enumerated().map { ($0.element.id, $0.offset) })
             state.channelRig = channelRig
             state.run = (runID, start)
+            state.replayedFrames = replayed
             state.watermark = start - configuration.lag.nanoseconds
             // Every check-in so far: those before the run set the claims it starts with.
             try pollCheckins(&state, now: start)
@@ -156,20 +160,32 @@ public final class LiveEvaluator: SampleSink {
     /// those the last run stored but had not evaluated when it was killed included. Sessions the
     /// last run closed but had not stored are stored; the suspended one is stored open again,
     /// to go on (no new row) or close where the last run ended.
-    private func resume(_ rig: inout LiveRig, profile: DeviceProfile, after previous: CollectorRun, roster: [String: String]) throws {
+    ///
+    /// Returns the frames replayed. The replay needs only the sessions the last run had not
+    /// closed and stored for good: those still open in the store (after a crash; a session it
+    /// closed but had not stored is still open there, and so is one it resumed), the one the
+    /// stop closed, or, after a crash with none open, any opened after the last stored end.
+    /// Sessions the last run stored closed before them stay as stored (live decides them as
+    /// re-evaluation does; a claim recorded too late for that is `riglog sessions reevaluate`'s).
+    /// So the replay starts shortly before the earliest of those when that is exact
+    /// (``Reevaluation/resumption(rig:from:sessionsFrom:)``), else at the start of the run
+    /// holding it.
+    private func resume(_ rig: inout LiveRig, profile: DeviceProfile, after previous: CollectorRun, roster: [String: String]) throws -> Int {
         // Sessions still open, or open during the last run (a session resumed into it began
-        // earlier): the replay starts with the run holding the earliest.
+        // earlier): a whole-run replay starts with the run holding the earliest.
         let touched = try store.sessions(rig: rig.id, from: previous.start)
         // After a clean stop the store holds every session of the run, closed at the stop if it
         // was open then: a rig with none such has nothing to resume, and nothing to replay.
-        if let stop = previous.end, !touched.contains(where: { $0.end == nil || $0.end == stop }) { return }
+        if let stop = previous.end, !touched.contains(where: { $0.end == nil || $0.end == stop }) { return 0 }
         let from = Swift.min(previous.start, touched.map(\.start).min() ?? previous.start)
+        let unfinished = touched.filter { $0.end == nil || $0.end == previous.end }
+        let sessionsFrom = unfinished.map(\.start).min() ?? Swift.max(previous.start, touched.compactMap(\.end).max() ?? previous.start)
         let reevaluation = Reevaluation(
             store: store, profiles: [rig.id: profile], silenceThreshold: lab.sessions.closeAfterSilence.nanoseconds,
             resumeWithin: lab.sessions.resumeWithin.nanoseconds)
-        let resumption = try reevaluation.resumption(rig: rig.id, from: from)
+        let resumption = try reevaluation.resumption(rig: rig.id, from: from, sessionsFrom: sessionsFrom)
         let closed = resumption.closed.map { rig.records.closed($0, roster: roster) }
-        try store.replaceSessions(rig: rig.id, from: from, to: .distantFuture, with: closed)
+        try store.replaceSessions(rig: rig.id, from: resumption.sessionsFrom, to: .distantFuture, with: closed)
         rig.tracker = resumption.tracker
         rig.claimsThrough = resumption.claimsThrough
         if let suspended = resumption.tracker.suspended {
@@ -177,6 +193,7 @@ public final class LiveEvaluator: SampleSink {
             row.id = try store.openSession(row)
             rig.openSession = row
         }
+        return resumption.frames
     }
 
     /// Sessions still open in the store belong to an earlier run that ended without closing
@@ -191,6 +208,9 @@ public final class LiveEvaluator: SampleSink {
             try Reevaluation(store: store).run(rig: rig, period: TimePeriod(from: sessions.map(\.start).min()!))
         }
     }
+
+    /// Stored frames ``begin()`` evaluated again to rebuild the sessions of the last run (all rigs).
+    public var replayedFrames: Int { state.withLock { $0.replayedFrames } }
 
     /// Claims that arrived after the watermark had passed their time (applied at the watermark).
     public var lateInputs: Int { state.withLock { $0.late } }

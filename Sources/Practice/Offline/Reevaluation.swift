@@ -81,35 +81,130 @@ public struct Reevaluation: Sendable {
     /// the tracker with the session the end suspended, if any (its evaluator holds every sample
     /// stored, so a sample stored but not evaluated before a crash counts, and a condition
     /// already true before the restart is no new edge).
-    public func resumption(rig: String, from: Timestamp) throws(ReevaluationError) -> Resumption {
+    ///
+    /// `sessionsFrom` (later than `from`): only the sessions starting then or later are wanted
+    /// (those the last run had not closed and stored for good). The replay then starts, when
+    /// that is exact, at the last frame before it that read the operator register (any frame,
+    /// for a rig without one) instead of at the run's start: see ``replay(from:context:runs:first:before:settings:)``.
+    /// ``Resumption/sessionsFrom`` says which sessions the result holds.
+    public func resumption(rig: String, from: Timestamp, sessionsFrom: Timestamp? = nil) throws(ReevaluationError) -> Resumption {
         let settings: Settings
         do throws(StoreError) { settings = try self.settings() } catch { throw .store(error) }
         return try withRig(rig) { context in
             let runs = try storeRuns()
             let first = runs.lastIndex { $0.start <= from } ?? 0
+            if let sessionsFrom, sessionsFrom > from,
+                let cheap = try replay(from: context, runs: runs, first: first, before: sessionsFrom, settings: settings)
+            {
+                return cheap
+            }
             var tracker = try context.tracker(settings)
             var claims: RigInput.OrderKey?
             var closed: [ClosedSession] = []
             var frames = 0
             for index in runs.indices where index >= first {
                 // The last stored run too: a new run is starting.
-                let ending: RunEnding = .suspends
-                closed += try evaluate(run: runs[index], dataEnd: dataEnd(of: index, in: runs), ending: ending, context: context, tracker: &tracker, claims: &claims, frames: &frames)
+                closed += try evaluate(
+                    run: runs[index], dataEnd: dataEnd(of: index, in: runs), ending: .suspends, context: context, tracker: &tracker, claims: &claims,
+                    frames: &frames)
             }
             let start = from.nanosecondsSince1970
-            return Resumption(closed: closed.filter { $0.start >= start }, tracker: tracker, claimsThrough: claims)
+            return Resumption(
+                closed: closed.filter { $0.start >= start }, tracker: tracker, claimsThrough: claims, sessionsFrom: from,
+                replayedFrom: runs[first].start, frames: frames)
         }
     }
 
-    /// What ``resumption(rig:from:)`` found.
+    /// The resumption replayed from a frame `F` shortly before `before` instead of from the start
+    /// of `runs[first]`; nil when that would not be exact (then the whole runs are replayed).
+    ///
+    /// Why it is exact: `F` is the last frame before `before` that read the operator register (a
+    /// rig without one: the last frame). After the whole-run tracker handles that frame, its
+    /// state is a function of the inputs up to `F` that a tracker starting silent at `F` has
+    /// too: the badge is the one `F` read (the register is never carried over a run's start, and
+    /// `F` reads it), the check-in and slots in force are the claims up to `F` (every check-in
+    /// and the slots overlapping the run are fed, silently, before `F`), the rig is live with
+    /// its last frame at `F`, nothing is pending, and a suspended session has been decided (`F`
+    /// reads the register, so nothing awaits it). Only the session open at `F` differs: the
+    /// whole run knows its true start and evaluator, the replay starts it at `F` with nothing.
+    /// Every session opened after `F` starts from a blank evaluator and the same frames, so it
+    /// comes out the same; those before `before` are dropped. The session open at `F` must have
+    /// closed by the end (if it is the one suspended, the replay does not know its start: the
+    /// whole runs are replayed). Frames must come out as the whole replay sees them: not so
+    /// after a wall clock stepped back across `F` (a sample before `F` read after one at or
+    /// after it), which the read checks.
+    private func replay(
+        from context: RigContext, runs: [CollectorRun], first: Int, before: Timestamp, settings: Settings
+    ) throws -> Resumption? {
+        guard let frame = try lastRegisterFrame(of: context.builder, before: before, notBefore: runs[first].start) else { return nil }
+        guard let startIndex = runs.lastIndex(where: { $0.start <= frame }), startIndex >= first,
+            frame <= (dataEnd(of: startIndex, in: runs) ?? .distantFuture)
+        else { return nil }
+        guard try !store.chunksStepBack(of: context.builder.storedChannels, across: frame) else { return nil }
+        var tracker = try context.tracker(settings)
+        var claims: RigInput.OrderKey?
+        var closed: [ClosedSession] = []
+        var frames = 0
+        var order = ReplayOrder()
+        for index in runs.indices where index >= startIndex {
+            closed += try evaluate(
+                run: runs[index], dataEnd: dataEnd(of: index, in: runs), ending: .suspends, context: context, tracker: &tracker, claims: &claims,
+                frames: &frames, replayFrom: index == startIndex ? frame : nil, order: &order)
+        }
+        if order.steppedBack || tracker.suspended?.start == frame.nanosecondsSince1970 { return nil }
+        let start = before.nanosecondsSince1970
+        return Resumption(
+            closed: closed.filter { $0.start >= start }, tracker: tracker, claimsThrough: claims, sessionsFrom: before, replayedFrom: frame,
+            frames: frames)
+    }
+
+    /// The time of the last frame before `before`, not before `notBefore`, that read the
+    /// operator register (any frame when the rig has none); searched back from `before` in
+    /// windows that double, so a rig polled every cycle costs a second of samples or so.
+    private func lastRegisterFrame(of builder: RigFrameBuilder, before: Timestamp, notBefore: Timestamp) throws -> Timestamp? {
+        let channels = builder.operatorChannel.map { id in builder.storedChannels.filter { $0.id == id } } ?? builder.storedChannels
+        let (span, overflow) = before.microsecondsSince1970.subtractingReportingOverflow(notBefore.microsecondsSince1970)
+        var window: Int64 = 1_000_000  // µs
+        while true {
+            let whole = overflow || window >= span
+            let from = whole ? notBefore : before - .microseconds(window)
+            var last: Int64?
+            try store.forEachSample(of: channels, from: from, to: before) { last = Swift.max(last ?? .min, $0.time) }
+            if let last { return Timestamp(nanosecondsSince1970: last) }
+            if whole { return nil }
+            window *= 2
+        }
+    }
+
+    /// What ``resumption(rig:from:sessionsFrom:)`` found.
     public struct Resumption: Sendable {
-        /// Sessions the stored runs closed (as re-evaluation decides them).
+        /// Sessions the stored runs closed (as re-evaluation decides them) that start at or after
+        /// ``sessionsFrom``.
         public var closed: [ClosedSession]
         /// The rig's tracker after the last stored run's end; its ``RigSessionTracker/suspended``
         /// session is the one a new run may resume.
         public var tracker: RigSessionTracker
         /// The last check-in or timetable input the tracker took: a new run skips those up to it.
         public var claimsThrough: RigInput.OrderKey?
+        /// Where the sessions this holds begin: stored sessions starting then or later are
+        /// replaced by ``closed``.
+        public var sessionsFrom: Timestamp
+        /// Where the replay of the stored samples began: a run's start, or the frame shortly
+        /// before ``sessionsFrom`` it could start from exactly.
+        public var replayedFrom: Timestamp
+        /// Frames replayed.
+        public var frames: Int
+    }
+
+    /// Whether the samples a replay read came in time order (see ``replay(from:context:runs:first:before:settings:)``).
+    struct ReplayOrder {
+        var last: Int64 = .min
+        var steppedBack = false
+
+        mutating func see(_ time: Int64) {
+            if time < last { steppedBack = true }
+            last = Swift.max(last, time)
+        }
     }
 
     private struct Settings {
@@ -213,12 +308,23 @@ public struct Reevaluation: Sendable {
         case suspends
     }
 
-    /// Feeds one run's inputs, merged in order, and returns the sessions it closed. `claims` is
-    /// the last check-in or timetable input fed by earlier runs into the same tracker: those up
-    /// to it are not fed again.
+    /// The whole run: see the next.
     private func evaluate(
         run: CollectorRun, dataEnd: Timestamp?, ending: RunEnding, context: RigContext, tracker: inout RigSessionTracker,
         claims: inout RigInput.OrderKey?, frames: inout Int
+    ) throws -> [ClosedSession] {
+        var order = ReplayOrder()
+        return try evaluate(run: run, dataEnd: dataEnd, ending: ending, context: context, tracker: &tracker, claims: &claims, frames: &frames, order: &order)
+    }
+
+    /// Feeds one run's inputs, merged in order, and returns the sessions it closed. `claims` is
+    /// the last check-in or timetable input fed by earlier runs into the same tracker: those up
+    /// to it are not fed again.
+    /// `replayFrom`: the run's samples are read from that frame on (``replay(from:context:runs:first:before:settings:)``),
+    /// `order` told every sample's time, those skipped before it included.
+    private func evaluate(
+        run: CollectorRun, dataEnd: Timestamp?, ending: RunEnding, context: RigContext, tracker: inout RigSessionTracker,
+        claims: inout RigInput.OrderKey?, frames: inout Int, replayFrom: Timestamp? = nil, order: inout ReplayOrder
     ) throws -> [ClosedSession] {
         let builder = context.builder
         let runEnd = run.end?.nanosecondsSince1970
@@ -246,7 +352,14 @@ public struct Reevaluation: Sendable {
             lastFrame = time
             frames += 1
         }
-        try store.forEachSample(of: builder.storedChannels, from: run.start, to: dataEnd.map { $0 + .microseconds(1) }) { sample in
+        let checked = replayFrom != nil
+        var seen = order
+        defer { order = seen }
+        try store.forEachSample(
+            of: builder.storedChannels, from: replayFrom ?? run.start, to: dataEnd.map { $0 + .microseconds(1) },
+            earlier: checked ? { seen.see($0.time) } : nil
+        ) { sample in
+            if checked { seen.see(sample.time) }
             if let first = pending.first, first.time != sample.time { emit() }
             pending.append(sample)
         }

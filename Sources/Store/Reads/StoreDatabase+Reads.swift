@@ -59,8 +59,14 @@ extension StoreDatabase {
     /// the order of their first sample.
     ///
     /// Memory stays at one decoded chunk per channel whatever the range.
+    ///
+    /// `earlier` is handed, in their place in that order, the samples before `from` of the
+    /// chunks read (the start of the chunk holding `from`, and any a wall clock stepped back
+    /// put after later ones): a caller reading from mid-history can tell whether its samples
+    /// are the tail of a read from earlier.
     public func forEachSample(
-        of channels: [ChannelRecord], from: Timestamp? = nil, to: Timestamp? = nil, _ body: (Sample) throws -> Void
+        of channels: [ChannelRecord], from: Timestamp? = nil, to: Timestamp? = nil, earlier: ((Sample) throws -> Void)? = nil,
+        _ body: (Sample) throws -> Void
     ) throws {
         let fromMicros = (from ?? .distantPast).microsecondsSince1970
         let toMicros = (to ?? .distantFuture).microsecondsSince1970
@@ -84,7 +90,10 @@ extension StoreDatabase {
                 }
                 guard let best else { return }
                 let sample = try best.next()
-                if let fromNanos, sample.time < fromNanos { continue }
+                if let fromNanos, sample.time < fromNanos {
+                    try earlier?(sample)
+                    continue
+                }
                 if let toNanos, sample.time >= toNanos { continue }
                 try body(sample)
             }
@@ -167,6 +176,43 @@ extension StoreDatabase {
 }
 
 extension StoreDatabase {
+    /// True when a read of `channels` from `time` on is not the tail of a read from earlier
+    /// because of the chunks it skips: a chunk of a channel holding only samples before `time`
+    /// that reads stream after one holding samples at or after it (chunks stream in the order
+    /// of their first sample, so only a wall clock stepped back puts one there). Read from the
+    /// chunk index, nothing decoded; with ``forEachSample(of:from:to:earlier:_:)``'s `earlier`
+    /// (the skipped samples of the chunks it reads) it tells the whole story.
+    public func chunksStepBack(of channels: [ChannelRecord], across time: Timestamp) throws(StoreError) -> Bool {
+        let micros = time.microsecondsSince1970
+        // A chunk holding `time` or later starts at most maxChunkSpan before it.
+        let lower = micros.subtractingSaturating(Self.maxChunkSpan)
+        return try read { db in
+            for channel in channels {
+                let id = Int64(channel.id)
+                let firstAtOrAfter = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT t_first, chunk_id FROM chunk_channels WHERE channel_id = ? AND t_first >= ? AND t_last >= ?
+                        ORDER BY t_first, chunk_id LIMIT 1
+                        """,
+                    arguments: [id, lower, micros])
+                guard let firstAtOrAfter else { continue }
+                let lastBefore = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT t_first, chunk_id FROM chunk_channels WHERE channel_id = ? AND t_first >= ? AND t_last < ?
+                        ORDER BY t_first DESC, chunk_id DESC LIMIT 1
+                        """,
+                    arguments: [id, lower, micros])
+                guard let lastBefore else { continue }
+                let a: (Int64, Int64) = (firstAtOrAfter[0], firstAtOrAfter[1])
+                let b: (Int64, Int64) = (lastBefore[0], lastBefore[1])
+                if b > a { return true }
+            }
+            return false
+        }
+    }
+
     /// The time of the newest stored sample (nil in an empty store): a clock that went back
     /// since the last run shows as a time before it.
     public func latestSampleTime() throws(StoreError) -> Timestamp? {
