@@ -26,10 +26,8 @@ struct FrameTraceTests {
     func framesAreTheBytesOnTheWire() throws {
         let fixture = try CollectorFixture()
         let log = fixture.folder + "/pymodbus.log"
-        let port = ExternalPeers.freePort()
-        let peer = try ExternalPeers.start("python3", [Self.script, String(port), "tcp", log])
+        let (peer, port) = try ExternalPeers.startServer("pymodbus", "python3") { [Self.script, String($0), "tcp", log] }
         defer { peer.stop() }
-        try CollectorFixture.waitUntil("pymodbus listening") { ExternalPeers.accepts(port: port) }
         let other = ModbusServer(endpoint: .tcp(host: "127.0.0.1", port: 0), map: RegisterMap(size: 20))
         try other.start()
         defer { other.stop() }

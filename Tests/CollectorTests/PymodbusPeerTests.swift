@@ -55,10 +55,8 @@ struct PymodbusPeerTests {
     /// Collects rig `peer` with profile `yaml` from pymodbus_server.py until every request was
     /// answered ten times; the fixture keeps the store's folder.
     static func collect(profile name: String, _ yaml: String) throws -> (fixture: CollectorFixture, lab: LabConfig, store: StoreDatabase) {
-        let port = ExternalPeers.freePort()
-        let server = try ExternalPeers.start("python3", [script, String(port)])
+        let (server, port) = try ExternalPeers.startServer("pymodbus", "python3") { [script, String($0)] }
         defer { server.stop() }
-        try CollectorFixture.waitUntil("pymodbus listening") { ExternalPeers.accepts(port: port) }
 
         let fixture = try CollectorFixture()
         try fixture.writeProfile(name, yaml)

@@ -22,10 +22,7 @@ struct RTUOverTCPCollectorTests {
         """
 
     static func start(_ script: String, _ arguments: [String]) throws -> (ChildProcess, Int) {
-        let port = ExternalPeers.freePort()
-        let child = try ExternalPeers.start("python3", [peers.appendingPathComponent(script).path, String(port)] + arguments)
-        try CollectorFixture.waitUntil("\(script) listening") { ExternalPeers.accepts(port: port) }
-        return (child, port)
+        try ExternalPeers.startServer(script, "python3") { [peers.appendingPathComponent(script).path, String($0)] + arguments }
     }
 
     @Test("two units behind one converter, polled in turn by one worker: corrupted replies are counted as CRC errors, never stored, and polling goes on")

@@ -23,14 +23,8 @@ struct PeerTests {
 
     /// pymodbus_server.py on a free port, once it listens, and a reader connected to it.
     static func pymodbus() async throws -> (server: ChildProcess, reader: ModbusReader) {
-        let port = ExternalPeers.freePort()
-        let server = try ExternalPeers.start("python3", [script, String(port)])
-        do {
-            try await ExternalPeers.waitUntil("pymodbus to listen on \(port)") { ExternalPeers.accepts(port: port) }
-        } catch {
-            server.stop()
-            throw error
-        }
+        // On a thread of its own: a slow Python start must not hold one of the pool's threads.
+        let (server, port) = try await onOwnThread { try ExternalPeers.startServer("pymodbus", "python3") { [script, String($0)] } }
         return (server, ModbusReader(endpoint: .tcp(host: "127.0.0.1", port: port)))
     }
 

@@ -25,18 +25,12 @@ struct RTUOverTCPTests {
 
     /// pymodbus serving RTU over TCP on a fresh port (units 1 and 2).
     static func startPymodbus() throws -> (ChildProcess, Int) {
-        let port = ExternalPeers.freePort()
-        let server = try ExternalPeers.start("python3", [pymodbus, String(port), "rtu"])
-        try ExternalPeers.waitUntilBlocking("pymodbus listening") { ExternalPeers.accepts(port: port) }
-        return (server, port)
+        try ExternalPeers.startServer("pymodbus", "python3") { [pymodbus, String($0), "rtu"] }
     }
 
     /// rtu_relay.py in front of `upstream`, spoiling every `every`th reply the `mode` way.
     static func startRelay(to upstream: Int, mode: String, every: Int) throws -> (ChildProcess, Int) {
-        let port = ExternalPeers.freePort()
-        let relay = try ExternalPeers.start("python3", [relay, String(port), String(upstream), mode, String(every)])
-        try ExternalPeers.waitUntilBlocking("the relay listening") { ExternalPeers.accepts(port: port) }
-        return (relay, port)
+        try ExternalPeers.startServer("the relay", "python3") { [relay, String($0), String(upstream), mode, String(every)] }
     }
 
     @Test("a reply's end is found from its function code and byte count")

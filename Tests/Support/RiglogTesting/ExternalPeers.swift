@@ -88,6 +88,26 @@ public enum ExternalPeers {
         }
     }
 
+    /// Starts a server that listens on the port it is given (`arguments(port)`, a free port) and
+    /// waits until it accepts connections. A server that exits before it listens (a port another
+    /// process took since ``freePort()``) is started again on another port, up to three times;
+    /// a slow start (a Python peer importing on a loaded machine) is waited for up to `timeout`.
+    public static func startServer(_ what: String, _ executable: String, timeout: Duration = .seconds(60),
+                                   _ arguments: (Int) -> [String]) throws -> (server: ChildProcess, port: Int) {
+        for _ in 0..<3 {
+            let port = freePort()
+            let server = try start(executable, arguments(port))
+            let deadline = ContinuousClock.now + timeout
+            while !accepts(port: port) {
+                if server.hasExited { break }
+                if ContinuousClock.now > deadline { throw TimedOut(what: "\(what) listening on port \(port)") }
+                usleep(10_000)
+            }
+            if !server.hasExited { return (server, port) }
+        }
+        throw TimedOut(what: "\(what) listening: it exited before listening, on three ports")
+    }
+
     /// Waits until `condition` holds, checking every 5 ms, for at most `timeout` (for tests
     /// that run on threads rather than tasks).
     public static func waitUntilBlocking(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) throws {
