@@ -42,12 +42,14 @@ import Testing
         let made = try StoreCLIHarness.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
                                                      "-keyout", folder + "/key.pem", "-out", folder + "/cert.pem"])
         try #require(made.status == 0, "\(made.stderr)")
-        let port = ExternalPeers.freePort()
-        let serve = try ChildProcess(try StoreCLIHarness.product("riglog"),
-                                     ["serve", "--data", folder, "--http", "127.0.0.1:\(port)", "--tls-cert", folder + "/cert.pem",
-                                      "--tls-key", folder + "/key.pem", "--for", "2m"])
+        // On a port of its own, started again on another if one was taken since it was found free.
+        let riglog = try StoreCLIHarness.product("riglog")
+        let (serve, port) = try await onOwnThread {
+            try ExternalPeers.startServer("riglog serve", riglog) { port in
+                ["serve", "--data", folder, "--http", "127.0.0.1:\(port)", "--tls-cert", folder + "/cert.pem", "--tls-key", folder + "/key.pem", "--for", "2m"]
+            }
+        }
         defer { serve.stop(SIGKILL) }
-        try await ExternalPeers.waitUntil("riglog serve to listen", timeout: .seconds(30)) { ExternalPeers.accepts(port: port) || serve.hasExited }
         let curl = try ExternalPeers.which("curl")
         let page = try StoreCLIHarness.run(curl, ["-sk", "-D", "-", "-o", "/dev/null", "https://127.0.0.1:\(port)/signin"])
         let headers = page.text.lowercased()
