@@ -103,6 +103,26 @@ import Timekeeping
     }
 }
 
+/// The rig page says what device the rig is (Modbus 43/14, as the collector recorded it at its
+/// start), or that it was not asked yet.
+@Suite struct RigPageDeviceTests {
+    @Test func theRigPageShowsTheDeviceTheCollectorIdentified() async throws {
+        let fixture = try WebFixture()
+        let (_, collector, board) = try liveLab(in: fixture)
+        let app = Application(router: try LabWeb(store: fixture.store, live: LiveLab(collector: collector, board: board)).router())
+        try await app.test(.router) { client in
+            var instructor = Browser()
+            _ = try await instructor.signIn(client, name: "ivan")
+            let before = String(buffer: try await client.execute(uri: "/rigs/rig-a", method: .get, headers: instructor.headers).body)
+            #expect(before.contains("Device: not asked yet"), "\(before.prefix(400))")
+            try fixture.store.recordIdentity(StoredIdentity(rig: "rig-a", at: .now(), outcome: .identified, vendor: "Festo Didactic",
+                                                            productCode: "BRK-2", revision: "1.4", detail: "identified"))
+            let after = String(buffer: try await client.execute(uri: "/rigs/rig-a", method: .get, headers: instructor.headers).body)
+            #expect(after.contains("Device: Festo Didactic BRK-2 1.4 (asked "), "\(after.prefix(400))")
+        }
+    }
+}
+
 /// A lab of one rig on a port nobody serves, registered in the fixture's store, with a collector
 /// that is never started: what the web's live pages need.
 func liveLab(in fixture: WebFixture) throws -> (LabConfig, Collector, LiveBoard) {

@@ -300,7 +300,13 @@ extension LabWeb {
         let errors: [[String: Any]] = (live?.collector.statistics.first { $0.rig == id }?.snapshot.errors ?? [:])
             .sorted { $0.key < $1.key }.map { ["kind": $0.key, "count": $0.value] }
         let samples = "/api/v1/rigs/\(PortalPages.pathPart(id))/samples?from=\(today.iso8601)"
-        return ["errors": errors, "hasErrors": !errors.isEmpty, "samplesToday": samples, "samplesTodayExcel": samples + "&excel=1",
+        // What the device said it is at the collector's start (Modbus 43/14), or why it did not.
+        let device: String = try store.latestIdentities(rig: id)[id].map { identity in
+            let said = identity.outcome == .identified
+                ? "\(identity.vendor) \(identity.productCode) \(identity.revision)" : identity.detail
+            return "\(said) (asked \(labTime.format(identity.at)))"
+        } ?? "not asked yet"
+        return ["errors": errors, "device": device, "hasErrors": !errors.isEmpty, "samplesToday": samples, "samplesTodayExcel": samples + "&excel=1",
                 "id": id, "name": record.definition.name, "profile": record.definition.profile, "dashboard": dashboardJSON, "sessions": sessions, "gaps": gaps,
                 "hasGaps": !gaps.isEmpty, "live": live != nil, "traced": live?.collector.tracedRigs.contains(id) ?? false]
     }
