@@ -43,10 +43,11 @@ public final class LiveFeed: Service, Sendable {
             let version = reader.live?.board.version ?? 0
             // Nobody listening: nothing to build (the collector's CPU is the lab's, not the web's).
             let listening = state.withLock { !$0.subscribers.isEmpty }
-            if reader.generation != generation {
+            let now = reader.generation
+            if now != generation {
                 // A reload changed the rigs: every browser gets the whole board again (a values
                 // message only updates the rigs it already shows).
-                generation = reader.generation
+                generation = now
                 board.withLock { $0 = nil }
                 lastVersion = version
                 lastSent = .now
