@@ -220,6 +220,13 @@ let package = Package(
         // runs it in a test process of its own: it waits minutes on child processes).
         .testTarget(name: "PackagingTests", dependencies: ["RiglogTesting"], swiftSettings: strict),
         // End-to-end tests of the built `riglog` binary: exit codes, stderr, output formats.
+        // Faults, crashes, full disks, clock steps and fuzz corpora (`make test` runs them bounded,
+        // `make reliability` long, printing its table: scripts/reliability.sh).
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting", "Collector",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Peers"], swiftSettings: strict),
         .testTarget(name: "RiglogTests", dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting", "Central"], exclude: ["Browser"], swiftSettings: strict),
     ]
 )
