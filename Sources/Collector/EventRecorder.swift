@@ -44,8 +44,20 @@ final class EventRecorder: Sendable {
         record(queue.drain())
     }
 
-    private func record(_ events: [CollectorEvent]) {
-        for event in events {
+    /// Events the disk refused (full, read-only), retried first at the next round; at most
+    /// ``heldLimit``, the oldest dropped beyond it. Touched only by the recording thread (and
+    /// by ``stop()`` after it has joined).
+    private let held = Mutex<[CollectorEvent]>([])
+    /// Gaps and text changes are a few a minute; 10,000 is hours of a lab's events.
+    static let heldLimit = 10_000
+
+    private func record(_ new: [CollectorEvent]) {
+        var events = held.withLock { held in
+            defer { held.removeAll() }
+            return held
+        }
+        events += new
+        for (index, event) in events.enumerated() {
             do {
                 switch event {
                 case .gapOpened(let rig, let start, let reason):
@@ -63,6 +75,14 @@ final class EventRecorder: Sendable {
                     // Kept as samples of the rig's `operator` channel, which sessions are built from.
                     break
                 }
+            } catch let error as StoreError {
+                if error.isUnwritable {
+                    // Kept in order and tried again; a gap's close waits for its open.
+                    held.withLock { $0 = Array(events[index...].suffix(Self.heldLimit)) }
+                    onError(error)
+                    return
+                }
+                onError(error)
             } catch {
                 onError(error)
             }

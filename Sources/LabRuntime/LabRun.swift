@@ -8,6 +8,7 @@ import Practice
 public import RigProfiles
 public import ServiceLifecycle
 import Store
+import Timekeeping
 public import UnixSignals
 
 /// One run of a collector on a lab config: the store, the live evaluator, the collector and the
@@ -127,7 +128,12 @@ public struct LabRun {
         let board = LiveBoard(lab: config)
         do {
             collector = try Collector(lab: config, store: store, options: ModbusClientOptions(responseTimeout: timeout),
-                                      sinks: http == nil ? [sessions] : [sessions, board], onError: { error in logger.error("store: \(error)") },
+                                      sinks: http == nil ? [sessions] : [sessions, board], onError: { error in
+                                          // A disk that refuses writes is logged once when it starts and once when it ends
+                                          // (the store's health, below), not at every retry.
+                                          if (error as? StoreError)?.isUnwritable == true { return }
+                                          logger.error("store: \(error)")
+                                      },
                                       trace: trace.isEmpty ? nil : FrameTraceSettings(rigs: trace),
                                       writer: ChunkWriter.Configuration(rollups: rollups))
             try sessions.begin()
@@ -136,6 +142,14 @@ public struct LabRun {
             throw .store(error)
         } catch {
             throw .evaluationStart(error)
+        }
+        store.health.onChange { change in
+            switch change {
+            case .stoppedWriting(let error):
+                logger.error("store: \(error). Until then samples are held in memory (up to 16 MB), then the oldest are dropped and counted")
+            case .wroteAgain(let after, let failedWrites, let dropped):
+                logger.notice("store: writing again after \(DurationText.format(after)) (\(failedWrites) refused writes; \(dropped) samples dropped)")
+            }
         }
         logger.info("collecting", metadata: [
             "lab": "\(config.name)", "rigs": "\(config.rigs.count)", "connections": "\(config.connections.count)", "data": "\(dataFolder)",

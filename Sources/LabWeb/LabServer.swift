@@ -1,6 +1,8 @@
 public import Collector
 public import Hummingbird
 public import Logging
+import Store
+import Timekeeping
 
 /// The collector's HTTP endpoints. `/healthz` answers 200 while the collector runs; `/metrics`
 /// is the Prometheus exposition of every rig's figures.
@@ -20,12 +22,19 @@ public enum LabServer {
         router.get("healthz") { _, _ -> Response in
             let rigs = collector.statistics.map(\.snapshot)
             let up = rigs.filter(\.up).count
+            let store = collector.store.health.snapshot
+            // A store that cannot write is a collector that needs a technician, though it polls on.
+            if !store.writable {
+                return text("store cannot write since \(store.failingSince?.iso8601 ?? "now"): \(store.lastError ?? "")\n"
+                    + "\(up) of \(rigs.count) rigs answering; \(store.droppedSamples) samples dropped\n", status: .serviceUnavailable)
+            }
             return text("ok: \(up) of \(rigs.count) rigs answering\n")
         }
         router.get("metrics") { _, _ -> Response in
             let exposition = PrometheusExposition(statistics: collector.statistics,
                                                   droppedSamples: collector.droppedSamples,
-                                                  storedSamples: collector.storedSamples)
+                                                  storedSamples: collector.storedSamples,
+                                                  store: collector.store.health.snapshot)
             return text(exposition.render() + (more?() ?? ""), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
@@ -37,7 +46,7 @@ public enum LabServer {
                     logger: logger)
     }
 
-    static func text(_ body: String, contentType: String = "text/plain; charset=utf-8") -> Response {
-        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    static func text(_ body: String, contentType: String = "text/plain; charset=utf-8", status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }

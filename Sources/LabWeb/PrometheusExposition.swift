@@ -1,4 +1,5 @@
 public import Collector
+public import Store
 
 /// The collector's figures in the Prometheus text exposition format (version 0.0.4).
 ///
@@ -10,11 +11,14 @@ public struct PrometheusExposition: Sendable {
     public var statistics: [RigStatistics]
     public var droppedSamples: Int
     public var storedSamples: Int
+    /// Whether the store's writes succeed (nil: not shown).
+    public var store: StoreHealth.Snapshot?
 
-    public init(statistics: [RigStatistics], droppedSamples: Int, storedSamples: Int) {
+    public init(statistics: [RigStatistics], droppedSamples: Int, storedSamples: Int, store: StoreHealth.Snapshot? = nil) {
         self.statistics = statistics
         self.droppedSamples = droppedSamples
         self.storedSamples = storedSamples
+        self.store = store
     }
 
     public func render() -> String {
@@ -47,6 +51,16 @@ public struct PrometheusExposition: Sendable {
         out += "riglog_samples_stored_total \(storedSamples)\n"
         family("riglog_samples_dropped_total", "counter", "Samples dropped because a worker's ring was full.")
         out += "riglog_samples_dropped_total \(droppedSamples)\n"
+        if let store {
+            family("riglog_store_writable", "gauge", "1 while the data folder's disk takes the store's writes, 0 while it refuses them (full, read-only).")
+            out += "riglog_store_writable \(store.writable ? 1 : 0)\n"
+            family("riglog_store_failed_writes_total", "counter", "Store writes the disk refused.")
+            out += "riglog_store_failed_writes_total \(store.failedWrites)\n"
+            family("riglog_store_outages_total", "counter", "Times the store stopped being writable.")
+            out += "riglog_store_outages_total \(store.outages)\n"
+            family("riglog_store_dropped_samples_total", "counter", "Samples dropped because the store could not write them for too long.")
+            out += "riglog_store_dropped_samples_total \(store.droppedSamples)\n"
+        }
         return out
     }
 

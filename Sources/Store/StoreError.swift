@@ -4,6 +4,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case noDataFolder(String)
     /// SQLite reported an error (the message includes SQLite's).
     case database(String)
+    /// The data folder's disk refused a write (full, read-only, failing): `folder`, why, and
+    /// SQLite's message. Writers hold what they can and retry; nothing already stored is harmed.
+    case unwritable(folder: String, StoreWriteFailure, detail: String)
     /// No rig with this id was ever registered.
     case unknownRig(String, known: [String])
     /// The rig has no channel with this name.
@@ -31,8 +34,13 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isUsage: Bool {
         switch self {
         case .noDataFolder, .unknownRig, .unknownChannel, .userNameTaken, .unknownUser, .unknownAlarm, .backupExists, .notAStore, .newerStore: true
-        case .database, .corruptChunk, .persistedKeyExists: false
+        case .database, .unwritable, .corruptChunk, .persistedKeyExists: false
         }
+    }
+
+    /// The disk refused a write (``unwritable(folder:_:detail:)``): try again later.
+    public var isUnwritable: Bool {
+        if case .unwritable = self { true } else { false }
     }
 
     public var description: String {
@@ -41,6 +49,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "no riglog data in \(folder): pass --data with the folder `riglog collect` writes to, or set RIGLOG_DATA"
         case .database(let message):
             "the sample database failed (\(message)); check that the disk has free space and the data folder is writable, then run the command again"
+        case .unwritable(let folder, .diskFull, let detail):
+            "the disk of the data folder \(folder) is full (\(detail)): free space on it (df -h \(folder) shows how much); riglog keeps polling and writes again by itself once there is room"
+        case .unwritable(let folder, .readOnly, let detail):
+            "the data folder \(folder) has become read-only (\(detail)): make it writable again (a file system remounted read-only after a disk error: check dmesg, then mount -o remount,rw); riglog keeps polling and writes again by itself"
+        case .unwritable(let folder, .ioError, let detail):
+            "the disk of the data folder \(folder) failed a write (\(detail)): check the disk (dmesg, smartctl); riglog keeps polling and retries every second"
         case .unknownRig(let rig, let known):
             known.isEmpty
                 ? "no rig \"\(rig)\" in this data folder (it holds no rigs yet; check --data)"

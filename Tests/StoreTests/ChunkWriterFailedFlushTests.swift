@@ -2,6 +2,7 @@ import Foundation
 import Ingest
 import RiglogTesting
 import Store
+import Synchronization
 import Testing
 
 /// A flush that fails leaves every sample pending; the next one that succeeds stores each
@@ -56,5 +57,66 @@ import Testing
             #expect(got == want, "\(channel.definition.name)")
         }
         #expect(try store.storage().map(\.samples) == [200, 200, 200, 200])
+    }
+
+    /// A disk that refuses writes for long (here SQLite's page cap, which fails as a full disk
+    /// does): the writer holds at most its bound, drops the oldest sealed chunks, counts every
+    /// dropped sample in the store's health, and once writes succeed stores the rest, exactly.
+    @Test func aLongRefusalHoldsABoundDropsTheOldestAndCountsEverySample() throws {
+        let folder = try TemporaryFolder()
+        let store = try StoreDatabase.open(folder: folder.path)
+        let ids = try store.register(rig: RigDefinition(id: "brake-1", name: "Brake trainer 1", profile: "brake-trainer"),
+                                     channels: (0..<4).map { ChannelDefinition(name: "noise\($0)", type: "f64") })
+        let writer = ChunkWriter(store: store, configuration: .init(
+            framesPerChunk: 32, flushInterval: .seconds(3600), maxPendingBytes: 2048, maxHeldBytes: 8192, retryInterval: .zero))
+        var changes: [StoreHealth.Change] = []
+        let observed = Mutex<[StoreHealth.Change]>([])
+        store.health.onChange { change in observed.withLock { $0.append(change) } }
+        try store.limitPages(to: try store.pageCount())
+
+        // Random doubles: they do not compress, so the refused writes need pages the cap denies.
+        var random = SplitMix64(seed: 19)
+        var written: [Sample] = []
+        var refused = 0
+        for batch in 0..<100 {
+            var samples: [Sample] = []
+            for i in (batch * 20)..<(batch * 20 + 20) {
+                let t = Self.t0 + Int64(i) * 10_000_000
+                for id in ids { samples.append(Sample(channel: id, time: t, value: Double.random(in: -1e6...1e6, using: &random))) }
+            }
+            do { try samples.withUnsafeBufferPointer { try writer.write($0) }; try writer.flush() } catch let error as StoreError {
+                #expect(error.isUnwritable, "\(error)")
+                refused += 1
+            }
+            written += samples
+            #expect(writer.heldBytes <= 8192, "held \(writer.heldBytes) bytes after batch \(batch)")
+        }
+        #expect(refused > 0)
+        let during = store.health.snapshot
+        #expect(!during.writable && during.failure == .diskFull && during.failedWrites >= refused)
+        #expect(during.droppedSamples > 0, "2,000 frames of four random channels do not fit in 8 KB")
+
+        try store.limitPages(to: nil)
+        try writer.close()
+        changes = observed.withLock { $0 }
+        let after = store.health.snapshot
+        #expect(after.writable && after.outages == 1 && after.failingSince == nil)
+        #expect(changes.count == 2)
+        if case .wroteAgain(_, _, let dropped) = changes.last { #expect(dropped == during.droppedSamples) } else { Issue.record("\(changes)") }
+
+        var stored: [Sample] = []
+        for channel in try store.rig("brake-1").channels { try store.forEachSample(of: [channel]) { stored.append($0) } }
+        #expect(stored.count + after.droppedSamples == written.count, "every sample is stored or counted as dropped")
+        // The oldest held went: each channel keeps what was stored before the refusal and the
+        // newest frames, unchanged; one run of frames between them is missing.
+        for id in ids {
+            let want = written.filter { $0.channel == id }
+                .map { Sample(channel: $0.channel, time: $0.time / 1000 * 1000, kind: $0.kind, payload: $0.payload) }
+            let got = stored.filter { $0.channel == id }
+            let before = zip(got, want).prefix { $0 == $1 }.count
+            #expect(got.count > before, "frames after the refusal are stored")
+            #expect(Array(got[before...]) == Array(want.suffix(got.count - before)), "one run of the oldest held frames is missing")
+        }
+        #expect(try store.integrityCheck() == ["ok"])
     }
 }

@@ -197,6 +197,40 @@ struct BoardCentral: Encodable, Sendable, Equatable {
     }
 }
 
+/// The store's write health, as the live feed's `values` message carries it (`store`; null when
+/// nothing is collecting): the board's warning when the data folder's disk refuses writes.
+struct BoardStore: Encodable, Sendable, Equatable {
+    /// The last write succeeded.
+    var writable: Bool
+    /// When the store stopped taking writes (ISO 8601 UTC); null while writable.
+    var failingSince: String?
+    /// Why, phrased for the technician; null while writable.
+    var error: String?
+    /// Samples dropped because the store could not take them, since the collector started.
+    var droppedSamples: Int
+
+    enum CodingKeys: String, CodingKey {
+        case writable, error
+        case failingSince = "failing_since"
+        case droppedSamples = "dropped_samples"
+    }
+
+    init(_ health: StoreHealth.Snapshot) {
+        writable = health.writable
+        failingSince = health.failingSince?.iso8601
+        error = health.lastError
+        droppedSamples = health.droppedSamples
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(writable, forKey: .writable)
+        try container.encode(failingSince, forKey: .failingSince)
+        try container.encode(error, forKey: .error)
+        try container.encode(droppedSamples, forKey: .droppedSamples)
+    }
+}
+
 /// Builds the board from the live lab (when collecting) and the store: who is at each rig comes
 /// from the open sessions the evaluator stored, read at most once a second for all browsers.
 final class BoardReader: Sendable {
@@ -273,6 +307,11 @@ final class BoardReader: Sendable {
     /// Forwarding to the central store now; nil when the lab does not forward.
     func central() -> BoardCentral? {
         live?.forwarding.map { BoardCentral($0()) }
+    }
+
+    /// The collector's store's write health now; nil when nothing is collecting.
+    func storeHealth() -> BoardStore? {
+        live.map { BoardStore($0.collector.store.health.snapshot) }
     }
 
     /// The live feed's tick: what changed since the board message, in the board's rig order.

@@ -57,7 +57,7 @@ public final class LiveFeed: Service, Sendable {
             } else if version != lastVersion || ContinuousClock.now - lastSent >= .seconds(1) {
                 lastVersion = version
                 lastSent = .now
-                if let changes = try? reader.changes(), let message = try? Self.event("values", LiveChanges(rigs: changes, central: reader.central()), encoder) {
+                if let changes = try? reader.changes(), let message = try? Self.event("values", LiveChanges(rigs: changes, central: reader.central(), store: reader.storeHealth()), encoder) {
                     publish(message)
                 }
             }
@@ -157,12 +157,15 @@ struct LiveChanges: Encodable, Sendable {
     var rigs: [LiveRig]
     /// Forwarding to the central store; null when the lab does not forward.
     var central: BoardCentral?
+    /// Whether the store takes the collector's writes; null when nothing is collecting.
+    var store: BoardStore?
 
-    enum CodingKeys: String, CodingKey { case rigs, central }
+    enum CodingKeys: String, CodingKey { case rigs, central, store }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(rigs, forKey: .rigs)
         try container.encode(central, forKey: .central)
+        try container.encode(store, forKey: .store)
     }
 }

@@ -24,6 +24,9 @@ public struct StoreDatabase: Sendable {
     public static let fileName = "riglog.sqlite"
 
     let writer: any DatabaseWriter
+    /// Whether writes succeed: shared by every copy of this value, so each writer of the
+    /// collector sees the same outage.
+    public let health = StoreHealth()
 
     /// No chunk spans more than this (µs): the writer seals a chunk rather than let a frame
     /// stretch it further, so a range read seeks to `t_first >= from - maxChunkSpan` instead of
@@ -109,11 +112,50 @@ public struct StoreDatabase: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try writer.write(body)
+            let result = try writer.write(body)
+            health.wrote()
+            return result
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError {
+            guard let failure = StoreWriteFailure(error.resultCode) else { throw .database("\(error)") }
+            let refused = StoreError.unwritable(folder: folder, failure, detail: error.message ?? "\(error.resultCode)")
+            health.failed(refused, failure: failure)
+            throw refused
         } catch {
             throw .database("\(error)")
+        }
+    }
+
+    /// Caps the database file at `pages` pages (nil: SQLite's default, no practical cap), so a
+    /// test can make the store refuse writes as a full disk does (`SQLITE_FULL`) without one.
+    package func limitPages(to pages: Int?) throws {
+        try writer.writeWithoutTransaction { db in
+            let cap = try pages ?? Int.fetchOne(db, sql: "PRAGMA max_page_count = 4294967294") ?? 0
+            if pages != nil { try db.execute(sql: "PRAGMA max_page_count = \(cap)") }
+        }
+    }
+
+    /// The database file's size in pages now.
+    package func pageCount() throws -> Int {
+        try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+    }
+
+    /// The folder holding the database file (what a technician looks at when it cannot write).
+    var folder: String {
+        (writer.path as NSString).deletingLastPathComponent
+    }
+}
+
+extension StoreWriteFailure {
+    /// The failure a primary SQLite result code stands for; nil for errors of riglog's own SQL
+    /// or data (a constraint, a busy database), which retrying later would not cure.
+    init?(_ code: ResultCode) {
+        switch code.primaryResultCode {
+        case .SQLITE_FULL: self = .diskFull
+        case .SQLITE_READONLY: self = .readOnly
+        case .SQLITE_IOERR, .SQLITE_CANTOPEN: self = .ioError
+        default: return nil
         }
     }
 }

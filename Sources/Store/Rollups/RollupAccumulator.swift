@@ -214,4 +214,13 @@ package struct RollupAccumulator: @unchecked Sendable {
     package mutating func written() {
         closed.removeAll(keepingCapacity: true)
     }
+
+    /// While the disk refuses writes: drops the oldest closed rows beyond `limit`; returns how
+    /// many (their seconds' chunks, when stored, can be rolled up again by a backfill).
+    package mutating func dropOldestClosed(keepingAtMost limit: Int) -> Int {
+        let excess = closed.count - limit
+        guard excess > 0 else { return 0 }
+        closed.removeFirst(excess)
+        return excess
+    }
 }

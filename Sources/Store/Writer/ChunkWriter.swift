@@ -42,13 +42,25 @@ public final class ChunkWriter: SampleSink {
         /// Whether to write per-second rollups beside the chunks. On in every collector; off
         /// only for the benchmark that measures what they cost.
         public var rollups: Bool
+        /// Sealed chunk bytes held in memory while the disk refuses writes (full, read-only);
+        /// beyond it the oldest are dropped and counted (``StoreHealth/dropped(samples:)``).
+        /// 16 MB is minutes of a 64-rig lab (its chunks take about 100 KB a second).
+        public var maxHeldBytes: Int
+        /// Closed rollup seconds (one row per channel-second) held likewise; beyond it the
+        /// oldest are dropped and counted. 131,072 rows is about 3.5 minutes of 640 channels.
+        public var maxHeldRollups: Int
+        /// How often a refused flush is tried again.
+        public var retryInterval: Duration
 
         public init(framesPerChunk: Int = 1024, flushInterval: Duration = .milliseconds(500), maxPendingBytes: Int = 4 << 20,
-                    rollups: Bool = true) {
+                    rollups: Bool = true, maxHeldBytes: Int = 16 << 20, maxHeldRollups: Int = 1 << 17, retryInterval: Duration = .seconds(1)) {
             self.framesPerChunk = max(2, framesPerChunk)
             self.flushInterval = flushInterval
             self.maxPendingBytes = maxPendingBytes
             self.rollups = rollups
+            self.maxHeldBytes = max(maxHeldBytes, maxPendingBytes)
+            self.maxHeldRollups = maxHeldRollups
+            self.retryInterval = retryInterval
         }
     }
 
@@ -79,16 +91,21 @@ public final class ChunkWriter: SampleSink {
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         try state.withLock { state in
             state.add(samples)
-            if state.pendingBytes >= configuration.maxPendingBytes
-                || ContinuousClock.now - state.lastFlush >= configuration.flushInterval {
+            let now = ContinuousClock.now
+            if state.pendingBytes >= configuration.maxPendingBytes || now - state.lastFlush >= configuration.flushInterval,
+               state.retryAt.map({ now >= $0 }) ?? true {
                 try flush(&state)
             }
         }
     }
 
     /// Commits sealed chunks and the current state of every open chunk in one transaction.
+    /// While the disk refuses writes, only once every ``Configuration/retryInterval``.
     public func flush() throws {
-        try state.withLock { state in try flush(&state) }
+        try state.withLock { state in
+            if let retryAt = state.retryAt, ContinuousClock.now < retryAt { return }
+            try flush(&state)
+        }
     }
 
     /// Commits everything, the open seconds' rollups included; the writer may still be used
@@ -97,18 +114,33 @@ public final class ChunkWriter: SampleSink {
         try state.withLock { state in try flush(&state, closingSeconds: true) }
     }
 
+    /// Samples held in memory for the store (sealed chunks and open chunks' new frames).
+    public var heldBytes: Int { state.withLock { $0.pendingBytes } }
+
     private func flush(_ state: inout ChunkWriterState, closingSeconds: Bool = false) throws {
         state.lastFlush = .now
         state.snapshotOpenGroups()
         if closingSeconds { state.rollups?.closeAll() } else { state.rollups?.closeQuietSeconds() }
         guard !state.pending.isEmpty || state.rollups?.closed.isEmpty == false else { return }
-        try store.write { db in
-            for i in state.pending.indices {
-                let chunk = state.pending[i]
-                state.recordSave(of: i, insertedAs: try Self.save(chunk, of: &state, db))
+        do {
+            try store.write { db in
+                for i in state.pending.indices {
+                    let chunk = state.pending[i]
+                    state.recordSave(of: i, insertedAs: try Self.save(chunk, of: &state, db))
+                }
+                if let rows = state.rollups?.closed { try StoreDatabase.saveRollups(rows, db) }
             }
-            if let rows = state.rollups?.closed { try StoreDatabase.saveRollups(rows, db) }
+        } catch {
+            // The disk refused (full, read-only): nothing of this flush is stored, and the
+            // store is as the last commit left it. Hold what came, up to a bound, and retry.
+            if error.isUnwritable {
+                state.retryAt = .now + configuration.retryInterval
+                store.health.dropped(samples: state.dropOldestSealed(keepingAtMost: configuration.maxHeldBytes),
+                                     rollups: state.rollups?.dropOldestClosed(keepingAtMost: configuration.maxHeldRollups) ?? 0)
+            }
+            throw error
         }
+        state.retryAt = nil
         state.committed()
     }
 

@@ -17,6 +17,8 @@ struct PendingChunk {
     var channelBytes: Range<Int>
     /// The row the flush under way inserted, recorded once it commits.
     var insertedRow: Int64?
+    /// Frames of this chunk that its row (``rowID``) holds already.
+    var storedFrames = 0
 }
 
 /// Everything the ``ChunkWriter`` changes, behind its one lock.
@@ -40,6 +42,8 @@ struct ChunkWriterState {
     /// Bytes of sealed chunks waiting for a flush.
     private(set) var pendingBytes = 0
     var lastFlush = ContinuousClock.now
+    /// After a flush the disk refused: no flush before this.
+    var retryAt: ContinuousClock.Instant?
     private var newestTime: Int64?
     private(set) var committedThrough: Int64?
     /// SQL texts that depend on a chunk's column count, by count (built once each).
@@ -185,13 +189,41 @@ struct ChunkWriterState {
         pending.append(PendingChunk(
             rowID: group.rowID, openGroup: openGroup, channels: group.channels,
             tFirst: group.earliest, tLast: group.latest, count: n,
-            bytes: start..<chunkBytes.count, channelBytes: first..<channelBytes.count))
+            bytes: start..<chunkBytes.count, channelBytes: first..<channelBytes.count, storedFrames: group.storedFrames))
     }
 
     /// Snapshots left by a failed flush are stale (the groups are snapshotted again): drops
     /// them and closes the gaps they leave in the byte buffers. Only after a failed flush.
     private mutating func dropStaleSnapshots() {
         pending.removeAll { $0.openGroup != nil }
+        compactBuffers()
+    }
+
+    /// After a flush the disk refused: drops the oldest sealed chunks until at most `limit`
+    /// bytes of them are held, and returns the samples lost with them (a frame's channels each
+    /// count). Open chunks are kept: they are the newest frames, and rewritten at every flush.
+    /// A dropped chunk that was stored while open keeps its last stored state: only the frames
+    /// after it count as lost.
+    mutating func dropOldestSealed(keepingAtMost limit: Int) -> Int {
+        guard pendingBytes > limit else { return 0 }
+        var dropped = 0
+        var kept: [PendingChunk] = []
+        kept.reserveCapacity(pending.count)
+        for chunk in pending {
+            if chunk.openGroup == nil && pendingBytes > limit {
+                pendingBytes -= chunk.bytes.count
+                dropped += (chunk.count - chunk.storedFrames) * chunk.channels.count
+            } else {
+                kept.append(chunk)
+            }
+        }
+        pending = kept
+        compactBuffers()
+        return dropped
+    }
+
+    /// Moves the pending chunks' bytes together after some were removed from ``pending``.
+    private mutating func compactBuffers() {
         var byteEnd = 0
         var countEnd = 0
         for i in pending.indices {
@@ -226,6 +258,7 @@ struct ChunkWriterState {
             if let index = chunk.openGroup {
                 let group = groups[index]
                 group.dirty = false
+                group.storedFrames = chunk.count
                 if let row = chunk.insertedRow { group.rowID = row }
             }
         }

@@ -27,6 +27,8 @@ final class OpenGroup: @unchecked Sendable {
     private(set) var latest = Int64.min
     /// The chunk row holding the last flushed state of this chunk, once flushed.
     var rowID: Int64?
+    /// Frames the row holds (its last committed state).
+    var storedFrames = 0
     /// Frames were added since the last flush.
     var dirty = false
     /// Frames of the chunk already added to the rollups (they are rolled up when the chunk is
@@ -134,6 +136,7 @@ final class OpenGroup: @unchecked Sendable {
         earliest = .max
         latest = .min
         rowID = nil
+        storedFrames = 0
         dirty = false
         rolledUp = 0
     }

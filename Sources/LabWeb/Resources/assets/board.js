@@ -7,6 +7,7 @@
   const state = document.getElementById("feed-state");
   const sound = document.getElementById("sound");
   const central = document.getElementById("central");
+  const storeLine = document.getElementById("store");
   const canAck = root.dataset.instructor === "1";
   let known = new Set();
   // When each firing alarm first showed here: the wall screen's own latency, kept on the page.
@@ -96,11 +97,24 @@
     central.className = "central" + (status.connected ? "" : " lost");
     central.dataset.waiting = String(status.waiting);
   }
+  // The store's writes (null when nothing collects): a full or read-only disk is the
+  // technician's to fix, and the board says so until the collector writes again.
+  function showStore(status) {
+    const failing = !!status && !status.writable;
+    storeLine.hidden = !failing && !(status && status.dropped_samples > 0);
+    if (!status) return;
+    storeLine.textContent = failing
+      ? "Storage: cannot write since " + time(status.failing_since) + ". " + status.error + ". " + status.dropped_samples + " samples dropped."
+      : "Storage: writing again; " + status.dropped_samples + " samples were dropped while it could not.";
+    storeLine.className = "central" + (failing ? " lost" : "");
+    storeLine.dataset.writable = String(status.writable);
+  }
   // The feed sends the whole board first on each connection, then only what changes: each rig's
   // state and its values as numbers in the board's channel order.
   let board = [];
   function merge(changes) {
     showCentral(changes.central);
+    showStore(changes.store);
     const byID = new Map(board.map(rig => [rig.id, rig]));
     for (const change of changes.rigs) {
       const rig = byID.get(change.id);
