@@ -1,6 +1,7 @@
 import RiglogTesting
 import Timekeeping
 import Foundation
+import Synchronization
 import Testing
 
 import Store
@@ -56,6 +57,26 @@ import Store
     @Test func missingDataFolderIsReported() {
         #expect(throws: StoreError.noDataFolder("/nonexistent/riglog")) {
             try StoreDatabase.open(folder: "/nonexistent/riglog", create: false)
+        }
+    }
+}
+
+/// Two processes opening a new store at once (a collector starting while a technician runs a
+/// command on the same folder): SQLite serialises each migration, not the check of what is
+/// applied before it, so the second used to apply a migration again ("duplicate column name").
+@Suite struct ConcurrentFirstOpenTests {
+    @Test func manyOpenersOfOneNewStoreAllSucceedWithOneSchema() throws {
+        // Separate pools on threads of their own, as separate processes have: each its own
+        // connections and its own check; a few new stores, as the race needs the right moment.
+        for _ in 0..<10 {
+            let folder = try TemporaryFolder()
+            let path = folder.path + "/" + StoreDatabase.fileName
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do { _ = try StoreDatabase.open(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+            #expect(try StoreDatabase.open(path: path).integrityCheck() == ["ok"])
         }
     }
 }

@@ -81,7 +81,28 @@ public struct StoreDatabase: Sendable {
 
     init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
-        try Self.migrator.migrate(writer)
+        try Self.migrate(writer)
+    }
+
+    /// Brings the schema up to date. Two processes may open a new or older store at once (a
+    /// collector starting while a technician runs a command on the folder): SQLite serialises
+    /// each migration's transaction, but not GRDB's look at what is applied before it, so the
+    /// later one can apply a migration again and fail ("duplicate column name"). It then finds
+    /// the other's migrations applied, or waits for them (up to 30 s), and goes on.
+    private static func migrate(_ writer: any DatabaseWriter) throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while true {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch {
+                if try writer.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                // A schema from a newer riglog is not a race: say so at once.
+                if try writer.read({ try migrator.hasBeenSuperseded($0) }) || clock.now > deadline { throw error }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
     }
 
     /// Runs `PRAGMA integrity_check`; returns `["ok"]` for a healthy file.
