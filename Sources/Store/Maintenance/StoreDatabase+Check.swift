@@ -51,6 +51,9 @@ extension StoreDatabase {
                             try values.withUnsafeMutableBufferPointer { p in try decoder.decodeColumn(column, bytes, into: p.baseAddress!) }
                         }
                         if n != count { report.problems.append("chunk \(id): \(n) frames decoded, its row says \(count)") }
+                        if let back = (1..<max(n, 1)).first(where: { times[$0] < times[$0 - 1] }) {
+                            report.problems.append("chunk \(id): frame \(back) is earlier than the frame before it (\(times[back]) < \(times[back - 1]) µs)")
+                        }
                         if n > 0, times[0] != first || times[n - 1] != last {
                             report.problems.append("chunk \(id): its frames span \(times[0])...\(times[n - 1]) µs, its row says \(first)...\(last)")
                         }

@@ -20,7 +20,7 @@ import Synchronization
 /// sample of one response the same time, pushed with ``SampleRing/push(frame:)`` so a batch never
 /// ends inside a frame. A frame that arrives split or with a channel missing is still stored
 /// exactly; it only closes the group's open chunk early (a smaller chunk compresses less).
-/// Each chunk spans at most ``StoreDatabase``'s one-hour limit, so a clock jump closes it too.
+/// Each chunk spans at most ``StoreDatabase``'s one-hour limit and holds its frames in time order, so a clock jump either way closes it.
 ///
 /// Beside the chunks the writer keeps per-second rollups of every channel (a
 /// `RollupAccumulator`: count, min, max, sum and last in engineering units; see

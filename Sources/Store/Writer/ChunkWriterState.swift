@@ -185,7 +185,7 @@ struct ChunkWriterState {
         let share = encoder.sharedBytes / max(width, 1)
         let first = channelBytes.count
         for bytes in encoder.columnBytes { channelBytes.append(bytes + share) }
-        // Time may go backwards: the chunk's range covers every frame, not just first and last.
+        // A chunk's frames are in time order (a clock stepped back starts a new chunk): its range is its first and last frame.
         pending.append(PendingChunk(
             rowID: group.rowID, openGroup: openGroup, channels: group.channels,
             tFirst: group.earliest, tLast: group.latest, count: n,

@@ -97,11 +97,13 @@ final class OpenGroup: @unchecked Sendable {
         return true
     }
 
-    /// Whether a frame at `time` (µs) keeps the chunk within ``StoreDatabase/maxChunkSpan``.
-    /// Reads rely on that bound to find the chunks of a range with an index seek.
+    /// Whether a frame at `time` (µs) can join the chunk: not earlier than its latest frame (a
+    /// wall clock stepped back starts a new chunk, so every chunk's frames are in time order and
+    /// its first and last frames are its range), and within ``StoreDatabase/maxChunkSpan``
+    /// (reads rely on that bound to find the chunks of a range with an index seek).
     @inline(__always)
     func accepts(_ time: Int64) -> Bool {
-        count == 0 || (max(latest, time) &- min(earliest, time)) <= StoreDatabase.maxChunkSpan
+        count == 0 || (time >= latest && time &- earliest <= StoreDatabase.maxChunkSpan)
     }
 
     /// Appends the frame at `samples[start..<start + channels.count]`.

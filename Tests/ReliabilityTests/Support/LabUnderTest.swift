@@ -6,7 +6,7 @@ import Store
 
 /// A small lab for the reliability scenarios: riglog's own Modbus server in the test process
 /// holding `rigs` rigs (one unit each, eight input registers polled every 10 ms, so a few
-/// seconds store thousands of frames), a lab config for it, and the built `riglog collect`
+/// seconds store thousands of frames, and a badge reader in holding 0-1: ``badge(_:rig:)``), a lab config for it, and the built `riglog collect`
 /// started on it with its web on a free loopback port (the board public, for the live feed).
 final class LabUnderTest {
     let folder: String
@@ -18,7 +18,7 @@ final class LabUnderTest {
         folder = NSTemporaryDirectory() + "riglog-\(name)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder + "/Devices", withIntermediateDirectories: true)
         maps = (0..<count).map { unit in
-            let map = RegisterMap(inputRegisters: 8)
+            let map = RegisterMap(holdingRegisters: 2, inputRegisters: 8)
             map.set(.input, at: 0, to: (0..<8).map { UInt16(unit * 100 + $0) })
             return map
         }
@@ -31,6 +31,7 @@ final class LabUnderTest {
             profile: fast
             title: {en: Fast test rig}
             poll: 10ms
+            operator: {source: holding 0, type: u32}
             channels:
             \((0..<8).map { "  - {name: c\($0), source: input \($0), type: u16}" }.joined(separator: "\n"))
             """.write(toFile: folder + "/Devices/fast.yaml", atomically: true, encoding: .utf8)
@@ -42,6 +43,11 @@ final class LabUnderTest {
             rigs:
             \(rigs.enumerated().map { "  - {id: \($1), profile: fast, connection: \"tcp://127.0.0.1:\(server.port)\", unit: \($0 + 1)}" }.joined(separator: "\n"))
             """.write(toFile: folder + "/lab.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// Puts a badge on rig `index`'s reader (0: nobody).
+    func badge(_ badge: UInt32, rig index: Int = 0) {
+        maps[index].set(.holding, at: 0, to: [UInt16(badge >> 16), UInt16(badge & 0xFFFF)])
     }
 
     deinit {
