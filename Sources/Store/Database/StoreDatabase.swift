@@ -60,6 +60,10 @@ public struct StoreDatabase: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB's pool sets `synchronous = NORMAL` on its writer after `prepareDatabase` (WAL
+            // mode's common choice): a commit would then survive a killed process but not a power
+            // cut or a disk that fails under it. The writer is the one connection that commits.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             return try StoreDatabase(pool)
         } catch let error as StoreError {
             throw error
@@ -112,7 +116,8 @@ public struct StoreDatabase: Sendable {
 
     /// Tables, journal mode and `synchronous` level: what the schema tests check.
     package func schemaSummary() throws(StoreError) -> (tables: [String], journalMode: String?, synchronous: Int?) {
-        try read { db in
+        // On the writer: `synchronous` is per connection, and the writer's is the one that counts.
+        try write { db in
             (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
              try String.fetchOne(db, sql: "PRAGMA journal_mode"),
              try Int.fetchOne(db, sql: "PRAGMA synchronous"))
@@ -139,7 +144,10 @@ public struct StoreDatabase: Sendable {
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
-            guard let failure = StoreWriteFailure(error.resultCode) else { throw .database("\(error)") }
+            guard var failure = StoreWriteFailure(error.resultCode) else { throw .database("\(error)") }
+            // SQLite reports a write to a file system remounted read-only (a disk error under
+            // ext4's errors=remount-ro) as an I/O error: the file system says which it is.
+            if failure == .ioError && Self.isReadOnlyFileSystem(folder) { failure = .readOnly }
             let refused = StoreError.unwritable(folder: folder, failure, detail: error.message ?? "\(error.resultCode)")
             health.failed(refused, failure: failure)
             throw refused
@@ -160,6 +168,23 @@ public struct StoreDatabase: Sendable {
     /// The database file's size in pages now.
     package func pageCount() throws -> Int {
         try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+    }
+
+    /// Whether the file system holding `folder` refuses writes as read-only now (asked only
+    /// after a write failed).
+    static func isReadOnlyFileSystem(_ folder: String) -> Bool {
+        var stats = statvfs()
+        if statvfs(folder, &stats) == 0 && stats.f_flag & UInt(ST_RDONLY) != 0 { return true }
+        // ext4's emergency read-only state (a disk error under errors=remount-ro) leaves the mount
+        // flags as they were: only a write says so.
+        let probe = folder + "/.riglog-write-probe"
+        let fd = Glibc.open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            Glibc.close(fd)
+            unlink(probe)
+            return false
+        }
+        return errno == EROFS
     }
 
     /// The folder holding the database file (what a technician looks at when it cannot write).
