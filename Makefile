@@ -1,10 +1,10 @@
-# riglog: make deps | build | demo | install | deb | test | golden | bench | clean
+# riglog: make deps | build | demo | install | deb | test | golden | bench | reliability | tsan | asan | clean
 # `make test` is what CI runs (.ci/run); it installs what is missing first.
 SWIFT ?= swift
 # make install PREFIX=$HOME/.local puts bin/riglog there; DESTDIR stages it (packaging).
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo install deb test golden bench clean
+.PHONY: all deps build demo install deb test golden bench reliability tsan asan clean
 
 all: build
 
@@ -53,6 +53,19 @@ golden: deps
 # Measurements against baselines built in the same run (see Benchmarks/README.md).
 bench: deps
 	python3 Benchmarks/run.py
+
+# The reliability suite at full length (faults, 50 kill -9 cycles, full and read-only disks, clock
+# steps, web security, libFuzzer, valgrind at the libmodbus boundary), then its table
+# (scripts/reliability.sh; README, "Reliability"). About half an hour; `make test` runs it bounded.
+reliability: deps
+	SWIFT=$(SWIFT) bash scripts/reliability.sh
+
+# The whole test suite built and run under ThreadSanitizer / AddressSanitizer (scripts/sanitize.sh).
+tsan: deps
+	SWIFT=$(SWIFT) bash scripts/sanitize.sh thread
+
+asan: deps
+	SWIFT=$(SWIFT) bash scripts/sanitize.sh address
 
 clean:
 	rm -rf .build .build-* bench-results.json Benchmarks/bin

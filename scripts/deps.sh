@@ -20,7 +20,7 @@ pkg-config --exists libmodbus 2>/dev/null || need_apt+=(libmodbus-dev)
 command -v socat >/dev/null 2>&1 || need_apt+=(socat)
 command -v mbpoll >/dev/null 2>&1 || need_apt+=(mbpoll)
 command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
-command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)   # make bench: instruction counts
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)   # make bench: instruction counts; make reliability: memcheck
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)     # a self-signed certificate for the HTTPS test
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus) # promtool checks /metrics in the tests
@@ -35,6 +35,7 @@ command -v dpkg-shlibdeps >/dev/null 2>&1 || need_apt+=(dpkg-dev)      # make de
 command -v patchelf >/dev/null 2>&1 || need_apt+=(patchelf)            # make deb: the Swift runtime found beside the binary
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)  # make deb's install test (a clean Debian root)
 command -v lintian >/dev/null 2>&1 || need_apt+=(lintian)          # make deb's package checked by Debian's rules
+command -v mkfs.ext4 >/dev/null 2>&1 || need_apt+=(e2fsprogs)      # reliability: a data folder on an ext4 image that fails
 fc-list 2>/dev/null | grep -i "DejaVu Sans" >/dev/null || need_apt+=(fonts-dejavu-core)   # Latin and Cyrillic in reports
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need_apt+=(fonts-noto-cjk)     # Chinese in reports
 

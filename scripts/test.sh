@@ -8,14 +8,17 @@
 # them synchronously), and a reload test once waited 60 s for a run that never got a thread. In a
 # process of their own the in-process labs keep their threads; the kernel shares the cores.
 # PackagingTests (the .deb built, linted, installed into a debootstrapped Debian root) waits
-# minutes on debootstrap and apt, mostly for the network: it runs beside both.
+# minutes on debootstrap and apt, mostly for the network: it runs beside both, with the bounded
+# reliability scenarios (Tests/ReliabilityTests: collectors under faults, kills, full disks and
+# clock steps, which mostly wait on them; make reliability runs them long).
 #
 # The test bundle is run directly (as `swift test` runs it): `swift test` holds a lock on .build for
 # its whole run, so three of them would run one after another.
 set -uo pipefail
 SWIFT=${SWIFT:-swift}
 cd "$(dirname "$0")/.."
-tests="$("$SWIFT" build --show-bin-path)/riglogPackageTests.xctest"
+# RIGLOG_SCRATCH: another build folder (scripts/sanitize.sh: the sanitized builds).
+tests="$("$SWIFT" build --show-bin-path ${RIGLOG_SCRATCH:+--scratch-path "$RIGLOG_SCRATCH"})/riglogPackageTests.xctest"
 [ -x "$tests" ] || { echo "make test: $tests is not built (swift build --build-tests)" >&2; exit 1; }
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
@@ -23,9 +26,9 @@ run() { "$tests" --testing-library swift-testing "$@"; }
 
 run --filter LabRuntimeTests >"$logs/labs" 2>&1 &
 labs=$!
-run --filter PackagingTests >"$logs/packaging" 2>&1 &
+run --filter PackagingTests --filter ReliabilityTests >"$logs/packaging" 2>&1 &
 packaging=$!
-run --skip LabRuntimeTests --skip PackagingTests
+run --skip LabRuntimeTests --skip PackagingTests --skip ReliabilityTests
 rest_status=$?
 wait "$labs"
 labs_status=$?
@@ -36,11 +39,11 @@ for part in labs packaging; do
     echo
     case $part in
         labs) echo "== LabRuntimeTests (in a process of their own, run beside the tests above) ==" ;;
-        packaging) echo "== PackagingTests (in a process of their own, run beside the tests above) ==" ;;
+        packaging) echo "== PackagingTests and ReliabilityTests (in a process of their own, run beside the tests above) ==" ;;
     esac
     cat "$logs/$part"
 done
 if [ "$rest_status" -ne 0 ] || [ "$labs_status" -ne 0 ] || [ "$packaging_status" -ne 0 ]; then
-    echo "make test: FAILED (exit status: other tests $rest_status, LabRuntimeTests $labs_status, PackagingTests $packaging_status)" >&2
+    echo "make test: FAILED (exit status: other tests $rest_status, LabRuntimeTests $labs_status, PackagingTests and ReliabilityTests $packaging_status)" >&2
     exit 1
 fi
