@@ -607,6 +607,17 @@ enum WebAttack {
             #expect(String(buffer: imported.body).contains(#""students":8"#))
             let slots = try await client.execute(uri: "/api/v1/timetable?file=\(hostileFile)", method: .post, headers: headers, body: ByteBuffer(string: timetable))
             #expect(slots.status == .ok, "\(String(buffer: slots.body))")
+            // An acknowledgement whose note is markup (the report and the session page show it), and
+            // a check-in of a "student" whose id is markup (the desk says it is not on the roster).
+            headers[.contentType] = "application/json"
+            let ack = try await client.execute(uri: "/api/v1/rigs/brake-1/ack", method: .post, headers: headers, body: ByteBuffer(string:
+                #"{"alarm":"overpressure","since":"2026-11-29T03:03:20.000Z","note":"<script>alert(8)</script>"}"#))
+            #expect(ack.status == .ok, "\(String(buffer: ack.body))")
+            var form = browser.headers
+            form[.contentType] = "application/x-www-form-urlencoded"
+            let desk = try await client.execute(uri: "/desk", method: .post, headers: form,
+                                                body: ByteBuffer(string: "rig=brake-1&who=%3Cscript%3Ealert(10)%3C%2Fscript%3E&action=in&csrf=\(browser.csrf)"))
+            #expect(!String(buffer: desk.body).contains("<script>alert"), "\(String(buffer: desk.body))")
             // Every page, each parameter filled with every hostile id and group too.
             let signInPage = String(buffer: try await client.execute(uri: "/signin?next=/%22%3E%3Cscript%3Ealert(5)%3C/script%3E", method: .get).body)
             #expect(signInPage.contains("value=\"/&quot;&gt;&lt;script&gt;alert(5)"), "\(signInPage)")
@@ -639,6 +650,7 @@ enum WebAttack {
             #expect(pages["/rigs/brake-1"]?.contains("&lt;script&gt;alert(1)") == true, "the rig page lists the session")
             #expect(pages["/desk"]?.contains("Ünïcödé 学生") == true, "the desk lists today's slot")
             #expect(pages["/admin/audit"]?.contains("&lt;script&gt;alert(4)") == true, "the audit page shows the file's name")
+            #expect(pages["/students/s001"]?.contains("&lt;script&gt;alert(8)") == true, "the report shows the acknowledgement's note")
             #expect(pages["/students?q='%20OR%20'1'%3D'1"]?.contains("/students/s001") == false, "a quote in the search is text")
 
             // The exports: names defused with ', identifiers verbatim (quoted when they start like a formula).
@@ -677,6 +689,46 @@ enum WebAttack {
         Reliability.record(scenario: "web: SQL, markup and formulas in every field and upload", inputs: "8 hostile students (ids, names, a group, a file name), \(pagesChecked) pages, 5 exports",
                            outcome: "no raw markup in any page, every name stored as written, exports prefix ' to names and keep ids verbatim (quoted)",
                            lost: "-", ok: true)
+    }
+}
+
+extension WebSecurityInjectionTests {
+    /// Every query parameter the routes read, alone, on every read route: SQL, markup, NUL and
+    /// a path in it are text or a 400, never a server error, and change nothing in the store.
+    @Test func hostileQueryParametersAreTextOrRefused() async throws {
+        let fixture = try WebFixture()
+        let web = try fixture.web()
+        let token = try fixture.accounts.issueToken(for: "ada")
+        let routes = WebAttack.routes(web).filter { $0.hasPrefix("GET ") && !$0.hasSuffix("/live") }
+        let parameters = ["q", "from", "to", "at", "next", "format", "excel", "grades", "match", "skip_unmatched", "channels", "wide", "limit", "file", "replace"]
+        let payloads = ["'%20OR%20'1'%3D'1", "1%3B%20DROP%20TABLE%20students%3B%20--", "%22%3E%3Cscript%3Ealert(9)%3C%2Fscript%3E", "%00", "..%2F..%2Fetc%2Fpasswd"]
+        let before = (try fixture.store.students().count, try fixture.store.auditEntries().count)
+        let app = Application(router: web.router())
+        let (sent, downloads) = try await app.test(.router) { client in
+            var sent = 0, downloads = 0
+            for route in routes {
+                for parameter in parameters {
+                    for payload in payloads {
+                        let uri = WebAttack.uri(route) + "?\(parameter)=\(payload)"
+                        let response = try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"])
+                        #expect(response.status.code < 500, "\(uri): \(response.status)")
+                        if response.headers[.contentType]?.hasPrefix("text/html") == true {
+                            #expect(!String(buffer: response.body).contains("<script>alert(9)"), "\(uri)")
+                        }
+                        #expect(!String(buffer: response.body).contains("root:x:0:0"), "\(uri)")
+                        if response.status == .ok && response.headers[.contentDisposition] != nil { downloads += 1 }
+                        sent += 1
+                    }
+                }
+            }
+            return (sent, downloads)
+        }
+        // Downloads are audited; nothing else was written, and every table still answers.
+        #expect(try fixture.store.students().count == before.0)
+        #expect(try fixture.store.auditEntries().count == before.1 + downloads)
+        #expect(try fixture.store.users().count == 3)
+        Reliability.record(scenario: "web: SQL, markup, NUL and paths in every query parameter", inputs: "\(routes.count) read routes x \(parameters.count) parameters x \(payloads.count) payloads = \(sent) requests",
+                           outcome: "no 5xx, no raw markup in a page, no file content; only the \(downloads) downloads wrote (their audit rows)", lost: "-", ok: true)
     }
 }
 
