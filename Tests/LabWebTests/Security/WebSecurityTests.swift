@@ -335,7 +335,7 @@ enum WebAttack {
     @Test func signInMakesANewSessionAndSignOutEndsIt() async throws {
         let fixture = try WebFixture()
         let app = Application(router: try fixture.web().router())
-        try await app.test(.router) { client in
+        let held = try await app.test(.router) { client -> Bool in
             let (signIn, victimAfter) = try await WebAttack.signIn(client, name: "ivan", planted: "planted-by-someone-else")
             #expect(signIn.status == .seeOther)
             let issued = try #require(WebAttack.cookieValue(WebAttack.setCookie(signIn, "riglog_session")))
@@ -366,11 +366,14 @@ enum WebAttack {
             #expect(WebAttack.setCookie(out, "riglog_session")?.contains("Max-Age=0") == true
                 || WebAttack.setCookie(out, "riglog_session")?.contains("Expires=") == true)
             #expect(try fixture.store.persistedValue(key: "session." + id) == nil)
-            #expect(try await client.execute(uri: "/students", method: .get, headers: old).status == .seeOther)
-            #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: old).status == .unauthorized)
+            let oldPage = try await client.execute(uri: "/students", method: .get, headers: old).status
+            let oldAPI = try await client.execute(uri: "/api/v1/me", method: .get, headers: old).status
+            #expect(oldPage == .seeOther)
+            #expect(oldAPI == .unauthorized)
+            return issued != "planted-by-someone-else" && after != planted && replaced.status == .unauthorized && oldPage == .seeOther && oldAPI == .unauthorized
         }
         Reliability.record(scenario: "web: session fixation and sign-out", inputs: "a planted unknown id, a planted live session, a signed-out cookie",
-                           outcome: "a new id at every sign-in, the replaced and the signed-out session refused", lost: "-", ok: true)
+                           outcome: "a new id at every sign-in, the replaced and the signed-out session refused", lost: "-", ok: held)
     }
 
     /// Store row ids are reused after the highest one is deleted: a removed user's session must
@@ -380,7 +383,7 @@ enum WebAttack {
         let app = Application(router: try fixture.web().router())
         _ = try fixture.accounts.add(name: "leaver", role: .technician, password: WebFixture.password)
         let link = try fixture.web().signInLink(for: try #require(try fixture.store.user(named: "leaver")))
-        try await app.test(.router) { client in
+        let held = try await app.test(.router) { client -> Bool in
             var leaver = Browser()
             _ = try await leaver.signIn(client, name: "leaver")
             let before = try #require(try fixture.store.user(named: "leaver"))
@@ -394,9 +397,10 @@ enum WebAttack {
             let used = try await client.execute(uri: link, method: .get)
             #expect(used.status == .unauthorized)
             #expect(WebAttack.setCookie(used, "riglog_session") == nil)
+            return me.status == .unauthorized && used.status == .unauthorized
         }
         Reliability.record(scenario: "web: a removed user's session when their row id is reused", inputs: "1 cookie, 1 sign-in link",
-                           outcome: "both refused; the next user's rights never pass to them", lost: "-", ok: true)
+                           outcome: "both refused; the next user's rights never pass to them", lost: "-", ok: held)
     }
 
     /// After sign-in the browser goes only to a path on this site: never another host, however
@@ -406,7 +410,8 @@ enum WebAttack {
         let app = Application(router: try fixture.web().router())
         let hostile = ["//evil.example", "/\\evil.example", "https://evil.example", "/%09/evil.example", "/%0A/evil.example",
                        "/%0D%0ASet-Cookie:%20planted=1", "%09//evil.example", "/%E3%80%80/evil.example", "javascript:alert(1)", "/%00/evil.example"]
-        try await app.test(.router) { client in
+        let offSite = try await app.test(.router) { client -> Int in
+            var offSite = 0
             for next in hostile {
                 let (response, browser) = try await WebAttack.signIn(client, name: "ivan", next: next)
                 #expect(response.status == .seeOther, "\(next)")
@@ -415,12 +420,14 @@ enum WebAttack {
                 // Signed in already, the form's page sends the browser on: the same rule.
                 let page = try await client.execute(uri: "/signin?next=\(next)", method: .get, headers: browser.headers)
                 #expect(page.headers[.location] == "/", "GET \(next) -> \(page.headers[.location] ?? "")")
+                if response.headers[.location] != "/" || page.headers[.location] != "/" { offSite += 1 }
             }
             let (fine, _) = try await WebAttack.signIn(client, name: "ivan", next: "/students/s001?from=2026-11-01")
             #expect(fine.headers[.location] == "/students/s001?from=2026-11-01")
+            return offSite
         }
         Reliability.record(scenario: "web: open redirect through the sign-in's next", inputs: "\(hostile.count) hostile next values, by form and by query",
-                           outcome: "every one sent to /, a local path kept", lost: "-", ok: true)
+                           outcome: "\(hostile.count - offSite) of \(hostile.count) sent to /, a local path kept", lost: "-", ok: offSite == 0)
     }
 
     @Test func cookiesAreHttpOnlyStrictAndScoped() async throws {
@@ -458,7 +465,7 @@ enum WebAttack {
         let web = try fixture.web(WebSettings(tls: TLSFiles(certificate: fixture.folder + "/cert.pem", key: fixture.folder + "/key.pem")))
         let app = try web.application(host: "127.0.0.1", port: 0, logger: Logger(label: "websec-tls"))
         let curl = try ExternalPeers.which("curl")
-        try await app.test(.ahc(.https)) { client in
+        let secure = try await app.test(.ahc(.https)) { client -> Bool in
             // The form over HTTPS; the post by curl, which (unlike this client) does not follow the redirect.
             let page = try await client.execute(uri: "/signin", method: .get)
             let formCookie = try #require(WebAttack.setCookie(page, "riglog_signin"))
@@ -474,9 +481,10 @@ enum WebAttack {
             let line = try #require(head.split(separator: "\r\n").first { $0.hasPrefix("set-cookie: riglog_session=") }, "\(posted.output)")
             let attributes = Set(line.split(separator: ";").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) })
             #expect(attributes.isSuperset(of: ["secure", "httponly", "samesite=strict", "path=/"]), "\(line)")
+            return attributes.isSuperset(of: ["secure", "httponly", "samesite=strict", "path=/"]) && formCookie.contains("Secure")
         }
         Reliability.record(scenario: "web: cookie flags", inputs: "3 cookies over HTTP, with secure cookies, and over real TLS",
-                           outcome: "HttpOnly, SameSite=Strict, own Path, no Domain; Secure exactly when secure or TLS", lost: "-", ok: true)
+                           outcome: "HttpOnly, SameSite=Strict, own Path, no Domain; Secure exactly when secure or TLS", lost: "-", ok: secure)
     }
 }
 
@@ -509,8 +517,8 @@ enum WebAttack {
         let token = try fixture.accounts.issueToken(for: "ada")
         let routes = WebAttack.routes(web).filter { $0.hasPrefix("GET ") && $0.contains("{") && !$0.hasSuffix("/live") }
         let app = Application(router: web.router())
-        let tried = try await app.test(.router) { client in
-            var tried = 0
+        let (tried, escaped) = try await app.test(.router) { client in
+            var tried = 0, escaped = 0
             for route in routes {
                 let names = route.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) }
                 for name in names {
@@ -521,6 +529,7 @@ enum WebAttack {
                         let allowed: Set<HTTPResponse.Status> = route.contains("link") ? [.unauthorized] : [.notFound, .badRequest]
                         #expect(allowed.contains(response.status), "\(uri): \(response.status)")
                         #expect(!text.contains("CANARY-OUTSIDE") && !text.contains("root:x:0:0") && !text.contains("{{{body}}}"), "\(uri) served a file outside")
+                        if !allowed.contains(response.status) || text.contains("CANARY-OUTSIDE") || text.contains("root:x:0:0") { escaped += 1 }
                         tried += 1
                     }
                 }
@@ -531,16 +540,17 @@ enum WebAttack {
                 let response = try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"])
                 #expect(response.status == .notFound, "\(uri): \(response.status)")
                 #expect(!String(buffer: response.body).contains("CANARY-OUTSIDE"), "\(uri)")
+                if response.status != .notFound { escaped += 1 }
                 tried += 1
             }
             // The control: what is inside is served.
             #expect(try await client.execute(uri: "/assets/site.css", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/assets/dygraphs/dygraph.js", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/assets/riglog.css", method: .get).status == .ok)
-            return tried
+            return (tried, escaped)
         }
         Reliability.record(scenario: "web: path traversal in every route with a path parameter", inputs: "\(routes.count) routes, \(tried) requests (../, %2e%2e%2f, encoded slashes, absolute paths, NUL)",
-                           outcome: "all 404/400 (401 for a sign-in link), no byte of a file outside", lost: "-", ok: true)
+                           outcome: escaped == 0 ? "all 404/400 (401 for a sign-in link), no byte of a file outside" : "\(escaped) answered otherwise", lost: "-", ok: escaped == 0)
     }
 }
 
@@ -595,7 +605,8 @@ enum WebAttack {
         let routes = WebAttack.routes(web)
         let sessions = sessionIDs
         let app = Application(router: web.router())
-        let pagesChecked = try await app.test(.router) { client in
+        let (pagesChecked, rawMarkup) = try await app.test(.router) { client in
+            var rawMarkup = 0
             var browser = Browser()
             _ = try await browser.signIn(client, name: "ada")
             var headers = browser.headers
@@ -638,6 +649,7 @@ enum WebAttack {
                 #expect([.ok, .notFound, .seeOther, .unauthorized].contains(response.status), "\(uri): \(response.status)")
                 for raw in ["<script>alert", "<img src=x", "<script>alert(\"x\")"] {
                     #expect(!html.contains(raw), "\(uri) has raw \(raw)")
+                    if html.contains(raw) { rawMarkup += 1 }
                 }
                 pages[uri] = html
             }
@@ -675,7 +687,7 @@ enum WebAttack {
             #expect(evilGroup.status == .ok)
             #expect(evilGroup.headers[.contentDisposition]?.contains("<") == false, "\(evilGroup.headers[.contentDisposition] ?? "")")
             #expect(Self.fields(String(buffer: evilGroup.body), delimiter: ",").contains { $0.first?.text == "x' OR '1'='1" })
-            return uris.count
+            return (uris.count, rawMarkup)
         }
         // SQL text stayed text: every student as written, every table still there.
         for student in Self.hostile {
@@ -688,7 +700,7 @@ enum WebAttack {
         #expect(try fixture.store.auditEntries().contains { $0.detail.hasPrefix("<script>alert(4)</script>.csv (web)") })
         Reliability.record(scenario: "web: SQL, markup and formulas in every field and upload", inputs: "8 hostile students (ids, names, a group, a file name), \(pagesChecked) pages, 5 exports",
                            outcome: "no raw markup in any page, every name stored as written, exports prefix ' to names and keep ids verbatim (quoted)",
-                           lost: "-", ok: true)
+                           lost: "-", ok: try rawMarkup == 0 && fixture.store.students().count == 10)
     }
 }
 
@@ -704,14 +716,15 @@ extension WebSecurityInjectionTests {
         let payloads = ["'%20OR%20'1'%3D'1", "1%3B%20DROP%20TABLE%20students%3B%20--", "%22%3E%3Cscript%3Ealert(9)%3C%2Fscript%3E", "%00", "..%2F..%2Fetc%2Fpasswd"]
         let before = (try fixture.store.students().count, try fixture.store.auditEntries().count)
         let app = Application(router: web.router())
-        let (sent, downloads) = try await app.test(.router) { client in
-            var sent = 0, downloads = 0
+        let (sent, downloads, broken) = try await app.test(.router) { client in
+            var sent = 0, downloads = 0, broken = 0
             for route in routes {
                 for parameter in parameters {
                     for payload in payloads {
                         let uri = WebAttack.uri(route) + "?\(parameter)=\(payload)"
                         let response = try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(token)"])
                         #expect(response.status.code < 500, "\(uri): \(response.status)")
+                        if response.status.code >= 500 { broken += 1 }
                         if response.headers[.contentType]?.hasPrefix("text/html") == true {
                             #expect(!String(buffer: response.body).contains("<script>alert(9)"), "\(uri)")
                         }
@@ -721,14 +734,15 @@ extension WebSecurityInjectionTests {
                     }
                 }
             }
-            return (sent, downloads)
+            return (sent, downloads, broken)
         }
         // Downloads are audited; nothing else was written, and every table still answers.
         #expect(try fixture.store.students().count == before.0)
         #expect(try fixture.store.auditEntries().count == before.1 + downloads)
         #expect(try fixture.store.users().count == 3)
         Reliability.record(scenario: "web: SQL, markup, NUL and paths in every query parameter", inputs: "\(routes.count) read routes x \(parameters.count) parameters x \(payloads.count) payloads = \(sent) requests",
-                           outcome: "no 5xx, no raw markup in a page, no file content; only the \(downloads) downloads wrote (their audit rows)", lost: "-", ok: true)
+                           outcome: "no 5xx, no raw markup in a page, no file content; only the \(downloads) downloads wrote (their audit rows)", lost: "-",
+                           ok: try broken == 0 && fixture.store.students().count == before.0)
     }
 }
 
