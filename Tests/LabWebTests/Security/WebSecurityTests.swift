@@ -208,6 +208,10 @@ enum WebAttack {
                 for (what, headers) in bad {
                     let response = try await WebAttack.send(client, route, headers: headers)
                     #expect(WebAttack.leaks(response).isEmpty, "\(route) with \(what) shows \(WebAttack.leaks(response))")
+                    // Refusals too are never framed or sniffed, and run no script from elsewhere.
+                    #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY", "\(route) with \(what)")
+                    #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(route) with \(what)")
+                    #expect(response.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'self'") == true, "\(route) with \(what)")
                     guard needs != .anyone else { continue }
                     if route.contains(" /api/") {
                         #expect(response.status == .unauthorized, "\(route) with \(what): \(response.status)")
@@ -844,9 +848,15 @@ extension WebSecurityInjectionTests {
                 if response.status == .tooManyRequests { refused += 1 }
             }
             #expect(try await Self.attempt(client, name: "ada", password: WebFixture.password).status == .seeOther)
+            // A wrong password and a name nobody has get the same page: no way to list the users.
+            let token = /name="csrf" value="[0-9a-f]+"/
+            let wrong = String(buffer: try await Self.attempt(client, name: "tom", password: "not the password").body).replacing(token, with: "")
+            let nobody = String(buffer: try await Self.attempt(client, name: "nobody", password: "not the password").body).replacing(token, with: "")
+            #expect(wrong == nobody)
             return refused
         }
-        #expect(try fixture.store.auditEntries().filter { $0.action == "sign-in refused" }.count == 5)
+        // Five guesses at ivan and the two wrong passwords above; the locked tries never reach a password check.
+        #expect(try fixture.store.auditEntries().filter { $0.action == "sign-in refused" }.count == 7)
         Reliability.record(scenario: "web: password guessing on one user", inputs: "5 failures, then \(attempts) tries (any case, 1 in 4 the right password)",
                            outcome: "\(refused) of \(attempts) refused 429 with Retry-After; another user signs in", lost: "-", ok: refused == attempts)
     }
