@@ -767,6 +767,57 @@ extension WebSecurityInjectionTests {
     }
 }
 
+extension WebSecurityInjectionTests {
+    static let sql = ["'; DROP TABLE alarm_acks; --", "x' OR '1'='1", "1); DELETE FROM students; --", "\\'; SELECT sqlite_version(); --", "<script>alert(11)</script>"]
+
+    /// SQL and markup in every field of the changes (the acknowledgement's JSON, the desk's form):
+    /// stored as written or refused with a 4xx, never run, never a server error.
+    @Test func hostileFieldsOfChangesAreText() async throws {
+        let fixture = try WebFixture()
+        let token = try fixture.accounts.issueToken(for: "ivan")
+        let app = Application(router: try fixture.web().router())
+        let statuses = try await app.test(.router) { client -> [Int: Int] in
+            var statuses: [Int: Int] = [:]
+            for payload in Self.sql {
+                let quoted = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+                let encoded = payload.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                let headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+                var form = headers
+                form[.contentType] = "application/x-www-form-urlencoded"
+                let requests: [(String, HTTPFields, String)] = [
+                    ("/api/v1/rigs/brake-1/ack", headers, #"{"alarm":\#(quoted),"since":"2026-11-29T03:03:20.000Z","note":\#(quoted)}"#),
+                    ("/api/v1/rigs/brake-1/ack", headers, #"{"alarm":"overpressure","since":\#(quoted)}"#),
+                    ("/api/v1/rigs/\(encoded)/ack", headers, #"{"alarm":"overpressure","since":"2026-11-29T03:03:20.000Z"}"#),
+                    ("/desk", form, "rig=\(encoded)&who=s001&action=in"),
+                    ("/desk", form, "rig=brake-1&who=\(encoded)&action=in"),
+                    ("/desk", form, "rig=brake-1&who=s001&action=\(encoded)"),
+                ]
+                for (uri, fields, body) in requests {
+                    let response = try await client.execute(uri: uri, method: .post, headers: fields, body: ByteBuffer(string: body))
+                    #expect(response.status.code < 500, "\(uri) \(body): \(response.status)")
+                    if response.headers[.contentType]?.hasPrefix("text/html") == true {
+                        #expect(!String(buffer: response.body).contains("<script>alert(11)"), "\(uri) \(body)")
+                    }
+                    statuses[response.status.code, default: 0] += 1
+                }
+                // A check-in that worked (action "in" is the default) is closed again for the next.
+                _ = try await client.execute(uri: "/desk", method: .post, headers: form, body: ByteBuffer(string: "rig=brake-1&action=out"))
+            }
+            return statuses
+        }
+        // What was stored is what was sent, byte for byte; every table still answers.
+        let acks = try fixture.store.alarmAcknowledgements(rig: "brake-1")
+        for payload in Self.sql {
+            #expect(acks.contains { $0.alarm == payload && $0.note == payload }, "\(payload)")
+        }
+        #expect(try fixture.store.students().count == 2)
+        #expect(try fixture.store.users().count == 3)
+        Reliability.record(scenario: "web: SQL and markup in the fields of changes", inputs: "\(Self.sql.count) payloads x 6 fields (acknowledgement JSON, desk form)",
+                           outcome: "answers \(statuses.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")); stored as written, tables intact",
+                           lost: "-", ok: try statuses.keys.allSatisfy { $0 < 500 } && fixture.store.students().count == 2)
+    }
+}
+
 @Suite struct WebSecurityUploadTests {
     /// Bodies past the limits over a real socket: 413 with what the limit is and what to do,
     /// nothing imported, and the server answers the next request.
