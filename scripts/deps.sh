@@ -5,6 +5,7 @@
 #   sqlite3                          the command-line shell, for looking into a data folder
 #   valgrind, curl, prometheus       instruction counts for make bench; promtool checks /metrics
 #   pymodbus (PyPI)                  an independent Modbus server for the peer tests
+#   schemathesis (PyPI)              generated requests against the web API's OpenAPI file
 #   chromium, DejaVu and Noto CJK    the HTML report rendered to PNG, the web UI in a real browser
 #   libjs-dygraphs                   the time-series charts the web UI serves (from /usr/share/javascript)
 #   wrk                              load for make bench's page-time rows
@@ -63,4 +64,9 @@ if ! python3 -c 'import pymodbus' >/dev/null 2>&1; then
     python3 -m pip install -q 'pymodbus>=3.9,<4' 2>/dev/null \
         || python3 -m pip install -q --break-system-packages 'pymodbus>=3.9,<4'
 fi
-echo "riglog deps: ready (libmodbus $(pkg-config --modversion libmodbus), $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/socat \1/p'), pymodbus $(python3 -c 'import pymodbus; print(pymodbus.__version__)'))"
+if ! command -v schemathesis >/dev/null 2>&1; then
+    echo "riglog deps: installing schemathesis (the web API against its OpenAPI file)"
+    python3 -m pip install -q 'schemathesis==4.32.5' 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages 'schemathesis==4.32.5'
+fi
+echo "riglog deps: ready (libmodbus $(pkg-config --modversion libmodbus), $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/socat \1/p'), pymodbus $(python3 -c 'import pymodbus; print(pymodbus.__version__)'), schemathesis $(python3 -c 'import schemathesis; print(schemathesis.__version__)'))"

@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 public import Hummingbird
 public import HummingbirdAuth
 public import Store
@@ -7,8 +8,23 @@ public import Store
 /// form they post must carry.
 public struct WebSession: Codable, Sendable, Hashable {
     public var userID: Int64
+    /// When that user was added (microseconds): the store reuses the row id of a removed user
+    /// for the next one added, so the id alone would pass a removed user's session to them.
+    public var userAdded: Int64
     /// The CSRF token of this session (a form without it is refused).
     public var csrf: String
+
+    /// A new session of `user` with a fresh form token.
+    init(user: StoredUser) {
+        userID = user.id
+        userAdded = user.createdAt.microsecondsSince1970
+        csrf = randomToken()
+    }
+
+    /// Whether `user` (read by ``userID``) is still the user this session was made for.
+    func belongs(to user: StoredUser) -> Bool {
+        user.id == userID && user.createdAt.microsecondsSince1970 == userAdded
+    }
 }
 
 /// The request context of the lab web: Hummingbird's core context, the cookie session

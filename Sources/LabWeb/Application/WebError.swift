@@ -14,6 +14,10 @@ public enum WebError: Error, HTTPResponseError, Sendable {
     case notFound(api: Bool, what: String)
     case badRequest(api: Bool, message: String)
     case tooManySignIns(retryAfter: Int64)
+    /// A body past the limit for it (an upload's or a form's), in bytes.
+    case tooLarge(api: Bool, what: String, limit: Int)
+    /// Any other refusal Hummingbird made (a body that does not decode), with its status.
+    case refused(api: Bool, status: HTTPResponse.Status, message: String)
     /// The TLS certificate or key does not load (at start, never for a request).
     case tls(String)
 
@@ -25,6 +29,8 @@ public enum WebError: Error, HTTPResponseError, Sendable {
         case .notFound: .notFound
         case .badRequest: .badRequest
         case .tooManySignIns: .tooManyRequests
+        case .tooLarge: .contentTooLarge
+        case .refused(_, let status, _): status
         case .tls: .internalServerError
         }
     }
@@ -39,13 +45,26 @@ public enum WebError: Error, HTTPResponseError, Sendable {
         case .badRequest(_, let message): message
         case .tooManySignIns(let wait): "too many failed sign-ins; try again in \(max(1, (wait + 59) / 60)) min"
         case .tls(let message): "the TLS certificate or key does not load: \(message)"
+        case .tooLarge(_, let what, let limit):
+            "\(what) is larger than the \(limit >> 20) MB riglog accepts; nothing was imported or changed (split a roster or timetable into smaller files)"
+        case .refused(_, _, let message): message
         }
     }
 
     var isAPI: Bool {
         switch self {
-        case .signInRequired(let api, _), .forbidden(let api, _), .csrf(let api), .notFound(let api, _), .badRequest(let api, _): api
+        case .signInRequired(let api, _), .forbidden(let api, _), .csrf(let api), .notFound(let api, _), .badRequest(let api, _), .tooLarge(let api, _, _),
+             .refused(let api, _, _): api
         case .tooManySignIns, .tls: false
+        }
+    }
+
+    /// Hummingbird's own `HTTPError` as riglog words it.
+    init(_ error: HTTPError, api: Bool, path: String) {
+        switch error.status {
+        case .notFound: self = .notFound(api: api, what: error.body ?? path)
+        case .badRequest: self = .badRequest(api: api, message: "the request is not understood: \(error.body ?? "its body does not decode")")
+        default: self = .refused(api: api, status: error.status, message: error.body ?? error.status.reasonPhrase)
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Accounts
 import Hummingbird
+import NIOCore
 import Store
 
 /// Finds who made a request: an `Authorization: Bearer` API token, else the session cookie's
@@ -21,8 +22,8 @@ struct IdentifyUser: RouterMiddleware {
                 context.user = user
                 context.viaToken = true
             }
-        } else if let session = context.sessions.session {
-            context.user = try? store.user(id: session.userID)
+        } else if let session = context.sessions.session, let user = try? store.user(id: session.userID), session.belongs(to: user) {
+            context.user = user
         }
         return try await next(request, context)
     }
@@ -34,7 +35,17 @@ struct SecurityHeaders: RouterMiddleware {
     typealias Context = WebContext
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var response: Response
-        do { response = try await next(request, context) } catch let error as any HTTPResponseError {
+        do { response = try await next(request, context) } catch let error as HTTPError {
+            // Hummingbird's own refusals (no such route, a body that does not decode) in riglog's
+            // shape: `{"error": "..."}` for the API (as openapi.yaml documents), a page otherwise.
+            let refusal = WebError(error, api: request.uri.path.hasPrefix("/api/"), path: request.uri.path)
+            response = try refusal.response(from: request, context: context)
+            response.headers.append(contentsOf: error.headers)
+        } catch is NIOTooManyBytesError {
+            // A body past the context's limit (a form's, an API change's): say which limit.
+            let refusal = WebError.tooLarge(api: request.uri.path.hasPrefix("/api/"), what: "the request", limit: context.maxUploadSize)
+            response = try refusal.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
         response.headers[.riglogFrameOptions] = "DENY"

@@ -51,7 +51,8 @@ struct SignInController {
                 return signInPage(next: next, error: "That user name and password do not match.", status: .unauthorized)
             }
             web.throttle.succeeded(user: form.name)
-            context.sessions.createSession(WebSession(userID: user.id, csrf: randomToken()), expiresIn: web.settings.sessionLength)
+            endReplacedSession(request)
+            context.sessions.createSession(WebSession(user: user), expiresIn: web.settings.sessionLength)
             try? web.store.recordAudit(user: user.name, action: "sign in", detail: "from \(context.peer)")
             return Response(status: .seeOther, headers: [.location: next])
         }
@@ -61,16 +62,17 @@ struct SignInController {
             context.sessions.clearSession()
             return Response(status: .seeOther, headers: [.location: "/signin"])
         }
-        router.get("signin/link/:token") { _, context in
+        router.get("signin/link/:token") { request, context in
             let token = try context.pathParameter("token")
             let key = "link." + token
             guard let bytes = try web.store.persistedValue(key: key, now: .now()),
-                  let id = Int64(String(decoding: bytes, as: UTF8.self)), let user = try web.store.user(id: id) else {
+                  let user = try Self.linkUser(String(decoding: bytes, as: UTF8.self), store: web.store) else {
                 return signInPage(next: "/", error: "That sign-in link is used or expired; sign in with your password.", status: .unauthorized)
             }
             // One use only: the link is printed on a terminal and may be seen by others.
             try web.store.removePersistedValue(key: key)
-            context.sessions.createSession(WebSession(userID: user.id, csrf: randomToken()), expiresIn: web.settings.sessionLength)
+            endReplacedSession(request)
+            context.sessions.createSession(WebSession(user: user), expiresIn: web.settings.sessionLength)
             try? web.store.recordAudit(user: user.name, action: "sign in", detail: "by one-time link from \(context.peer)")
             return Response(status: .seeOther, headers: [.location: "/"])
         }
@@ -85,10 +87,30 @@ struct SignInController {
         return response
     }
 
-    /// A redirect target on this site only (never `//host` or a full URL).
+    /// A redirect target on this site only (never `//host` or a full URL). Browsers drop tabs
+    /// and line breaks from a URL, so `/<TAB>/host` would be `//host`: no whitespace or control
+    /// character at all (the pages' own paths are percent-encoded and have none).
     static func localPath(_ path: String?) -> String {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\") else { return "/" }
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
+              !path.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) else { return "/" }
         return path
+    }
+
+    /// A sign-in replaces the browser's session: the one it had (perhaps planted by someone
+    /// else, perhaps another user's) ends in the store, not only in this browser.
+    private func endReplacedSession(_ request: Request) {
+        if let old = request.cookies["riglog_session"]?.value, !old.isEmpty {
+            try? web.store.removePersistedValue(key: "session." + old)
+        }
+    }
+
+    /// What a sign-in link's stored value names: `ID ADDED` (the user's row id and when they
+    /// were added, so a removed user's link does not pass to the next user given their id).
+    static func linkUser(_ value: String, store: StoreDatabase) throws -> StoredUser? {
+        let parts = value.split(separator: " ")
+        guard parts.count == 2, let id = Int64(parts[0]), let added = Int64(parts[1]),
+              let user = try store.user(id: id), user.createdAt.microsecondsSince1970 == added else { return nil }
+        return user
     }
 }
 
@@ -97,7 +119,7 @@ extension LabWeb {
     /// `riglog demo` prints so nobody needs a default password.
     public func signInLink(for user: StoredUser, lifetime: Duration = .seconds(3600)) throws(StoreError) -> String {
         let token = randomToken()
-        try store.setPersistedValue(key: "link." + token, value: Array(String(user.id).utf8), expiresAt: .now() + lifetime)
+        try store.setPersistedValue(key: "link." + token, value: Array("\(user.id) \(user.createdAt.microsecondsSince1970)".utf8), expiresAt: .now() + lifetime)
         return "/signin/link/" + token
     }
 }

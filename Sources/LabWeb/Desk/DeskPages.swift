@@ -2,6 +2,7 @@ import HTTPTypes
 import CSV
 import Foundation
 import Hummingbird
+import NIOCore
 import Practice
 import Store
 import Timekeeping
@@ -24,6 +25,18 @@ struct DeskPages {
 
     /// The kiosk's form token before anyone signs in (as the sign-in form's).
     static let kioskCookie = "riglog_kiosk"
+
+    /// The largest roster or timetable file taken (16 MB: a school's whole roster is well under 1 MB).
+    static let uploadLimit = 16 << 20
+
+    /// The uploaded file's bytes, or a 413 that says the limit.
+    static func upload(_ request: Request, what: String) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: uploadLimit)
+        } catch is NIOTooManyBytesError {
+            throw WebError.tooLarge(api: true, what: what, limit: uploadLimit)
+        }
+    }
 
     func add(to router: Router<WebContext>) {
         router.get("desk") { request, context in
@@ -56,8 +69,8 @@ struct DeskPages {
         api.post("roster") { request, context in
             _ = try context.require(.signedIn, api: true, path: request.uri.path)
             try context.checkFormToken(request.headers[.riglogCSRF], api: true)
-            let body = try await request.body.collect(upTo: 16 << 20)
             let name = request.uri.queryParameters.get("file") ?? "roster.csv"
+            let body = try await Self.upload(request, what: "the roster file \(name)")
             let roster: RosterFile
             do throws(CSVImportError) { roster = try RosterFile.parse(data: Data(body.readableBytesView), file: name) } catch {
                 return try problems(error)
@@ -70,8 +83,8 @@ struct DeskPages {
         api.post("timetable") { request, context in
             _ = try context.require(.signedIn, api: true, path: request.uri.path)
             try context.checkFormToken(request.headers[.riglogCSRF], api: true)
-            let body = try await request.body.collect(upTo: 16 << 20)
             let name = request.uri.queryParameters.get("file") ?? "timetable.csv"
+            let body = try await Self.upload(request, what: "the timetable file \(name)")
             let replacing = request.uri.queryParameters.get("replace") == "1"
             let file: TimetableFile
             do {

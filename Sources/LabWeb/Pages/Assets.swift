@@ -24,8 +24,10 @@ struct Assets {
     }
 
     static func file(folder: String, name: String) throws -> Response {
-        // One plain file name: no folders, no way out of the folder.
-        guard !name.contains("/"), !name.hasPrefix("."), let data = FileManager.default.contents(atPath: folder + "/" + name) else {
+        // One plain file name: no folders, no way out of the folder, and no NUL or other control
+        // character (the file system would read `riglog.css\0.txt` as `riglog.css`).
+        guard !name.contains("/"), !name.hasPrefix("."), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }),
+              let data = FileManager.default.contents(atPath: folder + "/" + name) else {
             throw HTTPError(.notFound)
         }
         let type: String
