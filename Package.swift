@@ -181,6 +181,19 @@ let package = Package(
             path: "Tests/Support/StoreWriter",
             swiftSettings: strict
         ),
+        // Fuzz harness: one target per parser (scripts/fuzz.sh, DESIGN.md "Fuzzing"). Built normally it
+        // replays a corpus and seeded mutations of it (`make test`); built with -sanitize=fuzzer and
+        // -DFUZZING it is a libFuzzer binary.
+        .executableTarget(
+            name: "riglog-fuzz",
+            dependencies: [
+                "Modbus", "RigProfiles", "Ingest", "Store", "Practice", "LabWeb", "Timekeeping", "RiglogTesting",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/Support/Fuzz",
+            swiftSettings: strict
+        ),
         // What the test targets share: spawning peers (socat, pymodbus, mbpoll), free ports, waits.
         .target(name: "RiglogTesting", dependencies: ["Timekeeping"], path: "Tests/Support/RiglogTesting", swiftSettings: strict),
         .testTarget(name: "ThreadsTests", dependencies: ["Threads"], swiftSettings: strict),
@@ -226,7 +239,7 @@ let package = Package(
             name: "ReliabilityTests",
             dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting", "Collector",
                            .product(name: "GRDB", package: "GRDB.swift")],
-            exclude: ["Peers"], swiftSettings: strict),
+            exclude: ["Peers", "Fuzz/Corpus", "Fuzz/Crashes"], swiftSettings: strict),
         .testTarget(name: "RiglogTests", dependencies: ["Timekeeping", "Modbus", "Store", "Ingest", "Practice", "RigProfiles", "RiglogTesting", "Central"], exclude: ["Browser"], swiftSettings: strict),
     ]
 )

@@ -168,7 +168,7 @@ public enum DeviceIdentificationPDU {
 
     /// The length of an RTU reply frame (unit, PDU, CRC) from its first `count` bytes, or nil
     /// while it is not yet known.
-    static func rtuFrameLength(_ frame: [UInt8], count: Int) -> Int? {
+    package static func rtuFrameLength(_ frame: [UInt8], count: Int) -> Int? {
         guard count >= 2 else { return nil }
         if frame[1] & 0x80 != 0 { return 5 }
         guard count >= 8 else { return nil }

@@ -324,14 +324,14 @@ package enum MBAPFraming {
 }
 
 /// Reply data bytes to values: big-endian registers, bits packed LSB first.
-enum RegisterBytes {
-    static func registers(from data: UnsafeBufferPointer<UInt8>, count: Int, into buffer: UnsafeMutableBufferPointer<UInt16>) {
+package enum RegisterBytes {
+    package static func registers(from data: UnsafeBufferPointer<UInt8>, count: Int, into buffer: UnsafeMutableBufferPointer<UInt16>) {
         for i in 0..<count {
             buffer[i] = UInt16(data[2 * i]) << 8 | UInt16(data[2 * i + 1])
         }
     }
 
-    static func bits(from data: UnsafeBufferPointer<UInt8>, count: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) {
+    package static func bits(from data: UnsafeBufferPointer<UInt8>, count: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) {
         for i in 0..<count {
             buffer[i] = data[i >> 3] >> UInt8(i & 7) & 1
         }

@@ -132,21 +132,21 @@ final class RTUOverTCPLink {
         request.withUnsafeBufferPointer { tracer?.frame(.sent, $0.baseAddress!, count: $0.count, unitOffset: 0) }
         let sent = request.withUnsafeBytes { send(fileDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         if sent != request.count { throw lost(errno: sent == -1 ? errno : EPIPE) }
-        var reply = [UInt8](repeating: 0, count: 256)
+        var reply = [UInt8](repeating: 0, count: RawReplyFraming.capacity)
         var received = 0
-        while true {
-            let needed = length(reply, received)
-            if let needed, received >= needed { break }
-            if let needed, needed > reply.count {
+        reading: while true {
+            let want: Int
+            switch RawReplyFraming.next(reply, received: received, length: length) {
+            case .complete: break reading
+            case .tooLong(let detail):
                 drain()
-                return .malformed("a reply of \(needed) bytes, longer than an RTU frame can be")
+                return .malformed(detail)
+            case .read(let count): want = count
             }
             guard wait(events: Int16(POLLIN), for: received == 0 ? timeout : options.byteTimeout) else {
                 drain()
                 return received == 0 ? .noReply : .malformed("the reply stopped after \(received) bytes")
             }
-            // Never past the frame: what follows belongs to no request.
-            let want = (needed ?? received + 1) - received
             let n = reply.withUnsafeMutableBytes { recv(fileDescriptor, $0.baseAddress! + received, want, Int32(MSG_DONTWAIT)) }
             if n == 0 { throw lost(errno: ECONNRESET) }
             if n < 0 {
@@ -276,5 +276,33 @@ package enum RTUFraming {
         guard (1...4).contains(function) else { return .invalid("function code \(function) in a reply to a read") }
         guard bytes.count >= 3 else { return .needMore }
         return .frame(5 + Int(bytes[2]))  // unit, function, byte count, data, CRC
+    }
+}
+
+/// How the reply of a raw exchange (function 43/14, whose replies the read framing does not
+/// size) is read off a stream, from what has arrived: complete, how many bytes to read next
+/// (never past the frame, so what follows belongs to no request, and never past the largest
+/// RTU frame), or why it cannot be an RTU frame. Pure, so it is tested and fuzzed without sockets.
+package enum RawReplyFraming: Equatable {
+    /// The largest RTU frame: unit, a 253-byte PDU, CRC; the reply buffer's size.
+    package static let capacity = 256
+
+    /// The reply is all there.
+    case complete
+    /// Read this many bytes more.
+    case read(Int)
+    /// The reply cannot fit an RTU frame.
+    case tooLong(String)
+
+    /// The next step for `reply`, of which `received` bytes have arrived; `length` computes the
+    /// frame's length from its first bytes (nil while they do not tell yet).
+    package static func next(_ reply: [UInt8], received: Int, length: ([UInt8], Int) -> Int?) -> RawReplyFraming {
+        guard let needed = length(reply, received) else {
+            // Still unsized: a byte at a time, up to the largest frame.
+            return received < capacity ? .read(1) : .tooLong("a reply still unsized after \(capacity) bytes, longer than an RTU frame can be")
+        }
+        if received >= needed { return .complete }
+        if needed > capacity { return .tooLong("a reply of \(needed) bytes, longer than an RTU frame can be") }
+        return .read(needed - received)
     }
 }

@@ -6,28 +6,29 @@ import Darwin
 #endif
 
 /// One reader's request and reply buffers, allocated once, and the rules that match a reply
-/// to its request.
-struct Transaction {
+/// to its request. `package` for the fuzz harness (`riglog-fuzz modbus-tcp`, `modbus-rtu`), which
+/// frames a request and matches arbitrary reply bytes against it as the readers do.
+package struct Transaction {
     /// The largest Modbus ADU (TCP: 7-byte header + 253-byte PDU).
-    static let capacity = 260
+    package static let capacity = 260
 
-    let request: UnsafeMutablePointer<UInt8>
-    let reply: UnsafeMutablePointer<UInt8>
+    package let request: UnsafeMutablePointer<UInt8>
+    package let reply: UnsafeMutablePointer<UInt8>
     private var id: UInt16 = 0
 
-    init() {
+    package init() {
         request = .allocate(capacity: Self.capacity)
         reply = .allocate(capacity: Self.capacity)
         request.initialize(repeating: 0, count: Self.capacity)
         reply.initialize(repeating: 0, count: Self.capacity)
     }
 
-    func deallocate() {
+    package func deallocate() {
         request.deallocate()
         reply.deallocate()
     }
 
-    enum Match {
+    package enum Match {
         case data(UnsafeBufferPointer<UInt8>)
         case exception(UInt8)
         case wrongUnit(UInt8)
@@ -36,7 +37,7 @@ struct Transaction {
 
     /// Writes the request frame (MBAP header + PDU over TCP; unit + PDU on a serial line,
     /// where libmodbus appends the CRC) and returns its length.
-    mutating func frame(_ r: ReadRequest, tcp: Bool) -> Int {
+    package mutating func frame(_ r: ReadRequest, tcp: Bool) -> Int {
         var i = 0
         if tcp {
             id &+= 1
@@ -53,7 +54,7 @@ struct Transaction {
     }
 
     /// Checks the `n`-byte reply against the request it should answer.
-    func match(_ r: ReadRequest, replyLength n: Int, tcp: Bool) -> Match {
+    package func match(_ r: ReadRequest, replyLength n: Int, tcp: Bool) -> Match {
         let header = tcp ? 7 : 1
         let checksum = tcp ? 0 : 2
         // libmodbus's serial reply filter reports a frame from another unit as an empty message.

@@ -44,6 +44,40 @@ struct RTUOverTCPTests {
         #expect(Self.length([1, 16, 0]) == .invalid("function code 16 in a reply to a read"))
     }
 
+    @Test("an identification reply is read a byte at a time until sized, then to its end, and never past the largest RTU frame")
+    func rawReplyFraming() {
+        let length = DeviceIdentificationPDU.rtuFrameLength
+        // Unit 1, 43/14 basic, one 3-byte object ("abc"), then the CRC: 15 bytes in all.
+        var sized = [UInt8](repeating: 0, count: RawReplyFraming.capacity)
+        sized.replaceSubrange(0..<13, with: [1, 0x2B, 0x0E, 1, 0x81, 0, 0, 1, 0, 3, 0x61, 0x62, 0x63])
+        #expect(RawReplyFraming.next(sized, received: 0, length: length) == .read(1))
+        #expect(RawReplyFraming.next(sized, received: 9, length: length) == .read(1))
+        #expect(RawReplyFraming.next(sized, received: 10, length: length) == .read(5))
+        #expect(RawReplyFraming.next(sized, received: 15, length: length) == .complete)
+        #expect(RawReplyFraming.next([1, 0xAB, 1, 0, 0], received: 2, length: length) == .read(3))
+        var long = sized
+        long[9] = 250  // an object of 250 bytes: 262 in all
+        #expect(RawReplyFraming.next(long, received: 10, length: length) == .tooLong("a reply of 262 bytes, longer than an RTU frame can be"))
+    }
+
+    /// Found by fuzzing (Tests/ReliabilityTests/Fuzz/Corpus/modbus-rtu/crash-identification-unsized-past-256.bin):
+    /// a reply announcing 255 objects whose 14th header starts at byte 256 is still unsized when
+    /// the 256-byte buffer is full; the link read one byte more into it, past its end.
+    @Test("an identification reply still unsized at 256 bytes is refused, not read past the buffer")
+    func rawReplyUnsizedAtTheLargestFrame() {
+        var reply = [UInt8](repeating: 0, count: RawReplyFraming.capacity)
+        reply.replaceSubrange(0..<8, with: [1, 0x2B, 0x0E, 1, 0x81, 0, 0, 255])
+        for k in 0..<13 {  // 13 objects of 2 + 17 bytes end at byte 255
+            reply[8 + 19 * k] = UInt8(k)
+            reply[8 + 19 * k + 1] = 17
+        }
+        let length = DeviceIdentificationPDU.rtuFrameLength
+        #expect(length(reply, 256) == nil)
+        #expect(RawReplyFraming.next(reply, received: 255, length: length) == .read(1))
+        #expect(RawReplyFraming.next(reply, received: 256, length: length)
+            == .tooLong("a reply still unsized after 256 bytes, longer than an RTU frame can be"))
+    }
+
     @Test("two units behind pymodbus's RTU-over-TCP server, polled in turn on one connection; another unit's exception leaves the stream in step")
     func pymodbusUnits() throws {
         let (server, port) = try Self.startPymodbus()

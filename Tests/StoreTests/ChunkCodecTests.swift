@@ -150,4 +150,28 @@ import Testing
             }
         }
     }
+
+    /// Found by fuzzing (Tests/ReliabilityTests/Fuzz/Corpus/chunk/crash-time-length-past-int-max.bin):
+    /// a time column length past `Int.max` trapped converting it to `Int`.
+    @Test func aTimeColumnLengthPastIntMaxIsTruncationNotATrap() throws {
+        let header: [UInt8] = [1, 37, 0, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xD8, 0xAA, 0xAA, 0xAA, 0x0B]
+        let bytes = header + [UInt8](repeating: 0, count: 23)
+        #expect(throws: ChunkCodecError.truncated) {
+            try bytes.withUnsafeBytes { _ = try ChunkDecoder($0) }
+        }
+    }
+
+    /// A header claiming more frames than its time column could hold (2^31 - 1 frames in 9
+    /// bytes) is refused by the header, before `store check` or a read allocates 16 GB for them.
+    @Test func aFrameCountTheTimeColumnCannotHoldIsRefusedByTheHeader() throws {
+        // version 1, 2^31 - 1 frames, 0 columns, a 9-byte time column.
+        let bytes: [UInt8] = [1, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0, 9] + [UInt8](repeating: 0, count: 9)
+        #expect(throws: ChunkCodecError.truncated) {
+            try bytes.withUnsafeBytes { _ = try ChunkDecoder($0) }
+        }
+        #expect(throws: ChunkCodecError.truncated) { try StoredChunk.decodeAll(bytes) }
+        // The most frames 9 bytes can hold still pass the header: 2 + 16 * (72 / 7).
+        let most: [UInt8] = [1, 162, 1, 0, 9] + [UInt8](repeating: 0, count: 9)
+        #expect(try most.withUnsafeBytes { try ChunkDecoder($0).frameCount } == 162)
+    }
 }

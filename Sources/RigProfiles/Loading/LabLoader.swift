@@ -16,8 +16,15 @@ public enum LabLoader {
     /// Loads the lab config at `path`; `devicesFolder` defaults to `defaultDevicesFolder(forLabAt:)`.
     public static func load(path: String, devicesFolder: String? = nil) throws(ConfigErrors) -> LabConfig {
         let data = try ConfigFile.read(path: path)
-        var reader = LabReader(file: path, devicesFolder: devicesFolder ?? defaultDevicesFolder(forLabAt: path))
-        let lab = reader.read(yaml: ConfigFile.text(of: data), contentHash: ContentHash.sha256Hex(data))
+        return try parse(yaml: ConfigFile.text(of: data), file: path, devicesFolder: devicesFolder ?? defaultDevicesFolder(forLabAt: path),
+                         contentHash: ContentHash.sha256Hex(data))
+    }
+
+    /// Parses a lab config from YAML text as if it were the file `file` (profiles and paths are
+    /// found relative to it; errors name it); its rigs' profiles are loaded from `devicesFolder`.
+    public static func parse(yaml: String, file: String, devicesFolder: String, contentHash: String? = nil) throws(ConfigErrors) -> LabConfig {
+        var reader = LabReader(file: file, devicesFolder: devicesFolder)
+        let lab = reader.read(yaml: yaml, contentHash: contentHash ?? ContentHash.sha256Hex(Array(yaml.utf8)))
         // The lab file's own issues in file order, then each profile's (already in its order).
         let own = reader.yaml.issues.enumerated().sorted {
             ($0.element.location.line, $0.element.location.column, $0.offset) < ($1.element.location.line, $1.element.location.column, $1.offset)

@@ -18,7 +18,12 @@ struct ChunkDecoder {
         let frames = try reader.readVarint()
         let columnCount = try reader.readVarint()
         guard frames <= UInt64(Int32.max), columnCount <= 65_536 else { throw .truncated }
-        let timeLength = Int(try reader.readVarint())
+        let timeBytes = try reader.readVarint()
+        // Every frame costs the time column bits (64 for the first, then at least 7 for each
+        // block of 16), so a damaged header's count is refused here, before a reader allocates
+        // buffers for it (`store check` and reads size theirs by ``frameCount``).
+        guard timeBytes <= UInt64(bytes.count), frames <= 2 + timeBytes * 8 / 7 * 16 else { throw .truncated }
+        let timeLength = Int(timeBytes)
         var lengths: [(ChunkEncoder.Mode, Int)] = []
         lengths.reserveCapacity(Int(columnCount))
         for _ in 0..<columnCount {
@@ -76,5 +81,35 @@ struct ChunkDecoder {
                 out[i] = DecimalColumn.decode(Int64(bitPattern: out[i]), scale: k, precision: precision)
             }
         }
+    }
+}
+
+/// A stored chunk decoded whole (the time column and every value column), as `riglog store
+/// check` decodes each chunk: for the fuzz harness (`riglog-fuzz chunk`), which feeds it damaged
+/// and random bytes. Any bytes must throw ``ChunkCodecError`` or decode; never trap or read past
+/// the end. Not the read path: it allocates per call.
+package enum StoredChunk {
+    /// Decodes `bytes`; returns the frame and column counts.
+    package static func decodeAll(_ bytes: [UInt8]) throws(ChunkCodecError) -> (frames: Int, columns: Int) {
+        let result = bytes.withUnsafeBytes { raw -> Result<(frames: Int, columns: Int), ChunkCodecError> in
+            do throws(ChunkCodecError) {
+                let decoder = try ChunkDecoder(raw)
+                let n = decoder.frameCount
+                let times = UnsafeMutablePointer<Int64>.allocate(capacity: max(n, 1))
+                let values = UnsafeMutablePointer<UInt64>.allocate(capacity: max(n, 1))
+                defer {
+                    times.deallocate()
+                    values.deallocate()
+                }
+                try decoder.decodeTimes(raw, into: times)
+                for column in 0..<decoder.columnCount {
+                    try decoder.decodeColumn(column, raw, into: values)
+                }
+                return .success((n, decoder.columnCount))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 }
