@@ -10,19 +10,22 @@
 # was tried, what riglog did, what was lost, and whether that is within riglog's promise. Exit 1
 # if a part failed or a row is not within the promise. `make test` runs the same scenarios bounded.
 #
-# Usage: scripts/reliability.sh [--rows FILE] [--skip-fuzz] [--skip-valgrind]
+# Usage: scripts/reliability.sh [--rows FILE] [--fuzz-seconds N] [--skip-fuzz] [--skip-valgrind]
+#   --fuzz-seconds N: libFuzzer's time per target (default: fuzz.sh --long, 600 s each of ten)
 set -uo pipefail
 SWIFT=${SWIFT:-swift}
 cd "$(dirname "$0")/.."
 rows=""
 fuzz=1
+fuzz_time=(--long)
 valgrind=1
 while [ $# -gt 0 ]; do
     case $1 in
         --rows) rows=$2; shift 2 ;;
         --skip-fuzz) fuzz=0; shift ;;
+        --fuzz-seconds) fuzz_time=(--seconds "$2"); shift 2 ;;
         --skip-valgrind) valgrind=0; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "reliability.sh: unknown option $1 (--help)" >&2; exit 2 ;;
     esac
 done
@@ -41,8 +44,8 @@ step "scenarios (Tests/ReliabilityTests) and web security, long"
 
 if [ $fuzz = 1 ]; then
     if [ -x scripts/fuzz.sh ] || [ -f scripts/fuzz.sh ]; then
-        step "libFuzzer, every target (scripts/fuzz.sh --long)"
-        SWIFT=$SWIFT bash scripts/fuzz.sh --long || failed+=("fuzzing")
+        step "libFuzzer, every target (scripts/fuzz.sh ${fuzz_time[*]})"
+        SWIFT=$SWIFT bash scripts/fuzz.sh "${fuzz_time[@]}" || failed+=("fuzzing")
     else
         echo "reliability.sh: scripts/fuzz.sh is missing" >&2; failed+=("fuzzing")
     fi
