@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
         --skip-fuzz) fuzz=0; shift ;;
         --fuzz-seconds) fuzz_time=(--seconds "$2"); shift 2 ;;
         --skip-valgrind) valgrind=0; shift ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "reliability.sh: unknown option $1 (--help)" >&2; exit 2 ;;
     esac
 done
