@@ -6,7 +6,7 @@ import Testing
 import Timekeeping
 
 /// `riglog collect` killed with SIGKILL at random moments, cycle after cycle, at full rate
-/// (two rigs of eight channels polled every 10 ms): every restart resumes writing, the store
+/// (rigs of eight channels polled every 10 ms): every restart resumes writing, the store
 /// checks clean after every kill (`riglog store check`: integrity, every chunk decoded, the
 /// catalog consistent), no sample is stored twice or out of order, and each kill loses only
 /// the samples read since the last flush.
@@ -17,7 +17,10 @@ struct CrashSoakTests {
 
     @Test func killedAtRandomMomentsTheCollectorResumesAndTheStoreChecksCleanEveryTime() async throws {
         let cycles = Reliability.scale(bounded: 3, long: 50)
-        let lab = try LabUnderTest(rigs: 2, name: "crash-soak")
+        // Full rate: every rig polled every 10 ms; sixteen rigs (12,800 samples a second) in
+        // the long run.
+        let rigCount = Reliability.scale(bounded: 2, long: 16)
+        let lab = try LabUnderTest(rigs: rigCount, name: "crash-soak")
         let data = lab.folder + "/data"
         var random = SplitMix64(seed: UInt64(Reliability.scale(bounded: 7, long: 1_234)))
         var losses: [Duration] = []
@@ -62,7 +65,7 @@ struct CrashSoakTests {
         let worst = losses.max() ?? .zero
         let mean = losses.isEmpty ? Duration.zero : losses.reduce(.zero, +) / losses.count
         Reliability.record(
-            scenario: "collector killed -9 at random moments at full rate (2 rigs x 8 channels at 100 Hz)",
+            scenario: "collector killed -9 at random moments at full rate (\(rigCount) rigs x 8 channels at 100 Hz)",
             inputs: "\(cycles) kill -9 cycles, \(samples) samples stored",
             outcome: "resumed every time; store check passed \(checks)/\(cycles); no sample twice or out of order",
             lost: "per kill: mean \(Self.seconds(mean)), worst \(Self.seconds(worst)) of reading (promise: <= \(Self.seconds(Self.promise)))",
