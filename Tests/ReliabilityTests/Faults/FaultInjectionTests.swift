@@ -20,6 +20,18 @@ struct FaultInjectionTests {
         var kind: String
         /// How every gap's reason starts.
         var reason: String
+        /// How it starts for a rig given by host name (libmodbus reads the reply), where that differs.
+        var byNameReason: String? = nil
+    }
+
+    /// The two TCP drivers (DESIGN.md, "Threads and libmodbus"): a rig given by IP address is
+    /// polled by an event loop that frames replies itself, one given by host name by a
+    /// blocking libmodbus reader. Every TCP fault is tried on both.
+    enum Driver: String, CaseIterable, Sendable {
+        case eventLoop = "fault", blocking = "byname"
+
+        var host: String { self == .eventLoop ? "127.0.0.1" : "localhost" }
+        var text: String { self == .eventLoop ? "rig given by IP address (event loop)" : "rig given by host name (blocking libmodbus reader)" }
     }
 
     /// The TCP faults, each on a rig of its own (every 4th read spoiled; timeout 200 ms).
@@ -35,7 +47,7 @@ struct FaultInjectionTests {
         Fault(mode: "wrong-unit", scenario: "rig answers from the wrong unit",
               kind: "mismatch", reason: "reply from the wrong unit"),
         Fault(mode: "garbage", scenario: "rig answers garbage bytes (an HTTP error line)",
-              kind: "mismatch", reason: "mismatched reply: an MBAP header announcing"),
+              kind: "mismatch", reason: "mismatched reply: an MBAP header announcing", byNameReason: "mismatched reply: not a Modbus reply"),
         Fault(mode: "exception", scenario: "rig answers exception 02 (illegal data address)",
               kind: "exception", reason: "exception: ILLEGAL DATA ADDRESS"),
         Fault(mode: "oversize", scenario: "rig answers an oversize frame (100 registers to a read of 2)",
@@ -61,23 +73,44 @@ struct FaultInjectionTests {
         var onTimeText: String { percent(onTime, of: slots) }
         var onSchedule: Bool { slots > 0 && Double(onTime) >= 0.999 * Double(slots) }
         var lost: Int { answered - stored }
+
+        /// Records a row of this run: the scenario's own figures, then the healthy rigs'; `ok`
+        /// when the run, the scenario's checks and the healthy rigs' schedule all held.
+        func record(_ scenario: String, inputs: String, outcome: String, lost: String, _ checks: ScenarioChecks, run: ScenarioChecks) {
+            Reliability.record(
+                scenario: scenario,
+                inputs: "\(inputs); \(polls) polls of \(rigs) healthy rigs at 10 ms beside",
+                outcome: "\(outcome); healthy rigs: no errors, no gaps, \(onTimeText) % of polls within their period",
+                lost: "\(lost); \(self.lost) of \(answered) healthy samples",
+                ok: run.passed && checks.passed && onSchedule)
+        }
     }
 
     @Test("every fault at once, one rig each, beside healthy rigs")
     func everyFaultBesideHealthyRigs() async throws {
         let length = Reliability.scale(bounded: Duration.seconds(4), long: .seconds(60))
-        var faulty: [(Fault, FaultyRig)] = []
-        for fault in Self.tcpFaults { faulty.append((fault, try FaultyRig(tcp: fault.mode, ["--late-ms", "400"]))) }
+        let crcLine = try await PtyPair(), slowLine = try await PtyPair()
+        var faulty: [(id: String, fault: Fault, scenario: String, reason: String, peer: FaultyRig)] = []
+        for driver in Driver.allCases {
+            for fault in Self.tcpFaults {
+                faulty.append(("\(driver.rawValue)-\(fault.mode)", fault, "\(fault.scenario); \(driver.text)",
+                               driver == .blocking ? fault.byNameReason ?? fault.reason : fault.reason,
+                               try FaultyRig(tcp: fault.mode, ["--late-ms", "400"])))
+            }
+        }
+        let crc = try await FaultyRig(launcher: [], arguments: ["--rtu", crcLine.a, "--mode", "crc"], ready: "serving")
+        faulty.append(("rtu-crc", Self.crcFault, Self.crcFault.scenario, Self.crcFault.reason, crc))
         // A gateway for units 1 and 2 that takes one connection at a time and, after a request
         // it leaves unanswered, holds that connection's slot for a second.
         let gateway = try FaultyRig(tcp: "one-connection", ["--hold-ms", "1000"])
-        let crcLine = try await PtyPair(), slowLine = try await PtyPair()
-        let crc = try await FaultyRig(launcher: [], arguments: ["--rtu", crcLine.a, "--mode", "crc"], ready: "serving")
         let slow = try await FaultyRig(launcher: [], arguments: ["--rtu", slowLine.a, "--mode", "slow", "--baud", "1200"], ready: "serving")
         let healthy = try (1...3).map { _ in try HealthyRig() }
 
         var lab = FaultLab()
-        for (fault, peer) in faulty { lab.rig("fault-\(fault.mode)", "tcp://127.0.0.1:\(peer.port)", poll: "250ms", timeout: "200ms") }
+        for rig in faulty where rig.id != "rtu-crc" {
+            lab.rig(rig.id, "tcp://\(rig.id.hasPrefix(Driver.blocking.rawValue) ? Driver.blocking.host : Driver.eventLoop.host):\(rig.peer.port)",
+                    poll: "250ms", timeout: "200ms")
+        }
         lab.rig("gateway-1", "tcp://127.0.0.1:\(gateway.port)", unit: 1, poll: "250ms", timeout: "200ms")
         lab.rig("gateway-2", "tcp://127.0.0.1:\(gateway.port)", unit: 2, poll: "250ms", timeout: "200ms")
         lab.rig("rtu-crc", "rtu://\(crcLine.b)?baud=19200&timeout=200ms", poll: "250ms")
@@ -104,7 +137,7 @@ struct FaultInjectionTests {
         while !collector.process.hasExited {
             if ContinuousClock.now - started >= length, let m = Metrics.scrape(port: http) {
                 metrics = m
-                let counted = (faulty.map { ("fault-\($0.0.mode)", $0.0.kind) } + [("rtu-crc", "crc"), ("gateway-1", "timeout")])
+                let counted = (faulty.map { ($0.id, $0.fault.kind) } + [("gateway-1", "timeout")])
                     .allSatisfy { m.errors(of: $0.0)[$0.1, default: 0] > 0 }
                 if counted || ContinuousClock.now - started > length + .seconds(30) { break }
             }
@@ -112,13 +145,13 @@ struct FaultInjectionTests {
         }
         let seconds = Int((ContinuousClock.now - started).components.seconds)
         // The servers' counts after the collector's: a fault injected since is counted by neither.
-        let before = try faulty.map { try $0.1.stats }
-        let gatewayBefore = try gateway.stats, crcBefore = try crc.stats
+        let before = try faulty.map { try $0.peer.stats }
+        let gatewayBefore = try gateway.stats
         common.expect(!collector.process.hasExited, "the collector is still running after \(seconds) s of faults: \(collector.output)")
         let status = collector.stop(SIGTERM)
         common.expect(status == 0, "the collector exits 0 on SIGTERM, not \(status): \(collector.output)")
-        let after = try faulty.map { try $0.1.stats }
-        let gatewayAfter = try gateway.stats, crcAfter = try crc.stats, slowAfter = try slow.stats
+        let after = try faulty.map { try $0.peer.stats }
+        let gatewayAfter = try gateway.stats, slowAfter = try slow.stats
         let store = try StoreDatabase.open(folder: folder + "/data", create: false)
 
         // Healthy rigs: no error, no gap, every answered read stored with its value.
@@ -134,14 +167,10 @@ struct FaultInjectionTests {
             beside.answered += rig.answered
             beside.stored += stored.frames
         }
-        let besideText = "\(beside.polls) polls of \(beside.rigs) healthy rigs at 10 ms beside"
-        let besideOutcome = "healthy rigs: no errors, no gaps, \(beside.onTimeText) % of polls within their period"
-        let besideLost = "\(beside.lost) of \(beside.answered) healthy samples"
 
         // Each faulty rig: the right kind counted once per fault injected, and nothing else; a
         // gap with the right reason per fault; no spoiled value stored; every good reply stored.
-        for ((fault, _), (first, last)) in zip(faulty + [(Self.crcFault, crc)], zip(before + [crcBefore], after + [crcAfter])) {
-            let id = fault.mode == "crc" ? "rtu-crc" : "fault-\(fault.mode)"
+        for ((id, fault, scenario, reason, _), (first, last)) in zip(faulty, zip(before, after)) {
             let checks = ScenarioChecks()
             let errors = metrics.errors(of: id)
             let counted = errors[fault.kind, default: 0]
@@ -152,18 +181,17 @@ struct FaultInjectionTests {
             checks.expect(errors.keys.allSatisfy { $0 == fault.kind }, "\(id): errors of another kind than `\(fault.kind)`: \(errors)")
             checks.expect(stored.gaps.count >= counted && stored.gaps.count <= last.faults,
                           "\(id): \(stored.gaps.count) gaps for \(counted)...\(last.faults) faults")
-            checks.expect(stored.gaps.allSatisfy { $0.reason.hasPrefix(fault.reason) && $0.end != nil },
-                          "\(id): gaps not all closed with reason \"\(fault.reason)...\": \(stored.gaps.map { "\($0.reason) end \(String(describing: $0.end))" })")
+            checks.expect(stored.gaps.allSatisfy { $0.reason.hasPrefix(reason) && $0.end != nil },
+                          "\(id): gaps not all closed with reason \"\(reason)...\": \(stored.gaps.map { "\($0.reason) end \(String(describing: $0.end))" })")
             checks.expect(stored.wrongSpeeds.isEmpty, "\(id): a spoiled reply's value was stored: \(stored.wrongSpeeds.prefix(5))")
             checks.expect((0...1).contains(last.answered - stored.frames),
                           "\(id): \(last.answered) reads answered well, \(stored.frames) frames stored")
-            Reliability.record(
-                scenario: fault.scenario,
-                inputs: "\(metrics.polls(of: id) + errors.values.reduce(0, +)) polls of the rig in \(seconds) s (\(first.faults) spoiled); \(besideText)",
+            beside.record(
+                scenario,
+                inputs: "\(metrics.polls(of: id) + errors.values.reduce(0, +)) polls of the rig in \(seconds) s (\(first.faults) spoiled)",
                 outcome: "no crash, exit 0 on SIGTERM; \(counted) `\(fault.kind)` errors for \(first.faults) faults, no other kind; "
-                    + "\(stored.gaps.count) gaps \"\(stored.gaps.first?.reason ?? fault.reason)\"; no spoiled value stored; \(besideOutcome)",
-                lost: "\(last.answered - stored.frames) of \(last.answered) good replies of the rig; \(besideLost)",
-                ok: common.passed && checks.passed && beside.onSchedule)
+                    + "\(stored.gaps.count) gaps \"\(stored.gaps.first?.reason ?? reason)\"; no spoiled value stored",
+                lost: "\(last.answered - stored.frames) of \(last.answered) good replies of the rig", checks, run: common)
         }
 
         // The one-connection gateway: both units polled on riglog's one connection; after a
@@ -187,14 +215,13 @@ struct FaultInjectionTests {
                           "gateway: gaps \(stored.map { $0.gaps.map(\.reason) })")
             let frames = stored.map(\.frames).reduce(0, +)
             checks.expect((0...1).contains(gatewayAfter.answered - frames), "gateway: \(gatewayAfter.answered) reads answered, \(frames) frames stored")
-            Reliability.record(
-                scenario: "gateway that accepts one connection (2 units; after an unanswered read it holds the slot 1 s)",
+            beside.record(
+                "gateway that accepts one connection (2 units; after an unanswered read it holds the slot 1 s)",
                 inputs: "\(ids.map { metrics.polls(of: $0) }.reduce(0, +) + timeouts + refused) polls of 2 units in \(seconds) s "
-                    + "(\(gatewayBefore.faults) unanswered, \(gatewayAfter.refused) connections refused); \(besideText)",
+                    + "(\(gatewayBefore.faults) unanswered, \(gatewayAfter.refused) connections refused)",
                 outcome: "no crash; \(timeouts) `timeout` and \(refused) `connection` errors, no other kind; "
-                    + "\(stored.map(\.gaps.count).reduce(0, +)) gaps; polling resumed on one connection; \(besideOutcome)",
-                lost: "\(gatewayAfter.answered - frames) of \(gatewayAfter.answered) good replies; \(besideLost)",
-                ok: common.passed && checks.passed && beside.onSchedule)
+                    + "\(stored.map(\.gaps.count).reduce(0, +)) gaps; polling resumed on one connection",
+                lost: "\(gatewayAfter.answered - frames) of \(gatewayAfter.answered) good replies", checks, run: common)
         }
 
         // The slow line: 1200 baud emulated byte by byte; riglog waits it out with no error.
@@ -205,12 +232,10 @@ struct FaultInjectionTests {
             checks.expect(stored.gaps.isEmpty, "rtu-slow: gaps \(stored.gaps.map(\.reason))")
             checks.expect(stored.frames > 0 && stored.wrongSpeeds.isEmpty, "rtu-slow: \(stored.frames) frames, wrong \(stored.wrongSpeeds.prefix(5))")
             checks.expect((0...1).contains(slowAfter.answered - stored.frames), "rtu-slow: \(slowAfter.answered) answered, \(stored.frames) stored")
-            Reliability.record(
-                scenario: "RTU line at a slow baud rate (1200 baud emulated byte by byte on a pty; rig set to baud=1200, poll 500 ms)",
-                inputs: "\(metrics.polls(of: "rtu-slow")) polls in \(seconds) s; \(besideText)",
-                outcome: "no crash; no errors, no gaps; \(besideOutcome)",
-                lost: "\(slowAfter.answered - stored.frames) of \(slowAfter.answered) replies; \(besideLost)",
-                ok: common.passed && checks.passed && beside.onSchedule)
+            beside.record(
+                "RTU line at a slow baud rate (1200 baud emulated byte by byte on a pty; rig set to baud=1200, poll 500 ms)",
+                inputs: "\(metrics.polls(of: "rtu-slow")) polls in \(seconds) s", outcome: "no crash; no errors, no gaps",
+                lost: "\(slowAfter.answered - stored.frames) of \(slowAfter.answered) replies", checks, run: common)
         }
         withExtendedLifetime((crcLine, slowLine, healthy)) {}
     }

@@ -225,7 +225,7 @@ func percent(_ part: Int, of whole: Int) -> String {
 func waitUntil(_ what: @autoclosure () -> String, timeout: Duration, every interval: Duration = .milliseconds(200), _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
-        if ContinuousClock.now > deadline { throw ExternalPeers.TimedOut(what: what()) }
+        if ContinuousClock.now > deadline { throw Failed(description: "gave up waiting for \(what())") }
         try await Task.sleep(for: interval)
     }
 }
