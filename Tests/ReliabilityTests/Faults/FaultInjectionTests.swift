@@ -70,7 +70,13 @@ struct FaultInjectionTests {
         var slots: Int
         var answered: Int
         var stored: Int
-        var onTimeText: String { percent(onTime, of: slots) }
+        /// The same figures in the first half of the run, before the faults.
+        var calmOnTime: Int
+        var calmSlots: Int
+        var calmSeconds: Int
+        var onTimeText: String {
+            "\(percent(onTime, of: slots)) % of polls within their period during the faults (\(percent(calmOnTime, of: calmSlots)) % in the \(calmSeconds) s before them)"
+        }
         var onSchedule: Bool { slots > 0 && Double(onTime) >= 0.999 * Double(slots) }
         var lost: Int { answered - stored }
 
@@ -80,7 +86,7 @@ struct FaultInjectionTests {
             Reliability.record(
                 scenario: scenario,
                 inputs: "\(inputs); \(polls) polls of \(rigs) healthy rigs at 10 ms beside",
-                outcome: "\(outcome); healthy rigs: no errors, no gaps, \(onTimeText) % of polls within their period",
+                outcome: "\(outcome); healthy rigs: no errors, no gaps, \(onTimeText)",
                 lost: "\(lost); \(self.lost) of \(answered) healthy samples",
                 ok: run.passed && checks.passed && onSchedule)
         }
@@ -90,19 +96,24 @@ struct FaultInjectionTests {
     func everyFaultBesideHealthyRigs() async throws {
         let length = Reliability.scale(bounded: Duration.seconds(4), long: .seconds(60))
         let crcLine = try await PtyPair(), slowLine = try await PtyPair()
+        // The rigs misbehave only once this file exists: the first half of the run measures
+        // the healthy rigs without faults, the second with them.
+        let faultsOn = NSTemporaryDirectory() + "riglog-faults-on-\(UUID().uuidString)"
+        defer { unlink(faultsOn) }
+        let switched = ["--faults-from", faultsOn]
         var faulty: [(id: String, fault: Fault, scenario: String, reason: String, peer: FaultyRig)] = []
         for driver in Driver.allCases {
             for fault in Self.tcpFaults {
                 faulty.append(("\(driver.rawValue)-\(fault.mode)", fault, "\(fault.scenario); \(driver.text)",
                                driver == .blocking ? fault.byNameReason ?? fault.reason : fault.reason,
-                               try FaultyRig(tcp: fault.mode, ["--late-ms", "400"])))
+                               try FaultyRig(tcp: fault.mode, ["--late-ms", "400"] + switched)))
             }
         }
-        let crc = try await FaultyRig(launcher: [], arguments: ["--rtu", crcLine.a, "--mode", "crc"], ready: "serving")
+        let crc = try await FaultyRig(launcher: [], arguments: ["--rtu", crcLine.a, "--mode", "crc"] + switched, ready: "serving")
         faulty.append(("rtu-crc", Self.crcFault, Self.crcFault.scenario, Self.crcFault.reason, crc))
         // A gateway for units 1 and 2 that takes one connection at a time and, after a request
         // it leaves unanswered, holds that connection's slot for a second.
-        let gateway = try FaultyRig(tcp: "one-connection", ["--hold-ms", "1000"])
+        let gateway = try FaultyRig(tcp: "one-connection", ["--hold-ms", "1000"] + switched)
         let slow = try await FaultyRig(launcher: [], arguments: ["--rtu", slowLine.a, "--mode", "slow", "--baud", "1200"], ready: "serving")
         let healthy = try (1...3).map { _ in try HealthyRig() }
 
@@ -131,14 +142,20 @@ struct FaultInjectionTests {
         }
         common.expect(!collector.process.hasExited, "the collector exited at start: \(collector.output)")
 
-        // The run: at least `length`, and until every fault has been counted once.
+        // Without faults for `length`, then with them for at least `length` and until every
+        // fault has been counted once.
+        let calm = Metrics.scrape(port: http) ?? Metrics(text: "")
+        try await Task.sleep(for: length)  // the first half's length, not a synchronisation
+        let calmEnd = Metrics.scrape(port: http) ?? Metrics(text: "")
+        FileManager.default.createFile(atPath: faultsOn, contents: nil)
         let started = ContinuousClock.now
         var metrics = Metrics(text: "")
         while !collector.process.hasExited {
             if ContinuousClock.now - started >= length, let m = Metrics.scrape(port: http) {
                 metrics = m
-                let counted = (faulty.map { ($0.id, $0.fault.kind) } + [("gateway-1", "timeout")])
-                    .allSatisfy { m.errors(of: $0.0)[$0.1, default: 0] > 0 }
+                // Either unit's read may be the gateway's unanswered one.
+                let counted = faulty.allSatisfy { m.errors(of: $0.id)[$0.fault.kind, default: 0] > 0 }
+                    && ["gateway-1", "gateway-2"].contains { m.errors(of: $0)["timeout", default: 0] > 0 }
                 if counted || ContinuousClock.now - started > length + .seconds(30) { break }
             }
             try await Task.sleep(for: .milliseconds(250))
@@ -155,8 +172,12 @@ struct FaultInjectionTests {
         let store = try StoreDatabase.open(folder: folder + "/data", create: false)
 
         // Healthy rigs: no error, no gap, every answered read stored with its value.
-        var beside = Beside(rigs: healthy.count, polls: 0, onTime: 0, slots: 0, answered: 0, stored: 0)
-        (beside.onTime, beside.slots) = metrics.onTime(of: healthyIDs, period: Self.healthyPeriod)
+        var beside = Beside(rigs: healthy.count, polls: 0, onTime: 0, slots: 0, answered: 0, stored: 0, calmOnTime: 0, calmSlots: 0, calmSeconds: 0)
+        let (calmFrom, calmTo, faultsTo) = (calm.onTime(of: healthyIDs, period: Self.healthyPeriod), calmEnd.onTime(of: healthyIDs, period: Self.healthyPeriod),
+                                           metrics.onTime(of: healthyIDs, period: Self.healthyPeriod))
+        (beside.onTime, beside.slots) = (faultsTo.onTime - calmTo.onTime, faultsTo.slots - calmTo.slots)
+        (beside.calmOnTime, beside.calmSlots) = (calmTo.onTime - calmFrom.onTime, calmTo.slots - calmFrom.slots)
+        beside.calmSeconds = Int(length.components.seconds)
         for (id, rig) in zip(healthyIDs, healthy) {
             let stored = try StoredRig(store, rig: id, speed: 100)
             common.expect(metrics.errors(of: id).isEmpty, "\(id) beside the faults counted errors: \(metrics.errors(of: id))")
@@ -188,7 +209,7 @@ struct FaultInjectionTests {
                           "\(id): \(last.answered) reads answered well, \(stored.frames) frames stored")
             beside.record(
                 scenario,
-                inputs: "\(metrics.polls(of: id) + errors.values.reduce(0, +)) polls of the rig in \(seconds) s (\(first.faults) spoiled)",
+                inputs: "\(metrics.polls(of: id) + errors.values.reduce(0, +)) polls of the rig (\(first.faults) spoiled in \(seconds) s of faults)",
                 outcome: "no crash, exit 0 on SIGTERM; \(counted) `\(fault.kind)` errors for \(first.faults) faults, no other kind; "
                     + "\(stored.gaps.count) gaps \"\(stored.gaps.first?.reason ?? reason)\"; no spoiled value stored",
                 lost: "\(last.answered - stored.frames) of \(last.answered) good replies of the rig", checks, run: common)
@@ -217,8 +238,8 @@ struct FaultInjectionTests {
             checks.expect((0...1).contains(gatewayAfter.answered - frames), "gateway: \(gatewayAfter.answered) reads answered, \(frames) frames stored")
             beside.record(
                 "gateway that accepts one connection (2 units; after an unanswered read it holds the slot 1 s)",
-                inputs: "\(ids.map { metrics.polls(of: $0) }.reduce(0, +) + timeouts + refused) polls of 2 units in \(seconds) s "
-                    + "(\(gatewayBefore.faults) unanswered, \(gatewayAfter.refused) connections refused)",
+                inputs: "\(ids.map { metrics.polls(of: $0) }.reduce(0, +) + timeouts + refused) polls of 2 units "
+                    + "(\(gatewayBefore.faults) unanswered, \(gatewayAfter.refused) connections refused in \(seconds) s of faults)",
                 outcome: "no crash; \(timeouts) `timeout` and \(refused) `connection` errors, no other kind; "
                     + "\(stored.map(\.gaps.count).reduce(0, +)) gaps; polling resumed on one connection",
                 lost: "\(gatewayAfter.answered - frames) of \(gatewayAfter.answered) good replies", checks, run: common)
@@ -234,7 +255,7 @@ struct FaultInjectionTests {
             checks.expect((0...1).contains(slowAfter.answered - stored.frames), "rtu-slow: \(slowAfter.answered) answered, \(stored.frames) stored")
             beside.record(
                 "RTU line at a slow baud rate (1200 baud emulated byte by byte on a pty; rig set to baud=1200, poll 500 ms)",
-                inputs: "\(metrics.polls(of: "rtu-slow")) polls in \(seconds) s", outcome: "no crash; no errors, no gaps",
+                inputs: "\(metrics.polls(of: "rtu-slow")) polls in \(seconds + beside.calmSeconds) s", outcome: "no crash; no errors, no gaps",
                 lost: "\(slowAfter.answered - stored.frames) of \(slowAfter.answered) replies", checks, run: common)
         }
         withExtendedLifetime((crcLine, slowLine, healthy)) {}

@@ -32,6 +32,9 @@ RTU (--rtu PTY: a serial device, one end of a socat pty pair; RTU frames with CR
 
 Spoiled replies carry 0xDEAD where values go, so a test sees it if one was ever stored.
 
+--faults-from FILE: misbehave only while FILE exists (answer every read well before), so a
+test can measure the rigs beside it with and without the faults in one run.
+
 --stats FILE keeps a JSON object there, rewritten after every event: connections accepted,
 refused, reads, answered, faults (spoiled reads), identifications.
 
@@ -39,6 +42,7 @@ Prints "listening on PORT" (TCP) or "serving PTY" (RTU) once ready.
 
 Usage: faulty_rig.py --mode MODE [--port PORT] [--host HOST] [--rtu PTY] [--every N]
                      [--late-ms MS] [--hold-ms MS] [--baud BAUD] [--stats FILE]
+                     [--faults-from FILE]
 """
 import argparse
 import json
@@ -79,6 +83,13 @@ class Stats:
         with open(temporary, "w") as f:
             json.dump(self.counts, f)
         os.replace(temporary, self.path)
+
+
+def spoils(args, n):
+    """Whether read number `n` is to be spoiled."""
+    if args.mode == "normal" or n % args.every != 0:
+        return False
+    return args.faults_from is None or os.path.exists(args.faults_from)
 
 
 def crc16(frame):
@@ -177,7 +188,7 @@ class TCPRig:
                 pass
 
     def answer_all(self, conn):
-        mode, every = self.args.mode, self.args.every
+        mode = self.args.mode
         while True:
             header = recv_exactly(conn, 7)
             if header is None:
@@ -197,7 +208,7 @@ class TCPRig:
             address, count = struct.unpack(">HH", pdu[1:5])
             n = self.stats.read_number()
             reply = mbap(tid, unit, read_pdu(unit, function, address, count))
-            if mode == "normal" or n % every != 0:
+            if not spoils(self.args, n):
                 conn.sendall(reply)
                 self.stats.add("answered")
                 continue
@@ -278,7 +289,7 @@ class RTURig:
         address, count = struct.unpack(">HH", frame[2:6])
         n = self.stats.read_number()
         body = bytes([unit]) + read_pdu(unit, function, address, count)
-        spoil = self.args.mode == "crc" and n % self.args.every == 0
+        spoil = self.args.mode == "crc" and spoils(self.args, n)
         self.stats.add("faults" if spoil else "answered")
         self.write(fd, body, spoil=spoil, request_length=len(frame))
 
@@ -309,6 +320,7 @@ def main():
     parser.add_argument("--hold-ms", type=int, default=1000)
     parser.add_argument("--baud", type=int, default=1200)
     parser.add_argument("--stats")
+    parser.add_argument("--faults-from")
     args = parser.parse_args()
     stats = Stats(args.stats)
     if args.rtu:
