@@ -34,14 +34,19 @@ struct FaultInjectionTests {
         var text: String { self == .eventLoop ? "rig given by IP address (event loop)" : "rig given by host name (blocking libmodbus reader)" }
     }
 
-    /// The TCP faults, each on a rig of its own (every 4th read spoiled; timeout 200 ms).
+    /// Every rig waits `replyTimeout` for a reply (the collector's `--timeout`): long enough
+    /// that a loaded machine's stalls (CI runs three test processes on two cores; 200-500 ms
+    /// stalls of every process were seen here at 94 % CPU pressure) never pass for a fault.
+    static let replyTimeout = "1s"
+
+    /// The TCP faults, each on a rig of its own (every 4th read spoiled).
     static let tcpFaults: [Fault] = [
         Fault(mode: "disconnect-mid-frame", scenario: "rig disconnects mid-frame (FIN after 5 bytes of a reply)",
               kind: "connection", reason: "connection lost"),
         Fault(mode: "stall", scenario: "rig stalls (a request never answered, the connection left open)",
-              kind: "timeout", reason: "timeout: no reply within 200ms"),
-        Fault(mode: "late", scenario: "rig answers after the timeout (400 ms; timeout 200 ms)",
-              kind: "timeout", reason: "timeout: no reply within 200ms"),
+              kind: "timeout", reason: "timeout: no reply within 1s"),
+        Fault(mode: "late", scenario: "rig answers after the timeout (1.5 s; timeout 1 s)",
+              kind: "timeout", reason: "timeout: no reply within 1s"),
         Fault(mode: "wrong-tid", scenario: "rig answers with the wrong transaction id",
               kind: "mismatch", reason: "mismatched reply: transaction"),
         Fault(mode: "wrong-unit", scenario: "rig answers from the wrong unit",
@@ -106,35 +111,36 @@ struct FaultInjectionTests {
             for fault in Self.tcpFaults {
                 faulty.append(("\(driver.rawValue)-\(fault.mode)", fault, "\(fault.scenario); \(driver.text)",
                                driver == .blocking ? fault.byNameReason ?? fault.reason : fault.reason,
-                               try FaultyRig(tcp: fault.mode, ["--late-ms", "400"] + switched)))
+                               try FaultyRig(tcp: fault.mode, ["--late-ms", "1500"] + switched)))
             }
         }
         let crc = try await FaultyRig(launcher: [], arguments: ["--rtu", crcLine.a, "--mode", "crc"] + switched, ready: "serving")
         faulty.append(("rtu-crc", Self.crcFault, Self.crcFault.scenario, Self.crcFault.reason, crc))
         // A gateway for units 1 and 2 that takes one connection at a time and, after a request
-        // it leaves unanswered, holds that connection's slot for a second.
-        let gateway = try FaultyRig(tcp: "one-connection", ["--hold-ms", "1000"] + switched)
+        // it leaves unanswered, holds that connection's slot for 1.5 s (riglog gives up on the
+        // request after 1 s and reconnects at once: refused for half a second).
+        let gateway = try FaultyRig(tcp: "one-connection", ["--hold-ms", "1500"] + switched)
         let slow = try await FaultyRig(launcher: [], arguments: ["--rtu", slowLine.a, "--mode", "slow", "--baud", "1200"], ready: "serving")
         let healthy = try (1...3).map { _ in try HealthyRig() }
 
         var lab = FaultLab()
         for rig in faulty where rig.id != "rtu-crc" {
             lab.rig(rig.id, "tcp://\(rig.id.hasPrefix(Driver.blocking.rawValue) ? Driver.blocking.host : Driver.eventLoop.host):\(rig.peer.port)",
-                    poll: "250ms", timeout: "200ms")
+                    poll: "250ms")
         }
-        lab.rig("gateway-1", "tcp://127.0.0.1:\(gateway.port)", unit: 1, poll: "250ms", timeout: "200ms")
-        lab.rig("gateway-2", "tcp://127.0.0.1:\(gateway.port)", unit: 2, poll: "250ms", timeout: "200ms")
-        lab.rig("rtu-crc", "rtu://\(crcLine.b)?baud=19200&timeout=200ms", poll: "250ms")
-        // 1200 baud: a read takes 156 ms on the wire; with the 32 ms frame gap and a 300 ms
-        // timeout it fits a 500 ms period (the lab check's cycle budget).
-        lab.rig("rtu-slow", "rtu://\(slowLine.b)?baud=1200&timeout=300ms", poll: "500ms")
+        lab.rig("gateway-1", "tcp://127.0.0.1:\(gateway.port)", unit: 1, poll: "250ms")
+        lab.rig("gateway-2", "tcp://127.0.0.1:\(gateway.port)", unit: 2, poll: "250ms")
+        lab.rig("rtu-crc", "rtu://\(crcLine.b)?baud=19200", poll: "250ms")
+        // 1200 baud: a read takes 156 ms on the wire, 188 ms with the frame gap: a 500 ms period fits.
+        lab.rig("rtu-slow", "rtu://\(slowLine.b)?baud=1200", poll: "500ms")
         let healthyIDs = healthy.indices.map { "healthy-\($0 + 1)" }
         for (id, rig) in zip(healthyIDs, healthy) { lab.rig(id, "tcp://127.0.0.1:\(rig.port)", poll: Self.healthyPoll) }
         let folder = try lab.write()
         defer { try? FileManager.default.removeItem(atPath: folder) }
 
         let http = ExternalPeers.freePort()
-        let collector = try RiglogProcess(["collect", folder + "/lab.yaml", "--data", folder + "/data", "--http", "127.0.0.1:\(http)"])
+        let collector = try RiglogProcess(["collect", folder + "/lab.yaml", "--data", folder + "/data", "--http", "127.0.0.1:\(http)",
+                                           "--timeout", Self.replyTimeout])
         let common = ScenarioChecks()
         try await waitUntil("every rig polled (collector output: \(collector.output))", timeout: .seconds(60)) {
             guard !collector.process.hasExited, let m = Metrics.scrape(port: http) else { return collector.process.hasExited }
@@ -237,7 +243,7 @@ struct FaultInjectionTests {
             let frames = stored.map(\.frames).reduce(0, +)
             checks.expect((0...1).contains(gatewayAfter.answered - frames), "gateway: \(gatewayAfter.answered) reads answered, \(frames) frames stored")
             beside.record(
-                "gateway that accepts one connection (2 units; after an unanswered read it holds the slot 1 s)",
+                "gateway that accepts one connection (2 units; after an unanswered read it holds the slot 1.5 s)",
                 inputs: "\(ids.map { metrics.polls(of: $0) }.reduce(0, +) + timeouts + refused) polls of 2 units "
                     + "(\(gatewayBefore.faults) unanswered, \(gatewayAfter.refused) connections refused in \(seconds) s of faults)",
                 outcome: "no crash; \(timeouts) `timeout` and \(refused) `connection` errors, no other kind; "
