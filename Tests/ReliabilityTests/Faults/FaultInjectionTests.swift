@@ -150,12 +150,12 @@ struct FaultInjectionTests {
 
         // Without faults for `length`, then with them for at least `length` and until every
         // fault has been counted once.
-        let calm = Metrics.scrape(port: http) ?? Metrics(text: "")
+        let calm = Metrics.scrape(port: http) ?? Metrics()
         try await Task.sleep(for: length)  // the first half's length, not a synchronisation
-        let calmEnd = Metrics.scrape(port: http) ?? Metrics(text: "")
+        let calmEnd = Metrics.scrape(port: http) ?? Metrics()
         FileManager.default.createFile(atPath: faultsOn, contents: nil)
         let started = ContinuousClock.now
-        var metrics = Metrics(text: "")
+        var metrics = Metrics()
         while !collector.process.hasExited {
             if ContinuousClock.now - started >= length, let m = Metrics.scrape(port: http) {
                 metrics = m

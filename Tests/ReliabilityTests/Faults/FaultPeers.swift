@@ -111,22 +111,13 @@ struct Failed: Error, CustomStringConvertible {
     var description: String
 }
 
-/// The collector's `/metrics`, as `name{labels}` -> value.
+/// The collector's `/metrics`, as `name{labels}` -> value (``CollectorWeb/metrics(_:)``).
 struct Metrics: Sendable {
     var values: [String: Double] = [:]
 
-    init(text: String) {
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
-            values[String(line[..<space])] = value
-        }
-    }
-
     /// The metrics served on `port`, nil while nothing answers there.
     static func scrape(port: Int) -> Metrics? {
-        guard let result = try? ExternalPeers.capture("/usr/bin/curl", ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"]),
-              result.status == 0 else { return nil }
-        return Metrics(text: result.text)
+        CollectorWeb.metrics(port).map { Metrics(values: $0) }
     }
 
     /// Polls answered.
