@@ -61,9 +61,12 @@ package struct Transaction {
         if n == 0 { return .wrongUnit(reply[0]) }
         guard n >= header + 2 else { return .mismatch("a reply of only \(n) bytes") }
         if tcp {
+            // The protocol id first: bytes that are no Modbus reply at all (a web server's
+            // answer, line noise) have no transaction id, and calling them a late reply would
+            // send a technician looking for a second master.
+            if reply[2] != 0 || reply[3] != 0 { return .mismatch("not a Modbus reply (protocol id \(reply[2]) \(reply[3]))") }
             let got = UInt16(reply[0]) << 8 | UInt16(reply[1])
             if got != id { return .mismatch("transaction \(got) instead of \(id): a late reply to an earlier request") }
-            if reply[2] != 0 || reply[3] != 0 { return .mismatch("not a Modbus reply (protocol id \(reply[2]) \(reply[3]))") }
         }
         if reply[header - 1] != r.replyUnit ?? r.unit { return .wrongUnit(reply[header - 1]) }
         let function = reply[header]
