@@ -5,8 +5,9 @@
 #     scripts/fuzz.sh [--long] [--seconds N] [--no-build] [TARGET...]
 #
 # Runs each target (default: all ten) for N seconds (default 60; --long: 600) over its corpus,
-# Tests/ReliabilityTests/Fuzz/Corpus/TARGET. New corpus entries go to a temporary folder, printed
-# at the end, and are not committed automatically: copy the ones worth keeping. An input that
+# Tests/ReliabilityTests/Fuzz/Corpus/TARGET, with inputs up to 16 KB (libFuzzer's default is 4 KB;
+# the expression parser's stack-depth bug needed 6 KB). New corpus entries go to a temporary
+# folder, printed at the end, and are not committed automatically: copy the ones worth keeping. An input that
 # crashes, hangs (over 10 s) or runs out of memory (over 2 GB) is saved to
 # Tests/ReliabilityTests/Fuzz/Crashes/TARGET/ and the script exits 1 after the other targets.
 # With RIGLOG_RELIABILITY_TABLE=FILE, one reliability-table row a target is appended to FILE.
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
         --long) seconds=600 ;;
         --seconds) seconds="$2"; shift ;;
         --no-build) build=0 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
         *) targets+=("$1") ;;
     esac
@@ -55,7 +56,7 @@ for t in "${targets[@]}"; do
     # The Swift runtime's backtracer would catch the trap first; libFuzzer must, to save the input.
     status=0
     RIGLOG_FUZZ_TARGET=$t SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0:handle_abort=1 \
-        "$binary" "$work/$t" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        "$binary" "$work/$t" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
         -artifact_prefix="$crashes/" -print_final_stats=1 > "$log" 2>&1 || status=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)

@@ -8,6 +8,26 @@ struct ExpressionParserTests {
     private func n(_ value: Double) -> Expression { .number(value, column: 0) }
     private func b(_ op: Expression.BinaryOperator, _ l: Expression, _ r: Expression) -> Expression { .binary(op, l, r, column: 0) }
 
+    /// Found through the fuzz harness (Tests/ReliabilityTests/Fuzz/Corpus/expression/crash-*.txt):
+    /// 3,000 nested parentheses or a 5,000-term sum ran the recursive parser, checker and
+    /// compiler out of stack (a segmentation fault loading the profile).
+    @Test func anExpressionDeeperThanTheStackAllowsIsRefusedWithItsColumn() {
+        let nested = String(repeating: "(", count: 3_000) + "x" + String(repeating: ")", count: 3_000)
+        #expect(throws: ExpressionError(column: 257, reason: .tooLong(256))) { try Expression.parse(nested) }
+        let sum = String(repeating: "x+", count: 5_000) + "x"
+        #expect(throws: ExpressionError(column: 257, reason: .tooLong(256))) { try Expression.parse(sum) }
+        let nots = String(repeating: "not ", count: 50_000) + "x"
+        #expect(throws: ExpressionError(column: 1025, reason: .tooLong(256))) { try Expression.parse(nots) }
+        #expect(ExpressionError(column: 1, reason: .tooLong(256)).description
+            == "the expression has more than 256 names, numbers and operators; split it into several steps or alarms, or simplify it")
+    }
+
+    @Test func theLongestExpressionAllowedStillParses() throws {
+        let terms = Array(repeating: "x", count: 128).joined(separator: " + ")  // 255 tokens
+        #expect(try Expression.parse(terms).channelNames == ["x"])
+        #expect(throws: ExpressionError(column: 1 + 4 * 128, reason: .tooLong(256))) { try Expression.parse(terms + " + 1") }
+    }
+
     @Test func multiplicationBindsTighterThanAddition() throws {
         #expect(try Expression.parse("a + b * c") == b(.add, c("a"), b(.multiply, c("b"), c("c"))))
         #expect(try Expression.parse("(a + b) * c") == b(.multiply, b(.add, c("a"), c("b")), c("c")))

@@ -18,6 +18,8 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
         /// The whole expression must be true or false (states, steps, alarms).
         case notBoolean
         case empty
+        /// More than ``Expression/maximumTokens`` parts (the limit is the associated value).
+        case tooLong(Int)
     }
 
     public var column: Int
@@ -56,6 +58,9 @@ public struct ExpressionError: Error, Sendable, Hashable, CustomStringConvertibl
             return "the expression is a number, expected a condition that is true or false, e.g. wheel_speed > 0.5"
         case .empty:
             return "the expression is empty, expected a condition such as wheel_speed > 0.5"
+        case .tooLong(let limit):
+            return "the expression has more than \(limit) names, numbers and operators; split it into several steps or alarms, "
+                + "or simplify it"
         }
     }
 }

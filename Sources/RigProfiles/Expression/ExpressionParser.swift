@@ -7,9 +7,19 @@ extension Expression {
     /// Precedence, loosest first: `or`, `and`, `not`, comparisons (which do not chain),
     /// `+ -`, `* /`, unary `-`. `not a > 1 and b` is `(not (a > 1)) and b`.
     public static func parse(_ source: String) throws(ExpressionError) -> Expression {
-        var parser = ExpressionParser(tokens: try ExpressionLexer.tokens(of: source))
+        let tokens = try ExpressionLexer.tokens(of: source)
+        // Every level of the tree takes a token, so this bounds its depth: parsing, checking,
+        // compiling and comparing recurse over it and must not run out of stack on a generated
+        // or hostile file (fuzzing found 20,000 nested parentheses or a 30,000-term sum crash).
+        if tokens.count > maximumTokens + 1 {  // + 1: the end token
+            throw ExpressionError(column: tokens[maximumTokens].column, reason: .tooLong(maximumTokens))
+        }
+        var parser = ExpressionParser(tokens: tokens)
         return try parser.parseAll()
     }
+
+    /// The most names, numbers, operators and parentheses an expression may have.
+    public static let maximumTokens = 256
 }
 
 /// A precedence-climbing parser over the lexer's tokens.
