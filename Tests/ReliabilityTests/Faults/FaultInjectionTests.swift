@@ -131,8 +131,10 @@ struct FaultInjectionTests {
         lab.rig("gateway-1", "tcp://127.0.0.1:\(gateway.port)", unit: 1, poll: "250ms")
         lab.rig("gateway-2", "tcp://127.0.0.1:\(gateway.port)", unit: 2, poll: "250ms")
         lab.rig("rtu-crc", "rtu://\(crcLine.b)?baud=19200", poll: "250ms")
-        // 1200 baud: a read takes 156 ms on the wire, 188 ms with the frame gap: a 500 ms period fits.
-        lab.rig("rtu-slow", "rtu://\(slowLine.b)?baud=1200", poll: "500ms")
+        // 1200 baud: a read takes 156 ms on the wire, 188 ms with the frame gap. Its own 3 s reply
+        // timeout (so a 4 s period, as riglog's plan check asks): the line's emulator (Python
+        // writing byte by byte) can stall for a second on a loaded machine, not the fault shown.
+        lab.rig("rtu-slow", "rtu://\(slowLine.b)?baud=1200&timeout=3s", poll: "4s")
         let healthyIDs = healthy.indices.map { "healthy-\($0 + 1)" }
         for (id, rig) in zip(healthyIDs, healthy) { lab.rig(id, "tcp://127.0.0.1:\(rig.port)", poll: Self.healthyPoll) }
         let folder = try lab.write()

@@ -66,10 +66,15 @@ struct ReadOnlyDiskTests {
         let again = try lab.collect(data: data, port: ExternalPeers.freePort())
         let started = Timestamp.now()
         let reopened = try StoreDatabase.open(folder: data, create: false)
-        try await ExternalPeers.waitUntil("the next run writing", timeout: .seconds(60)) {
-            var newest: Int64 = 0
-            try? reopened.forEachSample(of: (try? reopened.rig("rig-1").channels) ?? [], from: started) { newest = max(newest, $0.time) }
-            return newest > 0
+        do {
+            try await ExternalPeers.waitUntil("the next run writing", timeout: .seconds(120)) {
+                var newest: Int64 = 0
+                try? reopened.forEachSample(of: (try? reopened.rig("rig-1").channels) ?? [], from: started) { newest = max(newest, $0.time) }
+                return newest > 0
+            }
+        } catch {
+            Issue.record("the next run said: \(again.output)")
+            throw error
         }
         #expect(again.stop(SIGTERM) == 0, "\(again.output)")
         let lost = collected - stored
