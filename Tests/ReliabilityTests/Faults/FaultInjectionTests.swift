@@ -262,7 +262,7 @@ struct FaultInjectionTests {
             checks.expect(stored.frames > 0 && stored.wrongSpeeds.isEmpty, "rtu-slow: \(stored.frames) frames, wrong \(stored.wrongSpeeds.prefix(5))")
             checks.expect((0...1).contains(slowAfter.answered - stored.frames), "rtu-slow: \(slowAfter.answered) answered, \(stored.frames) stored")
             beside.record(
-                "RTU line at a slow baud rate (1200 baud emulated byte by byte on a pty; rig set to baud=1200, poll 500 ms)",
+                "RTU line at a slow baud rate (1200 baud emulated byte by byte on a pty; rig set to baud=1200, poll 4 s, timeout 3 s)",
                 inputs: "\(metrics.polls(of: "rtu-slow")) polls in \(seconds + beside.calmSeconds) s", outcome: "no crash; no errors, no gaps",
                 lost: "\(slowAfter.answered - stored.frames) of \(slowAfter.answered) replies", checks, run: common)
         }
