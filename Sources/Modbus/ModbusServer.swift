@@ -64,7 +64,7 @@ public final class ModbusServer: Sendable {
     public var port: Int { state.withLock { $0.port } }
 
     /// Installs (or removes, with nil) the fault hook.
-    public func setFaults(_ hook: FaultHook?) { faults.hook.withLock { $0 = hook } }
+    public func setFaults(_ hook: FaultHook?) { faults.hook.withLock { $0.call = hook } }
 
     /// Answers function 43/14 (Read Device Identification) for `unit` with `identification`
     /// (`unit` nil: every unit without its own). Without one a unit answers exception 01

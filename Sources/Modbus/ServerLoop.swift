@@ -241,7 +241,8 @@ final class ServerLoop {
             ServedRequest(unit: unit, pdu: UnsafeBufferPointer(rebasing: $0[headerLength..<(length - checksumLength)]))
         }
         observer?(request)
-        let action = faults.hook.withLock { $0?(request) } ?? .reply
+        let hook = faults.hook.withLock { $0.call }
+        let action = hook?(request) ?? .reply
         let map = units[unit] ?? (isBus ? nil : anyUnit)
         switch action {
         case .ignore:
@@ -345,7 +346,16 @@ public enum ModbusCRC {
 
 /// The fault hook and the device identifications, shared between a server and its loop.
 final class FaultSwitch: Sendable {
-    let hook = Mutex<ModbusServer.FaultHook?>(nil)
+    /// The hook inside a struct: a closure kept directly in a `Mutex` is converted to the generic
+    /// `withLock`'s calling convention and back at every access, and an unoptimised build wraps it
+    /// in two more thunks each time, so a long-running simulator's every request went deeper until
+    /// its thread's stack overflowed (found by the suite under AddressSanitizer). A struct's
+    /// field keeps its own convention.
+    struct Hook: Sendable {
+        var call: ModbusServer.FaultHook?
+    }
+
+    let hook = Mutex(Hook(call: nil))
     /// By unit id; nil: every unit without its own (TCP).
     let identities = Mutex<[UInt8?: DeviceIdentification]>([:])
 }

@@ -53,21 +53,24 @@ struct ReadOnlyDiskTests {
         // What was read after the last commit is what the read-only disk cost.
         let collected = DiskFullTests.collectedSamples(in: collector.output) ?? 0
         var stored = 0
-        let repaired = try StoreDatabase.open(folder: data, create: false)
-        for rig in lab.rigs { stored += try LabUnderTest.storedTimes(repaired, rig: rig).values.reduce(0) { $0 + $1.count } }
+        // Read in a scope of its own: the next run starts with no other process holding the store.
+        let rig1 = try { () throws -> Int in
+            let repaired = try StoreDatabase.open(folder: data, create: false)
+            for rig in lab.rigs { stored += try LabUnderTest.storedTimes(repaired, rig: rig).values.reduce(0) { $0 + $1.count } }
+            return try LabUnderTest.storedTimes(repaired, rig: "rig-1").values.reduce(0) { $0 + $1.count }
+        }()
         let files = (try? FileManager.default.contentsOfDirectory(atPath: data))?.sorted().map { name in
             "\(name) \(((try? FileManager.default.attributesOfItem(atPath: data + "/" + name))?[.size] as? Int) ?? -1)"
         } ?? []
         #expect(stored > 0 && stored < collected, "\(stored) of \(collected) stored; the folder: \(files)")
         // Every commit seen before the disk failed is still there (each commit is synced to the
         // disk: `synchronous = FULL` on the writer).
-        let rig1 = try LabUnderTest.storedTimes(repaired, rig: "rig-1").values.reduce(0) { $0 + $1.count }
         #expect(rig1 >= committedBefore, "rig-1: \(rig1) samples after the repair, \(committedBefore) committed before the disk failed")
         let again = try lab.collect(data: data, port: ExternalPeers.freePort())
         let started = Timestamp.now()
-        let reopened = try StoreDatabase.open(folder: data, create: false)
         do {
             try await ExternalPeers.waitUntil("the next run writing", timeout: .seconds(120)) {
+                guard let reopened = try? StoreDatabase.open(folder: data, create: false) else { return false }
                 var newest: Int64 = 0
                 try? reopened.forEachSample(of: (try? reopened.rig("rig-1").channels) ?? [], from: started) { newest = max(newest, $0.time) }
                 return newest > 0
