@@ -7,6 +7,9 @@
 # threads for minutes at a time (tests that run riglog, psql or initdb as child processes wait for
 # them synchronously), and a reload test once waited 60 s for a run that never got a thread. In a
 # process of their own the in-process labs keep their threads; the kernel shares the cores.
+# LabWebTests joins them for the same reason: its servers run in the test process and its clients
+# give up after 15 to 20 s (HummingbirdTesting's), and beside the rest a handler once waited
+# longer than that for a thread (HTTPClientError.deadlineExceeded, readTimeout).
 # PackagingTests (the .deb built, linted, installed into a debootstrapped Debian root) waits
 # minutes on debootstrap and apt, mostly for the network: it runs beside both, with the bounded
 # reliability scenarios (Tests/ReliabilityTests: collectors under faults, kills, full disks and
@@ -24,11 +27,11 @@ logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 run() { "$tests" --testing-library swift-testing "$@"; }
 
-run --filter LabRuntimeTests >"$logs/labs" 2>&1 &
+run --filter LabRuntimeTests --filter LabWebTests >"$logs/labs" 2>&1 &
 labs=$!
 run --filter PackagingTests --filter ReliabilityTests >"$logs/packaging" 2>&1 &
 packaging=$!
-run --skip LabRuntimeTests --skip PackagingTests --skip ReliabilityTests
+run --skip LabRuntimeTests --skip LabWebTests --skip PackagingTests --skip ReliabilityTests
 rest_status=$?
 wait "$labs"
 labs_status=$?
@@ -38,12 +41,12 @@ packaging_status=$?
 for part in labs packaging; do
     echo
     case $part in
-        labs) echo "== LabRuntimeTests (in a process of their own, run beside the tests above) ==" ;;
+        labs) echo "== LabRuntimeTests and LabWebTests (in a process of their own, run beside the tests above) ==" ;;
         packaging) echo "== PackagingTests and ReliabilityTests (in a process of their own, run beside the tests above) ==" ;;
     esac
     cat "$logs/$part"
 done
 if [ "$rest_status" -ne 0 ] || [ "$labs_status" -ne 0 ] || [ "$packaging_status" -ne 0 ]; then
-    echo "make test: FAILED (exit status: other tests $rest_status, LabRuntimeTests $labs_status, PackagingTests and ReliabilityTests $packaging_status)" >&2
+    echo "make test: FAILED (exit status: other tests $rest_status, LabRuntimeTests and LabWebTests $labs_status, PackagingTests and ReliabilityTests $packaging_status)" >&2
     exit 1
 fi

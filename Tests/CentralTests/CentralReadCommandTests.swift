@@ -391,7 +391,7 @@ struct CentralReadCommandTests {
         let token = try #require(issued.text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("rlg_") })
         let port = ExternalPeers.freePort()
         let serve = try ChildProcess(Self.riglog, ["serve", "--db", labs.url, "--data", folder + "/data", "--http", "127.0.0.1:\(port)",
-                                                   "--refresh", "1h", "--for", "2m"])
+                                                   "--refresh", "1h", "--for", "15m"])  // stopped below; long, as this task may wait minutes for a thread
         defer { serve.stop(SIGKILL) }
         try await ExternalPeers.waitUntil("riglog serve --db to listen", timeout: .seconds(60)) { ExternalPeers.accepts(port: port) || serve.hasExited }
         let curl = try ExternalPeers.which("curl")

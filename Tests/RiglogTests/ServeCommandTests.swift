@@ -43,10 +43,13 @@ import Testing
                                                      "-keyout", folder + "/key.pem", "-out", folder + "/cert.pem"])
         try #require(made.status == 0, "\(made.stderr)")
         // On a port of its own, started again on another if one was taken since it was found free.
+        // No short --for: in CI this test's task may wait minutes for a thread between the start
+        // and the requests (the rest of the suite blocks the process's few threads), and a serve
+        // that had stopped by itself meanwhile refused every request (seen twice).
         let riglog = try StoreCLIHarness.product("riglog")
         let (serve, port) = try await onOwnThread {
             try ExternalPeers.startServer("riglog serve", riglog) { port in
-                ["serve", "--data", folder, "--http", "127.0.0.1:\(port)", "--tls-cert", folder + "/cert.pem", "--tls-key", folder + "/key.pem", "--for", "2m"]
+                ["serve", "--data", folder, "--http", "127.0.0.1:\(port)", "--tls-cert", folder + "/cert.pem", "--tls-key", folder + "/key.pem", "--for", "15m"]
             }
         }
         defer { serve.stop(SIGKILL) }
