@@ -15,10 +15,12 @@ import Testing
     /// "another process" when the clock passes them. Returns the evaluator after close.
     @discardableResult
     /// With `crashAfter`, the run stops after that many seconds without closing anything, as a
-    /// collector killed with SIGKILL or by a power cut leaves the store.
+    /// collector killed with SIGKILL or by a power cut leaves the store. With `refusedWrites`, the
+    /// store refuses every write during those seconds, as a disk turned read-only does, and the
+    /// evaluator's refusals are counted as the drainer meets them.
     func runLive(
         _ lab: SessionLab, checkins: [(seconds: Double, student: String?, recordedAt: Double?)], lag: Duration = .seconds(2),
-        crashAfter: Int? = nil
+        crashAfter: Int? = nil, refusedWrites: Range<Int>? = nil, refusals: inout Int
     ) throws -> LiveEvaluator {
         let clock = TestClock(SessionLab.ns(seconds: -1))
         let live = LiveEvaluator(lab: lab.lab, store: lab.store, configuration: .init(lag: lag), now: { clock.now })
@@ -37,12 +39,20 @@ import Testing
                     kind: checkin.student == nil ? .checkout : .checkin))
                 recorded += 1
             }
+            if refusedWrites?.lowerBound == second { try lab.store.refuseWrites(true) }
+            if refusedWrites?.upperBound == second { try lab.store.refuseWrites(false) }
+            // As the drainer: a refusing disk is the store health's to report; the writer holds
+            // the samples, the evaluator its session changes, and both go on.
+            func refused(_ body: () throws -> Void) throws -> Bool {
+                do { try body() } catch let error as StoreError where error.isUnwritable && refusedWrites != nil { return true }
+                return false
+            }
             try batch.withUnsafeBufferPointer { buffer in
-                try writer.write(buffer)
+                _ = try refused { try writer.write(buffer) }
                 try live.write(buffer)
             }
-            try writer.flush()
-            try live.flush()
+            _ = try refused { try writer.flush() }
+            if try refused({ try live.flush() }) { refusals += 1 }
         }
         if crashAfter != nil { return live }
         clock.set(SessionLab.ns(seconds: 61))
@@ -51,6 +61,14 @@ import Testing
         try writer.close()
         try live.close()
         return live
+    }
+
+    @discardableResult
+    func runLive(
+        _ lab: SessionLab, checkins: [(seconds: Double, student: String?, recordedAt: Double?)], lag: Duration = .seconds(2), crashAfter: Int? = nil
+    ) throws -> LiveEvaluator {
+        var refusals = 0
+        return try runLive(lab, checkins: checkins, lag: lag, crashAfter: crashAfter, refusedWrites: nil, refusals: &refusals)
     }
 
     /// Without a resume window: each run ends its sessions (a restart is tested in
@@ -90,6 +108,25 @@ import Testing
         #expect(summary.replaced == expected.count)
         let offline = try lab.snapshot()
         #expect(offline == found, "live:\n\(found.map(\.description).joined(separator: "\n"))\noffline:\n\(offline.map(\.description).joined(separator: "\n"))")
+    }
+
+    /// A disk that refuses writes (turned read-only) while sessions end and begin: the evaluator keeps their
+    /// changes in order and writes them once the disk takes writes again, so the store ends
+    /// with the sessions of a run without the outage.
+    @Test func sessionChangesWaitForADiskThatRefusesWritesAndAreWrittenAfterwards() throws {
+        let checkins: [(seconds: Double, student: String?, recordedAt: Double?)] = [(10, "ck", nil), (30, nil, nil)]
+        let reference = try scriptedLab()
+        try runLive(reference, checkins: checkins)
+        let expected = try reference.snapshot()
+        // From 31 s to 47 s: the sessions ending at 31.9 and 40.0 s and beginning at 39 and 40.0 s.
+        let lab = try scriptedLab()
+        var refusals = 0
+        let live = try runLive(lab, checkins: checkins, refusedWrites: 31..<47, refusals: &refusals)
+        #expect(refusals > 0, "the evaluator met no refused write")
+        #expect(live.unrecordedChanges == 0)
+        let found = try lab.snapshot()
+        #expect(found == expected, "with the outage:\n\(found.map(\.description).joined(separator: "\n"))\nwithout:\n\(expected.map(\.description).joined(separator: "\n"))")
+        #expect(try lab.store.sessions().count == expected.count, "a session stored twice")
     }
 
     @Test func theNextRunClosesWhatACrashedRunLeftOpenAsReevaluationWould() throws {

@@ -78,6 +78,8 @@ public final class LiveEvaluator: SampleSink {
         var late = 0
         var replayedFrames = 0
         var closed = false
+        /// Session changes waiting for a disk that refuses writes, over every rig.
+        var unrecordedChanges = 0
     }
 
     private let lab: LabConfig
@@ -215,6 +217,10 @@ public final class LiveEvaluator: SampleSink {
     /// Claims that arrived after the watermark had passed their time (applied at the watermark).
     public var lateInputs: Int { state.withLock { $0.late } }
 
+    /// Session changes (openings, closings, restart gaps) waiting for a disk that refuses
+    /// writes; written, in order, at the first evaluation after it takes them again.
+    public var unrecordedChanges: Int { state.withLock { $0.unrecordedChanges } }
+
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         state.withLock { state in
             precondition(state.run != nil, "LiveEvaluator.begin() must be called before samples arrive")
@@ -271,6 +277,10 @@ public final class LiveEvaluator: SampleSink {
         state.watermark = Swift.max(state.watermark, watermark)
         state.evaluatedUntil = watermark
         var failure: (any Error)?
+        // A rig a reload ended may still hold changes a refusing disk kept back.
+        for index in state.rigs.indices where state.rigs[index].ended && !state.rigs[index].unrecorded.isEmpty {
+            do { try record([], rig: index, &state) } catch { failure = failure ?? error }
+        }
         for index in state.rigs.indices where !state.rigs[index].ended {
             var changes: [SessionChange]
             if let end = state.rigs[index].endsAt, end <= watermark {
@@ -337,27 +347,46 @@ public final class LiveEvaluator: SampleSink {
         }
     }
 
-    /// Writes opened and closed sessions. A session whose opening could not be stored is
-    /// stored whole when it closes.
+    /// Writes opened and closed sessions, after those a refusing disk kept back. While the disk
+    /// refuses writes (``StoreError/isUnwritable``) the changes wait, in order, and are written
+    /// once it takes them again, as the chunk writer holds samples. After any other failure a
+    /// session whose opening could not be stored is stored whole when it closes.
     private func record(_ changes: [SessionChange], rig index: Int, _ state: inout State) throws {
-        for change in changes {
-            switch change {
-            case .opened(let session):
-                var row = state.rigs[index].records.opened(session, roster: state.roster)
-                state.rigs[index].openSession = row
-                row.id = try store.openSession(row)
-                state.rigs[index].openSession = row
-            case .closed(let session):
-                let id = state.rigs[index].openSession?.id ?? 0
-                state.rigs[index].openSession = nil
-                let (row, results) = state.rigs[index].records.closed(session, id: id, roster: state.roster)
-                if id != 0 { try store.closeSession(row, results: results) } else { try store.saveSession(row, results: results) }
-            case .resumed(let session):
-                // The stored session goes on (its row stays open); the restart is a gap of the rig.
-                _ = try store.recordGap(
-                    rig: session.rig, start: Timestamp(nanosecondsSince1970: session.suspendedAt),
-                    end: Timestamp(nanosecondsSince1970: session.resumedAt), reason: Self.restartGapReason)
+        var queue = state.rigs[index].unrecorded + changes
+        state.rigs[index].unrecorded = []
+        var next = 0
+        do {
+            while next < queue.count {
+                try record(queue[next], rig: index, &state)
+                next += 1
             }
+        } catch let error as StoreError where error.isUnwritable {
+            queue.removeFirst(next)
+            state.rigs[index].unrecorded = queue
+            state.unrecordedChanges = state.rigs.reduce(0) { $0 + $1.unrecorded.count }
+            throw error
+        }
+        if state.unrecordedChanges > 0 { state.unrecordedChanges = state.rigs.reduce(0) { $0 + $1.unrecorded.count } }
+    }
+
+    private func record(_ change: SessionChange, rig index: Int, _ state: inout State) throws {
+        switch change {
+        case .opened(let session):
+            var row = state.rigs[index].records.opened(session, roster: state.roster)
+            state.rigs[index].openSession = row
+            row.id = try store.openSession(row)
+            state.rigs[index].openSession = row
+        case .closed(let session):
+            let id = state.rigs[index].openSession?.id ?? 0
+            let (row, results) = state.rigs[index].records.closed(session, id: id, roster: state.roster)
+            // Cleared once written: a close the disk refused is tried again on the same row.
+            if id != 0 { try store.closeSession(row, results: results) } else { try store.saveSession(row, results: results) }
+            state.rigs[index].openSession = nil
+        case .resumed(let session):
+            // The stored session goes on (its row stays open); the restart is a gap of the rig.
+            _ = try store.recordGap(
+                rig: session.rig, start: Timestamp(nanosecondsSince1970: session.suspendedAt),
+                end: Timestamp(nanosecondsSince1970: session.resumedAt), reason: Self.restartGapReason)
         }
     }
 

@@ -14,6 +14,9 @@ struct LiveRig: Sendable {
     var claims: [RigInput] = []
     /// The stored row of the open session.
     var openSession: StoredSession?
+    /// Session changes a disk that refused writes (full, read-only) did not take, in order:
+    /// tried again, first, at the next evaluation.
+    var unrecorded: [SessionChange] = []
     /// When a reload removed or replaced this rig (ns): evaluation stops there, its open
     /// session closing as on shutdown.
     var endsAt: Int64?

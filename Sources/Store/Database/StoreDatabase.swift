@@ -165,6 +165,12 @@ public struct StoreDatabase: Sendable {
         }
     }
 
+    /// Makes every write fail as on a file system turned read-only (`SQLITE_READONLY`, through
+    /// SQLite's `query_only`) until called with `false`: a test's read-only disk without one.
+    package func refuseWrites(_ refuse: Bool) throws {
+        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = \(refuse ? 1 : 0)") }
+    }
+
     /// The database file's size in pages now.
     package func pageCount() throws -> Int {
         try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
