@@ -17,4 +17,7 @@ scratch=.build/${sanitizer:0:1}san
 # A report is a failure: the sanitized process exits non-zero and its test fails.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
 export ASAN_OPTIONS="halt_on_error=1 detect_leaks=0 ${ASAN_OPTIONS:-}"
+# A sanitized build runs several times slower: the tests' bounded waits (for a server to listen,
+# a condition to hold, a child to exit, the forwarder's drain at a stop) are ten times longer.
+export RIGLOG_TEST_PATIENCE=${RIGLOG_TEST_PATIENCE:-10}
 SWIFT=$SWIFT RIGLOG_SCRATCH=$scratch bash scripts/test.sh

@@ -1,4 +1,4 @@
-import Central
+public import Central
 import Collector
 import Foundation
 public import LabWeb
@@ -64,6 +64,10 @@ public struct LabRun {
     /// drainer (`collect --no-rollups`, make bench's rollups section): charts and dashboards of
     /// the time then have nothing to show.
     public var rollups = true
+    /// How the forwarder to the lab's `central:` store retries and how long it may go on
+    /// forwarding after a stop (``Forwarder/Configuration/finalDrain``). Tests that check that
+    /// everything was forwarded at the stop give it longer on a slow (sanitized) build.
+    public var forwarding = Forwarder.Configuration()
 
     /// A lab config file and the Devices folder its profile names are looked up in.
     public struct LabSource: Sendable {
@@ -219,7 +223,7 @@ public struct LabRun {
             let password = try CentralAddress.password(file: config.centralPasswordFile)
             let address = try CentralAddress(url: url, password: password)
             logger.info("forwarding to the central store", metadata: ["central": "\(address)"])
-            do { return try Forwarder(store: store, address: address, lab: config.name, logger: logger) } catch { throw LabRunError.store(error) }
+            do { return try Forwarder(store: store, address: address, lab: config.name, configuration: forwarding, logger: logger) } catch { throw LabRunError.store(error) }
         } catch let error as CentralError {
             throw .central(error)
         } catch let error as LabRunError {

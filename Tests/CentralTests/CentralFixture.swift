@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import NIOCore
 import Ingest
+import LabRuntime
 import RigProfiles
 import RiglogTesting
 import Store
@@ -104,5 +105,15 @@ enum CentralContents {
 func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+extension LabRun {
+    /// This run with its forwarder's drain at the stop lengthened by ``TestPatience``: for the
+    /// tests that check that everything was forwarded by the end of the run.
+    func patientForwarding() -> LabRun {
+        var run = self
+        run.forwarding.finalDrain = TestPatience.scaled(run.forwarding.finalDrain)
+        return run
     }
 }

@@ -58,8 +58,8 @@ struct CollectorForwardingTests {
         let folders = try ["rig-a", "rig-b"].map { try Self.lab(endpoint: endpoint, central: url, rig: $0) }
         defer { folders.forEach { try? FileManager.default.removeItem(atPath: $0) } }
         let labs = try folders.map { try LabRun.loadLab(path: $0 + "/lab.yaml", devices: $0 + "/Devices") }
-        async let first = LabRun(config: labs[0], dataFolder: folders[0] + "/data", duration: .seconds(3), signals: []).run()
-        async let second = LabRun(config: labs[1], dataFolder: folders[1] + "/data", duration: .seconds(3), signals: []).run()
+        async let first = LabRun(config: labs[0], dataFolder: folders[0] + "/data", duration: .seconds(3), signals: []).patientForwarding().run()
+        async let second = LabRun(config: labs[1], dataFolder: folders[1] + "/data", duration: .seconds(3), signals: []).patientForwarding().run()
         let summaries = try await (first, second)
         #expect(summaries.0.stored > 0 && summaries.1.stored > 0)
         var collectors: Set<String> = []

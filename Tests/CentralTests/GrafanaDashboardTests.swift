@@ -287,7 +287,7 @@ struct GrafanaLab: Sendable {
         let started = Date()
         // Long enough for the demo's students to badge in, work through routines and set off alarms.
         async let run = LabRun(config: config, dataFolder: folder + "/data", http: HTTPAddress(host: "127.0.0.1", port: port),
-                               duration: .seconds(45), before: [simulator], signals: []).run()
+                               duration: .seconds(45), before: [simulator], signals: []).patientForwarding().run()
         let curl = try ExternalPeers.which("curl")
         var metrics = ""
         try await ExternalPeers.waitUntil("the forwarder's figures in /metrics", timeout: .seconds(40)) {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Hummingbird
 import Modbus
 import RigProfiles
+import RiglogTesting
 import Store
 import Testing
 import LabWeb
@@ -37,9 +38,7 @@ import LabWeb
                                       store: try StoreDatabase.open(folder: folder + "/data"))
         collector.start()
         defer { collector.stop() }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while collector.statistics[0].snapshot.polls < 5 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        try #require(collector.statistics[0].snapshot.polls >= 5, "the collector did not poll the server within 20 s")
+        try await ExternalPeers.waitUntil("the collector polling the server 5 times", timeout: .seconds(20)) { collector.statistics[0].snapshot.polls >= 5 }
 
         let app = Application(router: LabServer.router(collector: collector))
         try await app.test(.router) { client in

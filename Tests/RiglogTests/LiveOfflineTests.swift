@@ -50,7 +50,7 @@ import Testing
         #expect(roster.status == 0, "\(roster.stderr)")
         let checkin = try StoreCLIHarness.riglog(["checkin", "ev-1", "s005", "--data", folder])
         #expect(checkin.status == 0, "\(checkin.stderr)")
-        #expect(demo.wait() == 0)
+        #expect(demo.wait() == 0, "\(demoLog())")
 
         let live = try snapshot(folder)
         let store = try StoreDatabase.open(folder: folder, create: false)

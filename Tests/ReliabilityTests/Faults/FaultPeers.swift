@@ -214,7 +214,7 @@ func percent(_ part: Int, of whole: Int) -> String {
 /// Waits until `condition` holds, checking every `interval` (a condition that scrapes
 /// `/metrics` runs curl each time), for at most `timeout`.
 func waitUntil(_ what: @autoclosure () -> String, timeout: Duration, every interval: Duration = .milliseconds(200), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
+    let deadline = ContinuousClock.now + TestPatience.scaled(timeout)
     while !condition() {
         if ContinuousClock.now > deadline { throw Failed(description: "gave up waiting for \(what())") }
         try await Task.sleep(for: interval)

@@ -78,10 +78,11 @@ public enum ExternalPeers {
         public var description: String { "\(name) is not installed; run `make deps` (it installs socat, mbpoll and pymodbus)" }
     }
 
-    /// Waits until `condition` holds, checking every 20 ms, for at most `timeout`.
+    /// Waits until `condition` holds, checking every 20 ms, for at most `timeout` (times
+    /// ``TestPatience``).
     public static func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
         let clock = ContinuousClock()
-        let deadline = clock.now + timeout
+        let deadline = clock.now + TestPatience.scaled(timeout)
         while !condition() {
             if clock.now > deadline { throw TimedOut(what: what) }
             try await Task.sleep(for: .milliseconds(20))
@@ -97,7 +98,7 @@ public enum ExternalPeers {
         for _ in 0..<3 {
             let port = freePort()
             let server = try start(executable, arguments(port))
-            let deadline = ContinuousClock.now + timeout
+            let deadline = ContinuousClock.now + TestPatience.scaled(timeout)
             while !accepts(port: port) {
                 if server.hasExited { break }
                 if ContinuousClock.now > deadline { throw TimedOut(what: "\(what) listening on port \(port)") }
@@ -109,9 +110,9 @@ public enum ExternalPeers {
     }
 
     /// Waits until `condition` holds, checking every 5 ms, for at most `timeout` (for tests
-    /// that run on threads rather than tasks).
+    /// that run on threads rather than tasks), times ``TestPatience``.
     public static func waitUntilBlocking(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) throws {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + TestPatience.scaled(timeout)
         while !condition() {
             if ContinuousClock.now > deadline { throw TimedOut(what: what) }
             usleep(5_000)
@@ -237,13 +238,13 @@ public final class ChildProcess: @unchecked Sendable {
         return record(raw)
     }
 
-    /// Sends `signal`, waits up to `grace` for the child to exit, then kills it, so a test can
+    /// Sends `signal`, waits up to `grace` (times ``TestPatience``) for the child to exit, then kills it, so a test can
     /// fail but never hang. Returns the exit status (128 + signal if killed by one).
     @discardableResult
     public func stop(_ signal: Int32 = SIGTERM, grace: Duration = .seconds(10)) -> Int32 {
         if let status { return status }
         kill(pid, signal)
-        let deadline = ContinuousClock.now + grace
+        let deadline = ContinuousClock.now + TestPatience.scaled(grace)
         var raw: Int32 = 0
         while ContinuousClock.now < deadline {
             let rc = waitpid(pid, &raw, WNOHANG)

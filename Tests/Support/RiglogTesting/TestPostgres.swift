@@ -132,7 +132,7 @@ public final class TestPostgres: @unchecked Sendable {
 
     /// Polls a connection (`pg_isready`) until the server accepts one; gives up after a minute.
     private func waitUntilReady() throws {
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + TestPatience.scaled(.seconds(60))
         while true {
             let probe = try ExternalPeers.run("\(Self.binaries)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)", "-U", Self.user, "-d", "postgres"])
             if probe.status == 0 { return }
