@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Threads
 import Ingest
 import Practice
 import RigProfiles

@@ -2,7 +2,6 @@ import Foundation
 import Modbus
 import RigProfiles
 import RigSimulator
-import Synchronization
 import Threads
 #if canImport(Glibc)
 import Glibc

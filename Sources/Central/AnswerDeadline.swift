@@ -1,4 +1,4 @@
-import Synchronization
+import Threads
 
 /// Waits for `work` at most `limit`, then throws `timedOut` and leaves the work behind.
 ///

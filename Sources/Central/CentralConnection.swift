@@ -2,7 +2,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Store
-import Synchronization
+import Threads
 
 /// One connection to the central store and what the forwarder does over it: migrate, register
 /// a collector, read and move its progress, load batches (COPY into a temporary staging table,

@@ -1,7 +1,7 @@
 public import Logging
 public import ServiceLifecycle
 public import Store
-import Synchronization
+import Threads
 public import Timekeeping
 
 /// Store-and-forward: copies everything the collector writes to its SQLite store into the

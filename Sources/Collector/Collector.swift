@@ -2,7 +2,7 @@ public import Ingest
 public import Modbus
 public import RigProfiles
 public import Store
-import Synchronization
+import Threads
 
 /// A running lab: one worker per connection, their rings drained into the store.
 ///

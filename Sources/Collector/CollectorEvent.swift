@@ -1,4 +1,4 @@
-import Synchronization
+import Threads
 
 /// Something a worker saw that is recorded outside the sample stream.
 public enum CollectorEvent: Sendable, Hashable {

@@ -2,7 +2,7 @@ import Dispatch
 public import Ingest
 public import Modbus
 import RigProfiles
-import Synchronization
+import struct Synchronization.Atomic
 import Threads
 
 /// Polls every rig behind one connection (a TCP endpoint or a serial bus).

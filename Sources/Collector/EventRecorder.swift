@@ -1,6 +1,6 @@
 import Modbus
 import Store
-import Synchronization
+import struct Synchronization.Atomic
 import Timekeeping
 import Threads
 #if canImport(Glibc)

@@ -1,7 +1,6 @@
 public import Modbus
 public import RigProfiles
 public import Store
-import Synchronization
 import Threads
 public import Timekeeping
 

@@ -1,4 +1,4 @@
-import Synchronization
+import Threads
 
 /// What one rig's worker has done: the figures behind `/metrics` and the status line.
 ///

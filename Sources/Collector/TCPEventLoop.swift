@@ -1,5 +1,5 @@
 import Modbus
-import Synchronization
+import struct Synchronization.Atomic
 import Threads
 
 /// Polls many TCP connections from one thread: sends every request that is due, waits on all

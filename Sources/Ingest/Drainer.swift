@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import struct Synchronization.Atomic
 import Threads
 
 /// The one thread that empties every registered ``SampleRing`` and hands the samples to the

@@ -6,7 +6,6 @@ public import Practice
 import RigProfiles
 public import ServiceLifecycle
 import Store
-import Synchronization
 import Threads
 import Timekeeping
 public import UnixSignals

@@ -1,5 +1,4 @@
 internal import CModbus
-import Synchronization
 import Threads
 #if canImport(Glibc)
 import Glibc

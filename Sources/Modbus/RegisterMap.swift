@@ -1,5 +1,5 @@
 internal import CModbus
-import Synchronization
+import Threads
 
 /// The four tables a simulated device serves, safe to update while a server reads them.
 ///

@@ -1,5 +1,5 @@
 internal import CModbus
-import Synchronization
+import Threads
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

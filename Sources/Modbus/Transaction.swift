@@ -1,4 +1,4 @@
-import Synchronization
+import Threads
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

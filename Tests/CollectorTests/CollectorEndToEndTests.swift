@@ -4,7 +4,7 @@ import Ingest
 import Modbus
 import RigProfiles
 import Store
-import Synchronization
+import Threads
 import Testing
 import Collector
 import RiglogTesting

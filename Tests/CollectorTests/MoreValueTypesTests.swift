@@ -2,7 +2,7 @@ import Foundation
 import Modbus
 import RigProfiles
 import Store
-import Synchronization
+import Threads
 import Testing
 import Collector
 import RiglogTesting

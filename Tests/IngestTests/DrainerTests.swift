@@ -1,6 +1,6 @@
 import Foundation
 import Ingest
-import Synchronization
+import Threads
 import Testing
 
 /// A sink that remembers everything, for checking what the drainer delivers.

@@ -7,7 +7,7 @@ import Modbus
 import RigProfiles
 import RiglogTesting
 import Store
-import Synchronization
+import Threads
 import Testing
 import Timekeeping
 

@@ -7,7 +7,7 @@ import LabWeb
 import Practice
 import RigProfiles
 import Store
-import Synchronization
+import Threads
 import Testing
 import Timekeeping
 

@@ -2,7 +2,7 @@ import RiglogTesting
 import Foundation
 import Modbus
 import Store
-import Synchronization
+import Threads
 import Testing
 
 /// `riglog collect` end to end: the built binary polls riglog's own server on the loopback.

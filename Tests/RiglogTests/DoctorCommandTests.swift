@@ -1,6 +1,6 @@
 import Foundation
 import Modbus
-import Synchronization
+import Threads
 import RiglogTesting
 import Testing
 

@@ -2,7 +2,7 @@ import Foundation
 import Ingest
 import RiglogTesting
 import Store
-import Synchronization
+import Threads
 import Testing
 
 /// A flush that fails leaves every sample pending; the next one that succeeds stores each

@@ -1,7 +1,7 @@
 import RiglogTesting
 import Timekeeping
 import Foundation
-import Synchronization
+import Threads
 import Testing
 
 import Store

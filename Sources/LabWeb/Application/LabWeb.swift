@@ -11,7 +11,7 @@ import Mustache
 import Reports
 public import ServiceLifecycle
 public import Store
-import Synchronization
+import Threads
 
 /// What a site chooses about its web UI.
 public struct WebSettings: Sendable, Hashable {

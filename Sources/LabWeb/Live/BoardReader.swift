@@ -4,7 +4,7 @@ import Foundation
 public import Practice
 public import RigProfiles
 import Store
-import Synchronization
+import Threads
 import Timekeeping
 
 /// The part of a run the web shows live: the collector's figures and the board's latest values.

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 public import ServiceLifecycle
-import Synchronization
+import Threads
 
 /// The lab board to every open browser as server-sent events (`GET /api/v1/live`).
 ///

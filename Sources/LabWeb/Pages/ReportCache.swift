@@ -1,6 +1,6 @@
 import Foundation
 import Store
-import Synchronization
+import Threads
 
 /// Rendered reports and group matrices, kept while the store's practice generation stays the
 /// same: a practice log over a semester takes a tenth of a second to build, and a class opening

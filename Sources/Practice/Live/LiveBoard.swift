@@ -1,7 +1,7 @@
 public import Ingest
 public import RigProfiles
 public import Store
-import Synchronization
+import Threads
 
 /// What every rig is doing this moment, for the lab board and the rig pages: the latest value of
 /// each channel, the alarms firing and the exercise step in progress.

@@ -2,7 +2,7 @@ public import Ingest
 public import RigProfiles
 public import Store
 import Foundation
-import Synchronization
+import Threads
 import Timekeeping
 
 /// Sessions, attempts, alarms and statistics while the collector runs: a `SampleSink` for a

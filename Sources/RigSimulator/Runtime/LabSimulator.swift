@@ -1,7 +1,7 @@
 import Timekeeping
 public import Modbus
 import RigProfiles
-import Synchronization
+import struct Synchronization.Atomic
 import Threads
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
-import Synchronization
+import struct Synchronization.Atomic
+import Threads
 public import Timekeeping
 
 /// Why the store cannot write at the moment: the data folder's disk, not riglog, has to change.

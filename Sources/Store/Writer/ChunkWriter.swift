@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 public import Ingest
-import Synchronization
+import Threads
 
 /// Writes samples into compressed chunks in the store; a ``SampleSink`` for the ``Drainer``.
 ///

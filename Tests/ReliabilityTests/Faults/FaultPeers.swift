@@ -2,7 +2,7 @@ import Foundation
 import Modbus
 import RiglogTesting
 import Store
-import Synchronization
+import Threads
 import Testing
 
 /// `Peers/faulty_rig.py`: a Modbus device that misbehaves on purpose, one way per `--mode`,
