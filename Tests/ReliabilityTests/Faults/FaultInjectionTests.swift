@@ -37,16 +37,23 @@ struct FaultInjectionTests {
     /// Every rig waits `replyTimeout` for a reply (the collector's `--timeout`): long enough
     /// that a loaded machine's stalls (CI runs three test processes on two cores; 200-500 ms
     /// stalls of every process were seen here at 94 % CPU pressure) never pass for a fault.
-    static let replyTimeout = "1s"
+    /// Under a sanitizer (``TestPatience``) the collector runs several times slower and stalls
+    /// for a second or two at times, so the whole timeline stretches by ``timeScale``: the reply
+    /// timeout, the late and held replies, the length of each half of the run.
+    static let replyTimeout = "\(timeScale)s"
+    /// What a gap of a reply that never came says.
+    static let timedOut = "timeout: no reply within \(timeScale)s"
+    /// ``TestPatience``'s factor, whole.
+    static let timeScale = max(1, Int(TestPatience.factor.rounded()))
 
     /// The TCP faults, each on a rig of its own (every 4th read spoiled).
     static let tcpFaults: [Fault] = [
         Fault(mode: "disconnect-mid-frame", scenario: "rig disconnects mid-frame (FIN after 5 bytes of a reply)",
               kind: "connection", reason: "connection lost"),
         Fault(mode: "stall", scenario: "rig stalls (a request never answered, the connection left open)",
-              kind: "timeout", reason: "timeout: no reply within 1s"),
+              kind: "timeout", reason: timedOut),
         Fault(mode: "late", scenario: "rig answers after the timeout (1.5 s; timeout 1 s)",
-              kind: "timeout", reason: "timeout: no reply within 1s"),
+              kind: "timeout", reason: timedOut),
         Fault(mode: "wrong-tid", scenario: "rig answers with the wrong transaction id",
               kind: "mismatch", reason: "mismatched reply: transaction"),
         Fault(mode: "wrong-unit", scenario: "rig answers from the wrong unit",
@@ -99,7 +106,7 @@ struct FaultInjectionTests {
 
     @Test("every fault at once, one rig each, beside healthy rigs")
     func everyFaultBesideHealthyRigs() async throws {
-        let length = Reliability.scale(bounded: Duration.seconds(4), long: .seconds(60))
+        let length = Reliability.scale(bounded: Duration.seconds(4), long: .seconds(60)) * Self.timeScale
         let crcLine = try await PtyPair(), slowLine = try await PtyPair()
         // The rigs misbehave only once this file exists: the first half of the run measures
         // the healthy rigs without faults, the second with them.
@@ -111,7 +118,7 @@ struct FaultInjectionTests {
             for fault in Self.tcpFaults {
                 faulty.append(("\(driver.rawValue)-\(fault.mode)", fault, "\(fault.scenario); \(driver.text)",
                                driver == .blocking ? fault.byNameReason ?? fault.reason : fault.reason,
-                               try FaultyRig(tcp: fault.mode, ["--late-ms", "1500"] + switched)))
+                               try FaultyRig(tcp: fault.mode, ["--late-ms", "\(1500 * Self.timeScale)"] + switched)))
             }
         }
         let crc = try await FaultyRig(launcher: [], arguments: ["--rtu", crcLine.a, "--mode", "crc"] + switched, ready: "serving")
@@ -119,7 +126,7 @@ struct FaultInjectionTests {
         // A gateway for units 1 and 2 that takes one connection at a time and, after a request
         // it leaves unanswered, holds that connection's slot for 1.5 s (riglog gives up on the
         // request after 1 s and reconnects at once: refused for half a second).
-        let gateway = try FaultyRig(tcp: "one-connection", ["--hold-ms", "1500"] + switched)
+        let gateway = try FaultyRig(tcp: "one-connection", ["--hold-ms", "\(1500 * Self.timeScale)"] + switched)
         let slow = try await FaultyRig(launcher: [], arguments: ["--rtu", slowLine.a, "--mode", "slow", "--baud", "1200"], ready: "serving")
         let healthy = try (1...3).map { _ in try HealthyRig() }
 
@@ -164,7 +171,7 @@ struct FaultInjectionTests {
                 // Either unit's read may be the gateway's unanswered one.
                 let counted = faulty.allSatisfy { m.errors(of: $0.id)[$0.fault.kind, default: 0] > 0 }
                     && ["gateway-1", "gateway-2"].contains { m.errors(of: $0)["timeout", default: 0] > 0 }
-                if counted || ContinuousClock.now - started > length + .seconds(30) { break }
+                if counted || ContinuousClock.now - started > length + .seconds(30 * Self.timeScale) { break }
             }
             try await Task.sleep(for: .milliseconds(250))
         }
