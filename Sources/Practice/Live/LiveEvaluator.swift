@@ -78,8 +78,6 @@ public final class LiveEvaluator: SampleSink {
         var late = 0
         var replayedFrames = 0
         var closed = false
-        /// Session changes waiting for a disk that refuses writes, over every rig.
-        var unrecordedChanges = 0
     }
 
     private let lab: LabConfig
@@ -219,7 +217,7 @@ public final class LiveEvaluator: SampleSink {
 
     /// Session changes (openings, closings, restart gaps) waiting for a disk that refuses
     /// writes; written, in order, at the first evaluation after it takes them again.
-    public var unrecordedChanges: Int { state.withLock { $0.unrecordedChanges } }
+    public var unrecordedChanges: Int { state.withLock { $0.rigs.reduce(0) { $0 + $1.unrecorded.count } } }
 
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         state.withLock { state in
@@ -352,7 +350,7 @@ public final class LiveEvaluator: SampleSink {
     /// once it takes them again, as the chunk writer holds samples. After any other failure a
     /// session whose opening could not be stored is stored whole when it closes.
     private func record(_ changes: [SessionChange], rig index: Int, _ state: inout State) throws {
-        var queue = state.rigs[index].unrecorded + changes
+        var queue = state.rigs[index].unrecorded.isEmpty ? changes : state.rigs[index].unrecorded + changes
         state.rigs[index].unrecorded = []
         var next = 0
         do {
@@ -363,10 +361,8 @@ public final class LiveEvaluator: SampleSink {
         } catch let error as StoreError where error.isUnwritable {
             queue.removeFirst(next)
             state.rigs[index].unrecorded = queue
-            state.unrecordedChanges = state.rigs.reduce(0) { $0 + $1.unrecorded.count }
             throw error
         }
-        if state.unrecordedChanges > 0 { state.unrecordedChanges = state.rigs.reduce(0) { $0 + $1.unrecorded.count } }
     }
 
     private func record(_ change: SessionChange, rig index: Int, _ state: inout State) throws {
