@@ -149,6 +149,16 @@ objects=("$root/usr/lib/riglog/riglog")
 shlibs=$(cd "$work/src" && dpkg-shlibdeps -O --ignore-missing-info -l"$root/usr/lib/riglog" "${objects[@]}" 2>/dev/null \
     | sed -n 's/^shlibs:Depends=//p')
 [ -n "$shlibs" ] || fail "dpkg-shlibdeps found no shared libraries for $bin/riglog"
+# dpkg-shlibdeps reads glibc's symbol versions, not the loader's: riglog's packed relocations
+# (RELR, Package.swift's `lean`) need glibc 2.36, and an older loader refuses to start it.
+if readelf -VW "$root/usr/lib/riglog/riglog" | grep -q GLIBC_ABI_DT_RELR; then
+    libc=$(echo "$shlibs" | sed -n 's/.*libc6 (>= \([^)]*\)).*/\1/p')
+    if [ -z "$libc" ]; then
+        shlibs="libc6 (>= 2.36), $shlibs"
+    elif dpkg --compare-versions "$libc" lt 2.36; then
+        shlibs=$(echo "$shlibs" | sed "s/libc6 (>= $libc)/libc6 (>= 2.36)/")
+    fi
+fi
 installed_size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat >"$root/DEBIAN/control" <<EOF
 Package: riglog
