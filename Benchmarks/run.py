@@ -844,6 +844,18 @@ def live_rows(ctx):
                 "summing the same samples", "<= 10 % of one core", ours <= 10)]
 
 
+def board_rows(ctx):
+    """The lab board's preview (Practice.LiveBoard: the web's board and live feed read it), a sink
+    of every batch on the collector's drainer thread: 64 rigs x 50 channels at 100 Hz, against
+    only summing the same samples."""
+    log("lab board preview ...")
+    r = run_json([ctx.bench, "board", "--seconds", "20" if QUICK else "60", "--json"], cwd=ROOT)
+    ours, base = r["board_cores"] * 100, r["baseline_cores"] * 100
+    return [row(f"Lab board preview (LiveBoard), {r['rigs']} rigs x {r['channels']} channels at {r['rate_hz']} Hz "
+                f"(% of one core; {r['ns_per_sample']:.1f} ns a sample)", ours, base, "summing the same samples",
+                "<= 2 % of one core", ours <= 2)]
+
+
 def resume_rows(ctx):
     """A start after a killed run with sessions open: LiveEvaluator.begin() rebuilding them from
     the stored samples (resume_within), against re-evaluating the same run. Once with the sessions
@@ -1078,6 +1090,7 @@ SECTIONS = [
     ("rollups", rollups_rows),    # the drainer's store sink with per-second rollups vs without
     ("micro", micro_rows),        # ordo-one/benchmark: mallocs per sample, ring on one thread
     ("live", live_rows),          # live evaluation cost: Practice's evaluator per frame, per rig
+    ("board", board_rows),        # the lab board's preview (LiveBoard) on the drainer thread
     ("resume", resume_rows),      # a start after a killed run: open sessions rebuilt from the store
     ("reports", reports_rows),    # report and export times over stored sessions
     ("web", web_rows),            # page times under wrk vs a static file of the same size

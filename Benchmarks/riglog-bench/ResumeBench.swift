@@ -25,28 +25,10 @@ import Timekeeping
 /// replay, and all of the killed run's).
 enum ResumeBench {
     static func run(rigs: Int, minutes: Int, sessionSeconds: Int?, json: Bool) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("riglog-bench-resume-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Devices"), withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let bench = try BenchLab(name: "resume", rigs: rigs, profileYAML: EvaluationBench.profileYAML(channels: 50) + "operator: {source: holding 900, type: u32}\n")
+        defer { bench.remove() }
+        let (lab, store, profile, ids) = (bench.lab, bench.store, bench.profile, bench.channelIDs)
         let rate = 100
-        let profileText = EvaluationBench.profileYAML(channels: 50) + "operator: {source: holding 900, type: u32}\n"
-        try profileText.write(to: folder.appendingPathComponent("Devices/bench-rig.yaml"), atomically: true, encoding: .utf8)
-        var labText = "lab: Resume bench\ntimezone: UTC\nrigs:\n"
-        for rig in 0..<rigs { labText += "  - {id: rig-\(rig), profile: bench-rig, connection: \"tcp://127.0.0.1:\(20000 + rig)\", unit: 1}\n" }
-        let labPath = folder.appendingPathComponent("lab.yaml").path
-        try labText.write(toFile: labPath, atomically: true, encoding: .utf8)
-        let lab = try LabLoader.load(path: labPath, devicesFolder: folder.appendingPathComponent("Devices").path)
-        let profile = lab.rigs[0].profile
-        let store = try StoreDatabase.open(folder: folder.appendingPathComponent("data").path)
-        // What the collector registers: the profile's channels, then `operator`.
-        let definitions = profile.channels.map {
-            ChannelDefinition(name: $0.name, unit: $0.unit, type: String(describing: $0.type), scale: $0.scale, offset: $0.offset)
-        } + [ChannelDefinition(name: "operator", unit: "badge", type: "u32", kind: .integer)]
-        let version = try store.storeConfigVersion(kind: .profile, name: profile.name, content: profile.sourceText)
-        var ids: [[UInt32]] = []
-        for rig in lab.rigs {
-            ids.append(try store.register(rig: RigDefinition(id: rig.id, name: rig.id, profile: profile.name), channels: definitions, profileVersion: version))
-        }
 
         // The killed run: each second's samples to the chunk writer and the evaluator, as the drainer does.
         let origin = Timestamp.wallClockNanoseconds() - Int64(minutes * 60 + 60) * 1_000_000_000

@@ -9,7 +9,7 @@ struct RiglogBench: ParsableCommand {
         commandName: "riglog-bench",
         abstract: "riglog's in-process benchmarks (run by Benchmarks/run.py).",
         subcommands: [Ring.self, StoreTraces.self, Gorilla.self, ModbusServe.self, ModbusClient.self, SimLoad.self,
-                      Eval.self, Resume.self, Reports.self, AssessmentExport.self, CentralForward.self, Rollups.self]
+                      Eval.self, Board.self, Resume.self, Reports.self, AssessmentExport.self, CentralForward.self, Rollups.self]
     )
 }
 
@@ -116,6 +116,16 @@ extension RiglogBench {
         func run() throws {
             try EvaluationBench.run(rigs: rigs, channels: channels, rate: rate, seconds: seconds, framesPerBatch: framesPerBatch, json: output.json)
         }
+    }
+
+    struct Board: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The lab board's preview (LiveBoard) against a fill-and-sum baseline.")
+
+        @Option var rigs = 64
+        @Option(help: "Simulated seconds.") var seconds = 60
+        @OptionGroup var output: JSONOutput
+
+        func run() throws { try BoardBench.run(rigs: rigs, seconds: seconds, json: output.json) }
     }
 
     struct Resume: ParsableCommand {

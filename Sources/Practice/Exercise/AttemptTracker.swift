@@ -60,7 +60,8 @@ public struct AttemptTracker: Sendable {
 
     /// Evaluates the steps on a frame at `time` with the current channel `values`.
     public mutating func observe(time: Int64, values: [Double]) -> Change? {
-        let stepOne = steps.first?.isTrue(values) ?? false
+        // Indexed, not `steps.first`: that copies the step (two retains and releases a frame).
+        let stepOne = !steps.isEmpty && steps[0].isTrue(values)
         let rose = stepOneWasTrue == false && stepOne
         stepOneWasTrue = stepOne
 

@@ -60,6 +60,8 @@ public final class LiveBoard: SampleSink {
         var attemptTrackers: [AttemptTracker]
         /// The frame being assembled: samples of one response share their time.
         var frameTime: Int64 = .min
+        /// In ``State/touched``: the current batch brought samples of this rig.
+        var touched = false
     }
 
     private struct State {
@@ -68,6 +70,10 @@ public final class LiveBoard: SampleSink {
         var rigs: [RigNow]
         /// By store channel id; rig -1 for a channel the board does not show (the operator badge).
         var slots: [Slot]
+        /// The rigs the current batch brought samples of (a batch is one connection's: one rig,
+        /// or the units of one bus), whose last frame is evaluated at its end; kept, not
+        /// reallocated, between batches.
+        var touched: [Int] = []
         var version: UInt64 = 0
         var generation: UInt64 = 0
     }
@@ -164,9 +170,19 @@ public final class LiveBoard: SampleSink {
                     Self.evaluate(&state.rigs[rig])
                     state.rigs[rig].frameTime = sample.time
                 }
+                if !state.rigs[rig].touched {
+                    state.rigs[rig].touched = true
+                    state.touched.append(rig)
+                }
                 state.rigs[rig].state.values[Int(slot.position)] = sample.value(scale: slot.scale, offset: slot.offset)
             }
-            for rig in state.rigs.indices { Self.evaluate(&state.rigs[rig]) }
+            // Only the rigs of this batch: every rig of the lab, for each connection's batch,
+            // cost 64 x 64 checks a poll period at 64 rigs.
+            for rig in state.touched {
+                Self.evaluate(&state.rigs[rig])
+                state.rigs[rig].touched = false
+            }
+            state.touched.removeAll(keepingCapacity: true)
             state.version &+= 1
         }
     }
@@ -191,12 +207,18 @@ public final class LiveBoard: SampleSink {
             _ = rig.attemptTrackers[index].observe(time: time, values: rig.state.values)
         }
         // The list is rebuilt only when progress changed, so a steady frame allocates nothing.
+        // Compared in place, field by field: copying each tracker (or building its progress) to
+        // compare it retained its name and arrays, for every rig's every frame.
         var unchanged = true
         var listed = 0
-        for tracker in rig.attemptTrackers {
-            guard let progress = tracker.progress else { continue }
-            let now = AttemptProgress(exercise: tracker.exercise, reached: progress.stepsReached, steps: tracker.stepCount, since: progress.start)
-            if listed >= rig.state.attempts.count || rig.state.attempts[listed] != now { unchanged = false; break }
+        for index in rig.attemptTrackers.indices {
+            guard let progress = rig.attemptTrackers[index].progress else { continue }
+            guard listed < rig.state.attempts.count,
+                  rig.state.attempts[listed].reached == progress.stepsReached,
+                  rig.state.attempts[listed].since == progress.start,
+                  rig.state.attempts[listed].steps == rig.attemptTrackers[index].stepCount,
+                  rig.state.attempts[listed].exercise == rig.attemptTrackers[index].exercise
+            else { unchanged = false; break }
             listed += 1
         }
         if unchanged && listed == rig.state.attempts.count { return }
