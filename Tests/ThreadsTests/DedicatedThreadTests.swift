@@ -63,6 +63,23 @@ struct DedicatedThreadTests {
         #expect(russian == "стенд то")
     }
 
+    /// Linux keeps a nice value per thread: the collector raises its poll threads alone.
+    @Test("a thread's nice value is its own")
+    func niceIsPerThread() async throws {
+        let before = DedicatedThread.currentNice
+        let inside = try await DedicatedThread.run(name: "test.nice") { () -> (set: Bool, nice: Int32, stat: String) in
+            let set = DedicatedThread.setCurrentNice(7)
+            let stat = (try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8)) ?? ""
+            return (set, DedicatedThread.currentNice, stat)
+        }
+        #expect(inside.set)
+        #expect(inside.nice == 7)
+        // The kernel's view (field 19 of the thread's stat), not only getpriority's.
+        let fields = inside.stat[inside.stat.index(after: inside.stat.lastIndex(of: ")")!)...].split(separator: " ")
+        #expect(fields.count > 16 && fields[16] == "7", "\(inside.stat)")
+        #expect(DedicatedThread.currentNice == before, "the caller's thread keeps its own")
+    }
+
     static func currentThreadName() -> String {
         let text = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
         return text.trimmingCharacters(in: .newlines)
