@@ -93,15 +93,6 @@ public final class DedicatedThread: @unchecked Sendable {
         #endif
     }
 
-    /// The calling thread's nice value.
-    public static var currentNice: Int32 {
-        #if canImport(Glibc)
-        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-        #else
-        return 0
-        #endif
-    }
-
     /// `name` cut to the 15 bytes a Linux thread name holds, at a character boundary (a longer
     /// name makes the kernel refuse it, and the thread would keep the process's name).
     static func threadName(_ name: String) -> String {

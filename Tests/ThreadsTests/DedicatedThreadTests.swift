@@ -66,18 +66,18 @@ struct DedicatedThreadTests {
     /// Linux keeps a nice value per thread: the collector raises its poll threads alone.
     @Test("a thread's nice value is its own")
     func niceIsPerThread() async throws {
-        let before = DedicatedThread.currentNice
-        let inside = try await DedicatedThread.run(name: "test.nice") { () -> (set: Bool, nice: Int32, stat: String) in
-            let set = DedicatedThread.setCurrentNice(7)
-            let stat = (try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8)) ?? ""
-            return (set, DedicatedThread.currentNice, stat)
-        }
+        let before = Self.currentNice()
+        let inside = try await DedicatedThread.run(name: "test.nice") { (set: DedicatedThread.setCurrentNice(7), nice: Self.currentNice()) }
         #expect(inside.set)
         #expect(inside.nice == 7)
-        // The kernel's view (field 19 of the thread's stat), not only getpriority's.
-        let fields = inside.stat[inside.stat.index(after: inside.stat.lastIndex(of: ")")!)...].split(separator: " ")
-        #expect(fields.count > 16 && fields[16] == "7", "\(inside.stat)")
-        #expect(DedicatedThread.currentNice == before, "the caller's thread keeps its own")
+        #expect(Self.currentNice() == before, "the caller's thread keeps its own")
+    }
+
+    /// The calling thread's nice value as the kernel has it (field 19 of its stat).
+    static func currentNice() -> Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 16 ? Int(fields[16]) : nil
     }
 
     static func currentThreadName() -> String {

@@ -60,8 +60,6 @@ public final class LiveBoard: SampleSink {
         var attemptTrackers: [AttemptTracker]
         /// The frame being assembled: samples of one response share their time.
         var frameTime: Int64 = .min
-        /// In ``State/touched``: the current batch brought samples of this rig.
-        var touched = false
     }
 
     private struct State {
@@ -170,18 +168,13 @@ public final class LiveBoard: SampleSink {
                     Self.evaluate(&state.rigs[rig])
                     state.rigs[rig].frameTime = sample.time
                 }
-                if !state.rigs[rig].touched {
-                    state.rigs[rig].touched = true
-                    state.touched.append(rig)
-                }
+                // A batch's samples come rig by rig, so the last one listed is nearly always this one.
+                if state.touched.last != rig && !state.touched.contains(rig) { state.touched.append(rig) }
                 state.rigs[rig].state.values[Int(slot.position)] = sample.value(scale: slot.scale, offset: slot.offset)
             }
             // Only the rigs of this batch: every rig of the lab, for each connection's batch,
             // cost 64 x 64 checks a poll period at 64 rigs.
-            for rig in state.touched {
-                Self.evaluate(&state.rigs[rig])
-                state.rigs[rig].touched = false
-            }
+            for rig in state.touched { Self.evaluate(&state.rigs[rig]) }
             state.touched.removeAll(keepingCapacity: true)
             state.version &+= 1
         }
