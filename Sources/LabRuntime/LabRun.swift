@@ -156,7 +156,7 @@ public struct LabRun {
             }
         }
         if !Collector.mayRaisePollPriority() {
-            logger.notice("polls run at normal priority: this process may not raise its poll threads to nice \(Collector.pollNice), so polls may start late while the PC is busy. riglog.service allows it (LimitNICE=\(Collector.pollNice)); by hand, run riglog as root or raise the limit (ulimit -e \(20 - Collector.pollNice))")
+            logger.notice("polls run at normal priority: this process may not raise its poll threads to nice \(Collector.pollNice), so polls may start late while the PC is busy. riglog.service allows it (LimitNICE=\(Collector.pollNice)); for a user who runs riglog by hand, an administrator can allow it in /etc/security/limits.conf (USER - nice \(Collector.pollNice)), or run it as root")
         }
         logger.info("collecting", metadata: [
             "lab": "\(config.name)", "rigs": "\(config.rigs.count)", "connections": "\(config.connections.count)", "data": "\(dataFolder)",

@@ -125,6 +125,7 @@ struct CollectCommandTests {
         #expect(collector.stop(SIGTERM) == 0, "\(collector.output)")
         #expect(collector.output.contains("polls run at normal priority"), "\(collector.output)")
         #expect(collector.output.contains("LimitNICE=-5"), "\(collector.output)")
+        #expect(collector.output.contains("/etc/security/limits.conf (USER - nice -5)"), "\(collector.output)")
     }
 
     @Test func metricsAndHealthzOverHTTPPassPromtool() async throws {
