@@ -2,7 +2,6 @@ public import Ingest
 public import Modbus
 public import RigProfiles
 public import Store
-import struct Synchronization.Atomic
 import Threads
 
 /// A running lab: one worker per connection, their rings drained into the store.
@@ -56,23 +55,6 @@ public final class Collector: Sendable {
     /// mid-burst and the last sends start late (64 rigs at 100 Hz: 89-91% of polls within 2 ms
     /// of their deadline with one loop, 92-94% with two, for 0.06 core more).
     static let connectionsPerLoop = 32
-
-    /// The nice value the poll threads ask for (event loops and serial-line workers): above the
-    /// process's other threads and the PC's other programs, so a poll starts on time while the
-    /// store, the evaluator, the web or a browser on the same two cores are busy. Linux grants it
-    /// to root and to riglog.service (`LimitNICE=-5`); elsewhere the threads poll at the nice
-    /// value they were started with. 64 rigs at 100 Hz beside the simulator on two cores: polls
-    /// within their period 99.6-99.9 % instead of 95.7 %, within 2 ms 93-96 % instead of 79-87 %,
-    /// for the same CPU (DESIGN.md, "Threads and libmodbus").
-    public static let pollNice: Int32 = -5
-
-    /// Whether this process may run its poll threads at ``pollNice``: asked once, on a thread of
-    /// its own that ends at once (the caller's nice value stays as it is).
-    public static func mayRaisePollPriority() -> Bool {
-        let allowed = Atomic<Bool>(false)
-        DedicatedThread(name: "riglog.nice") { allowed.store(DedicatedThread.setCurrentNice(pollNice), ordering: .relaxed) }.join()
-        return allowed.load(ordering: .relaxed)
-    }
 
     /// - Parameters:
     ///   - sinks: more consumers of every sample batch (the practice evaluator, the web's live

@@ -157,7 +157,6 @@ public final class ConnectionWorker: Sendable {
     /// Starts polling on a dedicated thread.
     public func start() {
         let started = DedicatedThread(name: "rig \(rigs.first?.id ?? "?")") { [self] in
-            DedicatedThread.setCurrentNice(Collector.pollNice)
             runBlocking()
         }
         thread.withLock { $0 = started }

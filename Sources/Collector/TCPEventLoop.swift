@@ -26,7 +26,6 @@ final class TCPEventLoop: Sendable {
 
     func start() {
         let started = DedicatedThread(name: "riglog.io") { [self] in
-            DedicatedThread.setCurrentNice(Collector.pollNice)
             var loop = Loop(owner: self)
             loop.run()
         }

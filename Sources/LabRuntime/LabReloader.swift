@@ -90,7 +90,7 @@ public final class LabReloader: Service, Sendable {
         try await DedicatedThread.run(name: "riglog.reload") {
             // Below the pollers: reading and checking every file again takes CPU that the event
             // loops need for their deadlines on a two-core lab PC (on Linux the nice value is per thread).
-            DedicatedThread.setCurrentNice(10)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             return self.reloadBlocking(requestedBy: requestedBy)
         }
     }

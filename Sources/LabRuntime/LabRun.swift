@@ -155,9 +155,6 @@ public struct LabRun {
                 logger.notice("store: writing again after \(DurationText.format(after)) (\(failedWrites) refused writes; \(dropped) samples dropped)")
             }
         }
-        if !Collector.mayRaisePollPriority() {
-            logger.notice("polls run at normal priority: this process may not raise its poll threads to nice \(Collector.pollNice), so polls may start late while the PC is busy. riglog.service allows it (LimitNICE=\(Collector.pollNice)); for a user who runs riglog by hand, an administrator can allow it in /etc/security/limits.conf (USER - nice \(Collector.pollNice)), or run it as root")
-        }
         logger.info("collecting", metadata: [
             "lab": "\(config.name)", "rigs": "\(config.rigs.count)", "connections": "\(config.connections.count)", "data": "\(dataFolder)",
         ])

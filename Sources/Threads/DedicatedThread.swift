@@ -81,18 +81,6 @@ public final class DedicatedThread: @unchecked Sendable {
         }
     }
 
-    /// Sets the calling thread's nice value (Linux keeps one per thread: -20 first to 19 last;
-    /// others keep theirs). Lowering it below the current value needs root or an allowance such as
-    /// systemd's `LimitNICE=`; returns false, changing nothing, when the system refuses.
-    @discardableResult
-    public static func setCurrentNice(_ nice: Int32) -> Bool {
-        #if canImport(Glibc)
-        return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) == 0
-        #else
-        return false  // a per-thread nice value is Linux's
-        #endif
-    }
-
     /// `name` cut to the 15 bytes a Linux thread name holds, at a character boundary (a longer
     /// name makes the kernel refuse it, and the thread would keep the process's name).
     static func threadName(_ name: String) -> String {

@@ -78,56 +78,6 @@ struct CollectCommandTests {
         #expect(collector.output.contains("0 samples lost"))
     }
 
-    /// The nice value of the thread of `pid` named `name` (field 19 of its stat), nil when it has none.
-    static func nice(of pid: pid_t, thread name: String) -> Int? {
-        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-        for task in tasks {
-            let comm = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
-            guard comm == name, let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            // After "pid (comm)": field 3 (state) on; nice is field 19.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 16 ? Int(fields[16]) : nil
-        }
-        return nil
-    }
-
-    /// Root may lower a thread's nice value (CAP_SYS_NICE), as riglog.service may with LimitNICE.
-    @Test(.enabled(if: getuid() == 0, "raising a thread's priority needs root or LimitNICE (CI runs as root)"))
-    func thePollThreadsRunAboveTheRestWhenAllowed() async throws {
-        let (server, answered) = try Self.serve()
-        defer { server.stop() }
-        let folder = try Self.labFolder(url: "tcp://127.0.0.1:\(server.port)")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let collector = try SimulateCommandTests.Simulator(["collect", folder + "/lab.yaml", "--no-http", "--data", folder + "/data"])
-        try await SimulateCommandTests.waitUntil("50 polls answered") { answered.count >= 50 }
-        #expect(Self.nice(of: collector.pid, thread: "riglog.io") == -5)
-        #expect(Self.nice(of: collector.pid, thread: "riglog.drainer") == 0, "only the poll threads are raised")
-        #expect(collector.stop(SIGTERM) == 0, "\(collector.output)")
-        #expect(!collector.output.contains("normal priority"), "\(collector.output)")
-    }
-
-    /// Without the allowance (an ordinary user, no LimitNICE), the collector polls as before and
-    /// tells the technician how to allow it.
-    @Test(.enabled(if: getuid() == 0, "becoming an ordinary user (setpriv) needs root (CI runs as root)"))
-    func withoutTheAllowanceTheCollectorPollsAndSaysHowToAllowIt() async throws {
-        let (server, answered) = try Self.serve()
-        defer { server.stop() }
-        let folder = try Self.labFolder(url: "tcp://127.0.0.1:\(server.port)")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(chmod(folder, 0o777) == 0)
-        let riglog = try DevicesCommandTests.binary().path
-        let collector = try SimulateCommandTests.Simulator(
-            ["--reuid=65534", "--regid=65534", "--clear-groups", riglog, "collect", folder + "/lab.yaml", "--no-http", "--data", folder + "/data"],
-            executable: try ExternalPeers.which("setpriv"))
-        try await SimulateCommandTests.waitUntil("50 polls answered") { answered.count >= 50 }
-        #expect(Self.nice(of: collector.pid, thread: "riglog.io") == 0)
-        #expect(collector.stop(SIGTERM) == 0, "\(collector.output)")
-        #expect(collector.output.contains("polls run at normal priority"), "\(collector.output)")
-        #expect(collector.output.contains("LimitNICE=-5"), "\(collector.output)")
-        #expect(collector.output.contains("/etc/security/limits.conf (USER - nice -5)"), "\(collector.output)")
-    }
-
     @Test func metricsAndHealthzOverHTTPPassPromtool() async throws {
         let (server, answered) = try Self.serve()
         defer { server.stop() }

@@ -63,23 +63,6 @@ struct DedicatedThreadTests {
         #expect(russian == "стенд то")
     }
 
-    /// Linux keeps a nice value per thread: the collector raises its poll threads alone.
-    @Test("a thread's nice value is its own")
-    func niceIsPerThread() async throws {
-        let before = Self.currentNice()
-        let inside = try await DedicatedThread.run(name: "test.nice") { (set: DedicatedThread.setCurrentNice(7), nice: Self.currentNice()) }
-        #expect(inside.set)
-        #expect(inside.nice == 7)
-        #expect(Self.currentNice() == before, "the caller's thread keeps its own")
-    }
-
-    /// The calling thread's nice value as the kernel has it (field 19 of its stat).
-    static func currentNice() -> Int? {
-        guard let stat = try? String(contentsOfFile: "/proc/thread-self/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 16 ? Int(fields[16]) : nil
-    }
-
     static func currentThreadName() -> String {
         let text = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
         return text.trimmingCharacters(in: .newlines)
