@@ -44,7 +44,7 @@ done
 case "$configuration" in release|debug) ;; *) fail "--configuration: found \"$configuration\", expected release or debug" ;; esac
 case "$runtime" in static|private) ;; *) fail "--runtime: found \"$runtime\", expected static or private" ;; esac
 case "$compression" in xz|gzip) ;; *) fail "--compression: found \"$compression\", expected xz or gzip" ;; esac
-for tool in dpkg-deb dpkg-shlibdeps patchelf strip; do
+for tool in dpkg-deb dpkg-shlibdeps patchelf strip readelf; do
     command -v "$tool" >/dev/null || fail "$tool is missing: make deps installs it (Debian: dpkg-dev, patchelf, binutils)"
 done
 
