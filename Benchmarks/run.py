@@ -301,6 +301,13 @@ def metric_total(metrics, name, le=None):
     return value
 
 
+def process_cpu_seconds(pid):
+    """User + system CPU of a running process so far (/proc/PID/stat), seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def polls_within_period(metrics):
     """(polls started within their 10 ms period, polls started or skipped) from /metrics text."""
     late = metric_total(metrics, "riglog_poll_lateness_seconds", "+Inf")
@@ -329,15 +336,19 @@ def lab_rows(bench):
                                           "--http", f"127.0.0.1:{http}"] + devices, stdout=subprocess.DEVNULL, stderr=collector_log)
             browsers = LiveBrowsers(http, count=4 if QUICK else 20, measuring=2)
             browsers.start()
+            simulator_before = process_cpu_seconds(simulator.pid)
             time.sleep(seconds - 2)
             metrics = urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics").read().decode()
+            simulator_cpu = (process_cpu_seconds(simulator.pid) - simulator_before) / (seconds - 2)
             feed = browsers.stop()
             _, status, usage = os.wait4(collector.pid, 0)
             collector_log.seek(0)
             summary = re.search(r"from (\d+) polls", collector_log.read())
         # The baseline against the same simulator, after the collector (never beside it).
         log(f"C lab poller: {rigs} rigs at 100 Hz for {seconds} s ...")
+        simulator_before = process_cpu_seconds(simulator.pid)
         c = run_json([os.path.join(BIN, "c_lab_poller"), spec, str(seconds)])
+        simulator_cpu_c = (process_cpu_seconds(simulator.pid) - simulator_before) / c["wall_seconds"]
         if c["errors"]:
             log(f"C lab poller: {c['errors']} of {c['polls']} reads failed")
         log("C libmodbus loop, right after the lab ...")
@@ -378,6 +389,8 @@ def lab_rows(bench):
             "plain C libmodbus loop", "<= 1.2 x C", cpu_per_tx <= 1.2 * c_cpu_us),
         row(f"{rigs} rigs at 100 Hz: collector CPU per transaction vs C at the same workload (µs, all threads)", cpu_per_tx,
             c["cpu_per_tx_us"], c_name, "<= 1.2 x C at the same workload", cpu_per_tx <= 1.2 * c["cpu_per_tx_us"]),
+        row(f"{rigs} rigs at 100 Hz: the simulator's CPU beside it (cores; it stands in for the rigs on the same cores)",
+            simulator_cpu, simulator_cpu_c, "the simulator beside the C pollers", "<= 0.5 core (as sim-load)", simulator_cpu <= 0.5),
         row(f"{rigs} rigs at 100 Hz, {feed['browsers']} browsers on the live feed: poll to browser, p99 (ms; "
             f"{feed['values']} values)", feed["p99_ms"], feed["healthz_p99_ms"], "GET /healthz round trip p99, same server, same time",
             "<= 250 ms", 0 < feed["p99_ms"] <= 250),

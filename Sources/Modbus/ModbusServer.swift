@@ -12,7 +12,8 @@ import Darwin
 /// Requests are answered by libmodbus's own reply code from each unit's ``RegisterMap`` (and
 /// function 43/14 from ``setIdentification(_:unit:)``, by riglog's framing), which
 /// may be updated from any thread while the server runs. One dedicated thread serves every
-/// client of the server (TCP clients are multiplexed with `poll`). Every request is reported to
+/// client of the server (TCP clients are multiplexed with `poll`), or every TCP server of a
+/// ``ModbusServerGroup``. Every request is reported to
 /// the observer, and a fault hook can make the server misbehave.
 ///
 /// This is the only part of riglog that accepts writes; the collector's ``ModbusReader`` cannot
@@ -32,8 +33,7 @@ public final class ModbusServer: Sendable {
     private let state = Mutex<RunState>(RunState())
 
     struct RunState: ~Copyable {
-        var thread: DedicatedThread?
-        var wakeWrite: Int32 = -1
+        var thread: ServingThread?
         var port: Int = 0
     }
 
@@ -76,39 +76,117 @@ public final class ModbusServer: Sendable {
     ///
     /// Returns once the server is listening, so a client may connect right away.
     public func start() throws(ModbusError) {
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else { throw .connectFailed(endpoint, errno: errno) }
-        let wakeRead = pipeFDs[0]
-        let loop: ServerLoop
+        let loop = try open()
         do {
-            loop = try ServerLoop.open(endpoint: endpoint, units: units, anyUnit: anyUnit,
-                                       observer: observer, faults: faults, wakeFD: wakeRead)
+            let thread = try ServingThread(serving: [loop], for: endpoint)
+            state.withLock { $0.thread = thread }
         } catch {
-            Glibc.close(pipeFDs[0]); Glibc.close(pipeFDs[1])
+            loop.shutdown()
             throw error
-        }
-        let boxed = UncheckedBox(loop)
-        let thread = DedicatedThread(name: "modbus-server") { boxed.value.run() }
-        state.withLock {
-            $0.thread = thread
-            $0.wakeWrite = pipeFDs[1]
-            $0.port = loop.port
         }
     }
 
-    /// Stops serving, closes every connection and waits for the server thread to end.
+    /// Opens the socket or serial port, without serving it yet.
+    func open() throws(ModbusError) -> ServerLoop {
+        let loop = try ServerLoop.open(endpoint: endpoint, units: units, anyUnit: anyUnit, observer: observer, faults: faults)
+        state.withLock { $0.port = loop.port }
+        return loop
+    }
+
+    /// Stops serving, closes every connection and waits for the server thread to end. A server
+    /// of a ``ModbusServerGroup`` is stopped by its group.
     public func stop() {
-        let (thread, fd) = state.withLock { s in
-            let t = s.thread, f = s.wakeWrite
-            s.thread = nil
-            s.wakeWrite = -1
-            return (t, f)
-        }
-        guard let thread else { return }
+        state.withLock { s in
+            defer { s.thread = nil }
+            return s.thread
+        }?.stop()
+    }
+}
+
+/// A thread serving one or more servers' loops, and the pipe that ends it.
+final class ServingThread: Sendable {
+    private let thread: DedicatedThread
+    private let wakeWrite: Int32
+
+    init(serving loops: [ServerLoop], for endpoint: ModbusEndpoint) throws(ModbusError) {
+        var pipeFDs: [Int32] = [-1, -1]
+        guard pipe(&pipeFDs) == 0 else { throw .cannotServe(endpoint, errno: errno) }
+        let boxed = UncheckedBox(ServerDispatch(loops: loops, wakeFD: pipeFDs[0]))
+        thread = DedicatedThread(name: "modbus-server") { boxed.value.run() }
+        wakeWrite = pipeFDs[1]
+    }
+
+    /// Ends the thread (its loops close every connection) and waits for it.
+    func stop() {
         var byte: UInt8 = 1
-        _ = write(fd, &byte, 1)
+        _ = write(wakeWrite, &byte, 1)
         thread.join()
-        Glibc.close(fd)
+        Glibc.close(wakeWrite)
+    }
+}
+
+/// Servers that share one thread: every TCP server of the group is served by a single thread,
+/// which waits on all their sockets at once (``start()``). Serial lines and RTU over TCP, framed
+/// by silence and read at the line's pace, keep a thread each.
+///
+/// For a simulated lab: at 64 rigs and 100 Hz, a thread per server cost the simulator most of
+/// its CPU in context switches, taken from the collector beside it. A fault hook's
+/// ``ReplyAction/delay(_:)`` holds the shared thread, and so every server of the group: give a
+/// server that delays a thread of its own (``ModbusServer/start()``).
+public final class ModbusServerGroup: Sendable {
+    /// The servers, in the order given.
+    public let servers: [ModbusServer]
+    private let shared = Mutex<ServingThread?>(nil)
+
+    public init(_ servers: [ModbusServer]) {
+        self.servers = servers
+    }
+
+    deinit { stop() }
+
+    /// A server of the group that could not start, and why.
+    public struct Failure: Error, Sendable {
+        public var endpoint: ModbusEndpoint
+        public var error: ModbusError
+    }
+
+    /// Opens every server and starts serving; returns once all listen. If one cannot start, the
+    /// others are closed again and the failure names that server's endpoint.
+    public func start() throws(Failure) {
+        var loops: [ServerLoop] = []
+        var started: [ModbusServer] = []
+        var firstTCP: ModbusEndpoint?
+        var current = servers.first?.endpoint
+        do throws(ModbusError) {
+            for server in servers {
+                current = server.endpoint
+                if case .tcp = server.endpoint {
+                    loops.append(try server.open())
+                    firstTCP = firstTCP ?? server.endpoint
+                } else {
+                    try server.start()
+                    started.append(server)
+                }
+            }
+            if let firstTCP {
+                current = firstTCP
+                let thread = try ServingThread(serving: loops, for: firstTCP)
+                shared.withLock { $0 = thread }
+            }
+        } catch {
+            for loop in loops { loop.shutdown() }
+            for server in started { server.stop() }
+            throw Failure(endpoint: current!, error: error)
+        }
+    }
+
+    /// Stops every server and waits for their threads.
+    public func stop() {
+        shared.withLock { t in
+            defer { t = nil }
+            return t
+        }?.stop()
+        for server in servers { server.stop() }
     }
 }
 

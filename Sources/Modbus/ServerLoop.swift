@@ -6,7 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The body of a ``ModbusServer``'s thread: owns the libmodbus context and every descriptor.
+/// One server's sockets and libmodbus context. A ``ServerDispatch`` waits on its descriptors
+/// (and on those of other servers sharing the thread) and hands it each ready one.
 final class ServerLoop {
     private let ctx: OpaquePointer
     /// Over `rtu+tcp://`: an RTU context (never opened) that frames replies to TCP clients.
@@ -17,17 +18,28 @@ final class ServerLoop {
     /// A serial bus, local or behind a converter: an unknown unit is silent, as on a bus.
     private var isBus: Bool { isSerial || rtuOverTCP != nil }
     private let mainFD: Int32  // listening socket, or the serial port
-    private let wakeFD: Int32
     private let units: [UInt8: RegisterMap]
     private let anyUnit: RegisterMap?
     private let observer: ModbusServer.Observer?
     private let faults: FaultSwitch
     private let frameGapMilliseconds: Int32
     let port: Int
-    private var clients: [Int32] = []
+    private var clients: [Client] = []
     private var query = [UInt8](repeating: 0, count: 260)
 
-    private init(ctx: OpaquePointer, isSerial: Bool, mainFD: Int32, wakeFD: Int32, port: Int, gapMs: Int32,
+    /// A TCP client and the bytes it sent that do not make a whole request yet.
+    final class Client {
+        let fd: Int32
+        /// Two frames' room: after the whole frames are taken out, what is left is shorter
+        /// than one frame, so a full frame always fits behind it.
+        var pending = [UInt8](repeating: 0, count: 2 * 260)
+        var count = 0
+        var gone = false
+
+        init(fd: Int32) { self.fd = fd }
+    }
+
+    private init(ctx: OpaquePointer, isSerial: Bool, mainFD: Int32, port: Int, gapMs: Int32,
                  units: [UInt8: RegisterMap], anyUnit: RegisterMap?, observer: ModbusServer.Observer?,
                  faults: FaultSwitch, rtuOverTCP: OpaquePointer? = nil) {
         self.ctx = ctx
@@ -35,7 +47,6 @@ final class ServerLoop {
         replyCtx = ctx
         self.isSerial = isSerial
         self.mainFD = mainFD
-        self.wakeFD = wakeFD
         self.port = port
         self.frameGapMilliseconds = gapMs
         self.units = units
@@ -45,8 +56,7 @@ final class ServerLoop {
     }
 
     static func open(endpoint: ModbusEndpoint, units: [UInt8: RegisterMap], anyUnit: RegisterMap?,
-                     observer: ModbusServer.Observer?, faults: FaultSwitch,
-                     wakeFD: Int32) throws(ModbusError) -> ServerLoop {
+                     observer: ModbusServer.Observer?, faults: FaultSwitch) throws(ModbusError) -> ServerLoop {
         switch endpoint {
         case .tcp(let host, let port):
             guard let ctx = modbus_new_tcp_pi(host, String(port)) else { throw .cannotServe(endpoint, errno: errno) }
@@ -56,7 +66,7 @@ final class ServerLoop {
                 modbus_free(ctx)
                 throw .cannotServe(endpoint, errno: e)
             }
-            return ServerLoop(ctx: ctx, isSerial: false, mainFD: fd, wakeFD: wakeFD, port: boundPort(fd) ?? port,
+            return ServerLoop(ctx: ctx, isSerial: false, mainFD: fd, port: boundPort(fd) ?? port,
                               gapMs: 0, units: units, anyUnit: anyUnit, observer: observer, faults: faults)
         case .rtuOverTCP(let gateway):
             // Listen as a TCP server does; answer each client in RTU frames, as a converter's
@@ -71,7 +81,7 @@ final class ServerLoop {
                 throw .cannotServe(endpoint, errno: e)
             }
             let gap = Int32((gateway.interFrameGapMicroseconds + 999) / 1000) + 1
-            return ServerLoop(ctx: ctx, isSerial: false, mainFD: fd, wakeFD: wakeFD, port: boundPort(fd) ?? gateway.port,
+            return ServerLoop(ctx: ctx, isSerial: false, mainFD: fd, port: boundPort(fd) ?? gateway.port,
                               gapMs: max(gap, 3), units: units, anyUnit: nil, observer: observer, faults: faults, rtuOverTCP: frames)
         case .rtu(let line):
             guard let ctx = modbus_new_rtu(line.device, Int32(line.baud), CChar(line.parity.rawValue.asciiValue!),
@@ -84,7 +94,7 @@ final class ServerLoop {
                 throw .serialPortUnavailable(device: line.device, errno: e)
             }
             let gap = Int32((line.interFrameGapMicroseconds + 999) / 1000) + 1
-            return ServerLoop(ctx: ctx, isSerial: true, mainFD: modbus_get_socket(ctx), wakeFD: wakeFD, port: 0,
+            return ServerLoop(ctx: ctx, isSerial: true, mainFD: modbus_get_socket(ctx), port: 0,
                               gapMs: max(gap, 3), units: units, anyUnit: anyUnit, observer: observer, faults: faults)
         }
     }
@@ -106,33 +116,34 @@ final class ServerLoop {
         }
     }
 
-    func run() {
-        defer { shutdown() }
-        var fds: [pollfd] = []
-        while true {
-            fds.removeAll(keepingCapacity: true)
-            fds.append(pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0))
-            fds.append(pollfd(fd: mainFD, events: Int16(POLLIN), revents: 0))
-            for c in clients { fds.append(pollfd(fd: c, events: Int16(POLLIN), revents: 0)) }
-            let rc = poll(&fds, nfds_t(fds.count), -1)
-            if rc < 0 { if errno == EINTR { continue } else { return } }
-            if fds[0].revents != 0 { return }
-            if fds[1].revents != 0 {
-                if isSerial { serveSerialFrame() } else { acceptClient() }
-            }
-            var closed: [Int32] = []
-            for pfd in fds.dropFirst(2) where pfd.revents != 0 {
-                if !serveTCPRequest(on: pfd.fd) { closed.append(pfd.fd) }
-            }
-            if !closed.isEmpty {
-                for fd in closed { Glibc.close(fd) }
-                clients.removeAll { closed.contains($0) }
-            }
-        }
+    /// Appends the descriptors to wait on: the listening socket (or the serial port), then
+    /// every client.
+    func descriptors(into fds: inout [pollfd]) {
+        fds.append(pollfd(fd: mainFD, events: Int16(POLLIN), revents: 0))
+        for c in clients { fds.append(pollfd(fd: c.fd, events: Int16(POLLIN), revents: 0)) }
     }
 
-    private func shutdown() {
-        for c in clients { Glibc.close(c) }
+    /// Serves descriptor `fd`, one that ``descriptors(into:)`` gave and `poll` found ready.
+    func serve(_ fd: Int32) {
+        if fd == mainFD {
+            if isSerial { serveSerialFrame() } else { acceptClient() }
+            return
+        }
+        guard let client = clients.first(where: { $0.fd == fd }) else { return }
+        if !serveTCPRequests(from: client) { client.gone = true }
+    }
+
+    /// Closes the clients that have gone; between waits, so no descriptor is reused while
+    /// a `poll` result still names it.
+    func closeGoneClients() {
+        guard clients.contains(where: \.gone) else { return }
+        for c in clients where c.gone { Glibc.close(c.fd) }
+        clients.removeAll { $0.gone }
+    }
+
+    /// Closes every client and the listening socket or serial port.
+    func shutdown() {
+        for c in clients { Glibc.close(c.fd) }
         clients.removeAll()
         if isSerial {
             modbus_close(ctx)
@@ -145,7 +156,6 @@ final class ServerLoop {
             modbus_set_socket(rtuOverTCP, -1)
             modbus_free(rtuOverTCP)
         }
-        Glibc.close(wakeFD)
     }
 
     // MARK: TCP
@@ -156,37 +166,71 @@ final class ServerLoop {
         guard fd >= 0 else { return }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        clients.append(fd)
+        clients.append(Client(fd: fd))
     }
 
-    /// Serves one request from a client; false when the client has gone.
-    private func serveTCPRequest(on fd: Int32) -> Bool {
+    /// Serves what a client sent: every whole request, in order. False when the client has gone
+    /// or sent a stream that is not Modbus TCP (a device drops such a connection).
+    private func serveTCPRequests(from client: Client) -> Bool {
         if let rtuOverTCP {
-            guard let n = readRTUFrame(from: fd) else { return false }
+            guard let n = readRTUFrame(from: client.fd) else { return false }
             guard n >= 4, ModbusCRC.isValid(query, count: n) else { return true }  // devices stay silent on bad frames
-            modbus_set_socket(rtuOverTCP, fd)
+            modbus_set_socket(rtuOverTCP, client.fd)
             replyCtx = rtuOverTCP
             handle(length: n, headerLength: 1, checksumLength: 2)
             return true
         }
-        replyCtx = ctx
-        modbus_set_socket(ctx, fd)
-        // libmodbus 3.1 sizes a request by its function code and knows no 43: it would take
-        // 8 bytes of a 43/14 request and read the rest as the next one. Such a request is read
-        // here, by the length its MBAP header gives.
-        var head = [UInt8](repeating: 0, count: 8)
-        if recv(fd, &head, 8, Int32(MSG_PEEK | MSG_WAITALL)) == 8, head[7] == DeviceIdentificationPDU.functionCode {
-            let total = 6 + (Int(head[4]) << 8 | Int(head[5]))
-            guard total >= 8, total <= query.count else { return false }
-            let got = query.withUnsafeMutableBytes { recv(fd, $0.baseAddress, total, Int32(MSG_WAITALL)) }
-            if got != total { return false }
-            handle(length: total, headerLength: 7, checksumLength: 0)
-            return true
+        // Framed here by the MBAP header's length, without blocking: a client that sends half a
+        // request holds up nobody (servers may share a thread), and one read takes a whole
+        // request (libmodbus's own receive waits in `select` before each part of it). libmodbus
+        // answers it from the buffer.
+        let received = client.pending.withUnsafeMutableBytes {
+            recv(client.fd, $0.baseAddress! + client.count, $0.count - client.count, Int32(MSG_DONTWAIT))
         }
-        let length = query.withUnsafeMutableBufferPointer { modbus_receive(ctx, $0.baseAddress) }
-        if length <= 0 { return length == 0 }
-        handle(length: Int(length), headerLength: 7, checksumLength: 0)
+        if received == 0 { return false }
+        if received < 0 { return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR }
+        client.count += received
+        var start = 0
+        while client.count - start >= 8 {
+            guard let total = Self.tcpRequestLength(client.pending, at: start) else { return false }
+            guard client.count - start >= total else { break }
+            guard Self.isWhole(client.pending, at: start, length: total) else { return false }
+            for i in 0..<total { query[i] = client.pending[start + i] }
+            replyCtx = ctx
+            modbus_set_socket(ctx, client.fd)
+            handle(length: total, headerLength: 7, checksumLength: 0)
+            start += total
+        }
+        if start > 0 {
+            let left = client.count - start
+            for i in 0..<left { client.pending[i] = client.pending[start + i] }
+            client.count = left
+        }
         return true
+    }
+
+    /// The length of the Modbus TCP request at `start` of `bytes` (which holds at least its
+    /// MBAP header), from the header; nil when the length is outside 2...254 (a unit id and at
+    /// most 253 bytes of PDU), which no Modbus TCP client sends.
+    static func tcpRequestLength(_ bytes: [UInt8], at start: Int) -> Int? {
+        let length = Int(bytes[start + 4]) << 8 | Int(bytes[start + 5])
+        guard (2...254).contains(length) else { return nil }
+        return 6 + length
+    }
+
+    /// False when the request of `length` bytes at `start` is shorter than its function needs:
+    /// libmodbus would take the missing fields from whatever the buffer held before. (The
+    /// sizes of ``expectedRequestLength(_:count:)``, without the unit id and CRC of RTU.)
+    static func isWhole(_ bytes: [UInt8], at start: Int, length: Int) -> Bool {
+        let pdu = length - 7
+        switch bytes[start + 7] {
+        case 1...6: return pdu >= 5
+        case 15, 16: return pdu >= 6 && pdu >= 6 + Int(bytes[start + 12])
+        case 22: return pdu >= 7
+        case 23: return pdu >= 10 && pdu >= 10 + Int(bytes[start + 16])
+        case 43: return pdu >= 4
+        default: return true
+        }
     }
 
     // MARK: RTU

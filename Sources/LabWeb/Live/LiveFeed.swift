@@ -38,7 +38,7 @@ public final class LiveFeed: Service, Sendable {
         var lastVersion: UInt64?
         var lastSent = ContinuousClock.now
         var generation = reader.generation
-        let encoder = APIJSON.encoder()
+        var capacity = 1024
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let version = reader.live?.board.version ?? 0
             // Nobody listening: nothing to build (the collector's CPU is the lab's, not the web's).
@@ -57,8 +57,8 @@ public final class LiveFeed: Service, Sendable {
             } else if version != lastVersion || ContinuousClock.now - lastSent >= .seconds(1) {
                 lastVersion = version
                 lastSent = .now
-                if let changes = try? reader.changes(), let message = try? Self.event("values", LiveChanges(rigs: changes, central: reader.central(), store: reader.storeHealth()), encoder) {
-                    publish(message)
+                if let changes = try? reader.changes() {
+                    publish(Self.values(LiveChanges(rigs: changes, central: reader.central(), store: reader.storeHealth()), capacity: &capacity))
                 }
             }
             // A paced loop, not a wait for a condition: the board has no event to await.
@@ -77,6 +77,17 @@ public final class LiveFeed: Service, Sendable {
         var message = ByteBuffer(string: "event: \(name)\ndata: ")
         message.writeBytes(try encoder.encode(data))
         message.writeString("\n\n")
+        return message
+    }
+
+    /// A `values` event, written by ``LiveChanges/write(into:)`` into a buffer as large as the
+    /// last one was (`capacity`), so a tick grows none.
+    static func values(_ changes: LiveChanges, capacity: inout Int) -> ByteBuffer {
+        var message = ByteBufferAllocator().buffer(capacity: capacity)
+        message.writeStaticString("event: values\ndata: ")
+        changes.write(into: &message)
+        message.writeStaticString("\n\n")
+        capacity = max(capacity, message.readableBytes)
         return message
     }
 

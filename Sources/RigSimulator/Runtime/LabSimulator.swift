@@ -7,7 +7,8 @@ import Threads
 import Glibc
 #endif
 
-/// Simulated rigs served over Modbus: one server per endpoint, one thread stepping every model.
+/// Simulated rigs served over Modbus: one server per endpoint (the TCP ones on one thread), one
+/// thread stepping every model.
 ///
 /// Rigs that share an endpoint (several unit ids behind one TCP port, or on one serial line)
 /// are served by one ``ModbusServer`` with a register map per unit. After ``start()`` a
@@ -40,6 +41,8 @@ public final class LabSimulator: Sendable {
     public let publishInterval: Duration
     private let rigs: Mutex<[SimulatedRig]>
     private let servers: [ModbusServer]
+    /// Serves the TCP servers on one thread (``Modbus/ModbusServerGroup``).
+    private let group: ModbusServerGroup
     private let serverRigs: [[Int]]
     private let running = Atomic<Bool>(false)
     private let thread = Mutex<DedicatedThread?>(nil)
@@ -90,6 +93,7 @@ public final class LabSimulator: Sendable {
         }
         self.rigs = Mutex(rigs)
         self.servers = servers
+        group = ModbusServerGroup(servers)
         self.serverRigs = serverRigs
         self.publishInterval = publishInterval
     }
@@ -132,13 +136,10 @@ public final class LabSimulator: Sendable {
     /// stopped and the error names the endpoint.
     public func start(realTime: Bool = true) throws(SimulatorError) {
         advance(to: time)  // what is due now (a badge at 0 s) is served from the first request
-        for (index, server) in servers.enumerated() {
-            do {
-                try server.start()
-            } catch {
-                for started in servers[..<index] { started.stop() }
-                throw .serverFailed(endpoint: "\(server.endpoint)", error)
-            }
+        do {
+            try group.start()
+        } catch {
+            throw .serverFailed(endpoint: "\(error.endpoint)", error.error)
         }
         serving.store(true, ordering: .releasing)
         guard realTime else { return }
@@ -155,7 +156,7 @@ public final class LabSimulator: Sendable {
             return t
         }
         t?.join()
-        for server in servers { server.stop() }
+        group.stop()
         serving.store(false, ordering: .releasing)
     }
 
