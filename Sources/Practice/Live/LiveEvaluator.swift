@@ -222,6 +222,10 @@ public final class LiveEvaluator: SampleSink {
     public func write(_ samples: UnsafeBufferPointer<Sample>) throws {
         state.withLock { state in
             precondition(state.run != nil, "LiveEvaluator.begin() must be called before samples arrive")
+            // A batch is mostly one rig's samples: its queue is looked up (and retained) once a run
+            // of them, not once a sample.
+            var pendingRig = -1
+            var pending: PendingSamples?
             for sample in samples {
                 let id = Int(sample.channel)
                 guard id < state.channelRig.count else { continue }
@@ -233,7 +237,11 @@ public final class LiveEvaluator: SampleSink {
                 if let (previous, until) = state.rigs[rig].replaces, copy.time < until { rig = previous }
                 if state.rigs[rig].ended { continue }
                 state.lastSample = Swift.max(state.lastSample, copy.time)
-                state.rigs[rig].pending.append(copy)
+                if rig != pendingRig {
+                    pendingRig = rig
+                    pending = state.rigs[rig].pending
+                }
+                pending!.append(copy)
             }
         }
     }
