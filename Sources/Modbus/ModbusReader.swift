@@ -61,6 +61,9 @@ public final class ModbusReader {
     private var responseTimeout: Duration
     /// The transport of an RTU-over-TCP endpoint (libmodbus has no backend for it).
     let link: RTUOverTCPLink?
+    /// Modbus TCP framing (MBAP), else RTU on a serial line. Kept, not read off ``endpoint`` at
+    /// every request: that copied the endpoint (its host or device name) each time.
+    private let framesTCP: Bool
     /// Transaction ids of device identification requests (their own range, from 0xF000).
     var identificationTransaction: UInt16 = 0xF000
 
@@ -72,6 +75,7 @@ public final class ModbusReader {
         self.options = options
         self.tracer = tracer ?? (options.trace ? FrameTracer() : nil)
         responseTimeout = options.responseTimeout
+        framesTCP = !endpoint.isSerial
         if case .rtuOverTCP(let gateway) = endpoint {
             link = RTUOverTCPLink(gateway: gateway, options: options)
         } else {
@@ -196,7 +200,7 @@ public final class ModbusReader {
             modbus_set_response_timeout(ctx, s, us)
             responseTimeout = timeout
         }
-        let isTCP = !endpoint.isSerial
+        let isTCP = framesTCP
         let sent = transaction.frame(request, tcp: isTCP)
         if let tracer {
             if !isTCP {
