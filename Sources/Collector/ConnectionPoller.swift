@@ -46,6 +46,18 @@ package final class ConnectionPoller {
         case wait(until: Int64)
     }
 
+    /// One group's request, planned once per configuration.
+    final class Plan {
+        let request: CompiledRig.Request
+        let read: ReadRequest
+
+        init(rig: CompiledRig, request: CompiledRig.Request) {
+            self.request = request
+            read = ReadRequest(kind: request.kind, unit: rig.unit, address: request.start, count: request.count,
+                               replyUnit: rig.replyUnit)
+        }
+    }
+
     struct RigState {
         var outage = OutageTracker()
         var backoff = ReconnectBackoff()
@@ -62,6 +74,9 @@ package final class ConnectionPoller {
     /// One per rig of ``rigs``.
     private var statistics: [RigStatistics]
     private(set) var order: [Job]
+    /// What each group of ``order`` reads, built once: answering a poll borrows it instead of
+    /// copying the rig's request (whose arrays cost a retain and a release each, every poll).
+    private var plans: [Plan]
     private(set) var schedule: PollSchedule<MonotonicInstant>
     private(set) var states: [RigState]
     /// True between a successful connect and a failure that closed the transport.
@@ -90,7 +105,8 @@ package final class ConnectionPoller {
         rigs = configuration.rigs
         statistics = configuration.statistics
         order = Self.jobs(of: rigs)
-        let intervals = order.map { configuration.rigs[$0.rig].requests[$0.request].interval }
+        plans = Self.plans(of: rigs, order: order)
+        let intervals = plans.map(\.request.interval)
         schedule = PollSchedule(intervals: intervals, phases: PollSchedule<MonotonicInstant>.spreadPhases(for: intervals),
                                 start: MonotonicInstant(nanoseconds: start))
         states = Array(repeating: RigState(), count: rigs.count)
@@ -105,6 +121,10 @@ package final class ConnectionPoller {
 
     private static func jobs(of rigs: [CompiledRig]) -> [Job] {
         rigs.enumerated().flatMap { r, rig in rig.requests.indices.map { Job(rig: r, request: $0) } }
+    }
+
+    private static func plans(of rigs: [CompiledRig], order: [Job]) -> [Plan] {
+        order.map { Plan(rig: rigs[$0.rig], request: rigs[$0.rig].requests[$0.request]) }
     }
 
     private static func widestFrame(of rigs: [CompiledRig]) -> Int {
@@ -127,7 +147,8 @@ package final class ConnectionPoller {
         rigs = next.rigs
         statistics = next.statistics
         order = Self.jobs(of: rigs)
-        let intervals = order.map { rigs[$0.rig].requests[$0.request].interval }
+        plans = Self.plans(of: rigs, order: order)
+        let intervals = plans.map(\.request.interval)
         schedule = PollSchedule(intervals: intervals, phases: PollSchedule<MonotonicInstant>.spreadPhases(for: intervals),
                                 start: schedule.start)
         for group in intervals.indices { schedule.resume(group: group, at: MonotonicInstant(nanoseconds: now)) }
@@ -149,9 +170,12 @@ package final class ConnectionPoller {
 
     /// The request `poll` sends.
     package func request(of poll: Poll) -> ReadRequest {
-        let rig = rigs[poll.job.rig]
-        let planned = rig.requests[poll.job.request]
-        return ReadRequest(kind: planned.kind, unit: rig.unit, address: planned.start, count: planned.count, replyUnit: rig.replyUnit)
+        plans[poll.group].read
+    }
+
+    /// True when `poll` reads coils or discrete inputs: its reply goes to ``bits``, not ``registers``.
+    package func readsBits(_ poll: Poll) -> Bool {
+        plans[poll.group].read.kind.isBit
     }
 
     /// How long to wait for the reply to `poll`: its rig's `timeout:` (or its bus's), else
@@ -211,9 +235,9 @@ package final class ConnectionPoller {
     /// one frame of samples into the ring, the rig back from any outage.
     package func answered(_ poll: Poll, now: Int64, wall: Int64) {
         let r = poll.job.rig
-        let request = rigs[r].requests[poll.job.request]
-        let count = request.kind.isBit ? frameFromBits(request, time: wall) : frameFromRegisters(request, rig: r, time: wall)
-        texts.check(request, rig: r, index: poll.job.request, registers: UnsafeBufferPointer(registers)) { channel, text in
+        let plan = plans[poll.group]
+        let count = plan.read.kind.isBit ? frameFromBits(plan.request, time: wall) : frameFromRegisters(plan.request, rig: r, time: wall)
+        texts.check(plan.request, rig: r, index: poll.job.request, registers: UnsafeBufferPointer(registers)) { channel, text in
             worker.post(.textChanged(rig: rigs[r].id, channel: channel, text: text, time: wall))
         }
         _ = worker.ring.push(frame: UnsafeBufferPointer(rebasing: frame[0..<count]))
@@ -223,7 +247,7 @@ package final class ConnectionPoller {
         states[r].retryAt = nil
         if let event = states[r].outage.succeeded(at: wall) { post(r, event) }
         statistics[r].polled(samples: count, latency: .nanoseconds(now - poll.started),
-                                    lateness: .nanoseconds(poll.lateness), interval: request.interval)
+                                    lateness: .nanoseconds(poll.lateness), interval: plan.request.interval)
         finished(poll, at: now)
     }
 

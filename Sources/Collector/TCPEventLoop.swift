@@ -201,7 +201,7 @@ private struct Loop {
             do {
                 guard try c.reader.receive(now: now) == .complete else { return }
                 if poll.job.request < 0 { return }
-                if c.poller.rigs[poll.job.rig].requests[poll.job.request].kind.isBit {
+                if c.poller.readsBits(poll) {
                     c.reader.bits(into: c.poller.bits)
                 } else {
                     c.reader.registers(into: c.poller.registers)
