@@ -1,5 +1,4 @@
 @testable import Central
-import Dispatch
 import Foundation
 import NIOCore
 import Ingest
@@ -97,14 +96,6 @@ enum CentralContents {
             }
         }
         return true
-    }
-}
-
-/// Runs blocking work (a large backlog written to SQLite, a server started or stopped) on a
-/// dispatch thread, so the few cooperative threads stay free for the forwarders the tests await.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }
 

@@ -395,7 +395,7 @@ struct CentralReadCommandTests {
         defer { serve.stop(SIGKILL) }
         try await ExternalPeers.waitUntil("riglog serve --db to listen", timeout: .seconds(60)) { ExternalPeers.accepts(port: port) || serve.hasExited }
         let curl = try ExternalPeers.which("curl")
-        let rigs = try ExternalPeers.capture(curl, ["-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/api/v1/rigs"]).text
+        let rigs = try await ExternalPeers.capture(curl, ["-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/api/v1/rigs"]).text
         for rig in try StoreDatabase.open(folder: labs.union, create: false).rigIDs() {
             #expect(rigs.contains("\"\(rig)\""), "\(rig) missing from \(rigs)")
         }

@@ -86,7 +86,7 @@ struct CollectorForwardingTests {
         // A backlog of many batches (small chunks: about 80 batches), as after an outage: the
         // kill lands while it is forwarded.
         let data = folder + "/data"
-        let backlog = try await offPool { try LabPC(folder: data, rigs: 4, frames: 80_000, rigPrefix: "backlog-", framesPerChunk: 8) }
+        let backlog = try await onOwnThread { try LabPC(folder: data, rigs: 4, frames: 80_000, rigPrefix: "backlog-", framesPerChunk: 8) }
         let riglog = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("riglog").path
         let collect = ["collect", folder + "/lab.yaml", "--no-http", "--data", data]
         let first = try ChildProcess(riglog, collect)
@@ -103,7 +103,7 @@ struct CollectorForwardingTests {
         let curl = try ExternalPeers.which("curl")
         var metrics = ""
         try await ExternalPeers.waitUntil("the forwarder's figures in /metrics", timeout: .seconds(120)) {
-            metrics = (try? ExternalPeers.run(curl, ["-s", "http://127.0.0.1:\(port)/metrics"]).output) ?? ""
+            metrics = (try? await ExternalPeers.run(curl, ["-s", "http://127.0.0.1:\(port)/metrics"]).output) ?? ""
             // Connected, and a batch forwarded: its stream's backlog and position are reported.
             return metrics.contains("riglog_central_connected 1") && metrics.contains("riglog_central_position{stream=\"chunks\"}")
         }

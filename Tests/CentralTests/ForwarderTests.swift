@@ -154,7 +154,7 @@ struct ForwarderTests {
 
     @Test func anOutageLosesAndDoublesNothing() async throws {
         // Its own server: this test stops it.
-        let server = try await offPool { try TestPostgres() }
+        let server = try await onOwnThread { try TestPostgres() }
         defer { server.shutDown() }
         let database = try server.makeDatabase()
         let pc = try LabPC(frames: 300)
@@ -166,13 +166,13 @@ struct ForwarderTests {
                 Forwarder.standardStreams.allSatisfy { forwarder.status.streams[$0.name]?.backlog == 0 }
                     && forwarder.status.streams["rollups"]?.batches ?? 0 > 0
             }
-            try await offPool { server.stop() }
+            try await onOwnThread { server.stop() }
             // The collector goes on writing while the central store is down.
             try pc.write(frames: 600, start: 1_795_939_200_000_000 + 400_000_000)
             try pc.store.recordAudit(user: "tech", action: "prune", detail: "during the outage")
             try await ExternalPeers.waitUntil("the forwarder to notice the outage", timeout: .seconds(300)) { !forwarder.status.connected }
             #expect(try pc.store.forwardBacklog(.chunks, after: 0) > 0, "the log holds what waits")
-            try await offPool { try server.start() }
+            try await onOwnThread { try server.start() }
             try await ExternalPeers.waitUntil("the backlog forwarded after the outage", timeout: .seconds(300)) {
                 forwarder.status.connected && ForwardLog.allCases.allSatisfy { (try? pc.store.forwardBacklog($0, after: 0)) == 0 }
             }
@@ -183,7 +183,7 @@ struct ForwarderTests {
 
     @Test func tlsIsUsedWhenTheServerOffersIt() async throws {
         for offered in [true, false] {
-            let server = offered ? try await offPool { try TestPostgres(tls: true) } : try TestPostgres.shared
+            let server = offered ? try await onOwnThread { try TestPostgres(tls: true) } : try TestPostgres.shared
             defer { if offered { server.shutDown() } }
             let address = try CentralAddress(url: server.url(database: "postgres"))
             let connection = try await CentralConnection.connect(to: address, logger: Logger(label: "test"))
@@ -208,7 +208,7 @@ struct ForwarderTests {
         let path = NSTemporaryDirectory() + "riglog-central-metrics-\(UUID().uuidString).txt"
         defer { unlink(path) }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let check = try ExternalPeers.run("/bin/sh", ["-c", "promtool check metrics < \(path)"])
+        let check = try await ExternalPeers.run("/bin/sh", ["-c", "promtool check metrics < \(path)"])
         #expect(check.status == 0, "promtool: \(check.error) \(check.output)")
     }
 

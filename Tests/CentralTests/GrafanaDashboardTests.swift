@@ -291,7 +291,7 @@ struct GrafanaLab: Sendable {
         let curl = try ExternalPeers.which("curl")
         var metrics = ""
         try await ExternalPeers.waitUntil("the forwarder's figures in /metrics", timeout: .seconds(40)) {
-            metrics = (try? ExternalPeers.run(curl, ["-s", "http://127.0.0.1:\(port)/metrics"]).output) ?? ""
+            metrics = (try? await ExternalPeers.run(curl, ["-s", "http://127.0.0.1:\(port)/metrics"]).output) ?? ""
             return metrics.contains("riglog_central_position{stream=\"rollups\"}")
         }
         _ = try await run

@@ -138,7 +138,7 @@ struct ReloadTests {
         #expect(LabReloader.currentOutcome(dataFolder: data)?.description == applied.description, "reload.status holds what riglog reload prints")
         let goneAnswered = gone.answered
         // The web's board shows the reloaded rigs: extra in, gone out.
-        let board = try ExternalPeers.capture("/usr/bin/curl", ["-sS", "-f", "http://127.0.0.1:\(port)/api/v1/rigs"])
+        let board = try await ExternalPeers.capture("/usr/bin/curl", ["-sS", "-f", "http://127.0.0.1:\(port)/api/v1/rigs"])
         #expect(board.status == 0, "\(board.stderr)")
         let shown = (try? JSONSerialization.jsonObject(with: board.stdout) as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
         #expect(shown.sorted() == ["extra", "steady", "tuned"], "GET /api/v1/rigs after the reload: \(board.text.prefix(300))")

@@ -10,7 +10,7 @@ import Testing
     @Test func theAPIKeepsItsContractUnderGeneratedRequests() async throws {
         let schemathesis = try ExternalPeers.which("schemathesis")
         let fixture = try WebFixture()
-        let issued = try RiglogBinary.run(["users", "token", "ada", "--data", fixture.folder])
+        let issued = try await RiglogBinary.run(["users", "token", "ada", "--data", fixture.folder])
         let token = try #require(issued.text.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("rlg_") }.map(String.init),
                                  "riglog users token printed no token: \(issued.text) \(issued.stderr)")
         let riglog = try RiglogBinary.url().path
@@ -48,7 +48,7 @@ import Testing
             // The live feed never ends; LiveFeedTests and the browser test read it.
             "--exclude-path", "/api/v1/live",
         ]
-        let run = try await onOwnThread { try ExternalPeers.capture(schemathesis, arguments, directory: folder) }
+        let run = try await ExternalPeers.capture(schemathesis, arguments, directory: folder)
         let report = run.text + run.stderr
         #expect(run.status == 0, "schemathesis found problems:\n\(report.suffix(12_000))")
         #expect(!serve.hasExited, "riglog serve stopped during the run")

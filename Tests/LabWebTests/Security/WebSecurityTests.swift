@@ -480,7 +480,7 @@ enum WebAttack {
     @Test func overTLSTheSessionCookieIsSecure() async throws {
         let fixture = try WebFixture()
         let openssl = try ExternalPeers.which("openssl")
-        let made = try ExternalPeers.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+        let made = try await ExternalPeers.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
                                                    "-keyout", fixture.folder + "/key.pem", "-out", fixture.folder + "/cert.pem"])
         try #require(made.status == 0, "\(made.error)")
         let web = try fixture.web(WebSettings(tls: TLSFiles(certificate: fixture.folder + "/cert.pem", key: fixture.folder + "/key.pem")))
@@ -496,7 +496,7 @@ enum WebAttack {
             let password = WebFixture.password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             let arguments = ["-sk", "-o", "/dev/null", "-D", "-", "-H", "Cookie: riglog_signin=\(WebAttack.cookieValue(formCookie) ?? "")",
                              "--data", "name=ivan&password=\(password)&csrf=\(token)&next=/", "https://127.0.0.1:\(port)/signin"]
-            let posted = try await onOwnThread { try ExternalPeers.run(curl, arguments) }
+            let posted = try await ExternalPeers.run(curl, arguments)
             let head = posted.output.lowercased()
             #expect(head.hasPrefix("http/1.1 303"), "\(posted.output) \(posted.error)")
             let line = try #require(head.split(separator: "\r\n").first { $0.hasPrefix("set-cookie: riglog_session=") }, "\(posted.output)")

@@ -18,7 +18,7 @@ struct ClockStepTests {
         lab.badge(4_242)
         let shim = lab.folder + "/fake_clock.so"
         let source = RiglogBinary.root.appendingPathComponent("Tests/ReliabilityTests/Peers/fake_clock.c").path
-        let compiled = try ExternalPeers.capture(try ExternalPeers.which("clang"), ["-shared", "-fPIC", "-O2", "-o", shim, source, "-ldl"])
+        let compiled = try await ExternalPeers.capture(try ExternalPeers.which("clang"), ["-shared", "-fPIC", "-O2", "-o", shim, source, "-ldl"])
         #expect(compiled.status == 0, "\(compiled.stderr)")
         let offsetFile = lab.folder + "/clock-offset"
         func setOffset(_ offset: Duration) throws {
@@ -59,7 +59,7 @@ struct ClockStepTests {
         let slots = Double(elapsed.components.seconds) * 100 + Double(elapsed.components.attoseconds) / 1e16
         let bound = 2 * (slots + 1)
         #expect(total <= bound, "\(total) polls in \(slots) slots of 10 ms")
-        let check = try RiglogBinary.run(["store", "check", "--data", data])
+        let check = try await RiglogBinary.run(["store", "check", "--data", data])
         #expect(check.status == 0, "every chunk's frames in time order: \(check.text)\(check.stderr)")
         let sessions = try store.sessions(rig: "rig-1")
         #expect(sessions.allSatisfy { ($0.end ?? $0.start) >= $0.start }, "\(sessions.map { ($0.start, $0.end) })")

@@ -44,7 +44,7 @@ struct CrashSoakTests {
             let killedAt = Timestamp.wallClockNanoseconds()
             #expect(collector.stop(SIGKILL) == 128 + SIGKILL, "cycle \(cycle): \(collector.output)")
 
-            let check = try RiglogBinary.run(["store", "check", "--data", data])
+            let check = try await RiglogBinary.run(["store", "check", "--data", data])
             #expect(check.status == 0, "cycle \(cycle): store check after the kill: \(check.text)\(check.stderr)")
             if check.status == 0 { checks += 1 }
             let store = try StoreDatabase.open(folder: data, create: false)

@@ -60,7 +60,7 @@ struct DiskFullTests {
         var stored = 0
         for rig in lab.rigs { stored += try LabUnderTest.storedTimes(reopened, rig: rig).values.reduce(0) { $0 + $1.count } }
         #expect(stored == collected, "stored \(stored) of \(collected) samples")
-        let check = try RiglogBinary.run(["store", "check", "--data", data])
+        let check = try await RiglogBinary.run(["store", "check", "--data", data])
         #expect(check.status == 0, "\(check.text)\(check.stderr)")
 
         Reliability.record(

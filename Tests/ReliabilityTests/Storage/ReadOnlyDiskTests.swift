@@ -50,7 +50,7 @@ struct ReadOnlyDiskTests {
 
         // ... repairs the disk and mounts it again: the store is as the last commit left it.
         try disk.repairAndRemount()
-        let check = try RiglogBinary.run(["store", "check", "--data", data])
+        let check = try await RiglogBinary.run(["store", "check", "--data", data])
         #expect(check.status == 0, "\(check.text)\(check.stderr)")
         // What was read after the last commit is what the read-only disk cost.
         let collected = DiskFullTests.collectedSamples(in: collector.output) ?? 0

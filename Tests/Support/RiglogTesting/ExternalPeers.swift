@@ -23,6 +23,14 @@ public enum ExternalPeers {
         return (status, output, error)
     }
 
+    /// ``run(_:_:)`` from a task: the command is waited for on a thread of its own
+    /// (``onOwnThread(_:)``). A task must never block on a command that talks to a server of the
+    /// test's own process (a `curl` to its web): the server answers on the cooperative pool, which
+    /// two such waits fill on two cores, each then waiting for the other forever.
+    public static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+        try await onOwnThread { try run(executable, arguments) }
+    }
+
     /// What a finished command wrote, byte for byte.
     public struct Captured: Sendable {
         public var status: Int32
@@ -44,6 +52,12 @@ public enum ExternalPeers {
         return Captured(status: status,
                         stdout: FileManager.default.contents(atPath: base + ".out") ?? Data(),
                         stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+
+    /// ``capture(_:_:directory:)`` from a task: the command is waited for on a thread of its own
+    /// (``onOwnThread(_:)``; see ``run(_:_:)``).
+    public static func capture(_ executable: String, _ arguments: [String], directory: String? = nil) async throws -> Captured {
+        try await onOwnThread { try capture(executable, arguments, directory: directory) }
     }
 
     private static func readAll(_ fd: Int32) -> String {
@@ -79,11 +93,11 @@ public enum ExternalPeers {
     }
 
     /// Waits until `condition` holds, checking every 20 ms, for at most `timeout` (times
-    /// ``TestPatience``).
-    public static func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+    /// ``TestPatience``). A condition that runs a command awaits it (``run(_:_:)``), never blocks.
+    public static func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () async -> Bool) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + TestPatience.scaled(timeout)
-        while !condition() {
+        while await !condition() {
             if clock.now > deadline { throw TimedOut(what: what) }
             try await Task.sleep(for: .milliseconds(20))
         }

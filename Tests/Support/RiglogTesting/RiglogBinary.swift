@@ -26,6 +26,12 @@ public enum RiglogBinary {
     public static func run(_ arguments: [String]) throws -> ExternalPeers.Captured {
         try ExternalPeers.capture(try url().path, arguments, directory: root.path)
     }
+
+    /// ``run(_:)`` from a task: waited for on a thread of its own (``onOwnThread(_:)``),
+    /// since a command may talk to servers of the test's own process.
+    public static func run(_ arguments: [String]) async throws -> ExternalPeers.Captured {
+        try await onOwnThread { try run(arguments) }
+    }
 }
 
 /// A `riglog` running in the background (`collect`, `simulate`, `serve`), its standard output and
