@@ -68,7 +68,7 @@ struct FaultInjectionTests {
               kind: "mismatch", reason: "mismatched reply: 2 bytes of data instead of 4"),
     ]
 
-    static let crcFault = Fault(mode: "crc", scenario: "RTU line with CRC errors (a pty pair; every 4th reply corrupted)",
+    static let crcFault = Fault(mode: "crc", scenario: "RTU line with CRC errors (a pty pair; every 2nd reply corrupted; poll 3.5 s, timeout 3 s)",
                                 kind: "crc", reason: "bad CRC")
 
     /// The healthy rigs poll every 10 ms: `0.01` is the lateness histogram's bound for their period.
@@ -121,7 +121,7 @@ struct FaultInjectionTests {
                                try FaultyRig(tcp: fault.mode, ["--late-ms", "\(1500 * Self.timeScale)"] + switched)))
             }
         }
-        let crc = try await FaultyRig(launcher: [], arguments: ["--rtu", crcLine.a, "--mode", "crc"] + switched, ready: "serving")
+        let crc = try await FaultyRig(launcher: [], arguments: ["--rtu", crcLine.a, "--mode", "crc", "--every", "2"] + switched, ready: "serving")
         faulty.append(("rtu-crc", Self.crcFault, Self.crcFault.scenario, Self.crcFault.reason, crc))
         // A gateway for units 1 and 2 that takes one connection at a time and, after a request
         // it leaves unanswered, holds that connection's slot for 1.5 s (riglog gives up on the
@@ -137,7 +137,11 @@ struct FaultInjectionTests {
         }
         lab.rig("gateway-1", "tcp://127.0.0.1:\(gateway.port)", unit: 1, poll: "250ms")
         lab.rig("gateway-2", "tcp://127.0.0.1:\(gateway.port)", unit: 2, poll: "250ms")
-        lab.rig("rtu-crc", "rtu://\(crcLine.b)?baud=19200", poll: "250ms")
+        // Its own 3 s reply timeout, so a 3.5 s period (riglog's plan check asks that a timed-out
+        // read fits), and every 2nd reply spoiled to keep the faults coming: the line's emulator
+        // (Python behind socat) was seen stalling for over a second in CI, and the reply that
+        // came late counted as a timeout, not the CRC error shown here.
+        lab.rig("rtu-crc", "rtu://\(crcLine.b)?baud=19200&timeout=\(3 * Self.timeScale)s", poll: "\(3500 * Self.timeScale)ms")
         // 1200 baud: a read takes 156 ms on the wire, 188 ms with the frame gap. Its own 3 s reply
         // timeout (so a 4 s period, as riglog's plan check asks): the line's emulator (Python
         // writing byte by byte) can stall for a second on a loaded machine, not the fault shown.
