@@ -105,7 +105,8 @@ extension UsersCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set a new password for a user.",
             discussion: """
-                Sessions signed in with the old password stay signed in until they expire.
+                Every browser signed in as the user is signed out: its next page asks for the \
+                new password. The user's API tokens stay valid (riglog users remove deletes them).
 
                 Example:
                   riglog users passwd a.petrova

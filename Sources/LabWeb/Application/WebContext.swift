@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Timekeeping
 public import Hummingbird
@@ -13,17 +14,29 @@ public struct WebSession: Codable, Sendable, Hashable {
     public var userAdded: Int64
     /// The CSRF token of this session (a form without it is refused).
     public var csrf: String
+    /// A digest of the user's password hash at sign-in (``passwordStamp(of:)``): a new password
+    /// (`riglog users passwd`, run when one has leaked) ends every session signed in with the old
+    /// one. Optional so that a session stored before it existed still decodes, and ends.
+    public var passwordStamp: String?
 
     /// A new session of `user` with a fresh form token.
     init(user: StoredUser) {
         userID = user.id
         userAdded = user.createdAt.microsecondsSince1970
         csrf = randomToken()
+        passwordStamp = Self.passwordStamp(of: user)
     }
 
-    /// Whether `user` (read by ``userID``) is still the user this session was made for.
+    /// Whether `user` (read by ``userID``) is still the user this session was made for, with the
+    /// password it was signed in with.
     func belongs(to user: StoredUser) -> Bool {
-        user.id == userID && user.createdAt.microsecondsSince1970 == userAdded
+        user.id == userID && user.createdAt.microsecondsSince1970 == userAdded && passwordStamp == Self.passwordStamp(of: user)
+    }
+
+    /// The first 16 hex digits of the SHA-256 of the user's bcrypt hash, which a new password
+    /// changes (a new salt each time). The session row holds this, never the hash itself.
+    static func passwordStamp(of user: StoredUser) -> String {
+        String(Accounts.tokenHash(user.passwordHash).prefix(16))
     }
 }
 

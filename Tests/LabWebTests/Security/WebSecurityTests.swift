@@ -424,6 +424,37 @@ enum WebAttack {
                            outcome: "both refused; the next user's rights never pass to them", lost: "-", ok: held)
     }
 
+    /// `riglog users passwd` is what a technician runs when a password has leaked: every browser
+    /// signed in with the old password is signed out, and only the new password signs in.
+    @Test func aNewPasswordSignsOutTheSessionsOfTheOldOne() async throws {
+        let fixture = try WebFixture()
+        let app = Application(router: try fixture.web().router())
+        _ = try fixture.accounts.add(name: "leaked", role: .admin, password: WebFixture.password)
+        let newPassword = "another-long-password-42"
+        let held = try await app.test(.router) { client -> Bool in
+            var thief = Browser(), other = Browser()
+            _ = try await thief.signIn(client, name: "leaked")
+            _ = try await other.signIn(client, name: "ivan")
+            let before = try await client.execute(uri: "/api/v1/me", method: .get, headers: thief.headers)
+            try #require(before.status == .ok, "signed in before the change: \(before.status)")
+            try fixture.accounts.changePassword(name: "leaked", password: newPassword)
+            let api = try await client.execute(uri: "/api/v1/me", method: .get, headers: thief.headers)
+            #expect(api.status == .unauthorized, "the old password's cookie after passwd: \(String(buffer: api.body))")
+            let page = try await client.execute(uri: "/admin/audit", method: .get, headers: thief.headers)
+            #expect(page.status == .seeOther && page.headers[.location]?.hasPrefix("/signin") == true, "a page: \(page.status)")
+            // Another user's session is not touched, and the new password signs in.
+            let others = try await client.execute(uri: "/api/v1/me", method: .get, headers: other.headers)
+            #expect(others.status == .ok)
+            var owner = Browser()
+            _ = try await owner.signIn(client, name: "leaked", password: newPassword)
+            let again = try await client.execute(uri: "/api/v1/me", method: .get, headers: owner.headers)
+            #expect(again.status == .ok, "signed in with the new password: \(again.status)")
+            return api.status == .unauthorized && others.status == .ok && again.status == .ok
+        }
+        Reliability.record(scenario: "web: a session signed in with a password since changed", inputs: "1 cookie of the old password, 1 of another user",
+                           outcome: "the old password's refused (API 401, page to /signin), the other kept, the new password signs in", lost: "-", ok: held)
+    }
+
     /// After sign-in the browser goes only to a path on this site: never another host, however
     /// the form's `next` is written (browsers drop tabs and line breaks from a URL).
     @Test func signInRedirectsStayOnThisSite() async throws {
